@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: MIT
+# closer: closerd (the daemon) and closerctl (its client). GNU make.
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+LIBDIR   ?= $(PREFIX)/lib
+DATADIR  ?= $(PREFIX)/share
+MANDIR   ?= $(DATADIR)/man
+USERUNITDIR   ?= $(LIBDIR)/systemd/user
+DBUSSERVICEDIR ?= $(DATADIR)/dbus-1/services
+DBUSIFACEDIR  ?= $(DATADIR)/dbus-1/interfaces
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+DESTDIR  ?=
+
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+INSTALL    ?= install
+B          ?= build
+
+PKGS = libsystemd sqlite3 libical json-c
+
+# The user's CFLAGS/LDFLAGS come last: appended to, never replaced.
+CFLAGS ?= -O2 -g
+WARNINGS = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
+           -Wstrict-prototypes -Wno-unused-parameter -Wvla
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" $(WARNINGS) \
+              -fstack-protector-strong -MMD -MP -Idaemon $(PKG_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+LIBS        = $(PKG_LIBS) -lm
+
+ifdef SANITIZE
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+DAEMON_SRCS = $(filter-out daemon/closerd.c,$(wildcard daemon/*.c))
+DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(B)/%.o)
+UNIT_TESTS  = $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test-*.c))
+FUZZ_SRCS   = $(wildcard fuzz/fuzz-*.c)
+FUZZ_REPLAY = $(patsubst fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
+PROGRAMS    = $(B)/closerd $(B)/closerctl
+TEST_TOOLS  = $(patsubst tests/tools/%.c,$(B)/tests/%,$(wildcard tests/tools/*.c))
+
+.PHONY: all check check-unit check-integration run install uninstall deps clean lint format \
+        fuzz bench valgrind
+.DEFAULT_GOAL := all
+
+all: $(PROGRAMS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/libcloserd.a: $(DAEMON_OBJS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/closerd: $(B)/daemon/closerd.o $(B)/libcloserd.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -o $@
+
+$(B)/closerctl: $(B)/client/closerctl.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -o $@
+
+$(B)/tests/test-%: $(B)/tests/test-%.o $(B)/libcloserd.a
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -lcmocka -o $@
+
+$(B)/tests/%: $(B)/tests/tools/%.o $(B)/libcloserd.a
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -o $@
+
+# Fuzz targets linked with a replay main: make check runs their corpora
+# without libFuzzer. `make fuzz` builds the real fuzzers with clang.
+$(B)/fuzz/fuzz-%: $(B)/fuzz/fuzz-%.o $(B)/fuzz/replay.o $(B)/libcloserd.a
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -o $@
+
+FUZZ_CC ?= clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Idaemon $(PKG_CFLAGS)
+fuzz: $(patsubst fuzz/%.c,$(B)/libfuzzer/%,$(FUZZ_SRCS))
+$(B)/libfuzzer/fuzz-%: fuzz/fuzz-%.c $(DAEMON_SRCS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ $(LIBS) -o $@
+
+deps:
+	@tools/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(FUZZ_REPLAY) $(TEST_TOOLS)
+	@B=$(B) tests/run.sh $(UNIT_TESTS) $(FUZZ_REPLAY) $(wildcard tests/test-*.sh)
+
+check-unit: all $(UNIT_TESTS) $(FUZZ_REPLAY)
+	@B=$(B) tests/run.sh $(UNIT_TESTS) $(FUZZ_REPLAY)
+
+check-integration: all $(TEST_TOOLS)
+	@B=$(B) tests/run.sh $(wildcard tests/test-*.sh)
+
+valgrind: all $(UNIT_TESTS) $(TEST_TOOLS)
+	@B=$(B) CLOSER_VALGRIND=1 tests/run.sh $(UNIT_TESTS) $(wildcard tests/test-*.sh)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@B=$(B) tools/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(TEST_TOOLS)
+	@B=$(B) bench/run.sh
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(DBUSSERVICEDIR) \
+		$(DESTDIR)$(DBUSIFACEDIR)
+	$(INSTALL) -m 0755 $(B)/closerd $(B)/closerctl $(DESTDIR)$(BINDIR)/
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/closerd.service >$(DESTDIR)$(USERUNITDIR)/closerd.service
+	chmod 0644 $(DESTDIR)$(USERUNITDIR)/closerd.service
+	sed 's|@BINDIR@|$(BINDIR)|g' dbus/io.github.closer.Closer1.service \
+		>$(DESTDIR)$(DBUSSERVICEDIR)/io.github.closer.Closer1.service
+	chmod 0644 $(DESTDIR)$(DBUSSERVICEDIR)/io.github.closer.Closer1.service
+	$(INSTALL) -m 0644 dbus/io.github.closer.Closer1.xml $(DESTDIR)$(DBUSIFACEDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/closerd $(DESTDIR)$(BINDIR)/closerctl \
+		$(DESTDIR)$(USERUNITDIR)/closerd.service \
+		$(DESTDIR)$(DBUSSERVICEDIR)/io.github.closer.Closer1.service \
+		$(DESTDIR)$(DBUSIFACEDIR)/io.github.closer.Closer1.xml
+
+LINT_SRCS = $(wildcard daemon/*.c client/*.c)
+lint: deps
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Idaemon $(LINT_SRCS)
+	clang-tidy --quiet $(LINT_SRCS) -- -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Idaemon $(PKG_CFLAGS)
+
+format:
+	clang-format -i $(wildcard daemon/*.[ch] client/*.[ch] tests/*.c tests/tools/*.c fuzz/*.c)
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

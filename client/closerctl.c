@@ -1,0 +1,699 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * closerctl: the command line of closer. A thin client: every command is a
+ * call of closerd's D-Bus API and a presentation of the reply; no database,
+ * no schedule logic. --json prints the reply as one JSON document.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include <unistd.h>
+
+#define BUS_NAME "io.github.closer.Closer1"
+#define OBJECT_PATH "/io/github/closer/Closer1"
+#define INTERFACE "io.github.closer.Closer1"
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+#define streq(a, b) (strcmp((a), (b)) == 0)
+
+static inline void freep(void *p) {
+        free(*(void **) p);
+}
+static inline void json_putp(json_object **j) {
+        json_object_put(*j);
+}
+#define _cleanup_json_ _cleanup_(json_putp)
+
+/* Options, shared by all commands; each command says which it takes. */
+enum {
+        OPT_JSON = 1 << 0,
+        OPT_CATEGORY = 1 << 1,
+        OPT_INTENSITY = 1 << 2,
+        OPT_PRIVATE = 1 << 3,
+        OPT_DETAILS = 1 << 4,
+        OPT_TITLE = 1 << 5,
+        OPT_DISCREET = 1 << 6,
+};
+
+static bool arg_json = false;
+static bool arg_help = false;
+static const char *arg_category = NULL;
+static const char *arg_intensity = NULL;
+static int arg_private = -1; /* -1 unset, 0 --public, 1 --private */
+static const char *arg_details = NULL;
+static const char *arg_title = NULL;
+static bool arg_discreet = false;
+static unsigned arg_given = 0;
+static bool use_color = false;
+
+static sd_bus *bus = NULL;
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        fputs("closerctl: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+        return -EINVAL;
+}
+
+static const char *ansi(const char *code) {
+        return use_color ? code : "";
+}
+#define BOLD ansi("\033[1m")
+#define DIM ansi("\033[2m")
+#define RED ansi("\033[31m")
+#define YELLOW ansi("\033[33m")
+#define RESET ansi("\033[0m")
+
+/* --- the bus --- */
+
+static int connect_bus(void) {
+        if (bus)
+                return 0;
+        int r = sd_bus_open_user(&bus);
+        if (r < 0)
+                return fail("cannot connect to the session bus: %s (is DBUS_SESSION_BUS_ADDRESS set?)",
+                            strerror(-r));
+        return 0;
+}
+
+static int new_call(const char *method, sd_bus_message **ret) {
+        int r = connect_bus();
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_call(bus, ret, BUS_NAME, OBJECT_PATH, INTERFACE, method);
+        if (r < 0)
+                return fail("cannot build the call %s: %s", method, strerror(-r));
+        return 0;
+}
+
+/* Sends the call; on failure prints the daemon's own words. */
+static int send_call(sd_bus_message *m, sd_bus_message **reply) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r = sd_bus_call(bus, m, 0, &error, reply);
+        if (r < 0) {
+                if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
+                                           "org.freedesktop.DBus.Error.Spawn.ServiceNotFound"))
+                        fail("closerd is not running and cannot be started on this bus: %s",
+                             error.message ? error.message : strerror(-r));
+                else
+                        fail("%s", error.message ? error.message : strerror(-r));
+                sd_bus_error_free(&error);
+                return -EIO;
+        }
+        return 0;
+}
+
+static void append_failed(int r) {
+        if (r == -EINVAL)
+                fail("an argument is not valid UTF-8 text");
+        else
+                fail("cannot build the call: %s", strerror(-r));
+}
+
+/* Calls a method whose arguments are all basic, given as sd_bus types. */
+static int call(const char *method, sd_bus_message **reply, const char *types, ...) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r = new_call(method, &m);
+        if (r < 0)
+                return r;
+        if (types) {
+                va_list ap;
+                va_start(ap, types);
+                r = sd_bus_message_appendv(m, types, ap);
+                va_end(ap);
+                if (r < 0) {
+                        append_failed(r);
+                        return r;
+                }
+        }
+        return send_call(m, reply);
+}
+
+/* --- replies as JSON --- */
+
+static json_object *variant_to_json(sd_bus_message *m);
+
+/* Reads one complete value of the next type in m. */
+static json_object *value_to_json(sd_bus_message *m, char type, const char *contents) {
+        union {
+                uint8_t y;
+                int b;
+                int16_t n;
+                uint16_t q;
+                int32_t i;
+                uint32_t u;
+                int64_t x;
+                uint64_t t;
+                double d;
+                const char *s;
+        } v;
+        int r;
+
+        switch (type) {
+        case 'a': {
+                bool dict = contents[0] == '{';
+                json_object *j = dict ? json_object_new_object() : json_object_new_array();
+                if (!j || sd_bus_message_enter_container(m, 'a', contents) < 0)
+                        goto fail_container;
+                for (;;) {
+                        char t;
+                        const char *c;
+                        r = sd_bus_message_peek_type(m, &t, &c);
+                        if (r <= 0)
+                                break;
+                        if (dict) {
+                                const char *key;
+                                char kt;
+                                if (sd_bus_message_enter_container(m, 'e', c) < 0 ||
+                                    sd_bus_message_peek_type(m, &kt, NULL) <= 0 || kt != 's' ||
+                                    sd_bus_message_read_basic(m, 's', &key) < 0)
+                                        goto fail_container;
+                                char vt;
+                                const char *vc;
+                                if (sd_bus_message_peek_type(m, &vt, &vc) <= 0)
+                                        goto fail_container;
+                                json_object_object_add(j, key, value_to_json(m, vt, vc));
+                                if (sd_bus_message_exit_container(m) < 0)
+                                        goto fail_container;
+                        } else
+                                json_object_array_add(j, value_to_json(m, t, c));
+                }
+                if (sd_bus_message_exit_container(m) < 0)
+                        goto fail_container;
+                return j;
+        fail_container:
+                json_object_put(j);
+                return NULL;
+        }
+        case 'v':
+                return variant_to_json(m);
+        case 'r': {
+                json_object *j = json_object_new_array();
+                if (sd_bus_message_enter_container(m, 'r', contents) < 0) {
+                        json_object_put(j);
+                        return NULL;
+                }
+                char t;
+                const char *c;
+                while (sd_bus_message_peek_type(m, &t, &c) > 0)
+                        json_object_array_add(j, value_to_json(m, t, c));
+                (void) sd_bus_message_exit_container(m);
+                return j;
+        }
+        default:
+                break;
+        }
+        r = sd_bus_message_read_basic(m, type, &v);
+        if (r < 0)
+                return NULL;
+        switch (type) {
+        case 'y': return json_object_new_int(v.y);
+        case 'b': return json_object_new_boolean(v.b);
+        case 'n': return json_object_new_int(v.n);
+        case 'q': return json_object_new_int(v.q);
+        case 'i': return json_object_new_int(v.i);
+        case 'u': return json_object_new_int64(v.u);
+        case 'x': return json_object_new_int64(v.x);
+        case 't': return json_object_new_uint64(v.t);
+        case 'd': return json_object_new_double(v.d);
+        case 's':
+        case 'o':
+        case 'g': return json_object_new_string(v.s);
+        default: return NULL;
+        }
+}
+
+static json_object *variant_to_json(sd_bus_message *m) {
+        char t;
+        const char *c;
+        if (sd_bus_message_enter_container(m, 'v', NULL) < 0)
+                return NULL;
+        if (sd_bus_message_peek_type(m, &t, &c) <= 0)
+                return NULL;
+        json_object *j = value_to_json(m, t, c);
+        (void) sd_bus_message_exit_container(m);
+        return j;
+}
+
+/* The next value of the reply as JSON. */
+static json_object *reply_to_json(sd_bus_message *reply) {
+        char t;
+        const char *c;
+        if (sd_bus_message_peek_type(reply, &t, &c) <= 0)
+                return NULL;
+        return value_to_json(reply, t, c);
+}
+
+/* The fields SPEC 6 always has, as null when the daemon has no value. */
+static void json_fill_nulls(json_object *o, const char *const *keys) {
+        if (!json_object_is_type(o, json_type_object))
+                return;
+        for (; *keys; keys++)
+                if (!json_object_object_get_ex(o, *keys, NULL))
+                        json_object_object_add(o, *keys, NULL);
+}
+
+static void json_fill_nulls_each(json_object *a, const char *const *keys) {
+        for (size_t i = 0; json_object_is_type(a, json_type_array) && i < json_object_array_length(a); i++)
+                json_fill_nulls(json_object_array_get_idx(a, i), keys);
+}
+
+static int print_json(json_object *j) {
+        const char *s = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (!s)
+                return fail("out of memory");
+        puts(s);
+        return 0;
+}
+
+static const char *jstr(json_object *o, const char *key) {
+        json_object *v;
+        if (!json_object_object_get_ex(o, key, &v) || !v)
+                return NULL;
+        return json_object_get_string(v);
+}
+
+static int64_t jint(json_object *o, const char *key, int64_t def) {
+        json_object *v;
+        if (!json_object_object_get_ex(o, key, &v) || !v)
+                return def;
+        return json_object_get_int64(v);
+}
+
+static bool jbool(json_object *o, const char *key) {
+        json_object *v;
+        return json_object_object_get_ex(o, key, &v) && v && json_object_get_boolean(v);
+}
+
+/* --- arguments --- */
+
+static int parse_uint(const char *s, uint64_t max, uint64_t *ret) {
+        char *end;
+        if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+                return -EINVAL;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno || *end || v > max)
+                return -ERANGE;
+        *ret = v;
+        return 0;
+}
+
+static int parse_item_id(const char *s, uint64_t *ret) {
+        if (parse_uint(s, INT64_MAX, ret) < 0 || *ret == 0)
+                return fail("'%s' is not an item ID (a positive number, see closerctl list)", s);
+        return 0;
+}
+
+/* The item fields given as options, as the a{sv} of AddItem/EditItem. */
+static int append_item_fields(sd_bus_message *m) {
+        int r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0 && arg_title)
+                r = sd_bus_message_append(m, "{sv}", "title", "s", arg_title);
+        if (r >= 0 && arg_details)
+                r = sd_bus_message_append(m, "{sv}", "details", "s", arg_details);
+        if (r >= 0 && arg_category)
+                r = sd_bus_message_append(m, "{sv}", "category", "s", arg_category);
+        if (r >= 0 && arg_intensity) {
+                uint64_t v;
+                if (parse_uint(arg_intensity, UINT32_MAX, &v) < 0)
+                        return fail("--intensity must be 1 (gentle), 2 (intimate) or 3 (explicit), not '%s'",
+                                    arg_intensity);
+                r = sd_bus_message_append(m, "{sv}", "intensity", "u", (uint32_t) v);
+        }
+        if (r >= 0 && arg_private >= 0)
+                r = sd_bus_message_append(m, "{sv}", "private", "b", arg_private);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                append_failed(r);
+        return r;
+}
+
+/* --- commands --- */
+
+static const char *const ITEM_NULLS[] = { "review", "note", NULL };
+
+static void print_items(json_object *items, bool partner) {
+        size_t n = json_object_array_length(items);
+        int idw = 2;
+        for (size_t i = 0; i < n; i++) {
+                int w = snprintf(NULL, 0, "%" PRIi64, jint(json_object_array_get_idx(items, i), "id", 0));
+                if (w > idw)
+                        idw = w;
+        }
+        if (n == 0) {
+                puts(partner ? "No partner list yet: import one with closerctl partner import FILE."
+                             : "My list is empty: add an item with closerctl list add TITLE.");
+                return;
+        }
+        printf("%s%*s  %-9s  %-3s  %-4s  %s%s%s\n", BOLD, idw, "ID", "CATEGORY", "INT", "PRIV",
+               partner ? "REVIEW   " : "", "TITLE", RESET);
+        for (size_t i = 0; i < n; i++) {
+                json_object *it = json_object_array_get_idx(items, i);
+                bool priv = jbool(it, "private");
+                const char *title = jstr(it, "title");
+                if (partner && priv && arg_discreet)
+                        title = "(private)";
+                printf("%*" PRIi64 "  %-9s  %-3" PRIi64 "  %-4s  ", idw, jint(it, "id", 0),
+                       jstr(it, "category") ?: "", jint(it, "intensity", 0), priv ? "yes" : "");
+                if (partner)
+                        printf("%-9s", jstr(it, "review") ?: "");
+                printf("%s\n", title ?: "");
+                const char *note = jstr(it, "note");
+                if (partner && note)
+                        printf("%*s  %snote: %s%s\n", idw, "", DIM, note, RESET);
+        }
+        printf("%s%zu item%s%s\n", DIM, n, n == 1 ? "" : "s", RESET);
+}
+
+static int verb_list(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *which = argc > 1 ? argv[1] : "mine";
+        if (!streq(which, "mine") && !streq(which, "partner"))
+                return fail("unknown list '%s': use 'list mine' or 'list partner' "
+                            "(or list add, edit, rm, ideas, export)", which);
+        int r = call("ListItems", &reply, "s", which);
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_object *items = reply_to_json(reply);
+        if (!items)
+                return fail("cannot read the reply");
+        if (arg_json) {
+                json_fill_nulls_each(items, ITEM_NULLS);
+                return print_json(items);
+        }
+        print_items(items, streq(which, "partner"));
+        return 0;
+}
+
+static int verb_list_add(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        uint64_t id;
+        int r = new_call("AddItem", &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "s", argv[1]);
+        if (r < 0) {
+                append_failed(r);
+                return r;
+        }
+        r = append_item_fields(m);
+        if (r >= 0)
+                r = send_call(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "t", &id);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
+                return print_json(j);
+        }
+        printf("Added item %" PRIu64 ".\n", id);
+        return 0;
+}
+
+static int verb_list_edit(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        uint64_t id;
+        int changed = 0;
+        int r = parse_item_id(argv[1], &id);
+        if (r < 0)
+                return r;
+        if (!(arg_given & (OPT_TITLE | OPT_DETAILS | OPT_CATEGORY | OPT_INTENSITY | OPT_PRIVATE)))
+                return fail("list edit needs at least one of --title, --details, --category, "
+                            "--intensity, --private, --public");
+        r = new_call("EditItem", &m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "t", id);
+        if (r >= 0)
+                r = append_item_fields(m);
+        if (r >= 0)
+                r = send_call(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "b", &changed);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
+                json_object_object_add(j, "changed", json_object_new_boolean(changed));
+                return print_json(j);
+        }
+        printf(changed ? "Updated item %" PRIu64 ".\n" : "Item %" PRIu64 " already says that.\n", id);
+        return 0;
+}
+
+static int verb_list_rm(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        uint64_t id;
+        int r = parse_item_id(argv[1], &id);
+        if (r < 0)
+                return r;
+        r = call("RemoveItem", &reply, "t", id);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
+                json_object_object_add(j, "removed", json_object_new_boolean(true));
+                return print_json(j);
+        }
+        printf("Removed item %" PRIu64 ".\n", id);
+        return 0;
+}
+
+static const char *const STATUS_NULLS[] = { "phase", "ramp_intensity", "streak_days", "partner_items",
+                                             "my_items", "next_daily_act", "next_date_night", NULL };
+
+static int verb_status(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = call("GetStatus", &reply, NULL);
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_object *st = reply_to_json(reply);
+        if (!st)
+                return fail("cannot read the reply");
+        if (arg_json) {
+                json_fill_nulls(st, STATUS_NULLS);
+                if (!json_object_object_get_ex(st, "warnings", NULL))
+                        json_object_object_add(st, "warnings", json_object_new_array());
+                return print_json(st);
+        }
+        const char *phase = jstr(st, "phase");
+        if (phase) {
+                printf("%sPhase:%s       %s", BOLD, RESET, phase);
+                if (jint(st, "ramp_intensity", 0) > 0)
+                        printf(" (intensity cap %" PRIi64 ")", jint(st, "ramp_intensity", 0));
+                putchar('\n');
+        }
+        const char *s;
+        if ((s = jstr(st, "phase_progress")))
+                printf("             %s\n", s);
+        if (json_object_object_get_ex(st, "streak_days", NULL))
+                printf("%sStreak:%s      %" PRIi64 " days\n", BOLD, RESET, jint(st, "streak_days", 0));
+        printf("%sMy list:%s     %" PRIi64 " items\n", BOLD, RESET, jint(st, "my_items", 0));
+        printf("%sPartner:%s     %" PRIi64 " items\n", BOLD, RESET, jint(st, "partner_items", 0));
+        if ((s = jstr(st, "next_daily_act")))
+                printf("%sNext act:%s    %s\n", BOLD, RESET, s);
+        if (json_object_object_get_ex(st, "next_date_night", NULL))
+                printf("%sDate night:%s  %s\n", BOLD, RESET, jstr(st, "next_date_night") ?: "none planned");
+        json_object *w;
+        if (json_object_object_get_ex(st, "warnings", &w))
+                for (size_t i = 0; i < json_object_array_length(w); i++)
+                        printf("%s%s!%s %s\n", YELLOW, BOLD, RESET,
+                               json_object_get_string(json_object_array_get_idx(w, i)));
+        return 0;
+}
+
+/* --- the verb table and help --- */
+
+typedef struct Verb {
+        const char *name;
+        int min_args, max_args; /* positional, counting the verb's own name words as one */
+        unsigned options;
+        int (*run)(int argc, char **argv);
+        const char *usage;
+        const char *help;
+} Verb;
+
+#define ITEM_OPTS (OPT_CATEGORY | OPT_INTENSITY | OPT_PRIVATE | OPT_DETAILS)
+
+static const Verb verbs[] = {
+        { "status", 1, 1, OPT_JSON, verb_status, "status",
+          "Phase, ramp, streak, list sizes, what comes next, and warnings." },
+        { "list add", 2, 2, OPT_JSON | ITEM_OPTS, verb_list_add,
+          "list add TITLE [--category C] [--intensity N] [--private|--public] [--details T]",
+          "Add an item to my list: what makes me feel loved. Categories: affection,\n"
+          "love, lust, fun (default affection); intensity 1 gentle (default), 2 intimate,\n"
+          "3 explicit; explicit items are private unless --public." },
+        { "list edit", 2, 2, OPT_JSON | ITEM_OPTS | OPT_TITLE, verb_list_edit,
+          "list edit ID [--title T] [--details T] [--category C] [--intensity N] [--private|--public]",
+          "Change an item of my list." },
+        { "list rm", 2, 2, OPT_JSON, verb_list_rm, "list rm ID",
+          "Remove an item from my list (the next export tells my partner's copy)." },
+        { "list", 1, 2, OPT_JSON | OPT_DISCREET, verb_list, "list [mine|partner] [--discreet]",
+          "Show my list, or my partner's with my review of each item." },
+};
+
+static void help_verb(const Verb *v) {
+        printf("Usage: closerctl [--json] %s\n\n%s\n", v->usage, v->help);
+}
+
+static int help(void) {
+        printf("Usage: closerctl [--json] COMMAND ...\n\n"
+               "Keep the love list practice: one small act a day from my partner's list,\n"
+               "a weekly date night, and every rain check kept. Talks to closerd on the\n"
+               "session bus.\n\n"
+               "Commands:\n");
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                printf("  %s\n", verbs[i].usage);
+        printf("\nOptions:\n"
+               "  -h --help     Show help (closerctl COMMAND --help for one command)\n"
+               "     --version  Show the version\n"
+               "  -j --json     Print one JSON document on stdout\n\n"
+               "Exit status: 0 on success, 1 when the daemon refused or failed, 2 on a usage error.\n"
+               "See closerctl(1).\n");
+        return 0;
+}
+
+static const Verb *find_verb(int argc, char **argv, int *ret_words) {
+        /* Two-word commands ("list add") first, then one word ("list"). */
+        if (argc >= 2)
+                for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
+                        const char *sp = strchr(verbs[i].name, ' ');
+                        if (sp && strncmp(verbs[i].name, argv[0], sp - verbs[i].name) == 0 &&
+                            strlen(argv[0]) == (size_t) (sp - verbs[i].name) && streq(sp + 1, argv[1])) {
+                                *ret_words = 2;
+                                return &verbs[i];
+                        }
+                }
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(verbs[i].name, argv[0])) {
+                        *ret_words = 1;
+                        return &verbs[i];
+                }
+        return NULL;
+}
+
+static const char *option_name(unsigned bit) {
+        switch (bit) {
+        case OPT_JSON: return "--json";
+        case OPT_CATEGORY: return "--category";
+        case OPT_INTENSITY: return "--intensity";
+        case OPT_PRIVATE: return "--private/--public";
+        case OPT_DETAILS: return "--details";
+        case OPT_TITLE: return "--title";
+        case OPT_DISCREET: return "--discreet";
+        default: return "an option";
+        }
+}
+
+static int parse_argv(int argc, char *argv[]) {
+        enum {
+                ARG_VERSION = 0x100,
+                ARG_CATEGORY,
+                ARG_INTENSITY,
+                ARG_PRIVATE,
+                ARG_PUBLIC,
+                ARG_DETAILS,
+                ARG_TITLE,
+                ARG_DISCREET,
+        };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "json", no_argument, NULL, 'j' },
+                { "category", required_argument, NULL, ARG_CATEGORY },
+                { "intensity", required_argument, NULL, ARG_INTENSITY },
+                { "private", no_argument, NULL, ARG_PRIVATE },
+                { "public", no_argument, NULL, ARG_PUBLIC },
+                { "details", required_argument, NULL, ARG_DETAILS },
+                { "title", required_argument, NULL, ARG_TITLE },
+                { "discreet", no_argument, NULL, ARG_DISCREET },
+                {},
+        };
+        int c;
+
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "hj", options, NULL)) >= 0)
+                switch (c) {
+                case 'h': arg_help = true; break;
+                case ARG_VERSION: printf("closerctl %s\n", VERSION); return 0;
+                case 'j': arg_json = true; arg_given |= OPT_JSON; break;
+                case ARG_CATEGORY: arg_category = optarg; arg_given |= OPT_CATEGORY; break;
+                case ARG_INTENSITY: arg_intensity = optarg; arg_given |= OPT_INTENSITY; break;
+                case ARG_PRIVATE: arg_private = 1; arg_given |= OPT_PRIVATE; break;
+                case ARG_PUBLIC: arg_private = 0; arg_given |= OPT_PRIVATE; break;
+                case ARG_DETAILS: arg_details = optarg; arg_given |= OPT_DETAILS; break;
+                case ARG_TITLE: arg_title = optarg; arg_given |= OPT_TITLE; break;
+                case ARG_DISCREET: arg_discreet = true; arg_given |= OPT_DISCREET; break;
+                case '?':
+                        if (optopt)
+                                fail("option -%c needs an argument or is unknown (see closerctl --help)", optopt);
+                        else
+                                fail("unknown option or missing argument: %s (see closerctl --help)",
+                                     argv[optind - 1]);
+                        return -EINVAL;
+                default:
+                        return -EINVAL;
+                }
+        return 1;
+}
+
+int main(int argc, char *argv[]) {
+        int r, words = 0;
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? 2 : 0;
+        use_color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !arg_json;
+
+        int n = argc - optind;
+        char **args = argv + optind;
+        if (n == 0) {
+                if (arg_help)
+                        return help(), 0;
+                fail("no command given (see closerctl --help)");
+                return 2;
+        }
+        const Verb *v = find_verb(n, args, &words);
+        if (!v) {
+                fail("unknown command '%s' (see closerctl --help)", args[0]);
+                return 2;
+        }
+        if (arg_help) {
+                help_verb(v);
+                return 0;
+        }
+        /* The name words count as one argument: "list add X" is 2. */
+        int nargs = n - words + 1;
+        if (nargs < v->min_args || nargs > v->max_args) {
+                fail("%s: wrong number of arguments; usage: closerctl %s", v->name, v->usage);
+                return 2;
+        }
+        unsigned extra = arg_given & ~v->options;
+        if (extra) {
+                fail("%s does not take %s (see closerctl %s --help)", v->name, option_name(extra & -extra),
+                     v->name);
+                return 2;
+        }
+        r = v->run(nargs, args + words - 1);
+        sd_bus_flush_close_unref(bus);
+        return r < 0 ? 1 : 0;
+}

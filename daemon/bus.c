@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "bus.h"
+#include "core.h"
+#include "log.h"
+#include "macro.h"
+
+#define ERROR_NO_SUCH_ITEM "io.github.closer.Error.NoSuchItem"
+#define ERROR_NOT_PERMITTED "io.github.closer.Error.NotPermitted"
+#define ERROR_LIMIT "io.github.closer.Error.LimitExceeded"
+#define ERROR_STORAGE "io.github.closer.Error.StorageFailed"
+
+static const sd_bus_error_map closer_errors[] = {
+        SD_BUS_ERROR_MAP(ERROR_NO_SUCH_ITEM, ENOENT),
+        SD_BUS_ERROR_MAP(ERROR_NOT_PERMITTED, EPERM),
+        SD_BUS_ERROR_MAP(ERROR_LIMIT, E2BIG),
+        SD_BUS_ERROR_MAP(ERROR_STORAGE, EIO),
+        SD_BUS_ERROR_MAP_END,
+};
+
+/* A failure of the core as the D-Bus error a client can act on. The store's
+ * own words are logged once here: they never contain item text. */
+static int reply_failure(Manager *m, int r, const char *what, sd_bus_error *error) {
+        switch (r) {
+        case -ENOENT:
+                return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "%s", what);
+        case -EPERM:
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED, "%s", what);
+        case -E2BIG:
+                return sd_bus_error_setf(error, ERROR_LIMIT, "%s", what);
+        case -ENOMEM:
+                return r;
+        default:
+                log_error_errno(r, "Failed to store a change: %s", store_last_error(m->store));
+                return sd_bus_error_setf(error, ERROR_STORAGE, "cannot store the change: %s",
+                                         r == -ENOSPC  ? "the disk is full"
+                                         : r == -EROFS ? "the data directory is read-only"
+                                         : r == -EBADMSG ? "the database is damaged"
+                                         : r == -EBUSY   ? "the database is locked"
+                                                         : strerror(-r));
+        }
+}
+
+static int invalid(sd_bus_error *error, const char *field, const char *reason) {
+        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s %s", field, reason);
+}
+
+/* Reads any integer type from a variant, so callers in any language work. */
+static int read_variant_integer(sd_bus_message *msg, int64_t *ret) {
+        char type;
+        const char *contents;
+        int r = sd_bus_message_peek_type(msg, &type, &contents);
+        if (r < 0)
+                return r;
+        if (type != SD_BUS_TYPE_VARIANT || !contents || strlen(contents) != 1)
+                return -EINVAL;
+        union {
+                uint8_t y;
+                int16_t n;
+                uint16_t q;
+                int32_t i;
+                uint32_t u;
+                int64_t x;
+                uint64_t t;
+        } v;
+        r = sd_bus_message_enter_container(msg, SD_BUS_TYPE_VARIANT, contents);
+        if (r < 0)
+                return r;
+        switch (contents[0]) {
+        case 'y': r = sd_bus_message_read_basic(msg, 'y', &v.y); *ret = v.y; break;
+        case 'n': r = sd_bus_message_read_basic(msg, 'n', &v.n); *ret = v.n; break;
+        case 'q': r = sd_bus_message_read_basic(msg, 'q', &v.q); *ret = v.q; break;
+        case 'i': r = sd_bus_message_read_basic(msg, 'i', &v.i); *ret = v.i; break;
+        case 'u': r = sd_bus_message_read_basic(msg, 'u', &v.u); *ret = v.u; break;
+        case 'x': r = sd_bus_message_read_basic(msg, 'x', &v.x); *ret = v.x; break;
+        case 't':
+                r = sd_bus_message_read_basic(msg, 't', &v.t);
+                *ret = v.t > INT64_MAX ? INT64_MAX : (int64_t) v.t;
+                break;
+        default: r = -EINVAL;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(msg);
+}
+
+/* The a{sv} of item fields of AddItem and EditItem, validated. Strings
+ * point into the message. */
+static int read_item_fields(sd_bus_message *msg, ItemChange *ch, sd_bus_error *error) {
+        const char *reason;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                const char *key;
+                r = sd_bus_message_read_basic(msg, 's', &key);
+                if (r < 0)
+                        return r;
+                if (streq(key, "title") || streq(key, "details") || streq(key, "category")) {
+                        const char *s;
+                        r = sd_bus_message_read(msg, "v", "s", &s);
+                        if (r < 0)
+                                return invalid(error, key, "must be a string");
+                        if (streq(key, "title")) {
+                                if (validate_title(s, &reason) < 0)
+                                        return invalid(error, "title", reason);
+                                ch->title = s;
+                                ch->mask |= CHANGE_TITLE;
+                        } else if (streq(key, "details")) {
+                                if (validate_details(s, &reason) < 0)
+                                        return invalid(error, "details", reason);
+                                ch->details = s;
+                                ch->mask |= CHANGE_DETAILS;
+                        } else {
+                                ch->category = category_from_string(s);
+                                if (ch->category < 0)
+                                        return invalid(error, "category",
+                                                       "must be affection, love, lust or fun");
+                                ch->mask |= CHANGE_CATEGORY;
+                        }
+                } else if (streq(key, "intensity")) {
+                        int64_t v;
+                        if (read_variant_integer(msg, &v) < 0)
+                                return invalid(error, "intensity", "must be an integer");
+                        if (validate_intensity(v, &reason) < 0)
+                                return invalid(error, "intensity", reason);
+                        ch->intensity = (int) v;
+                        ch->mask |= CHANGE_INTENSITY;
+                } else if (streq(key, "private")) {
+                        int b;
+                        r = sd_bus_message_read(msg, "v", "b", &b);
+                        if (r < 0)
+                                return invalid(error, "private", "must be a boolean");
+                        ch->private_ = b;
+                        ch->mask |= CHANGE_PRIVATE;
+                } else
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "unknown field '%s' (known: title, details, category, "
+                                                 "intensity, private)", key);
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(msg);
+}
+
+static int append_item(sd_bus_message *reply, const Item *it, Side side) {
+        int r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
+                                  "id", "t", (uint64_t) it->id,
+                                  "uid", "s", it->uid,
+                                  "list", "s", side == SIDE_MINE ? "mine" : "partner",
+                                  "title", "s", it->title,
+                                  "details", "s", it->details ? it->details : "",
+                                  "category", "s", category_to_string(it->category),
+                                  "intensity", "u", (uint32_t) it->intensity,
+                                  "private", "b", (int) it->private_,
+                                  "sequence", "t", (uint64_t) it->sequence,
+                                  "modified", "x", it->modified);
+        if (r >= 0 && side == SIDE_PARTNER)
+                r = sd_bus_message_append(reply, "{sv}", "review", "s", review_to_string(it->review));
+        if (r >= 0 && side == SIDE_PARTNER && it->note && it->note[0])
+                r = sd_bus_message_append(reply, "{sv}", "note", "s", it->note);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+static int method_add_item(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        ItemChange ch = {};
+        const char *title, *reason;
+        int64_t id = 0;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &title);
+        if (r < 0)
+                return r;
+        if (validate_title(title, &reason) < 0)
+                return invalid(error, "title", reason);
+        r = read_item_fields(msg, &ch, error);
+        if (r < 0)
+                return r;
+        ch.title = title;
+        ch.mask |= CHANGE_TITLE;
+
+        r = core_item_add(m, &ch, &id);
+        if (r < 0)
+                return reply_failure(m, r, "my list is full: at most 10000 items", error);
+        log_debug("Added item %" PRIi64 " to my list", id);
+        bus_lists_changed(m);
+        return sd_bus_reply_method_return(msg, "t", (uint64_t) id);
+}
+
+static int read_item_id(sd_bus_message *msg, int64_t *ret, sd_bus_error *error) {
+        uint64_t id;
+        int r = sd_bus_message_read(msg, "t", &id);
+        if (r < 0)
+                return r;
+        if (id == 0 || id > INT64_MAX)
+                return invalid(error, "id", "must be a positive item ID");
+        *ret = (int64_t) id;
+        return 0;
+}
+
+static int item_failure(Manager *m, int r, int64_t id, sd_bus_error *error) {
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no item %" PRIi64 " in my list", id);
+        if (r == -EPERM)
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED,
+                                         "item %" PRIi64 " is on my partner's list: only its review "
+                                         "can change (closerctl partner review)", id);
+        return reply_failure(m, r, "", error);
+}
+
+static int method_edit_item(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        ItemChange ch = {};
+        int64_t id = 0;
+        int r;
+
+        r = read_item_id(msg, &id, error);
+        if (r < 0)
+                return r;
+        r = read_item_fields(msg, &ch, error);
+        if (r < 0)
+                return r;
+        if (ch.mask == 0)
+                return invalid(error, "changes", "must name at least one field");
+
+        r = core_item_edit(m, id, &ch);
+        if (r < 0)
+                return item_failure(m, r, id, error);
+        if (r > 0)
+                log_debug("Edited item %" PRIi64, id);
+        return sd_bus_reply_method_return(msg, "b", r > 0);
+}
+
+static int method_remove_item(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int64_t id = 0;
+        int r;
+
+        r = read_item_id(msg, &id, error);
+        if (r < 0)
+                return r;
+        r = core_item_remove(m, id);
+        if (r < 0)
+                return item_failure(m, r, id, error);
+        log_debug("Removed item %" PRIi64, id);
+        bus_lists_changed(m);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_get_item(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(item_done) Item it = {};
+        Manager *m = userdata;
+        Side side;
+        int64_t id = 0;
+        int r;
+
+        r = read_item_id(msg, &id, error);
+        if (r < 0)
+                return r;
+        r = store_item_get(m->store, id, &side, &it);
+        if (r >= 0 && it.removed)
+                r = -ENOENT;
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no item %" PRIi64, id);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = append_item(reply, &it, side);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int parse_side(const char *s, Side *ret) {
+        if (streq(s, "mine") || streq(s, ""))
+                *ret = SIDE_MINE;
+        else if (streq(s, "partner"))
+                *ret = SIDE_PARTNER;
+        else
+                return -EINVAL;
+        return 0;
+}
+
+static int method_list_items(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        const char *which;
+        Item *items = NULL;
+        size_t n = 0;
+        Side side;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &which);
+        if (r < 0)
+                return r;
+        if (parse_side(which, &side) < 0)
+                return invalid(error, "list", "must be 'mine' or 'partner'");
+        r = store_item_list(m->store, side, false, &items, &n);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "a{sv}");
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = append_item(reply, &items[i], side);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        item_array_free(items, n);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        int64_t mine = 0, partner = 0;
+        int r;
+
+        r = store_item_count(m->store, SIDE_MINE, &mine);
+        if (r >= 0)
+                r = store_item_count(m->store, SIDE_PARTNER, &partner);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}", "my_items", "u", (uint32_t) mine,
+                                          "partner_items", "u", (uint32_t) partner);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "s", "warnings");
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'v', "as");
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "s");
+        if (r >= 0 && partner < 30)
+                r = sd_bus_message_append(reply, "s",
+                                          partner == 0 ? "no partner list yet: import one with closerctl "
+                                                         "partner import FILE"
+                                                       : "the partner list is short: the method asks for "
+                                                         "30-50 items to start");
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int property_get_count(sd_bus *bus, const char *path, const char *interface,
+                              const char *property, sd_bus_message *reply, void *userdata,
+                              sd_bus_error *error) {
+        Manager *m = userdata;
+        int64_t n = 0;
+        int r = store_item_count(m->store, streq(property, "MyItems") ? SIDE_MINE : SIDE_PARTNER, &n);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        return sd_bus_message_append(reply, "u", (uint32_t) n);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Version", "s", NULL, offsetof(Manager, version), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("MyItems", "u", property_get_count, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("PartnerItems", "u", property_get_count, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+
+        SD_BUS_METHOD_WITH_ARGS("AddItem",
+                                SD_BUS_ARGS("s", title, "a{sv}", fields),
+                                SD_BUS_RESULT("t", id),
+                                method_add_item, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("EditItem",
+                                SD_BUS_ARGS("t", id, "a{sv}", changes),
+                                SD_BUS_RESULT("b", changed),
+                                method_edit_item, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RemoveItem",
+                                SD_BUS_ARGS("t", id),
+                                SD_BUS_NO_RESULT,
+                                method_remove_item, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetItem",
+                                SD_BUS_ARGS("t", id),
+                                SD_BUS_RESULT("a{sv}", item),
+                                method_get_item, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListItems",
+                                SD_BUS_ARGS("s", list),
+                                SD_BUS_RESULT("aa{sv}", items),
+                                method_list_items, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetStatus",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a{sv}", status),
+                                method_get_status, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
+};
+
+void bus_lists_changed(Manager *m) {
+        int r = sd_bus_emit_properties_changed(m->bus, CLOSER_OBJECT_PATH, CLOSER_INTERFACE, "MyItems",
+                                               "PartnerItems", NULL);
+        if (r < 0)
+                log_debug_errno(r, "Failed to emit PropertiesChanged: %m");
+}
+
+int bus_setup(Manager *m) {
+        int r;
+
+        r = sd_bus_error_add_map(closer_errors);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add the error map: %m");
+        r = sd_bus_add_object_vtable(m->bus, &m->vtable_slot, CLOSER_OBJECT_PATH, CLOSER_INTERFACE,
+                                     manager_vtable, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to export the object: %m");
+        return 0;
+}

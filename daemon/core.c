@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <string.h>
+#include <systemd/sd-id128.h>
+
+#include "core.h"
+#include "macro.h"
+
+time_t manager_now(void) {
+        return time(NULL);
+}
+
+static int uid_new(char **ret) {
+        sd_id128_t id;
+        int r = sd_id128_randomize(&id);
+        if (r < 0)
+                return r;
+        if (asprintf(ret, SD_ID128_FORMAT_STR "@closer", SD_ID128_FORMAT_VAL(id)) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int strdup_to(char **dst, const char *src) {
+        char *c = strdup(src ? src : "");
+        if (!c)
+                return -ENOMEM;
+        free(*dst);
+        *dst = c;
+        return 0;
+}
+
+/* Applies the set fields; returns 1 when anything differs, 0 when not. */
+static int item_apply(Item *it, const ItemChange *ch) {
+        int changed = 0, r;
+
+        if ((ch->mask & CHANGE_TITLE) && strcmp(it->title ? it->title : "", ch->title) != 0) {
+                r = strdup_to(&it->title, ch->title);
+                if (r < 0)
+                        return r;
+                changed = 1;
+        }
+        if ((ch->mask & CHANGE_DETAILS) && strcmp(it->details ? it->details : "", ch->details) != 0) {
+                r = strdup_to(&it->details, ch->details);
+                if (r < 0)
+                        return r;
+                changed = 1;
+        }
+        if ((ch->mask & CHANGE_CATEGORY) && it->category != ch->category) {
+                it->category = ch->category;
+                changed = 1;
+        }
+        if ((ch->mask & CHANGE_INTENSITY) && it->intensity != ch->intensity) {
+                it->intensity = ch->intensity;
+                changed = 1;
+        }
+        if ((ch->mask & CHANGE_PRIVATE) && it->private_ != ch->private_) {
+                it->private_ = ch->private_;
+                changed = 1;
+        }
+        return changed;
+}
+
+int core_item_add(Manager *m, const ItemChange *ch, int64_t *ret_id) {
+        _cleanup_(item_done) Item it = {
+                .category = (ch->mask & CHANGE_CATEGORY) ? ch->category : CATEGORY_AFFECTION,
+                .intensity = (ch->mask & CHANGE_INTENSITY) ? ch->intensity : 1,
+                .sequence = 0,
+                .review = REVIEW_NEW,
+        };
+        time_t now = manager_now();
+        int64_t n;
+        int r;
+
+        it.private_ = (ch->mask & CHANGE_PRIVATE) ? ch->private_ : item_default_private(it.intensity);
+        it.modified = now;
+        r = uid_new(&it.uid);
+        if (r < 0)
+                return r;
+        r = item_apply(&it, &(ItemChange){ .mask = ch->mask & (CHANGE_TITLE | CHANGE_DETAILS),
+                                           .title = ch->title, .details = ch->details });
+        if (r < 0)
+                return r;
+
+        r = store_begin(m->store);
+        if (r < 0)
+                return r;
+        r = store_item_count(m->store, SIDE_MINE, &n);
+        if (r >= 0 && n >= ITEM_COUNT_MAX)
+                r = -E2BIG;
+        if (r >= 0)
+                r = store_item_insert(m->store, SIDE_MINE, &it, now);
+        if (r >= 0)
+                r = store_commit(m->store);
+        if (r < 0) {
+                store_rollback(m->store);
+                return r;
+        }
+        *ret_id = it.id;
+        return 1;
+}
+
+/* Loads an item of my list for a change, inside a transaction. */
+static int my_item_load(Manager *m, int64_t id, Item *ret) {
+        Side side;
+        int r = store_item_get(m->store, id, &side, ret);
+        if (r < 0)
+                return r;
+        if (ret->removed) {
+                item_done(ret);
+                return -ENOENT;
+        }
+        if (side != SIDE_MINE) {
+                item_done(ret);
+                return -EPERM;
+        }
+        return 0;
+}
+
+static int my_item_change(Manager *m, int64_t id, const ItemChange *ch, bool remove) {
+        _cleanup_(item_done) Item it = {};
+        int r;
+
+        r = store_begin(m->store);
+        if (r < 0)
+                return r;
+        r = my_item_load(m, id, &it);
+        if (r < 0)
+                goto fail;
+        r = remove ? 1 : item_apply(&it, ch);
+        if (r <= 0) {
+                store_rollback(m->store);
+                return r;
+        }
+        /* Each change raises SEQUENCE so the partner's copy updates (SPEC 7);
+         * removal leaves a tombstone for the next export. */
+        it.removed = remove;
+        it.sequence++;
+        it.modified = manager_now();
+        r = store_item_update(m->store, &it);
+        if (r >= 0)
+                r = store_commit(m->store);
+        if (r < 0)
+                goto fail;
+        return 1;
+fail:
+        store_rollback(m->store);
+        return r;
+}
+
+int core_item_edit(Manager *m, int64_t id, const ItemChange *ch) {
+        return my_item_change(m, id, ch, false);
+}
+
+int core_item_remove(Manager *m, int64_t id) {
+        return my_item_change(m, id, NULL, true);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * core.h: the decisions behind each request, on validated input. Every
+ * change is one transaction: all of it or nothing. Returns 0, 1 when a
+ * change was made (callers emit PropertiesChanged), or a negative errno:
+ * -ENOENT no such item, -EPERM not allowed on that item, -E2BIG a limit,
+ * others from the store.
+ */
+
+#include "item.h"
+#include "manager.h"
+
+/* Which fields of an ItemChange are set. */
+enum {
+        CHANGE_TITLE = 1 << 0,
+        CHANGE_DETAILS = 1 << 1,
+        CHANGE_CATEGORY = 1 << 2,
+        CHANGE_INTENSITY = 1 << 3,
+        CHANGE_PRIVATE = 1 << 4,
+};
+
+typedef struct ItemChange {
+        unsigned mask;
+        const char *title;
+        const char *details;
+        Category category;
+        int intensity;
+        bool private_;
+} ItemChange;
+
+/* A new item of my list from the fields set in ch (title required). */
+int core_item_add(Manager *m, const ItemChange *ch, int64_t *ret_id);
+int core_item_edit(Manager *m, int64_t id, const ItemChange *ch);
+int core_item_remove(Manager *m, int64_t id);

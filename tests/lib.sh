@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: MIT
+# Shared by the integration tests: a private world (dbus-daemon, XDG dirs,
+# HOME) per test, the real closerd and closerctl, and TAP output.
+set -u
+B=${B:-build}
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CLOSERD=$TOP/$B/closerd
+CLOSERCTL=$TOP/$B/closerctl
+TESTS=$TOP/tests
+PY=/usr/bin/python3
+_n=0
+_failed=0
+_worlds=()
+
+ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
+not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }
+skip() { _n=$((_n + 1)); echo "ok $_n # SKIP $*"; }
+diag() { echo "# $*"; }
+done_testing() { echo "1..$_n"; exit $((_failed > 0)); }
+
+# check DESC CMD...: the command succeeds.
+check() {
+        local desc=$1
+        shift
+        local out
+        if out=$("$@" 2>&1); then ok "$desc"; else
+                not_ok "$desc"
+                diag "command: $*"
+                printf '%s\n' "$out" | head -20 | sed 's/^/#   /'
+        fi
+}
+
+# is DESC GOT WANT
+is() {
+        if [[ $2 == "$3" ]]; then ok "$1"; else
+                not_ok "$1"
+                diag "got:  $(printf %q "$2")"
+                diag "want: $(printf %q "$3")"
+        fi
+}
+
+# like DESC TEXT REGEX
+like() {
+        if [[ $2 =~ $3 ]]; then ok "$1"; else
+                not_ok "$1"
+                diag "got:  $2"
+                diag "want: /$3/"
+        fi
+}
+
+# refuses DESC REGEX CMD...: fails with a non-zero status and one line on
+# stderr, "closerctl: ..." matching REGEX, and nothing on stdout.
+refuses() {
+        local desc=$1 re=$2
+        shift 2
+        local err out rc
+        err=$(mktemp)
+        out=$("$@" 2>"$err")
+        rc=$?
+        local e
+        e=$(cat "$err")
+        rm -f "$err"
+        if ((rc != 0)) && [[ $(printf '%s\n' "$e" | wc -l) == 1 && $e == "closerctl: "* && $e =~ $re && -z $out ]]; then
+                ok "$desc"
+        else
+                not_ok "$desc"
+                diag "rc=$rc stdout=$(printf %q "$out")"
+                diag "stderr: $e"
+                diag "want: one line 'closerctl: ...' matching /$re/"
+        fi
+}
+
+ctl() { "$CLOSERCTL" "$@"; }
+json() { "$CLOSERCTL" --json "$@"; }
+# jq-like access without jq: jget JSON PYTHON-EXPR (d is the document)
+jget() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+# new_world NAME: a private session bus and XDG dirs; exports the
+# environment for this shell. The bus activates closerd from $W/services.
+new_world() {
+        W=$(mktemp -d "/tmp/closer-test.${1:-w}.XXXXXX")
+        _worlds+=("$W")
+        mkdir -p "$W/data" "$W/config" "$W/run" "$W/home" "$W/services"
+        chmod 700 "$W/run"
+        export XDG_DATA_HOME=$W/data XDG_CONFIG_HOME=$W/config XDG_RUNTIME_DIR=$W/run HOME=$W/home
+        export TZ=${TZ:-Europe/Berlin}
+        cat >"$W/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$W/bus</listen>
+  <servicedir>$W/services</servicedir>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+CONF
+        dbus-daemon --config-file="$W/bus.conf" --fork --print-pid=3 3>"$W/bus.pid" 2>/dev/null
+        export DBUS_SESSION_BUS_ADDRESS=unix:path=$W/bus
+        local i
+        for i in $(seq 100); do [[ -S $W/bus ]] && break; sleep 0.05; done
+}
+
+# The activation file for this world's bus.
+enable_activation() {
+        printf '[D-BUS Service]\nName=io.github.closer.Closer1\nExec=%s\n' "$CLOSERD" \
+                >"$W/services/io.github.closer.Closer1.service"
+        busctl --user call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig >/dev/null
+}
+
+name_owned() {
+        busctl --user call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
+                NameHasOwner s io.github.closer.Closer1 2>/dev/null | grep -q true
+}
+
+wait_name() {
+        local i
+        for i in $(seq 200); do name_owned && return 0; sleep 0.05; done
+        return 1
+}
+
+# start_daemon [PREFIX-CMD...]: closerd in the background (PREFIX e.g.
+# faketime ...), logging to $W/closerd.log; waits for the bus name.
+start_daemon() {
+        local pre=()
+        [[ -n ${CLOSER_VALGRIND:-} ]] && pre=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite
+                --error-exitcode=99 --log-file="$W/valgrind.%p.log")
+        "$@" "${pre[@]}" "$CLOSERD" -v >>"$W/closerd.log" 2>&1 &
+        DAEMON_PID=$!
+        echo $DAEMON_PID >"$W/closerd.pid"
+        wait_name || { diag "closerd did not take its name"; tail -5 "$W/closerd.log" | sed 's/^/#   /'; return 1; }
+}
+
+stop_daemon() {
+        [[ -n ${DAEMON_PID:-} ]] || return 0
+        kill -TERM "$DAEMON_PID" 2>/dev/null
+        local rc=0
+        wait "$DAEMON_PID" 2>/dev/null || rc=$?
+        DAEMON_PID=
+        local i
+        for i in $(seq 100); do name_owned || break; sleep 0.05; done
+        return $rc
+}
+
+_cleanup() {
+        local w
+        [[ -n ${DAEMON_PID:-} ]] && kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
+        for w in "${_worlds[@]}"; do
+                [[ -f $w/bus.pid ]] && kill "$(cat "$w/bus.pid")" 2>/dev/null
+                if [[ -n ${KEEP_WORLD:-} ]]; then echo "# kept $w"; else rm -rf "$w"; fi
+        done
+}
+trap _cleanup EXIT

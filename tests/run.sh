@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Runs unit tests (cmocka, TAP output), fuzz corpus replays and integration
+# scripts (TAP), counts every "ok"/"not ok", and ends with the line
+# "N passed, N failed" (", N skipped" when any were skipped).
+set -u
+B=${B:-build}
+logdir=$B/test-logs
+mkdir -p "$logdir"
+passed=0 failed=0 skipped=0
+failed_names=()
+
+for t in "$@"; do
+        name=$(basename "$t")
+        log=$logdir/$name.log
+        case $t in
+        *.sh) cmd=(bash "$t") ;;
+        */fuzz/fuzz-*) cmd=("$t" "fuzz/corpus/${name#fuzz-}") ;;
+        *) cmd=("$t") ;;
+        esac
+        start=$SECONDS
+        CMOCKA_MESSAGE_OUTPUT=TAP B=$B timeout 1200 "${cmd[@]}" >"$log" 2>&1
+        rc=$?
+        p=$(grep -cE '^ok [0-9]+' "$log" | head -1)
+        s=$(grep -cE '^ok [0-9]+.*# *(SKIP|skip)' "$log" | head -1)
+        f=$(grep -cE '^not ok [0-9]+' "$log" | head -1)
+        p=$((p - s))
+        case $t in */fuzz/fuzz-*) [[ $rc == 0 ]] && p=1 ;; esac
+        if [[ $rc == 77 ]]; then
+                s=$((s + 1))
+        elif [[ $rc != 0 && $f == 0 ]]; then
+                f=1 # died without saying which case
+        fi
+        passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+        status=PASS
+        ((f > 0)) && status=FAIL && failed_names+=("$name")
+        [[ $rc == 77 ]] && status=SKIP
+        printf '%-4s %-36s %3d passed, %d failed, %d skipped (%ds)\n' "$status" "$name" "$p" "$f" "$s" \
+                $((SECONDS - start))
+        if [[ $status == FAIL ]]; then
+                grep -E '^not ok|^#' "$log" | head -40 | sed 's/^/     /'
+                echo "     (rc=$rc; full log: $log)"
+                tail -15 "$log" | sed 's/^/     | /'
+        fi
+done
+
+((${#failed_names[@]})) && echo "failed: ${failed_names[*]}"
+if ((skipped)); then
+        echo "$passed passed, $failed failed, $skipped skipped"
+else
+        echo "$passed passed, $failed failed"
+fi
+((failed == 0))
