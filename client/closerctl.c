@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BUS_NAME "io.github.closer.Closer1"
@@ -42,6 +45,9 @@ enum {
         OPT_DETAILS = 1 << 4,
         OPT_TITLE = 1 << 5,
         OPT_DISCREET = 1 << 6,
+        OPT_FROM = 1 << 7,
+        OPT_IDEA = 1 << 8,
+        OPT_NOTE = 1 << 9,
 };
 
 static bool arg_json = false;
@@ -52,6 +58,9 @@ static int arg_private = -1; /* -1 unset, 0 --public, 1 --private */
 static const char *arg_details = NULL;
 static const char *arg_title = NULL;
 static bool arg_discreet = false;
+static const char *arg_from = NULL;
+static const char *arg_idea = NULL;
+static const char *arg_note = NULL;
 static unsigned arg_given = 0;
 static bool use_color = false;
 
@@ -344,6 +353,97 @@ static int append_item_fields(sd_bus_message *m) {
         return r;
 }
 
+/* --- files: they cross the bus as descriptors --- */
+
+#define ITEM_OPTS_MASK (OPT_CATEGORY | OPT_INTENSITY | OPT_PRIVATE | OPT_DETAILS)
+
+static void closep(int *fd) {
+        if (*fd >= 0)
+                close(*fd);
+}
+#define _cleanup_close_ _cleanup_(closep)
+
+/* Copies all of in into a new memfd, for input that is not a regular file
+ * (stdin from a pipe or a terminal). */
+static int memfd_from(int in) {
+        int fd = memfd_create("closerctl", MFD_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        char buf[65536];
+        for (;;) {
+                ssize_t k = read(in, buf, sizeof(buf));
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0) {
+                        int e = -errno;
+                        close(fd);
+                        return e;
+                }
+                if (k == 0)
+                        break;
+                if (write(fd, buf, (size_t) k) != k) {
+                        close(fd);
+                        return -EIO;
+                }
+        }
+        return fd;
+}
+
+/* A file for the daemon to read: FILE, or "-" for stdin. */
+static int open_input(const char *path) {
+        struct stat st;
+        int fd;
+        if (streq(path, "-"))
+                fd = fstat(STDIN_FILENO, &st) >= 0 && S_ISREG(st.st_mode) ? dup(STDIN_FILENO)
+                                                                         : memfd_from(STDIN_FILENO);
+        else {
+                fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+                        close(fd);
+                        return fail("%s: not a regular file", path);
+                }
+        }
+        if (fd < 0)
+                return fail("%s: %s", streq(path, "-") ? "standard input" : path, strerror(errno));
+        return fd;
+}
+
+/* Copies a memfd the daemon wrote into to stdout. */
+static int memfd_to_stdout(int fd) {
+        char buf[65536];
+        off_t off = 0;
+        for (;;) {
+                ssize_t k = pread(fd, buf, sizeof(buf), off);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return fail("cannot read the result: %s", strerror(errno));
+                if (k == 0)
+                        break;
+                if (fwrite(buf, 1, (size_t) k, stdout) != (size_t) k)
+                        return fail("cannot write to standard output: %s", strerror(errno));
+                off += k;
+        }
+        return fflush(stdout) == 0 ? 0 : fail("cannot write to standard output");
+}
+
+/* Calls METHOD(h) with a file the daemon writes: FILE (created 0600) or,
+ * for NULL or "-", stdout through a memfd. */
+static int call_with_output(const char *method, const char *path, sd_bus_message **reply) {
+        bool to_stdout = !path || streq(path, "-");
+        _cleanup_close_ int fd = to_stdout ? memfd_create("closerctl", MFD_CLOEXEC)
+                                           : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+        if (fd < 0)
+                return fail("%s: %s", to_stdout ? "memfd" : path, strerror(errno));
+        int r = call(method, reply, "h", fd);
+        if (r < 0) {
+                if (!to_stdout)
+                        (void) unlink(path);
+                return r;
+        }
+        return to_stdout ? memfd_to_stdout(fd) : 0;
+}
+
 /* --- commands --- */
 
 static const char *const ITEM_NULLS[] = { "review", "note", NULL };
@@ -368,7 +468,7 @@ static void print_items(json_object *items, bool partner) {
                 bool priv = jbool(it, "private");
                 const char *title = jstr(it, "title");
                 if (partner && priv && arg_discreet)
-                        title = "(private)";
+                        title = jstr(it, "category"); /* discreet: the category stands in */
                 printf("%*" PRIi64 "  %-9s  %-3" PRIi64 "  %-4s  ", idw, jint(it, "id", 0),
                        jstr(it, "category") ?: "", jint(it, "intensity", 0), priv ? "yes" : "");
                 if (partner)
@@ -401,9 +501,24 @@ static int verb_list(int argc, char **argv) {
         return 0;
 }
 
+static int verb_list_add_from(void);
+static int verb_list_add_idea(void);
+
 static int verb_list_add(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         uint64_t id;
+        if ((arg_from || arg_idea) && argc > 1)
+                return fail("list add takes a TITLE, --from FILE or --idea N, not more than one");
+        if (arg_from && arg_idea)
+                return fail("list add takes --from FILE or --idea N, not both");
+        if ((arg_from || arg_idea) && (arg_given & (ITEM_OPTS_MASK)))
+                return fail("--category, --intensity, --private, --public and --details go with a TITLE");
+        if (arg_from)
+                return verb_list_add_from();
+        if (arg_idea)
+                return verb_list_add_idea();
+        if (argc < 2)
+                return fail("list add needs a TITLE, --from FILE or --idea N");
         int r = new_call("AddItem", &m);
         if (r < 0)
                 return r;
@@ -521,6 +636,202 @@ static int verb_status(int argc, char **argv) {
         return 0;
 }
 
+static int verb_list_add_from(void) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_close_ int fd = open_input(arg_from);
+        if (fd < 0)
+                return fd;
+        int r = call("AddItemsFromText", &reply, "h", fd);
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_object *ids = reply_to_json(reply);
+        if (!ids)
+                return fail("cannot read the reply");
+        if (arg_json)
+                return print_json(ids);
+        size_t n = json_object_array_length(ids);
+        printf("Added %zu item%s", n, n == 1 ? "" : "s");
+        if (n > 0)
+                printf(" (IDs %" PRIi64 "-%" PRIi64 ")", json_object_get_int64(json_object_array_get_idx(ids, 0)),
+                       json_object_get_int64(json_object_array_get_idx(ids, n - 1)));
+        puts(".");
+        return 0;
+}
+
+static int verb_list_add_idea(void) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        uint64_t number, id;
+        if (parse_uint(arg_idea, UINT32_MAX, &number) < 0)
+                return fail("--idea takes the number of an idea (see closerctl list ideas), not '%s'", arg_idea);
+        int r = call("AddIdea", &reply, "u", (uint32_t) number);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "t", &id);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
+                return print_json(j);
+        }
+        printf("Added idea %" PRIu64 " as item %" PRIu64 ".\n", number, id);
+        return 0;
+}
+
+static int verb_list_ideas(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = call("ListIdeas", &reply, "s", arg_category ?: "");
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_object *ideas = reply_to_json(reply);
+        if (!ideas)
+                return fail("cannot read the reply");
+        if (arg_json)
+                return print_json(ideas);
+        printf("%s%3s  %-9s  %-3s  %s%s\n", BOLD, "NO", "CATEGORY", "INT", "IDEA", RESET);
+        for (size_t i = 0; i < json_object_array_length(ideas); i++) {
+                json_object *it = json_object_array_get_idx(ideas, i);
+                printf("%3" PRIi64 "  %-9s  %-3" PRIi64 "  %s\n", jint(it, "number", 0), jstr(it, "category") ?: "",
+                       jint(it, "intensity", 0), jstr(it, "title") ?: "");
+        }
+        printf("%sAdd one with closerctl list add --idea NO; write your own with list add TITLE.%s\n", DIM,
+               RESET);
+        return 0;
+}
+
+static int verb_list_export(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *path = argc > 1 ? argv[1] : NULL;
+        uint32_t n = 0;
+        int r = call_with_output("ExportList", path, &reply);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "u", &n);
+        if (r < 0)
+                return r;
+        if (path && !streq(path, "-"))
+                fprintf(stderr, "Exported %u item%s to %s: give it to my partner (closerctl partner import).\n",
+                        n, n == 1 ? "" : "s", path);
+        return 0;
+}
+
+static int verb_partner_import(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_close_ int fd = open_input(argv[1]);
+        if (fd < 0)
+                return fd;
+        int r = call("ImportPartnerList", &reply, "h", fd);
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_object *sum = reply_to_json(reply);
+        if (!sum)
+                return fail("cannot read the reply");
+        if (arg_json)
+                return print_json(sum);
+        printf("Imported: %" PRIi64 " added, %" PRIi64 " updated, %" PRIi64 " removed, %" PRIi64 " unchanged.\n",
+               jint(sum, "added", 0), jint(sum, "updated", 0), jint(sum, "removed", 0), jint(sum, "unchanged", 0));
+        if (jint(sum, "older", 0) > 0)
+                printf("Note: %" PRIi64 " item%s in the file %s older than my copy and ignored.\n",
+                       jint(sum, "older", 0), jint(sum, "older", 0) == 1 ? "" : "s",
+                       jint(sum, "older", 0) == 1 ? "was" : "were");
+        if (jint(sum, "skipped", 0) > 0)
+                printf("Note: %" PRIi64 " component%s other than to-dos skipped.\n", jint(sum, "skipped", 0),
+                       jint(sum, "skipped", 0) == 1 ? "" : "s");
+        return 0;
+}
+
+static int verb_partner_review(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        uint64_t id;
+        int r = parse_item_id(argv[1], &id);
+        if (r < 0)
+                return r;
+        r = new_call("ReviewItem", &m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ts", id, argv[2]);
+        if (r >= 0)
+                r = arg_note ? sd_bus_message_append(m, "a{sv}", 1, "note", "s", arg_note)
+                             : sd_bus_message_append(m, "a{sv}", 0);
+        if (r < 0) {
+                append_failed(r);
+                return r;
+        }
+        r = send_call(m, &reply);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
+                json_object_object_add(j, "review", json_object_new_string(argv[2]));
+                return print_json(j);
+        }
+        printf("Item %" PRIu64 ": %s.\n", id, argv[2]);
+        return 0;
+}
+
+static int verb_partner_discuss(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = call("ListItems", &reply, "s", "discuss");
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_object *items = reply_to_json(reply);
+        if (!items)
+                return fail("cannot read the reply");
+        if (arg_json) {
+                json_fill_nulls_each(items, ITEM_NULLS);
+                return print_json(items);
+        }
+        if (json_object_array_length(items) == 0) {
+                puts("Nothing left to talk about: every item of my partner's list is reviewed.");
+                return 0;
+        }
+        print_items(items, true);
+        printf("%sTalk these through together, then: closerctl partner review ID ok|discuss|no --note T%s\n", DIM,
+               RESET);
+        return 0;
+}
+
+static int verb_set(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *v;
+        int r = call("SetSetting", &reply, "ss", argv[1], argv[2]);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "s", &v);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, argv[1], json_object_new_string(v));
+                return print_json(j);
+        }
+        printf("%s = %s\n", argv[1], v);
+        return 0;
+}
+
+static int verb_get(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = call("GetSettings", &reply, NULL);
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_object *all = reply_to_json(reply);
+        if (!all)
+                return fail("cannot read the reply");
+        if (argc > 1) {
+                json_object *v;
+                if (!json_object_object_get_ex(all, argv[1], &v))
+                        return fail("unknown setting '%s' (closerctl get lists them)", argv[1]);
+                if (arg_json) {
+                        _cleanup_json_ json_object *j = json_object_new_object();
+                        json_object_object_add(j, argv[1], json_object_get(v));
+                        return print_json(j);
+                }
+                puts(json_object_get_string(v));
+                return 0;
+        }
+        if (arg_json)
+                return print_json(all);
+        json_object_object_foreach(all, key, val) printf("%-17s %s\n", key, json_object_get_string(val));
+        return 0;
+}
+
 /* --- the verb table and help --- */
 
 typedef struct Verb {
@@ -537,18 +848,45 @@ typedef struct Verb {
 static const Verb verbs[] = {
         { "status", 1, 1, OPT_JSON, verb_status, "status",
           "Phase, ramp, streak, list sizes, what comes next, and warnings." },
-        { "list add", 2, 2, OPT_JSON | ITEM_OPTS, verb_list_add,
-          "list add TITLE [--category C] [--intensity N] [--private|--public] [--details T]",
+        { "list add", 1, 2, OPT_JSON | ITEM_OPTS | OPT_FROM | OPT_IDEA, verb_list_add,
+          "list add TITLE [--category C] [--intensity N] [--private|--public] [--details T]\n"
+          "  list add --from FILE|-\n"
+          "  list add --idea N",
           "Add an item to my list: what makes me feel loved. Categories: affection,\n"
           "love, lust, fun (default affection); intensity 1 gentle (default), 2 intimate,\n"
-          "3 explicit; explicit items are private unless --public." },
+          "3 explicit; explicit items are private unless --public.\n\n"
+          "--from FILE (or - for stdin) adds many at once, all or nothing, from a text\n"
+          "file: a title a line; blank lines and # comments skipped; [affection], [love],\n"
+          "[lust], [fun] lines start a category; a leading ! makes an item private; a\n"
+          "trailing *, ** or *** sets the intensity 1, 2 or 3.\n"
+          "--idea N adds starter idea N (see list ideas)." },
+        { "list ideas", 1, 1, OPT_JSON | OPT_CATEGORY, verb_list_ideas, "list ideas [--category C]",
+          "Starter ideas to help write the first 30-50 items." },
+        { "list export", 1, 2, OPT_JSON, verb_list_export, "list export [FILE]",
+          "Write my list as an iCalendar file of to-dos for my partner (stdout without FILE or with -)." },
         { "list edit", 2, 2, OPT_JSON | ITEM_OPTS | OPT_TITLE, verb_list_edit,
           "list edit ID [--title T] [--details T] [--category C] [--intensity N] [--private|--public]",
           "Change an item of my list." },
         { "list rm", 2, 2, OPT_JSON, verb_list_rm, "list rm ID",
           "Remove an item from my list (the next export tells my partner's copy)." },
         { "list", 1, 2, OPT_JSON | OPT_DISCREET, verb_list, "list [mine|partner] [--discreet]",
-          "Show my list, or my partner's with my review of each item." },
+          "Show my list, or my partner's with my review of each item. --discreet shows\n"
+          "private partner items by their category only." },
+        { "partner import", 2, 2, OPT_JSON, verb_partner_import, "partner import FILE|-",
+          "Import my partner's exported list: all or nothing; the same file twice changes\n"
+          "nothing; a newer export updates by UID and keeps my reviews where the text\n"
+          "did not change." },
+        { "partner review", 3, 3, OPT_JSON | OPT_NOTE, verb_partner_review,
+          "partner review ID ok|discuss|no [--note T]",
+          "My review of an item of my partner's list: ok, discuss (we talk about it),\n"
+          "no (after talking, off the table); the note keeps the middle ground we found." },
+        { "partner discuss", 1, 1, OPT_JSON | OPT_DISCREET, verb_partner_discuss, "partner discuss [--discreet]",
+          "What is left to talk about: items not yet reviewed or under discussion." },
+        { "set", 3, 3, OPT_JSON, verb_set, "set KEY VALUE",
+          "Change a setting: me.name, partner.name, daily.time (HH:MM), start (cold,\n"
+          "cooling, warm), datenight.remind (1h, 30min), notify and notify.reveal (on/off),\n"
+          "ics.weeks." },
+        { "get", 1, 2, OPT_JSON, verb_get, "get [KEY]", "Show the settings, or one of them." },
 };
 
 static void help_verb(const Verb *v) {
@@ -600,6 +938,9 @@ static const char *option_name(unsigned bit) {
         case OPT_DETAILS: return "--details";
         case OPT_TITLE: return "--title";
         case OPT_DISCREET: return "--discreet";
+        case OPT_FROM: return "--from";
+        case OPT_IDEA: return "--idea";
+        case OPT_NOTE: return "--note";
         default: return "an option";
         }
 }
@@ -614,6 +955,9 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_DETAILS,
                 ARG_TITLE,
                 ARG_DISCREET,
+                ARG_FROM,
+                ARG_IDEA,
+                ARG_NOTE,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -626,6 +970,9 @@ static int parse_argv(int argc, char *argv[]) {
                 { "details", required_argument, NULL, ARG_DETAILS },
                 { "title", required_argument, NULL, ARG_TITLE },
                 { "discreet", no_argument, NULL, ARG_DISCREET },
+                { "from", required_argument, NULL, ARG_FROM },
+                { "idea", required_argument, NULL, ARG_IDEA },
+                { "note", required_argument, NULL, ARG_NOTE },
                 {},
         };
         int c;
@@ -643,6 +990,9 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_DETAILS: arg_details = optarg; arg_given |= OPT_DETAILS; break;
                 case ARG_TITLE: arg_title = optarg; arg_given |= OPT_TITLE; break;
                 case ARG_DISCREET: arg_discreet = true; arg_given |= OPT_DISCREET; break;
+                case ARG_FROM: arg_from = optarg; arg_given |= OPT_FROM; break;
+                case ARG_IDEA: arg_idea = optarg; arg_given |= OPT_IDEA; break;
+                case ARG_NOTE: arg_note = optarg; arg_given |= OPT_NOTE; break;
                 case '?':
                         if (optopt)
                                 fail("option -%c needs an argument or is unknown (see closerctl --help)", optopt);

@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "bus.h"
 #include "core.h"
+#include "ideas.h"
+#include "listfile.h"
+#include "listtext.h"
+#include "partner.h"
+#include "settings.h"
 #include "log.h"
 #include "macro.h"
 
@@ -12,12 +19,14 @@
 #define ERROR_NOT_PERMITTED "io.github.closer.Error.NotPermitted"
 #define ERROR_LIMIT "io.github.closer.Error.LimitExceeded"
 #define ERROR_STORAGE "io.github.closer.Error.StorageFailed"
+#define ERROR_BAD_FILE "io.github.closer.Error.BadFile"
 
 static const sd_bus_error_map closer_errors[] = {
         SD_BUS_ERROR_MAP(ERROR_NO_SUCH_ITEM, ENOENT),
         SD_BUS_ERROR_MAP(ERROR_NOT_PERMITTED, EPERM),
         SD_BUS_ERROR_MAP(ERROR_LIMIT, E2BIG),
         SD_BUS_ERROR_MAP(ERROR_STORAGE, EIO),
+        SD_BUS_ERROR_MAP(ERROR_BAD_FILE, EBADMSG),
         SD_BUS_ERROR_MAP_END,
 };
 
@@ -290,7 +299,7 @@ static int method_get_item(sd_bus_message *msg, void *userdata, sd_bus_error *er
 static int parse_side(const char *s, Side *ret) {
         if (streq(s, "mine") || streq(s, ""))
                 *ret = SIDE_MINE;
-        else if (streq(s, "partner"))
+        else if (streq(s, "partner") || streq(s, "discuss"))
                 *ret = SIDE_PARTNER;
         else
                 return -EINVAL;
@@ -310,7 +319,8 @@ static int method_list_items(sd_bus_message *msg, void *userdata, sd_bus_error *
         if (r < 0)
                 return r;
         if (parse_side(which, &side) < 0)
-                return invalid(error, "list", "must be 'mine' or 'partner'");
+                return invalid(error, "list", "must be 'mine', 'partner' or 'discuss'");
+        bool discuss = streq(which, "discuss");
         r = store_item_list(m->store, side, false, &items, &n);
         if (r < 0)
                 return reply_failure(m, r, "", error);
@@ -318,7 +328,9 @@ static int method_list_items(sd_bus_message *msg, void *userdata, sd_bus_error *
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "a{sv}");
         for (size_t i = 0; r >= 0 && i < n; i++)
-                r = append_item(reply, &items[i], side);
+                /* What is left to talk about: not yet read, or under discussion. */
+                if (!discuss || items[i].review == REVIEW_NEW || items[i].review == REVIEW_DISCUSS)
+                        r = append_item(reply, &items[i], side);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         item_array_free(items, n);
@@ -333,9 +345,12 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
         int64_t mine = 0, partner = 0;
         int r;
 
+        bool stale = false;
         r = store_item_count(m->store, SIDE_MINE, &mine);
         if (r >= 0)
                 r = store_item_count(m->store, SIDE_PARTNER, &partner);
+        if (r >= 0)
+                r = partner_copy_stale(m, &stale);
         if (r < 0)
                 return reply_failure(m, r, "", error);
 
@@ -359,12 +374,350 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                                                          "partner import FILE"
                                                        : "the partner list is short: the method asks for "
                                                          "30-50 items to start");
+        if (r >= 0 && stale)
+                r = sd_bus_message_append(reply, "s",
+                                          "my list changed since my last export: my partner's copy is stale "
+                                          "(closerctl list export FILE)");
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+
+/* --- files: they cross the bus as descriptors, never as paths --- */
+
+/* Reads a whole regular file (or memfd) from a client's descriptor, at most
+ * max bytes. pread: the client's file offset is left alone. */
+static int read_fd(int fd, size_t max, char **ret, size_t *ret_len, sd_bus_error *error) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "file must be a regular file (send other input as a memfd)");
+        if ((uint64_t) st.st_size > max)
+                return sd_bus_error_setf(error, ERROR_BAD_FILE, "file is larger than %zu KiB", max / 1024);
+        _cleanup_free_ char *buf = malloc(max + 2);
+        if (!buf)
+                return -ENOMEM;
+        size_t len = 0;
+        for (;;) {
+                ssize_t k = pread(fd, buf + len, max + 1 - len, (off_t) len);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return sd_bus_error_setf(error, ERROR_BAD_FILE, "cannot read the file: %s",
+                                                 strerror(errno));
+                if (k == 0)
+                        break;
+                len += (size_t) k;
+                if (len > max)
+                        return sd_bus_error_setf(error, ERROR_BAD_FILE, "file is larger than %zu KiB",
+                                                 max / 1024);
+        }
+        buf[len] = '\0';
+        *ret = TAKE_PTR(buf);
+        *ret_len = len;
+        return 0;
+}
+
+/* Writes text into a client's regular file (or memfd), from offset 0. */
+static int write_fd(int fd, const char *text, sd_bus_error *error) {
+        struct stat st;
+        size_t len = strlen(text), done = 0;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "file must be a regular file (use a memfd for a pipe)");
+        while (done < len) {
+                ssize_t k = pwrite(fd, text + done, len - done, (off_t) done);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return sd_bus_error_setf(error, ERROR_BAD_FILE, "cannot write the file: %s",
+                                                 strerror(errno));
+                done += (size_t) k;
+        }
+        if (ftruncate(fd, (off_t) len) < 0 && errno != EINVAL)
+                return sd_bus_error_setf(error, ERROR_BAD_FILE, "cannot write the file: %s", strerror(errno));
+        return 0;
+}
+
+static int reply_ids(sd_bus_message *msg, const Item *items, size_t n) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "t");
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = sd_bus_message_append(reply, "t", (uint64_t) items[i].id);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_add_items_from_text(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_free_ char *buf = NULL;
+        ListTextError e = {};
+        Item *items = NULL;
+        size_t len, n = 0;
+        int fd, r;
+
+        r = sd_bus_message_read(msg, "h", &fd);
+        if (r < 0)
+                return r;
+        r = read_fd(fd, LISTTEXT_SIZE_MAX, &buf, &len, error);
+        if (r < 0)
+                return r;
+        r = listtext_parse(buf, len, ITEM_COUNT_MAX, &items, &n, &e);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                if (e.line > 0)
+                        return sd_bus_error_setf(error, ERROR_BAD_FILE, "line %zu: %s; nothing was added",
+                                                 e.line, e.reason);
+                return sd_bus_error_setf(error, ERROR_BAD_FILE, "%s; nothing was added", e.reason);
+        }
+        r = core_items_add(m, items, n);
+        if (r < 0) {
+                item_array_free(items, n);
+                return reply_failure(m, r, "my list would hold more than 10000 items; nothing was added",
+                                     error);
+        }
+        log_debug("Added %zu items to my list from a text file", n);
+        bus_lists_changed(m);
+        r = reply_ids(msg, items, n);
+        item_array_free(items, n);
+        return r;
+}
+
+static int append_idea(sd_bus_message *reply, size_t number, const Idea *idea) {
+        return sd_bus_message_append(reply, "a{sv}", 4,
+                                     "number", "u", (uint32_t) number,
+                                     "title", "s", idea->title,
+                                     "category", "s", category_to_string(idea->category),
+                                     "intensity", "u", (uint32_t) idea->intensity);
+}
+
+static int method_list_ideas(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *cat;
+        Category c = _CATEGORY_INVALID;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &cat);
+        if (r < 0)
+                return r;
+        if (cat[0]) {
+                c = category_from_string(cat);
+                if (c < 0)
+                        return invalid(error, "category", "must be affection, love, lust or fun");
+        }
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "a{sv}");
+        for (size_t i = 1; r >= 0 && i <= ideas_count(); i++) {
+                const Idea *idea = idea_get(i);
+                if (c < 0 || idea->category == c)
+                        r = append_idea(reply, i, idea);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_add_idea(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        uint32_t number;
+        int64_t id;
+        int r;
+
+        r = sd_bus_message_read(msg, "u", &number);
+        if (r < 0)
+                return r;
+        const Idea *idea = idea_get(number);
+        if (!idea)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "idea must be a number from 1 to %zu (see closerctl list ideas)",
+                                         ideas_count());
+        ItemChange ch = {
+                .mask = CHANGE_TITLE | CHANGE_CATEGORY | CHANGE_INTENSITY,
+                .title = idea->title,
+                .category = idea->category,
+                .intensity = idea->intensity,
+        };
+        r = core_item_add(m, &ch, &id);
+        if (r < 0)
+                return reply_failure(m, r, "my list is full: at most 10000 items", error);
+        bus_lists_changed(m);
+        return sd_bus_reply_method_return(msg, "t", (uint64_t) id);
+}
+
+static int method_export_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_free_ char *text = NULL;
+        int fd, r;
+
+        r = sd_bus_message_read(msg, "h", &fd);
+        if (r < 0)
+                return r;
+        r = partner_export(m, &text);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        r = write_fd(fd, text, error);
+        if (r < 0)
+                return r;
+        int64_t n = 0;
+        (void) store_item_count(m->store, SIDE_MINE, &n);
+        return sd_bus_reply_method_return(msg, "u", (uint32_t) n);
+}
+
+static int method_import_partner_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(listfile_done) ListFile f = {};
+        _cleanup_free_ char *buf = NULL, *why = NULL;
+        Manager *m = userdata;
+        ImportSummary sum;
+        size_t len;
+        int fd, r;
+
+        r = sd_bus_message_read(msg, "h", &fd);
+        if (r < 0)
+                return r;
+        r = read_fd(fd, LISTFILE_SIZE_MAX, &buf, &len, error);
+        if (r < 0)
+                return r;
+        r = listfile_parse(buf, len, &f, &why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                /* The parser names places by line and UID, never by text. */
+                return sd_bus_error_setf(error, ERROR_BAD_FILE, "partner list: %s; nothing was imported",
+                                         why ? why : strerror(-r));
+        r = partner_import(m, &f, &sum);
+        if (r < 0)
+                return reply_failure(m, r, "the partner list would hold more than 10000 items; "
+                                           "nothing was imported", error);
+        log_info("Imported the partner list: %u added, %u updated, %u removed, %u unchanged, %u older",
+                 sum.added, sum.updated, sum.removed, sum.unchanged, sum.older);
+        bus_lists_changed(m);
+        return sd_bus_reply_method_return(msg, "a{sv}", 6,
+                                          "added", "u", sum.added,
+                                          "updated", "u", sum.updated,
+                                          "removed", "u", sum.removed,
+                                          "unchanged", "u", sum.unchanged,
+                                          "older", "u", sum.older,
+                                          "skipped", "u", sum.skipped);
+}
+
+static int method_review_item(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *review, *note = NULL, *reason;
+        int64_t id = 0;
+        int r;
+
+        r = read_item_id(msg, &id, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(msg, "s", &review);
+        if (r < 0)
+                return r;
+        Review rv = review_from_string(review);
+        if (rv < 0 || rv == REVIEW_NEW)
+                return invalid(error, "review", "must be ok, discuss or no");
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                const char *key;
+                r = sd_bus_message_read_basic(msg, 's', &key);
+                if (r < 0)
+                        return r;
+                if (!streq(key, "note"))
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "unknown field '%s' (known: note)", key);
+                if (sd_bus_message_read(msg, "v", "s", &note) < 0)
+                        return invalid(error, "note", "must be a string");
+                if (validate_note(note, &reason) < 0)
+                        return invalid(error, "note", reason);
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+
+        r = partner_review(m, id, rv, note);
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no item %" PRIi64 " in my partner's list", id);
+        if (r == -EPERM)
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED,
+                                         "item %" PRIi64 " is on my own list: reviews are for my partner's items",
+                                         id);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+/* --- settings --- */
+
+static int method_set_setting(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_free_ char *value = NULL;
+        const char *key, *raw, *reason = NULL;
+        int r;
+
+        r = sd_bus_message_read(msg, "ss", &key, &raw);
+        if (r < 0)
+                return r;
+        r = setting_normalize(key, raw, &value, &reason);
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "unknown setting '%s' (see closerctl get)", key);
+        if (r == -EINVAL)
+                return invalid(error, key, reason);
+        if (r < 0)
+                return r;
+        r = core_setting_set(m, key, value);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        return sd_bus_reply_method_return(msg, "s", value);
+}
+
+static int method_get_settings(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        size_t n;
+        const SettingInfo *t = setting_table(&n);
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{ss}");
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                _cleanup_free_ char *v = NULL;
+                r = store_setting_get(m->store, t[i].key, &v);
+                if (r == -ENOENT)
+                        r = 0;
+                if (r < 0)
+                        return reply_failure(m, r, "", error);
+                r = sd_bus_message_append(reply, "{ss}", t[i].key, v ? v : t[i].default_value);
+        }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)
@@ -413,6 +766,38 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_NO_ARGS,
                                 SD_BUS_RESULT("a{sv}", status),
                                 method_get_status, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("AddItemsFromText",
+                                SD_BUS_ARGS("h", file),
+                                SD_BUS_RESULT("at", ids),
+                                method_add_items_from_text, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListIdeas",
+                                SD_BUS_ARGS("s", category),
+                                SD_BUS_RESULT("aa{sv}", ideas),
+                                method_list_ideas, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("AddIdea",
+                                SD_BUS_ARGS("u", number),
+                                SD_BUS_RESULT("t", id),
+                                method_add_idea, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ExportList",
+                                SD_BUS_ARGS("h", file),
+                                SD_BUS_RESULT("u", items),
+                                method_export_list, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ImportPartnerList",
+                                SD_BUS_ARGS("h", file),
+                                SD_BUS_RESULT("a{sv}", summary),
+                                method_import_partner_list, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ReviewItem",
+                                SD_BUS_ARGS("t", id, "s", review, "a{sv}", options),
+                                SD_BUS_NO_RESULT,
+                                method_review_item, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetSetting",
+                                SD_BUS_ARGS("s", key, "s", value),
+                                SD_BUS_RESULT("s", value),
+                                method_set_setting, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetSettings",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a{ss}", settings),
+                                method_get_settings, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
 

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <systemd/sd-id128.h>
 
 #include "core.h"
 #include "macro.h"
+#include "partner.h"
+#include "timeutil.h"
 
 time_t manager_now(void) {
         return time(NULL);
@@ -60,41 +64,55 @@ static int item_apply(Item *it, const ItemChange *ch) {
         return changed;
 }
 
-int core_item_add(Manager *m, const ItemChange *ch, int64_t *ret_id) {
-        _cleanup_(item_done) Item it = {
-                .category = (ch->mask & CHANGE_CATEGORY) ? ch->category : CATEGORY_AFFECTION,
-                .intensity = (ch->mask & CHANGE_INTENSITY) ? ch->intensity : 1,
-                .sequence = 0,
-                .review = REVIEW_NEW,
-        };
+int core_items_add(Manager *m, Item *items, size_t n) {
         time_t now = manager_now();
-        int64_t n;
+        int64_t count;
         int r;
 
-        it.private_ = (ch->mask & CHANGE_PRIVATE) ? ch->private_ : item_default_private(it.intensity);
-        it.modified = now;
-        r = uid_new(&it.uid);
-        if (r < 0)
-                return r;
-        r = item_apply(&it, &(ItemChange){ .mask = ch->mask & (CHANGE_TITLE | CHANGE_DETAILS),
-                                           .title = ch->title, .details = ch->details });
-        if (r < 0)
-                return r;
-
+        for (size_t i = 0; i < n; i++) {
+                items[i].sequence = 0;
+                items[i].modified = now;
+                items[i].removed = false;
+                items[i].review = REVIEW_NEW;
+                if (!items[i].uid) {
+                        r = uid_new(&items[i].uid);
+                        if (r < 0)
+                                return r;
+                }
+        }
         r = store_begin(m->store);
         if (r < 0)
                 return r;
-        r = store_item_count(m->store, SIDE_MINE, &n);
-        if (r >= 0 && n >= ITEM_COUNT_MAX)
+        r = store_item_count(m->store, SIDE_MINE, &count);
+        if (r >= 0 && (size_t) count + n > ITEM_COUNT_MAX)
                 r = -E2BIG;
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = store_item_insert(m->store, SIDE_MINE, &items[i], now);
         if (r >= 0)
-                r = store_item_insert(m->store, SIDE_MINE, &it, now);
+                r = partner_mine_changed(m);
         if (r >= 0)
                 r = store_commit(m->store);
         if (r < 0) {
                 store_rollback(m->store);
                 return r;
         }
+        return 1;
+}
+
+int core_item_add(Manager *m, const ItemChange *ch, int64_t *ret_id) {
+        _cleanup_(item_done) Item it = {
+                .category = (ch->mask & CHANGE_CATEGORY) ? ch->category : CATEGORY_AFFECTION,
+                .intensity = (ch->mask & CHANGE_INTENSITY) ? ch->intensity : 1,
+        };
+        int r;
+
+        it.private_ = (ch->mask & CHANGE_PRIVATE) ? ch->private_ : item_default_private(it.intensity);
+        r = item_apply(&it, &(ItemChange){ .mask = ch->mask & (CHANGE_TITLE | CHANGE_DETAILS),
+                                           .title = ch->title, .details = ch->details });
+        if (r >= 0)
+                r = core_items_add(m, &it, 1);
+        if (r < 0)
+                return r;
         *ret_id = it.id;
         return 1;
 }
@@ -138,6 +156,8 @@ static int my_item_change(Manager *m, int64_t id, const ItemChange *ch, bool rem
         it.modified = manager_now();
         r = store_item_update(m->store, &it);
         if (r >= 0)
+                r = partner_mine_changed(m);
+        if (r >= 0)
                 r = store_commit(m->store);
         if (r < 0)
                 goto fail;
@@ -153,4 +173,21 @@ int core_item_edit(Manager *m, int64_t id, const ItemChange *ch) {
 
 int core_item_remove(Manager *m, int64_t id) {
         return my_item_change(m, id, NULL, true);
+}
+
+int core_setting_set(Manager *m, const char *key, const char *value) {
+        int r = store_begin(m->store);
+        if (r < 0)
+                return r;
+        r = store_setting_set(m->store, key, value);
+        if (r >= 0 && streq(key, "start")) {
+                char day[32];
+                (void) snprintf(day, sizeof(day), "%" PRIi64, local_day_of(manager_now()));
+                r = store_setting_set(m->store, "start.day", day);
+        }
+        if (r >= 0)
+                r = store_commit(m->store);
+        if (r < 0)
+                store_rollback(m->store);
+        return r;
 }

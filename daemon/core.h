@@ -30,7 +30,14 @@ typedef struct ItemChange {
         bool private_;
 } ItemChange;
 
+/* New items of my list, all or none; sets each one's uid (when NULL),
+ * sequence, modified and id. -E2BIG past ITEM_COUNT_MAX. */
+int core_items_add(Manager *m, Item *items, size_t n);
 /* A new item of my list from the fields set in ch (title required). */
 int core_item_add(Manager *m, const ItemChange *ch, int64_t *ret_id);
 int core_item_edit(Manager *m, int64_t id, const ItemChange *ch);
 int core_item_remove(Manager *m, int64_t id);
+
+/* Stores a setting's canonical value and applies what follows from it
+ * (start: the ramp begins today). */
+int core_setting_set(Manager *m, const char *key, const char *value);

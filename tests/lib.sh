@@ -98,10 +98,17 @@ new_world() {
   </policy>
 </busconfig>
 CONF
-        dbus-daemon --config-file="$W/bus.conf" --fork --print-pid=3 3>"$W/bus.pid" 2>/dev/null
+        dbus-daemon --config-file="$W/bus.conf" --fork --print-pid=3 3>"$W/bus.pid" >>"$W/bus.log" 2>&1
         export DBUS_SESSION_BUS_ADDRESS=unix:path=$W/bus
         local i
         for i in $(seq 100); do [[ -S $W/bus ]] && break; sleep 0.05; done
+}
+
+# enter_world DIR: switch this shell to another world made by new_world.
+enter_world() {
+        W=$1
+        export XDG_DATA_HOME=$W/data XDG_CONFIG_HOME=$W/config XDG_RUNTIME_DIR=$W/run HOME=$W/home
+        export DBUS_SESSION_BUS_ADDRESS=unix:path=$W/bus
 }
 
 # The activation file for this world's bus.

@@ -1,0 +1,1082 @@
+/* SPDX-License-Identifier: MIT */
+
+/*
+ * listfile.c: the list exchange file (see listfile.h for the contract).
+ *
+ * Writing builds the calendar with libical and lets it escape and fold.
+ *
+ * Reading is two passes over the untrusted bytes:
+ *  1. a pre-scan of our own that checks what libical does not (size, NUL
+ *     bytes, UTF-8, one well-nested VCALENDAR, the item count, limits on line
+ *     length and line count, the raw text of SEQUENCE and X-CLOSER-INTENSITY,
+ *     which libical would read with atoi()), unfolds the lines (RFC 5545 3.1)
+ *     and remembers the physical line each content line starts on;
+ *  2. libical's parser, fed one unfolded content line at a time with
+ *     icalparser_add_line(), so a line it flags is known by number. Every
+ *     X-LIC-ERROR it inserts anywhere fails the import.
+ * The pre-scan guarantees that libical only ever sees well-nested input, so
+ * none of its recovery paths (and their stderr warnings) are reached.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libical/ical.h>
+
+#include "listfile.h"
+#include "macro.h"
+
+#define LISTFILE_PRODID "-//closer//closer list//EN"
+#define X_OWNER "X-CLOSER-OWNER"
+#define X_INTENSITY "X-CLOSER-INTENSITY"
+#define X_CALNAME "X-WR-CALNAME"
+#define TIME_MAX INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
+
+/* ---- libical's global error state ---------------------------------------------------------- */
+
+static const icalerrorenum ical_error_kinds[] = {
+        ICAL_BADARG_ERROR,
+        ICAL_NEWFAILED_ERROR,
+        ICAL_ALLOCATION_ERROR,
+        ICAL_MALFORMEDDATA_ERROR,
+        ICAL_PARSE_ERROR,
+        ICAL_INTERNAL_ERROR,
+        ICAL_FILE_ERROR,
+        ICAL_USAGE_ERROR,
+        ICAL_UNIMPLEMENTED_ERROR,
+        ICAL_UNKNOWN_ERROR,
+};
+
+typedef struct IcalState {
+        int errors_are_fatal;
+        icalerrorstate states[ELEMENTSOF(ical_error_kinds)];
+        icalerrorenum errno_saved;
+} IcalState;
+
+/* No libical error may abort the process while we work on untrusted data,
+ * and the caller's icalerrno and settings are given back as they were. */
+static void ical_enter(IcalState *s) {
+        s->errors_are_fatal = icalerror_get_errors_are_fatal();
+        s->errno_saved = icalerrno;
+        icalerror_set_errors_are_fatal(0);
+        for (size_t i = 0; i < ELEMENTSOF(ical_error_kinds); i++) {
+                s->states[i] = icalerror_get_error_state(ical_error_kinds[i]);
+                icalerror_set_error_state(ical_error_kinds[i], ICAL_ERROR_NONFATAL);
+        }
+        icalerror_clear_errno();
+}
+
+static void ical_leave(const IcalState *s) {
+        for (size_t i = 0; i < ELEMENTSOF(ical_error_kinds); i++)
+                icalerror_set_error_state(ical_error_kinds[i], s->states[i]);
+        icalerror_set_errors_are_fatal(s->errors_are_fatal);
+        icalerrno = s->errno_saved;
+}
+
+static void icalcomponent_freep(icalcomponent **c) {
+        if (*c)
+                icalcomponent_free(*c);
+}
+
+static void icalparser_freep(icalparser **p) {
+        if (*p)
+                icalparser_free(*p);
+}
+
+/* ---- small helpers -------------------------------------------------------------------------- */
+
+static bool isempty(const char *s) {
+        return !s || !*s;
+}
+
+static bool is_blank_char(char c) {
+        return c == ' ' || c == '\t';
+}
+
+/* A copy without leading and trailing blanks; NULL gives "". */
+static char *strdup_stripped(const char *s) {
+        if (!s)
+                s = "";
+        while (is_blank_char(*s))
+                s++;
+        size_t n = strlen(s);
+        while (n > 0 && is_blank_char(s[n - 1]))
+                n--;
+        char *c = malloc(n + 1);
+        if (!c)
+                return NULL;
+        memcpy(c, s, n);
+        c[n] = '\0';
+        return c;
+}
+
+static int grow(void **array, size_t *allocated, size_t need, size_t size) {
+        if (need <= *allocated)
+                return 0;
+        size_t a = *allocated > 0 ? *allocated * 2 : 64;
+        if (a < need)
+                a = need;
+        if (a > SIZE_MAX / size)
+                return -ENOMEM;
+        void *p = realloc(*array, a * size);
+        if (!p)
+                return -ENOMEM;
+        *array = p;
+        *allocated = a;
+        return 0;
+}
+
+/* Sets *err_text (if wanted) to a formatted message and returns r. Only the
+ * first call of a parse does anything. */
+_printf_(3, 4) static int fail(char **err_text, int r, const char *fmt, ...) {
+        if (!err_text || *err_text)
+                return r;
+
+        va_list ap, aq;
+        va_start(ap, fmt);
+        va_copy(aq, ap);
+        int k = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        char *s = k >= 0 ? malloc((size_t) k + 1) : NULL;
+        if (s)
+                vsnprintf(s, (size_t) k + 1, fmt, aq);
+        va_end(aq);
+        if (!s)
+                return -ENOMEM;
+        *err_text = s;
+        return r;
+}
+
+/* Offset of the first byte that does not start a valid UTF-8 sequence (no
+ * overlongs, surrogates or code points above U+10FFFF), or n. */
+static size_t utf8_valid_prefix(const char *str, size_t n) {
+        const unsigned char *s = (const unsigned char *) str;
+        size_t i = 0;
+        while (i < n) {
+                unsigned char b = s[i];
+                size_t len;
+                uint32_t c, min;
+                if (b < 0x80) {
+                        i++;
+                        continue;
+                }
+                if ((b & 0xe0) == 0xc0)
+                        len = 2, c = b & 0x1f, min = 0x80;
+                else if ((b & 0xf0) == 0xe0)
+                        len = 3, c = b & 0x0f, min = 0x800;
+                else if ((b & 0xf8) == 0xf0)
+                        len = 4, c = b & 0x07, min = 0x10000;
+                else
+                        return i;
+                if (n - i < len)
+                        return i;
+                for (size_t j = 1; j < len; j++) {
+                        if ((s[i + j] & 0xc0) != 0x80)
+                                return i;
+                        c = (c << 6) | (s[i + j] & 0x3f);
+                }
+                if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+                        return i;
+                i += len;
+        }
+        return n;
+}
+
+/* ---- duplicates ----------------------------------------------------------------------------- */
+
+typedef struct UidRef {
+        const char *uid;
+        size_t index;
+} UidRef;
+
+static int uidref_compare(const void *a, const void *b) {
+        const UidRef *x = a, *y = b;
+        int c = strcmp(x->uid, y->uid);
+        if (c != 0)
+                return c;
+        return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Finds two items with the same UID: the pair whose second item comes first
+ * in the list. Returns 1 (and the 0-based indexes), 0 when all differ, or -ENOMEM. */
+static int find_duplicate_uid(const Item *items, size_t n, size_t *ret_a, size_t *ret_b) {
+        if (n < 2)
+                return 0;
+
+        _cleanup_free_ UidRef *refs = calloc(n, sizeof(UidRef));
+        if (!refs)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                refs[i] = (UidRef) { .uid = items[i].uid, .index = i };
+        qsort(refs, n, sizeof(UidRef), uidref_compare);
+
+        bool found = false;
+        for (size_t i = 1; i < n; i++)
+                if (strcmp(refs[i - 1].uid, refs[i].uid) == 0 && (!found || refs[i].index < *ret_b)) {
+                        found = true;
+                        *ret_a = refs[i - 1].index;
+                        *ret_b = refs[i].index;
+                }
+        return found;
+}
+
+/* ---- writing -------------------------------------------------------------------------------- */
+
+/* Adds p to c, or frees it and fails when libical could not build it. */
+static int add_property(icalcomponent *c, icalproperty *p) {
+        if (!p)
+                return -ENOMEM;
+        if (!icalproperty_get_value(p)) {
+                icalproperty_free(p);
+                return -ENOMEM;
+        }
+        icalcomponent_add_property(c, p);
+        return 0;
+}
+
+static int add_x_property(icalcomponent *c, const char *name, const char *value) {
+        icalproperty *p = icalproperty_new_x(value);
+        if (!p)
+                return -ENOMEM;
+        icalproperty_set_x_name(p, name);
+        if (!icalproperty_get_x_name(p)) {
+                icalproperty_free(p);
+                return -ENOMEM;
+        }
+        return add_property(c, p);
+}
+
+static int validate_for_write(const Item *it) {
+        const char *reason;
+
+        if (validate_uid(it->uid, &reason) < 0)
+                return -EINVAL;
+        if (it->sequence < 0 || it->sequence > INT_MAX)
+                return -ERANGE;
+        if (it->modified < 0 || it->modified > TIME_MAX)
+                return -ERANGE;
+
+        if (it->removed)
+                return isempty(it->title) || validate_title(it->title, &reason) >= 0 ? 0 : -EINVAL;
+
+        if (validate_title(it->title, &reason) < 0 ||
+            validate_details(it->details, &reason) < 0 ||
+            validate_intensity(it->intensity, &reason) < 0 ||
+            !category_to_string(it->category))
+                return -EINVAL;
+        return 0;
+}
+
+static int add_todo(icalcomponent *cal, const Item *it, struct icaltimetype stamp, icaltimezone *utc) {
+        icalcomponent *todo = icalcomponent_new(ICAL_VTODO_COMPONENT);
+        if (!todo)
+                return -ENOMEM;
+        /* Owned by cal from here on. */
+        icalcomponent_add_component(cal, todo);
+
+        int r = add_property(todo, icalproperty_new_uid(it->uid));
+        if (r < 0)
+                return r;
+        r = add_property(todo, icalproperty_new_dtstamp(stamp));
+        if (r < 0)
+                return r;
+        if (!isempty(it->title)) {
+                r = add_property(todo, icalproperty_new_summary(it->title));
+                if (r < 0)
+                        return r;
+        }
+        if (!it->removed && !isempty(it->details)) {
+                r = add_property(todo, icalproperty_new_description(it->details));
+                if (r < 0)
+                        return r;
+        }
+        if (!it->removed) {
+                r = add_property(todo, icalproperty_new_categories(category_to_string(it->category)));
+                if (r < 0)
+                        return r;
+        }
+        /* Also on tombstones: a task app that shows the kept SUMMARY should
+         * still know it is private. */
+        r = add_property(todo, icalproperty_new_class(it->private_ ? ICAL_CLASS_PRIVATE : ICAL_CLASS_PUBLIC));
+        if (r < 0)
+                return r;
+        r = add_property(todo, icalproperty_new_sequence((int) it->sequence));
+        if (r < 0)
+                return r;
+        r = add_property(todo, icalproperty_new_lastmodified(
+                                 icaltime_from_timet_with_zone((time_t) it->modified, 0, utc)));
+        if (r < 0)
+                return r;
+        if (it->removed)
+                return add_property(todo, icalproperty_new_status(ICAL_STATUS_CANCELLED));
+
+        char intensity[2] = { (char) ('0' + it->intensity), '\0' };
+        return add_x_property(todo, X_INTENSITY, intensity);
+}
+
+static int build_text(const Item *items, size_t n, const char *owner_name, time_t now, char **ret_text) {
+        _cleanup_(icalcomponent_freep) icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+        if (!cal)
+                return -ENOMEM;
+
+        int r = add_property(cal, icalproperty_new_version("2.0"));
+        if (r < 0)
+                return r;
+        r = add_property(cal, icalproperty_new_prodid(LISTFILE_PRODID));
+        if (r < 0)
+                return r;
+
+        if (!isempty(owner_name)) {
+                static const char suffix[] = "'s list";
+                size_t l = strlen(owner_name);
+                _cleanup_free_ char *calname = malloc(l + sizeof(suffix));
+                if (!calname)
+                        return -ENOMEM;
+                memcpy(calname, owner_name, l);
+                memcpy(calname + l, suffix, sizeof(suffix));
+
+                r = add_x_property(cal, X_CALNAME, calname);
+                if (r < 0)
+                        return r;
+                r = add_x_property(cal, X_OWNER, owner_name);
+        } else
+                r = add_x_property(cal, X_CALNAME, "closer list");
+        if (r < 0)
+                return r;
+
+        icaltimezone *utc = icaltimezone_get_utc_timezone();
+        struct icaltimetype stamp = icaltime_from_timet_with_zone(now, 0, utc);
+        for (size_t i = 0; i < n; i++) {
+                r = add_todo(cal, &items[i], stamp, utc);
+                if (r < 0)
+                        return r;
+        }
+
+        char *text = icalcomponent_as_ical_string_r(cal);
+        if (!text)
+                return -ENOMEM;
+        /* Hand out memory of our own allocator, whatever libical was built with. */
+        char *copy = strdup(text);
+        icalmemory_free_buffer(text);
+        if (!copy)
+                return -ENOMEM;
+        *ret_text = copy;
+        return 0;
+}
+
+int listfile_write(const Item *items, size_t n, const char *owner_name, time_t now, char **ret_text) {
+        const char *reason;
+
+        if (!ret_text || (n > 0 && !items))
+                return -EINVAL;
+        if (n > ITEM_COUNT_MAX)
+                return -E2BIG;
+        if ((int64_t) now < 0 || (int64_t) now > TIME_MAX)
+                return -ERANGE;
+        if (!isempty(owner_name) && validate_title(owner_name, &reason) < 0)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++) {
+                int r = validate_for_write(&items[i]);
+                if (r < 0)
+                        return r;
+        }
+        size_t a, b;
+        int r = find_duplicate_uid(items, n, &a, &b);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return -EINVAL;
+
+        IcalState state;
+        ical_enter(&state);
+        r = build_text(items, n, owner_name, now, ret_text);
+        ical_leave(&state);
+        return r;
+}
+
+/* ---- pre-scan ------------------------------------------------------------------------------- */
+
+typedef struct Line {
+        char *text;       /* unfolded, NUL-terminated, in Scan.copy */
+        unsigned lineno;  /* physical line it starts on, 1-based */
+        size_t item;      /* 1-based index of the item it belongs to, 0 for none */
+} Line;
+
+typedef struct TodoInfo {
+        unsigned lineno;   /* of its BEGIN:VTODO */
+        int64_t sequence;  /* as written, -1 when absent */
+        int intensity;     /* as written, 0 when absent */
+} TodoInfo;
+
+typedef struct Frame {
+        const char *name;  /* component name, in Scan.copy */
+        size_t name_len;
+        unsigned lineno;
+} Frame;
+
+typedef enum ScanPhase {
+        PHASE_BEFORE,  /* nothing but blank lines yet */
+        PHASE_INSIDE,  /* in the VCALENDAR */
+        PHASE_AFTER,   /* past END:VCALENDAR */
+} ScanPhase;
+
+typedef struct Scan {
+        char *copy;
+        Line *lines;
+        size_t n_lines, n_lines_allocated;
+        TodoInfo *todos;
+        size_t n_todos, n_todos_allocated;
+
+        ScanPhase phase;
+        Frame stack[LISTFILE_DEPTH_MAX];
+        size_t depth;
+        size_t values;  /* content lines plus commas that may split a value */
+} Scan;
+
+static void scan_done(Scan *s) {
+        free(s->copy);
+        free(s->lines);
+        free(s->todos);
+}
+
+static bool name_is(const char *name, size_t len, const char *want) {
+        return strlen(want) == len && strncasecmp(name, want, len) == 0;
+}
+
+/* BEGIN:NAME or END:NAME. Returns 1 and the name if the line is one, 0 if the
+ * line is something else, -EBADMSG if it looks like one but is malformed. */
+static int parse_marker(const char *t, bool *ret_begin, const char **ret_name, size_t *ret_len) {
+        size_t k = strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
+        bool begin;
+        if (name_is(t, k, "BEGIN"))
+                begin = true;
+        else if (name_is(t, k, "END"))
+                begin = false;
+        else
+                return 0;
+
+        /* libical would also take "BEGIN ;x=y:..." as BEGIN: refuse every variant but the plain one. */
+        if (t[k] != ':')
+                return -EBADMSG;
+        const char *name = t + k + 1;
+        size_t l = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
+        if (l == 0 || name[l + strspn(name + l, " \t")] != '\0')
+                return -EBADMSG;
+
+        *ret_begin = begin;
+        *ret_name = name;
+        *ret_len = l;
+        return 1;
+}
+
+/* The value of a content line as written: after the first ':' outside a quoted
+ * parameter value, without surrounding blanks. NULL when there is no ':'. */
+static const char *raw_value(const char *t, size_t *ret_len) {
+        bool quoted = false;
+        for (const char *p = t; *p; p++) {
+                if (*p == '"')
+                        quoted = !quoted;
+                else if (*p == ':' && !quoted) {
+                        p++;
+                        while (is_blank_char(*p))
+                                p++;
+                        size_t n = strlen(p);
+                        while (n > 0 && is_blank_char(p[n - 1]))
+                                n--;
+                        *ret_len = n;
+                        return p;
+                }
+        }
+        return NULL;
+}
+
+/* Property name as libical sees it: up to the first ';' or ':', less trailing blanks. */
+static size_t raw_name_length(const char *t) {
+        size_t k = strcspn(t, ";:");
+        while (k > 0 && is_blank_char(t[k - 1]))
+                k--;
+        return k;
+}
+
+/* Checks the lines libical reads too leniently (atoi), inside VTODO number s->n_todos. */
+static int scan_todo_property(Scan *s, const char *t, unsigned lineno, char **err_text) {
+        TodoInfo *info = &s->todos[s->n_todos - 1];
+        size_t k = raw_name_length(t), n = 0;
+        const char *v;
+
+        if (name_is(t, k, "SEQUENCE")) {
+                if (info->sequence >= 0)
+                        return fail(err_text, -EBADMSG, "item %zu (line %u): more than one SEQUENCE", s->n_todos, lineno);
+                v = raw_value(t, &n);
+                if (!v || n == 0 || strspn(v, "0123456789") != n) {
+                        if (v && n > 0 && v[0] == '-')
+                                return fail(err_text, -EBADMSG, "item %zu (line %u): SEQUENCE must not be negative",
+                                            s->n_todos, lineno);
+                        return fail(err_text, -EBADMSG, "item %zu (line %u): SEQUENCE must be a whole number",
+                                    s->n_todos, lineno);
+                }
+                int64_t x = 0;
+                for (size_t i = 0; i < n; i++) {
+                        x = x * 10 + (v[i] - '0');
+                        if (x > INT_MAX)
+                                return fail(err_text, -EBADMSG, "item %zu (line %u): SEQUENCE is too large",
+                                            s->n_todos, lineno);
+                }
+                info->sequence = x;
+
+        } else if (name_is(t, k, X_INTENSITY)) {
+                if (info->intensity > 0)
+                        return fail(err_text, -EBADMSG, "item %zu (line %u): more than one " X_INTENSITY,
+                                    s->n_todos, lineno);
+                v = raw_value(t, &n);
+                if (!v || n != 1 || v[0] < '1' || v[0] > '3')
+                        return fail(err_text, -EBADMSG, "item %zu (line %u): " X_INTENSITY " must be 1, 2 or 3",
+                                    s->n_todos, lineno);
+                info->intensity = v[0] - '0';
+        }
+        return 0;
+}
+
+/* One unfolded content line (NUL-terminated) that starts on physical line lineno. */
+static int scan_line(Scan *s, char *t, unsigned lineno, char **err_text) {
+        bool begin = false;
+        const char *name = NULL;
+        size_t name_len = 0;
+        int marker, r;
+
+        if (t[strspn(t, " \t")] == '\0')
+                return 0; /* blank: libical skips those too */
+
+        marker = parse_marker(t, &begin, &name, &name_len);
+        if (marker < 0)
+                return fail(err_text, marker, "line %u: malformed %s line", lineno,
+                            strncasecmp(t, "END", 3) == 0 ? "END" : "BEGIN");
+
+        switch (s->phase) {
+        case PHASE_BEFORE:
+                if (marker == 0 || !begin || !name_is(name, name_len, "VCALENDAR"))
+                        return fail(err_text, -EBADMSG, "not an iCalendar file");
+                s->phase = PHASE_INSIDE;
+                break;
+        case PHASE_AFTER:
+                if (marker > 0 && begin && name_is(name, name_len, "VCALENDAR"))
+                        return fail(err_text, -EBADMSG, "line %u: more than one VCALENDAR", lineno);
+                return fail(err_text, -EBADMSG, "line %u: content after END:VCALENDAR", lineno);
+        case PHASE_INSIDE:
+                break;
+        }
+
+        if (++s->values > LISTFILE_LINES_MAX)
+                return fail(err_text, -E2BIG, "line %u: more than %u lines and list values", lineno,
+                            LISTFILE_LINES_MAX);
+
+        size_t item = 0;
+        if (marker > 0 && begin) {
+                if (s->depth >= LISTFILE_DEPTH_MAX)
+                        return fail(err_text, -EBADMSG, "line %u: components nested too deeply", lineno);
+                if (s->depth == 1) {
+                        /* A direct child of the VCALENDAR. */
+                        if (name_is(name, name_len, "VTODO")) {
+                                if (s->n_todos >= ITEM_COUNT_MAX)
+                                        return fail(err_text, -E2BIG, "more than %u items", ITEM_COUNT_MAX);
+                                r = grow((void **) &s->todos, &s->n_todos_allocated, s->n_todos + 1, sizeof(TodoInfo));
+                                if (r < 0)
+                                        return r;
+                                s->todos[s->n_todos++] = (TodoInfo) {
+                                        .lineno = lineno,
+                                        .sequence = -1,
+                                };
+                        }
+                }
+                s->stack[s->depth++] = (Frame) { .name = name, .name_len = name_len, .lineno = lineno };
+
+        } else if (marker > 0) {
+                /* END: the pre-scan started with BEGIN:VCALENDAR, so depth >= 1 here. */
+                const Frame *top = &s->stack[s->depth - 1];
+                if (top->name_len != name_len || strncasecmp(top->name, name, name_len) != 0)
+                        return fail(err_text, -EBADMSG, "line %u: END does not match the BEGIN on line %u",
+                                    lineno, top->lineno);
+                s->depth--;
+                if (s->depth == 0)
+                        s->phase = PHASE_AFTER;
+
+        } else {
+                /* Content lines may be split at unescaped commas into many values. */
+                for (const char *p = strchr(t, ','); p; p = strchr(p + 1, ','))
+                        if (p[-1] != '\\' && ++s->values > LISTFILE_LINES_MAX)
+                                return fail(err_text, -E2BIG, "line %u: more than %u lines and list values",
+                                            lineno, LISTFILE_LINES_MAX);
+
+                if (s->depth == 2 && name_is(s->stack[1].name, s->stack[1].name_len, "VTODO")) {
+                        r = scan_todo_property(s, t, lineno, err_text);
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        /* Which item the line belongs to, for messages. */
+        if (s->depth >= 2 && name_is(s->stack[1].name, s->stack[1].name_len, "VTODO"))
+                item = s->n_todos;
+        else if (marker > 0 && !begin && s->depth == 1 && name_is(name, name_len, "VTODO"))
+                item = s->n_todos; /* its END line */
+
+        r = grow((void **) &s->lines, &s->n_lines_allocated, s->n_lines + 1, sizeof(Line));
+        if (r < 0)
+                return r;
+        s->lines[s->n_lines++] = (Line) { .text = t, .lineno = lineno, .item = item };
+        return 0;
+}
+
+/* The physical line that holds byte k of the logical line that starts at raw
+ * (physical line lineno). */
+static unsigned map_offset(const char *raw, const char *end, unsigned lineno, size_t k) {
+        for (bool first = true;; first = false) {
+                const char *nl = memchr(raw, '\n', (size_t) (end - raw));
+                size_t n = (size_t) ((nl ? nl : end) - raw);
+                if (n > 0 && raw[n - 1] == '\r')
+                        n--;
+                size_t seg = first ? n : n - 1;
+                if (k < seg || !nl)
+                        return lineno;
+                k -= seg;
+                lineno++;
+                raw = nl + 1;
+        }
+}
+
+static int finish_logical(Scan *s, char *t, size_t n, unsigned lineno, const char *raw, const char *end,
+                          char **err_text) {
+        t[n] = '\0';
+        size_t k = utf8_valid_prefix(t, n);
+        if (k < n)
+                return fail(err_text, -EBADMSG, "line %u: not valid UTF-8", map_offset(raw, end, lineno, k));
+        return scan_line(s, t, lineno, err_text);
+}
+
+static int prescan(Scan *s, const char *buf, size_t len, char **err_text) {
+        const char *p = buf, *end = buf + len;
+        int r;
+
+        s->copy = malloc(len + 1);
+        if (!s->copy)
+                return -ENOMEM;
+
+        if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+                p += 3; /* a byte order mark, as some editors write */
+
+        char *out = s->copy, *cur = NULL;
+        const char *cur_raw = NULL;
+        unsigned lineno = 0, cur_lineno = 0;
+
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t) (end - p));
+                size_t n = (size_t) ((nl ? nl : end) - p);
+
+                lineno++;
+                if (memchr(p, '\0', n))
+                        return fail(err_text, -EBADMSG, "line %u: contains a NUL byte", lineno);
+                if (n > 0 && p[n - 1] == '\r')
+                        n--;
+
+                if (cur && n > 0 && is_blank_char(p[0])) {
+                        /* A continuation: drop the line break and the one blank. */
+                        if ((size_t) (out - cur) + n - 1 > LISTFILE_LINE_MAX)
+                                return fail(err_text, -E2BIG, "line %u: longer than %u bytes", cur_lineno,
+                                            LISTFILE_LINE_MAX);
+                        memcpy(out, p + 1, n - 1);
+                        out += n - 1;
+                } else {
+                        if (cur) {
+                                r = finish_logical(s, cur, (size_t) (out - cur), cur_lineno, cur_raw, end, err_text);
+                                if (r < 0)
+                                        return r;
+                                out++; /* past its NUL */
+                        }
+                        if (n > LISTFILE_LINE_MAX)
+                                return fail(err_text, -E2BIG, "line %u: longer than %u bytes", lineno,
+                                            LISTFILE_LINE_MAX);
+                        cur = out;
+                        cur_raw = p;
+                        cur_lineno = lineno;
+                        memcpy(out, p, n);
+                        out += n;
+                }
+
+                p = nl ? nl + 1 : end;
+        }
+        if (cur) {
+                r = finish_logical(s, cur, (size_t) (out - cur), cur_lineno, cur_raw, end, err_text);
+                if (r < 0)
+                        return r;
+        }
+
+        if (s->phase == PHASE_BEFORE)
+                return fail(err_text, -EBADMSG, "not an iCalendar file");
+        if (s->phase == PHASE_INSIDE)
+                return fail(err_text, -EBADMSG, "truncated: END:VCALENDAR missing");
+        return 0;
+}
+
+/* ---- reading with libical ------------------------------------------------------------------- */
+
+static const char *xlic_error_reason(icalproperty *p) {
+        icalparameter *t = icalproperty_get_first_parameter(p, ICAL_XLICERRORTYPE_PARAMETER);
+
+        switch (t ? icalparameter_get_xlicerrortype(t) : ICAL_XLICERRORTYPE_NONE) {
+        case ICAL_XLICERRORTYPE_COMPONENTPARSEERROR:
+                return "a line that is not a property";
+        case ICAL_XLICERRORTYPE_PROPERTYPARSEERROR:
+                return "an unknown or malformed property";
+        case ICAL_XLICERRORTYPE_PARAMETERNAMEPARSEERROR:
+                return "a malformed parameter name";
+        case ICAL_XLICERRORTYPE_PARAMETERVALUEPARSEERROR:
+                return "a malformed parameter value";
+        case ICAL_XLICERRORTYPE_VALUEPARSEERROR:
+                return "a malformed or empty property value";
+        default:
+                return "an X-LIC-ERROR property";
+        }
+}
+
+static icalproperty *find_xlic_error(icalcomponent *c) {
+        icalproperty *p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
+        if (p)
+                return p;
+        for (icalcomponent *s = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); s;
+             s = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT)) {
+                p = find_xlic_error(s); /* depth is bounded by LISTFILE_DEPTH_MAX */
+                if (p)
+                        return p;
+        }
+        return NULL;
+}
+
+/* Any X-LIC-ERROR in the tree fails the import; says where in terms of items. */
+static int check_xlic_errors(icalcomponent *cal, const Scan *s, char **err_text) {
+        icalproperty *p = icalcomponent_get_first_property(cal, ICAL_XLICERROR_PROPERTY);
+        if (p)
+                return fail(err_text, -EBADMSG, "the VCALENDAR (line %u) contains %s",
+                            s->lines[0].lineno, xlic_error_reason(p));
+
+        size_t todo = 0;
+        for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_ANY_COMPONENT); c;
+             c = icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT)) {
+                bool is_todo = icalcomponent_isa(c) == ICAL_VTODO_COMPONENT;
+                if (is_todo)
+                        todo++;
+                p = find_xlic_error(c);
+                if (!p)
+                        continue;
+                if (is_todo && todo <= s->n_todos)
+                        return fail(err_text, -EBADMSG, "item %zu (line %u): contains %s", todo,
+                                    s->todos[todo - 1].lineno, xlic_error_reason(p));
+                const char *kind = icalcomponent_kind_to_string(icalcomponent_isa(c));
+                return fail(err_text, -EBADMSG, "a %s component in the calendar contains %s",
+                            kind ? kind : "non-standard", xlic_error_reason(p));
+        }
+        return 0;
+}
+
+/* The only property of kind in c: *ret NULL when there is none; -EBADMSG when there are more. */
+static int get_single(icalcomponent *c, icalproperty_kind kind, icalproperty **ret) {
+        int n = icalcomponent_count_properties(c, kind);
+        if (n > 1)
+                return -EBADMSG;
+        *ret = n == 1 ? icalcomponent_get_first_property(c, kind) : NULL;
+        return 0;
+}
+
+static int get_single_x(icalcomponent *c, const char *name, icalproperty **ret) {
+        icalproperty *found = NULL;
+        for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_X_PROPERTY); p;
+             p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY)) {
+                const char *x = icalproperty_get_x_name(p);
+                if (!x || strcasecmp(x, name) != 0)
+                        continue;
+                if (found)
+                        return -EBADMSG;
+                found = p;
+        }
+        *ret = found;
+        return 0;
+}
+
+/* The text of a TEXT or X property, unescaped. */
+static const char *property_text(icalproperty *p) {
+        icalvalue *v = icalproperty_get_value(p);
+        if (!v)
+                return NULL;
+        switch (icalvalue_isa(v)) {
+        case ICAL_X_VALUE:
+                return icalvalue_get_x(v);
+        case ICAL_TEXT_VALUE:
+                return icalvalue_get_text(v);
+        default:
+                return NULL;
+        }
+}
+
+static bool lastmodified_valid(struct icaltimetype t) {
+        if (t.year < 1970 || t.year > 9999 || t.month < 1 || t.month > 12 || t.day < 1 ||
+            t.day > icaltime_days_in_month(t.month, t.year))
+                return false;
+        if (t.is_date)
+                return true;
+        return t.hour >= 0 && t.hour <= 23 && t.minute >= 0 && t.minute <= 59 && t.second >= 0 && t.second <= 60;
+}
+
+static Category category_from_word(const char *s) {
+        if (!s)
+                return _CATEGORY_INVALID;
+        while (is_blank_char(*s))
+                s++;
+        size_t n = strlen(s);
+        while (n > 0 && is_blank_char(s[n - 1]))
+                n--;
+        for (Category c = 0; c < _CATEGORY_MAX; c++)
+                if (name_is(s, n, category_to_string(c)))
+                        return c;
+        return _CATEGORY_INVALID;
+}
+
+#define item_fail(err_text, idx, line, fmt, ...) \
+        fail(err_text, -EBADMSG, "item %zu (line %u): " fmt, (idx), (line), ##__VA_ARGS__)
+
+/* Fills *it from a VTODO; idx is 1-based. */
+static int read_item(icalcomponent *todo, const TodoInfo *info, size_t idx, Item *it, char **err_text) {
+        const char *reason;
+        icalproperty *p;
+        unsigned line = info->lineno;
+
+        *it = (Item) {
+                .category = CATEGORY_AFFECTION,
+                .intensity = 1,
+                .review = REVIEW_NEW,
+        };
+
+        if (get_single(todo, ICAL_STATUS_PROPERTY, &p) < 0)
+                return item_fail(err_text, idx, line, "more than one STATUS");
+        it->removed = p && icalproperty_get_status(p) == ICAL_STATUS_CANCELLED;
+
+        if (get_single(todo, ICAL_UID_PROPERTY, &p) < 0)
+                return item_fail(err_text, idx, line, "more than one UID");
+        if (!p)
+                return item_fail(err_text, idx, line, "missing UID");
+        const char *uid = property_text(p);
+        if (validate_uid(uid, &reason) < 0)
+                return item_fail(err_text, idx, line, "UID %s", reason);
+        it->uid = strdup(uid);
+        if (!it->uid)
+                return -ENOMEM;
+
+        if (get_single(todo, ICAL_SUMMARY_PROPERTY, &p) < 0)
+                return item_fail(err_text, idx, line, "more than one SUMMARY");
+        if (!p && !it->removed)
+                return item_fail(err_text, idx, line, "missing SUMMARY");
+        it->title = strdup_stripped(p ? property_text(p) : NULL);
+        if (!it->title)
+                return -ENOMEM;
+        if (p && validate_title(it->title, &reason) < 0)
+                return item_fail(err_text, idx, line, "SUMMARY %s", reason);
+
+        if (get_single(todo, ICAL_DESCRIPTION_PROPERTY, &p) < 0)
+                return item_fail(err_text, idx, line, "more than one DESCRIPTION");
+        it->details = strdup_stripped(p ? property_text(p) : NULL);
+        if (!it->details)
+                return -ENOMEM;
+        if (p && validate_details(it->details, &reason) < 0)
+                return item_fail(err_text, idx, line, "DESCRIPTION %s", reason);
+
+        for (p = icalcomponent_get_first_property(todo, ICAL_CATEGORIES_PROPERTY); p;
+             p = icalcomponent_get_next_property(todo, ICAL_CATEGORIES_PROPERTY)) {
+                Category c = category_from_word(property_text(p));
+                if (c != _CATEGORY_INVALID) {
+                        it->category = c;
+                        break;
+                }
+        }
+
+        if (get_single_x(todo, X_INTENSITY, &p) < 0)
+                return item_fail(err_text, idx, line, "more than one " X_INTENSITY);
+        if (p) {
+                _cleanup_free_ char *v = icalproperty_get_value_as_string_r(p);
+                /* The pre-scan read the digit; libical must have read the same. */
+                if (info->intensity == 0 || !v || strlen(v) != 1 || v[0] - '0' != info->intensity)
+                        return item_fail(err_text, idx, line, X_INTENSITY " must be 1, 2 or 3");
+                it->intensity = info->intensity;
+        } else if (info->intensity != 0)
+                return item_fail(err_text, idx, line, X_INTENSITY " could not be read");
+
+        if (get_single(todo, ICAL_CLASS_PROPERTY, &p) < 0)
+                return item_fail(err_text, idx, line, "more than one CLASS");
+        if (p)
+                /* RFC 5545 3.8.1.3: a class one does not know counts as PRIVATE. */
+                it->private_ = icalproperty_get_class(p) != ICAL_CLASS_PUBLIC;
+        else
+                it->private_ = item_default_private(it->intensity);
+
+        if (get_single(todo, ICAL_SEQUENCE_PROPERTY, &p) < 0)
+                return item_fail(err_text, idx, line, "more than one SEQUENCE");
+        if (p ? info->sequence < 0 || icalproperty_get_sequence(p) != info->sequence : info->sequence >= 0)
+                return item_fail(err_text, idx, line, "SEQUENCE could not be read");
+        it->sequence = p ? info->sequence : 0;
+
+        if (get_single(todo, ICAL_LASTMODIFIED_PROPERTY, &p) < 0)
+                return item_fail(err_text, idx, line, "more than one LAST-MODIFIED");
+        if (p) {
+                struct icaltimetype t = icalproperty_get_lastmodified(p);
+                if (!lastmodified_valid(t))
+                        return item_fail(err_text, idx, line, "LAST-MODIFIED is not a valid date and time");
+                it->modified = (int64_t) icaltime_as_timet(t);
+        }
+
+        return 0;
+}
+
+static int read_calendar(icalcomponent *cal, const Scan *s, ListFile *f, char **err_text) {
+        const char *reason;
+        icalproperty *p;
+        int r;
+
+        r = check_xlic_errors(cal, s, err_text);
+        if (r < 0)
+                return r;
+
+        if (get_single_x(cal, X_OWNER, &p) < 0)
+                return fail(err_text, -EBADMSG, "more than one " X_OWNER);
+        if (p) {
+                f->owner_name = strdup_stripped(property_text(p));
+                if (!f->owner_name)
+                        return -ENOMEM;
+                if (validate_title(f->owner_name, &reason) < 0)
+                        return fail(err_text, -EBADMSG, X_OWNER " %s", reason);
+        }
+
+        size_t n_todos = 0, skipped = 0;
+        for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_ANY_COMPONENT); c;
+             c = icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT))
+                if (icalcomponent_isa(c) == ICAL_VTODO_COMPONENT)
+                        n_todos++;
+                else
+                        skipped++;
+        if (n_todos != s->n_todos)
+                /* The pre-scan and libical disagree on the structure: refuse rather than guess. */
+                return fail(err_text, -EBADMSG, "the calendar structure could not be read (%zu VTODO components found, %zu expected)",
+                            n_todos, s->n_todos);
+        f->skipped_components = skipped;
+
+        f->items = calloc(n_todos > 0 ? n_todos : 1, sizeof(Item));
+        if (!f->items)
+                return -ENOMEM;
+
+        size_t i = 0;
+        for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_VTODO_COMPONENT); c;
+             c = icalcomponent_get_next_component(cal, ICAL_VTODO_COMPONENT), i++) {
+                f->n_items = i + 1; /* so that listfile_done() frees what read_item() filled */
+                r = read_item(c, &s->todos[i], i + 1, &f->items[i], err_text);
+                if (r < 0)
+                        return r;
+        }
+
+        size_t a, b;
+        r = find_duplicate_uid(f->items, f->n_items, &a, &b);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return fail(err_text, -EBADMSG, "duplicate UID '%s' (items %zu and %zu)", f->items[a].uid, a + 1,
+                            b + 1);
+        return 0;
+}
+
+static int parse_lines(const Scan *s, icalcomponent **ret, char **err_text) {
+        _cleanup_(icalparser_freep) icalparser *parser = icalparser_new();
+        if (!parser)
+                return -ENOMEM;
+
+        icalcomponent *root = NULL;
+        for (size_t i = 0; i < s->n_lines; i++) {
+                const Line *l = &s->lines[i];
+                icalcomponent *c = icalparser_add_line(parser, l->text);
+
+                if (icalparser_get_state(parser) == ICALPARSER_ERROR) {
+                        if (c)
+                                icalcomponent_free(c);
+                        if (l->item > 0)
+                                return fail(err_text, -EBADMSG, "item %zu (line %u): malformed content line",
+                                            l->item, l->lineno);
+                        return fail(err_text, -EBADMSG, "line %u: malformed content line", l->lineno);
+                }
+                if (c) {
+                        if (root || i + 1 != s->n_lines) {
+                                icalcomponent_free(c);
+                                if (root)
+                                        icalcomponent_free(root);
+                                return fail(err_text, -EBADMSG, "line %u: unexpected end of the calendar",
+                                            l->lineno);
+                        }
+                        root = c;
+                }
+        }
+
+        if (!root || icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT) {
+                if (root)
+                        icalcomponent_free(root);
+                return fail(err_text, -EBADMSG, "not an iCalendar file");
+        }
+        *ret = root;
+        return 0;
+}
+
+int listfile_parse(const char *buf, size_t len, ListFile *ret, char **err_text) {
+        _cleanup_(icalcomponent_freep) icalcomponent *cal = NULL;
+        _cleanup_(scan_done) Scan scan = {};
+        ListFile f = {};
+        int r;
+
+        if (!ret || (len > 0 && !buf))
+                return -EINVAL;
+        *ret = (ListFile) {};
+        if (err_text)
+                *err_text = NULL;
+
+        if (len > LISTFILE_SIZE_MAX)
+                return fail(err_text, -EFBIG, "file is larger than %u MiB", LISTFILE_SIZE_MAX / (1024 * 1024));
+
+        r = prescan(&scan, buf, len, err_text);
+        if (r < 0)
+                goto finish;
+
+        IcalState state;
+        ical_enter(&state);
+        r = parse_lines(&scan, &cal, err_text);
+        if (r >= 0)
+                r = read_calendar(cal, &scan, &f, err_text);
+        ical_leave(&state);
+
+finish:
+        if (r < 0) {
+                listfile_done(&f);
+                if (r == -ENOMEM && err_text) {
+                        free(*err_text);
+                        *err_text = NULL;
+                }
+                return r;
+        }
+        *ret = f;
+        return 0;
+}
+
+void listfile_done(ListFile *f) {
+        if (!f)
+                return;
+        item_array_free(f->items, f->n_items);
+        free(f->owner_name);
+        *f = (ListFile) {};
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * listfile.h: the list exchange file (SPEC 7): one VCALENDAR with one VTODO
+ * per item of my list, written for my partner and read back from theirs.
+ *
+ * Export: listfile_write() renders items (validated again here, so what it
+ * writes always parses back) as RFC 5545 text with CRLF line ends, folded at
+ * 75 octets by libical. Removed items become STATUS:CANCELLED tombstones.
+ *
+ * Import: listfile_parse() reads an UNTRUSTED file, all or nothing. On error
+ * nothing is returned but a negative errno and a one-line message that names
+ * the place by item index (1-based), line number (1-based, physical lines)
+ * and UID only: never a title, a description or any other text of the file.
+ *   -EFBIG    larger than LISTFILE_SIZE_MAX
+ *   -E2BIG    more than ITEM_COUNT_MAX items, or more than LISTFILE_LINES_MAX
+ *             content lines, or a line longer than LISTFILE_LINE_MAX bytes
+ *   -EBADMSG  anything else wrong with the content
+ *   -ENOMEM   out of memory (*err_text may then be NULL)
+ *
+ * Titles, details and the owner name come back with leading and trailing
+ * blanks (space, tab) removed: libical drops them from property values, so
+ * they would not survive an exchange anyway. title and details are never
+ * NULL ("" for a tombstone without SUMMARY, "" for no DESCRIPTION).
+ *
+ * Both functions drive libical, which keeps global state (icalerrno, the
+ * error-fatality switches): they set what they need for the duration of the
+ * call and restore it, and they must not run concurrently with any other
+ * libical use in the process. They never log and never print.
+ */
+
+#include <stddef.h>
+#include <time.h>
+
+#include "item.h"
+
+#define LISTFILE_SIZE_MAX (5u * 1024 * 1024)
+#define LISTFILE_LINE_MAX (32u * 1024)  /* bytes in one unfolded content line */
+#define LISTFILE_LINES_MAX 200000u      /* content lines plus list separators (commas) */
+#define LISTFILE_DEPTH_MAX 8u           /* nesting of BEGIN/END */
+
+typedef struct ListFile {
+        Item *items;                /* in file order; review REVIEW_NEW, id 0, note NULL */
+        size_t n_items;             /* includes tombstones (removed = true) */
+        size_t skipped_components;  /* components other than VTODO inside the VCALENDAR (VEVENT, VJOURNAL, VTIMEZONE, ...) */
+        char *owner_name;           /* X-CLOSER-OWNER or NULL */
+} ListFile;
+
+void listfile_done(ListFile *f);
+
+/* Renders n items (n <= ITEM_COUNT_MAX, UIDs unique) into *ret_text, a NUL-terminated
+ * string to free(). owner_name may be NULL or "". now is the DTSTAMP.
+ * Returns 0, -EINVAL for an item or owner name that would not pass listfile_parse(),
+ * -ERANGE for a time or sequence out of range, -E2BIG, or -ENOMEM. */
+int listfile_write(const Item *items, size_t n, const char *owner_name, time_t now, char **ret_text);
+
+/* All or nothing: on error returns negative errno, fills *err_text (when err_text is not
+ * NULL) with an allocated one-line message that says what and where, and leaves *ret empty. */
+int listfile_parse(const char *buf, size_t len, ListFile *ret, char **err_text);

@@ -1,0 +1,226 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Runs INSIDE the systemd that tests/test-systemd.sh boots with sdci, as the
+# logged-in test user, against the installed closerd.service. Prints
+#   "ok - DESC", "not ok - DESC", "ok # SKIP DESC" and "# DIAG"
+# lines, which the host numbers into TAP, and "__done__" at the very end.
+# usage: user-session.sh MAN_SOURCES   (yes: the tree ships man pages)
+set -u
+MAN_SOURCES=${1:-no}
+NAME=io.github.closer.Closer1
+UNIT_PATH=/usr/lib/systemd/user/closerd.service
+TITLE="Kiss me every morning"
+fails=0
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; fails=$((fails + 1)); }
+skip() { echo "ok # SKIP $*"; }
+diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
+# is DESC GOT WANT
+is() {
+        if [[ $2 == "$3" ]]; then ok "$1"; else
+                not_ok "$1"
+                diag "got:  $2"
+                diag "want: $3"
+        fi
+}
+# check DESC CMD...: the command succeeds within 10 s; its output on failure.
+check() {
+        local d=$1 out
+        shift
+        if out=$(timeout 10 "$@" 2>&1); then ok "$d"; else
+                not_ok "$d"
+                diag "command: $* (exit $?)"
+                diag "$out"
+        fi
+}
+prop() { systemctl --user show closerd.service -P "$1"; }
+active() { [[ $(systemctl --user is-active closerd.service) == active ]]; }
+# settled: active, or given up (failed/inactive), not on the way.
+settled() { [[ $(systemctl --user is-active closerd.service) =~ ^(active|failed|inactive)$ ]]; }
+name_owned() {
+        busctl --user call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
+                NameHasOwner s "$NAME" 2>/dev/null | grep -q true
+}
+name_free() { ! name_owned; }
+# wait_for SECONDS CMD...
+wait_for() {
+        local i
+        for ((i = 0; i < $1 * 20; i++)); do "${@:2}" && return 0; sleep 0.05; done
+        return 1
+}
+unit_diag() {
+        diag "$(systemctl --user status closerd.service --no-pager -n 0 2>&1)"
+        diag "$(journalctl --user -u closerd.service --no-pager -n 15 -o short-monotonic 2>&1)"
+}
+# count_items: how many items titled $TITLE `closerctl --json list mine` has.
+count_items() {
+        local out
+        out=$(timeout 10 closerctl --json list mine 2>&1) || { echo "closerctl failed: $out"; return; }
+        python3 -c 'import json,sys; print(sum(i["title"] == sys.argv[1] for i in json.load(sys.stdin)))' \
+                "$TITLE" <<<"$out" 2>&1
+}
+new_main_pid() {
+        local p
+        p=$(prop MainPID)
+        [[ $p != 0 && $p != "$1" ]] && active
+}
+jmsgs() { journalctl --user -u closerd.service --no-pager -o cat "$@" 2>/dev/null; }
+
+service_checks() {
+        # --- started with the user manager ("at login") ---
+        wait_for 15 settled
+        if active; then ok "closerd.service is active after login"; else
+                not_ok "closerd.service is active after login"
+                unit_diag
+                return 1
+        fi
+        is "unit loaded from $UNIT_PATH" "$(prop FragmentPath)" "$UNIT_PATH"
+        is "unit enabled (systemctl --global enable)" "$(prop UnitFileState)" enabled
+        is "Type=dbus with BusName=$NAME" "$(prop Type) $(prop BusName)" "dbus $NAME"
+        is "sd_notify status reaches systemd" "$(prop StatusText)" "Serving $NAME"
+
+        local pid
+        pid=$(prop MainPID)
+        local st
+        st=$(timeout 10 busctl --user status "$NAME" 2>&1)
+        if [[ $st == *"PID=$pid"$'\n'* && $st == *"UserUnit=closerd.service"* && $st == *"Exe=/usr/bin/closerd"* ]]; then
+                ok "busctl --user status $NAME: the unit's MainPID owns the name"
+        else
+                not_ok "busctl --user status $NAME: the unit's MainPID owns the name"
+                diag "MainPID=$pid"
+                diag "$st"
+        fi
+        local ps
+        ps=$(grep -E '^(NoNewPrivs|Seccomp):' "/proc/$pid/status" | tr -s '\t ' ' ' | tr '\n' ' ')
+        is "hardening in effect (NoNewPrivileges, seccomp filter)" "$ps" "NoNewPrivs: 1 Seccomp: 2 "
+
+        # --- the client works against it ---
+        check "closerctl list add" closerctl list add "$TITLE"
+        is "closerctl --json list mine has the item" "$(count_items)" 1
+
+        local d=$HOME/.local/share/closer
+        is "data dir ~/.local/share/closer is 0700" "$(stat -c %a "$d" 2>&1)" 700
+        is "closer.db is 0600" "$(stat -c %a "$d/closer.db" 2>&1)" 600
+        local f
+        for f in "$d"/closer.db-*; do
+                [[ -e $f ]] && is "${f##*/} is 0600" "$(stat -c %a "$f")" 600
+        done
+
+        # --- Restart=on-failure: SIGKILL the main process ---
+        local n0
+        n0=$(prop NRestarts)
+        kill -9 "$pid"
+        local t0=$SECONDS
+        if wait_for 10 new_main_pid "$pid"; then
+                ok "restarted after kill -9 (new MainPID $(prop MainPID), ~$((SECONDS - t0)) s)"
+        else
+                not_ok "restarted after kill -9"
+                unit_diag
+                return 1
+        fi
+        is "NRestarts went up by one" "$(prop NRestarts)" $((n0 + 1))
+        is "the item survived the SIGKILL" "$(count_items)" 1
+
+        # --- stop, then D-Bus activation through SystemdService= ---
+        check "systemctl --user stop closerd" systemctl --user stop closerd.service
+        is "stopped cleanly (Result, exit code, status)" "$(prop Result) $(prop ExecMainCode) $(prop ExecMainStatus)" \
+                "success 1 0"
+        if wait_for 5 name_free; then
+                ok "name released after stop"
+        else not_ok "name released after stop"; fi
+        if timeout 10 busctl --user list --activatable --no-legend 2>&1 | grep -q "^$NAME "; then
+                ok "$NAME is activatable on the session bus"
+        else not_ok "$NAME is activatable on the session bus"; fi
+        is "closerctl activates it again; the item is there" "$(count_items)" 1
+        if active; then ok "activated through systemd: closerd.service is active again"; else
+                not_ok "activated through systemd: closerd.service is active again"
+                unit_diag
+        fi
+        st=$(timeout 10 busctl --user status "$NAME" 2>&1)
+        if [[ $st == *"UserUnit=closerd.service"* && $st == *"PID=$(prop MainPID)"$'\n'* ]]; then
+                ok "the activated daemon runs in closerd.service"
+        else
+                not_ok "the activated daemon runs in closerd.service"
+                diag "$st"
+        fi
+
+        # --- the journal keeps the daemon's levels ---
+        local serving="serving $NAME"
+        if wait_for 3 eval 'jmsgs -p info | grep -q "$serving"'; then
+                ok "journalctl -p info shows the serving line"
+        else
+                not_ok "journalctl -p info shows the serving line"
+                diag "$(journalctl --user -u closerd.service --no-pager -n 10 2>&1)"
+        fi
+        if jmsgs -p notice | grep -q "$serving"; then not_ok "serving is logged at info, not above"; else
+                ok "serving is logged at info, not above"
+        fi
+        if jmsgs | grep -q '^<[0-7]>'; then
+                not_ok "no raw <N> prefixes in the journal"
+                diag "$(jmsgs | grep '^<[0-7]>' | head -3)"
+        else ok "no raw <N> prefixes in the journal"; fi
+        # A second daemon logs its refusal at err.
+        timeout 10 systemd-run --user --wait -q --unit=closerd-second /usr/bin/closerd >/dev/null 2>&1
+        if wait_for 3 eval 'journalctl --user -u closerd-second --no-pager -o cat -p err 2>/dev/null |
+                grep -q "Another closerd already owns"'; then
+                ok "a second closerd's refusal is in the journal at err"
+        else
+                not_ok "a second closerd's refusal is in the journal at err"
+                diag "$(journalctl --user -u closerd-second --no-pager -o cat 2>&1 | tail -5)"
+        fi
+        active || { not_ok "the first closerd survived the second one"; unit_diag; }
+
+        # --- the watchdog: WatchdogSec=2s in a drop-in, the daemon must ping ---
+        local dd=$HOME/.config/systemd/user/closerd.service.d
+        mkdir -p "$dd"
+        printf '[Service]\nWatchdogSec=2s\n' >"$dd/watchdog.conf"
+        systemctl --user daemon-reload
+        check "restart with WatchdogSec=2s" systemctl --user restart closerd.service
+        pid=$(prop MainPID)
+        local w0 n1
+        w0=$(prop WatchdogTimestampMonotonic)
+        n1=$(prop NRestarts)
+        sleep 4.5
+        if active && [[ $(prop MainPID) == "$pid" && $(prop NRestarts) == "$n1" ]]; then
+                ok "alive after 4.5 s with WatchdogSec=2s (same MainPID)"
+        else
+                not_ok "alive after 4.5 s with WatchdogSec=2s (same MainPID)"
+                unit_diag
+        fi
+        if [[ $(prop WatchdogTimestampMonotonic) != "$w0" ]]; then ok "watchdog pings arrive"; else
+                not_ok "watchdog pings arrive"
+        fi
+        rm -rf "$dd"
+        systemctl --user daemon-reload
+        return 0
+}
+
+service_checks || diag "closerd.service is not running: skipped the checks that need it"
+
+# --- systemd-analyze verify on the installed unit ---
+out=$(timeout 20 systemd-analyze --user verify "$UNIT_PATH" 2>&1)
+rc=$?
+# Documentation=man:... is checked by running man(1); keep those lines apart.
+manlines=$(grep -E "Command 'man [^']*' failed" <<<"$out")
+rest=$(grep -vE "Command 'man [^']*' failed" <<<"$out")
+if [[ -z $rest ]]; then ok "systemd-analyze --user verify: nothing about the unit itself"; else
+        not_ok "systemd-analyze --user verify: nothing about the unit itself"
+        diag "exit $rc"
+        diag "$rest"
+fi
+if [[ -z $manlines ]]; then
+        ok "systemd-analyze --user verify: Documentation= man pages found"
+elif ! command -v man >/dev/null; then
+        skip "man(1) not installed: verify cannot check Documentation="
+elif [[ $MAN_SOURCES == yes ]]; then
+        not_ok "systemd-analyze --user verify: Documentation= man pages found"
+        diag "$manlines"
+        diag "the tree has man pages, but make install did not put them where man(1) finds them"
+else
+        skip "Documentation= names man pages the tree does not have yet"
+        diag "$manlines"
+fi
+
+echo __done__
+exit $((fails > 0))
