@@ -48,6 +48,9 @@ enum {
         OPT_FROM = 1 << 7,
         OPT_IDEA = 1 << 8,
         OPT_NOTE = 1 << 9,
+        OPT_RESPONSE = 1 << 10,
+        OPT_MOOD = 1 << 11,
+        OPT_UNTIL = 1 << 12,
 };
 
 static bool arg_json = false;
@@ -61,6 +64,9 @@ static bool arg_discreet = false;
 static const char *arg_from = NULL;
 static const char *arg_idea = NULL;
 static const char *arg_note = NULL;
+static const char *arg_response = NULL;
+static const char *arg_mood = NULL;
+static const char *arg_until = NULL;
 static unsigned arg_given = 0;
 static bool use_color = false;
 
@@ -616,12 +622,17 @@ static int verb_status(int argc, char **argv) {
                 if (jint(st, "ramp_intensity", 0) > 0)
                         printf(" (intensity cap %" PRIi64 ")", jint(st, "ramp_intensity", 0));
                 putchar('\n');
+                if (jstr(st, "ramp_widens"))
+                        printf("%sRamp:%s        start %s; the cap widens on %s\n", BOLD, RESET, jstr(st, "start") ?: "",
+                               jstr(st, "ramp_widens"));
+                else if (jstr(st, "start"))
+                        printf("%sRamp:%s        start %s; the whole list is in play\n", BOLD, RESET, jstr(st, "start"));
         }
         const char *s;
         if ((s = jstr(st, "phase_progress")))
                 printf("             %s\n", s);
         if (json_object_object_get_ex(st, "streak_days", NULL))
-                printf("%sStreak:%s      %" PRIi64 " days\n", BOLD, RESET, jint(st, "streak_days", 0));
+                printf("%sStreak:%s      %" PRIi64 " day%s\n", BOLD, RESET, jint(st, "streak_days", 0), jint(st, "streak_days", 0) == 1 ? "" : "s");
         printf("%sMy list:%s     %" PRIi64 " items\n", BOLD, RESET, jint(st, "my_items", 0));
         printf("%sPartner:%s     %" PRIi64 " items\n", BOLD, RESET, jint(st, "partner_items", 0));
         if ((s = jstr(st, "next_daily_act")))
@@ -832,6 +843,278 @@ static int verb_get(int argc, char **argv) {
         return 0;
 }
 
+/* --- the daily practice --- */
+
+/* --response, --mood and --note as the a{sv} of Done/AddExtra/AddMood. */
+static int append_observation(sd_bus_message *m) {
+        int r = sd_bus_message_open_container(m, 'a', "{sv}");
+        const char *const names[] = { "response", "mood" };
+        const char *const values[] = { arg_response, arg_mood };
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(names); i++) {
+                uint64_t v;
+                if (!values[i])
+                        continue;
+                if (parse_uint(values[i], UINT32_MAX, &v) < 0)
+                        return fail("--%s must be a number from 1 to 5, not '%s'", names[i], values[i]);
+                r = sd_bus_message_append(m, "{sv}", names[i], "u", (uint32_t) v);
+        }
+        if (r >= 0 && arg_note)
+                r = sd_bus_message_append(m, "{sv}", "note", "s", arg_note);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                append_failed(r);
+        return r;
+}
+
+static const char *const ACT_NULLS[] = { "twist", NULL };
+static const char *const TODAY_NULLS[] = { "act", "date_night", NULL };
+
+static void print_act(json_object *act, const char *label) {
+        bool priv = jbool(act, "private");
+        printf("%s%s%s %s%s\n", BOLD, label, RESET, jstr(act, "title") ?: "",
+               priv ? " (private)" : "");
+        printf("   %s%s, intensity %" PRIi64 ", item %" PRIi64 "%s\n", DIM, jstr(act, "category") ?: "",
+               jint(act, "intensity", 0), jint(act, "item", 0), RESET);
+        if (jstr(act, "twist"))
+                printf("   twist: %s\n", jstr(act, "twist"));
+        if (jbool(act, "done")) {
+                printf("   %sdone%s", BOLD, RESET);
+                if (jint(act, "response", 0) > 0)
+                        printf(", response %" PRIi64 "/5", jint(act, "response", 0));
+                if (jstr(act, "note"))
+                        printf(", note: %s", jstr(act, "note"));
+                putchar('\n');
+        } else
+                printf("   %swhen done: closerctl done --response 1-5; another: closerctl reroll%s\n", DIM, RESET);
+}
+
+static int verb_today(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = call("GetToday", &reply, NULL);
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_object *t = reply_to_json(reply);
+        if (!t)
+                return fail("cannot read the reply");
+        json_object *act = NULL, *promises = NULL;
+        (void) json_object_object_get_ex(t, "act", &act);
+        if (arg_json) {
+                json_fill_nulls(t, TODAY_NULLS);
+                if (act)
+                        json_fill_nulls(act, ACT_NULLS);
+                if (!json_object_object_get_ex(t, "promises", NULL))
+                        json_object_object_add(t, "promises", json_object_new_array());
+                return print_json(t);
+        }
+        printf("%sToday, %s%s\n", BOLD, jstr(t, "date") ?: "", RESET);
+        if (jstr(t, "paused_until"))
+                printf("The practice is paused until %s.\n", jstr(t, "paused_until"));
+        if (act)
+                print_act(act, "Act:");
+        else
+                printf("%sNo act today:%s %s\n", BOLD, RESET, jstr(t, "no_act") ?: "nothing to pick");
+        json_object *dn = NULL;
+        if (json_object_object_get_ex(t, "date_night", &dn) && dn)
+                printf("%sDate night:%s %s (%s)\n", BOLD, RESET, jstr(dn, "start") ?: "", jstr(dn, "mode") ?: "");
+        if (json_object_object_get_ex(t, "promises", &promises))
+                for (size_t i = 0; i < json_object_array_length(promises); i++) {
+                        json_object *pr = json_object_array_get_idx(promises, i);
+                        printf("%s%sRain check %" PRIi64 ":%s %s%s%s%s%s\n", YELLOW, BOLD, jint(pr, "id", 0), RESET,
+                               jstr(pr, "due") ?: "", jbool(pr, "overdue") ? " (overdue)" : "",
+                               jstr(pr, "what") ? ", " : "", jstr(pr, "what") ?: "", "");
+                }
+        return 0;
+}
+
+static int verb_done(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        int r = new_call("Done", &m);
+        if (r >= 0)
+                r = append_observation(m);
+        if (r >= 0)
+                r = send_call(m, &reply);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "done", json_object_new_boolean(true));
+                return print_json(j);
+        }
+        puts("Done. Keep observing how it lands.");
+        return 0;
+}
+
+static int verb_reroll(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = call("Reroll", &reply, NULL);
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_object *act = reply_to_json(reply);
+        if (!act)
+                return fail("cannot read the reply");
+        if (arg_json) {
+                json_fill_nulls(act, ACT_NULLS);
+                return print_json(act);
+        }
+        print_act(act, "Another act:");
+        return 0;
+}
+
+static int verb_extra(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        uint64_t id;
+        if (arg_mood)
+                return fail("extra does not take --mood (see closerctl mood)");
+        int r = new_call("AddExtra", &m);
+        if (r >= 0) {
+                r = sd_bus_message_append(m, "s", argv[1]);
+                if (r < 0)
+                        append_failed(r);
+        }
+        if (r >= 0)
+                r = append_observation(m);
+        if (r >= 0)
+                r = send_call(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "t", &id);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
+                return print_json(j);
+        }
+        puts("Noted: an extra moment today.");
+        return 0;
+}
+
+static int verb_mood(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        uint64_t v;
+        if (parse_uint(argv[1], UINT32_MAX, &v) < 0)
+                return fail("mood must be a number from 1 to 5, not '%s'", argv[1]);
+        int r = new_call("AddMood", &m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "u", (uint32_t) v);
+        if (r >= 0)
+                r = append_observation(m);
+        if (r >= 0)
+                r = send_call(m, &reply);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "mood", json_object_new_int64((int64_t) v));
+                return print_json(j);
+        }
+        printf("Mood %" PRIu64 "/5 noted for today.\n", v);
+        return 0;
+}
+
+static int verb_pause(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        if (!arg_until)
+                return fail("pause needs --until DATE (YYYY-MM-DD)");
+        int r = call("Pause", &reply, "s", arg_until);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "paused_until", json_object_new_string(arg_until));
+                return print_json(j);
+        }
+        printf("Paused until %s: no daily act and no lapse until then; the streak is kept.\n", arg_until);
+        return 0;
+}
+
+static int verb_resume(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = call("Resume", &reply, NULL);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "paused", json_object_new_boolean(false));
+                return print_json(j);
+        }
+        puts("Resumed.");
+        return 0;
+}
+
+/* --- monitor --- */
+
+/* The argument names of each signal, for the JSON lines. */
+static const struct {
+        const char *member;
+        const char *args[7];
+} signal_args[] = {
+        { "DailyAct", { "date", "item", "title", "category", "private", "late" } },
+        { "Lapse", { "since", "days" } },
+        { "PhaseChanged", { "old", "new" } },
+        { "DateNightSoon", { "id", "start", "mode", "late" } },
+        { "DateNight", { "id", "start", "mode", "late" } },
+        { "PromiseSoon", { "id", "due", "what", "where" } },
+        { "PromiseDue", { "id", "due", "what", "where", "late" } },
+};
+
+static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *member = sd_bus_message_get_member(m);
+        const char *const *names = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(signal_args); i++)
+                if (streq(signal_args[i].member, member))
+                        names = signal_args[i].args;
+        _cleanup_json_ json_object *o = json_object_new_object();
+        json_object_object_add(o, "signal", json_object_new_string(member));
+        if (!arg_json)
+                printf("%s%s%s", BOLD, member, RESET);
+        for (size_t i = 0;; i++) {
+                char t;
+                const char *c;
+                if (sd_bus_message_peek_type(m, &t, &c) <= 0)
+                        break;
+                json_object *v = value_to_json(m, t, c);
+                const char *name = names && i < 7 && names[i] ? names[i] : NULL;
+                char fallback[16];
+                if (!name) {
+                        (void) snprintf(fallback, sizeof(fallback), "arg%zu", i);
+                        name = fallback;
+                }
+                if (!arg_json)
+                        printf(" %s=%s", name, v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN) : "?");
+                json_object_object_add(o, name, v);
+        }
+        if (arg_json)
+                puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        else
+                putchar('\n');
+        fflush(stdout);
+        return 0;
+}
+
+static int verb_monitor(int argc, char **argv) {
+        int r = connect_bus();
+        if (r < 0)
+                return r;
+        r = sd_bus_match_signal(bus, NULL, NULL, OBJECT_PATH, INTERFACE, NULL, on_signal, NULL);
+        if (r < 0)
+                return fail("cannot listen for signals: %s", strerror(-r));
+        if (!arg_json) {
+                printf("%sListening for closerd's signals (Ctrl-C stops).%s\n", DIM, RESET);
+                fflush(stdout);
+        }
+        for (;;) {
+                r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        return fail("lost the bus: %s", strerror(-r));
+                if (r > 0)
+                        continue;
+                r = sd_bus_wait(bus, UINT64_MAX);
+                if (r < 0 && r != -EINTR)
+                        return fail("lost the bus: %s", strerror(-r));
+        }
+}
+
 /* --- the verb table and help --- */
 
 typedef struct Verb {
@@ -848,6 +1131,23 @@ typedef struct Verb {
 static const Verb verbs[] = {
         { "status", 1, 1, OPT_JSON, verb_status, "status",
           "Phase, ramp, streak, list sizes, what comes next, and warnings." },
+        { "today", 1, 1, OPT_JSON, verb_today, "today",
+          "Today's act from my partner's list, tonight's date night, promises due." },
+        { "done", 1, 1, OPT_JSON | OPT_RESPONSE | OPT_MOOD | OPT_NOTE, verb_done,
+          "done [--response N] [--mood N] [--note T]",
+          "Today's act is done. --response: how my partner responded, 1-5; --mood: my\n"
+          "partner's overall mood today, 1-5; --note: what I noticed." },
+        { "reroll", 1, 1, OPT_JSON, verb_reroll, "reroll", "Another act for today (the skip is recorded)." },
+        { "extra", 2, 2, OPT_JSON | OPT_RESPONSE | OPT_NOTE, verb_extra, "extra ITEM_ID|TEXT [--response N] [--note T]",
+          "An unscheduled moment: an item of my partner's list, or anything else." },
+        { "mood", 2, 2, OPT_JSON | OPT_NOTE, verb_mood, "mood N [--note T]", "My partner's mood today, 1-5." },
+        { "pause", 1, 1, OPT_JSON | OPT_UNTIL, verb_pause, "pause --until DATE",
+          "Pause the practice through DATE (illness, a hard time): no daily act, no\n"
+          "lapse, and the streak is kept." },
+        { "resume", 1, 1, OPT_JSON, verb_resume, "resume", "End a pause today." },
+        { "monitor", 1, 1, OPT_JSON, verb_monitor, "monitor",
+          "Print closerd's signals as they arrive, one line each (--json: one JSON\n"
+          "object per line), until interrupted." },
         { "list add", 1, 2, OPT_JSON | ITEM_OPTS | OPT_FROM | OPT_IDEA, verb_list_add,
           "list add TITLE [--category C] [--intensity N] [--private|--public] [--details T]\n"
           "  list add --from FILE|-\n"
@@ -941,6 +1241,9 @@ static const char *option_name(unsigned bit) {
         case OPT_FROM: return "--from";
         case OPT_IDEA: return "--idea";
         case OPT_NOTE: return "--note";
+        case OPT_RESPONSE: return "--response";
+        case OPT_MOOD: return "--mood";
+        case OPT_UNTIL: return "--until";
         default: return "an option";
         }
 }
@@ -958,6 +1261,9 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_FROM,
                 ARG_IDEA,
                 ARG_NOTE,
+                ARG_RESPONSE,
+                ARG_MOOD,
+                ARG_UNTIL,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -973,6 +1279,9 @@ static int parse_argv(int argc, char *argv[]) {
                 { "from", required_argument, NULL, ARG_FROM },
                 { "idea", required_argument, NULL, ARG_IDEA },
                 { "note", required_argument, NULL, ARG_NOTE },
+                { "response", required_argument, NULL, ARG_RESPONSE },
+                { "mood", required_argument, NULL, ARG_MOOD },
+                { "until", required_argument, NULL, ARG_UNTIL },
                 {},
         };
         int c;
@@ -993,6 +1302,9 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_FROM: arg_from = optarg; arg_given |= OPT_FROM; break;
                 case ARG_IDEA: arg_idea = optarg; arg_given |= OPT_IDEA; break;
                 case ARG_NOTE: arg_note = optarg; arg_given |= OPT_NOTE; break;
+                case ARG_RESPONSE: arg_response = optarg; arg_given |= OPT_RESPONSE; break;
+                case ARG_MOOD: arg_mood = optarg; arg_given |= OPT_MOOD; break;
+                case ARG_UNTIL: arg_until = optarg; arg_given |= OPT_UNTIL; break;
                 case '?':
                         if (optopt)
                                 fail("option -%c needs an argument or is unknown (see closerctl --help)", optopt);

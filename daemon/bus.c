@@ -7,6 +7,9 @@
 
 #include "bus.h"
 #include "core.h"
+#include "daily.h"
+#include "schedule.h"
+#include "timeutil.h"
 #include "ideas.h"
 #include "listfile.h"
 #include "listtext.h"
@@ -20,6 +23,7 @@
 #define ERROR_LIMIT "io.github.closer.Error.LimitExceeded"
 #define ERROR_STORAGE "io.github.closer.Error.StorageFailed"
 #define ERROR_BAD_FILE "io.github.closer.Error.BadFile"
+#define ERROR_NO_ACT "io.github.closer.Error.NoAct"
 
 static const sd_bus_error_map closer_errors[] = {
         SD_BUS_ERROR_MAP(ERROR_NO_SUCH_ITEM, ENOENT),
@@ -27,6 +31,7 @@ static const sd_bus_error_map closer_errors[] = {
         SD_BUS_ERROR_MAP(ERROR_LIMIT, E2BIG),
         SD_BUS_ERROR_MAP(ERROR_STORAGE, EIO),
         SD_BUS_ERROR_MAP(ERROR_BAD_FILE, EBADMSG),
+        SD_BUS_ERROR_MAP(ERROR_NO_ACT, ENOMEDIUM),
         SD_BUS_ERROR_MAP_END,
 };
 
@@ -339,27 +344,74 @@ static int method_list_items(sd_bus_message *msg, void *userdata, sd_bus_error *
         return sd_bus_send(NULL, reply, NULL);
 }
 
+/* The next moment DailyAct is due: today's if still ahead, else the next
+ * day that is not paused. */
+static int next_daily_act(Manager *m, const Practice *p, time_t now, time_t *ret) {
+        for (int64_t day = p->today; day <= p->today + 400; day++) {
+                bool paused;
+                time_t due;
+                int r = practice_paused_on(m, day, &paused, NULL);
+                if (r < 0)
+                        return r;
+                if (paused || daily_due(p, day, &due) < 0 || due <= now)
+                        continue;
+                *ret = due;
+                return 0;
+        }
+        return -ENOENT;
+}
+
 static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *progress = NULL;
         Manager *m = userdata;
-        int64_t mine = 0, partner = 0;
+        int64_t mine = 0, partner = 0, streak = 0;
+        time_t now = manager_now(), next = 0;
+        bool stale = false;
+        Practice p;
         int r;
 
-        bool stale = false;
         r = store_item_count(m->store, SIDE_MINE, &mine);
         if (r >= 0)
                 r = store_item_count(m->store, SIDE_PARTNER, &partner);
         if (r >= 0)
                 r = partner_copy_stale(m, &stale);
+        if (r >= 0)
+                r = practice_load(m, now, &p);
+        if (r >= 0)
+                r = daily_streak(m, &p, &streak);
+        if (r >= 0)
+                r = daily_phase_progress(m, now, &progress);
+        if (r >= 0) {
+                r = next_daily_act(m, &p, now, &next);
+                if (r == -ENOENT)
+                        r = 0;
+        }
         if (r < 0)
                 return reply_failure(m, r, "", error);
+
+        char iso[32] = "", widen[16] = "";
+        if (next > 0)
+                (void) format_iso_local(next, iso);
+        if (p.next_widen_day >= 0)
+                (void) format_date(p.next_widen_day, widen);
 
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "{sv}");
         if (r >= 0)
-                r = sd_bus_message_append(reply, "{sv}{sv}", "my_items", "u", (uint32_t) mine,
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
+                                          "phase", "s", phase_to_string(p.phase),
+                                          "phase_progress", "s", progress ? progress : "",
+                                          "start", "s", start_kind_to_string(p.start),
+                                          "ramp_intensity", "u", (uint32_t) p.cap,
+                                          "streak_days", "u", (uint32_t) streak,
+                                          "my_items", "u", (uint32_t) mine,
                                           "partner_items", "u", (uint32_t) partner);
+        if (r >= 0 && widen[0])
+                r = sd_bus_message_append(reply, "{sv}", "ramp_widens", "s", widen);
+        if (r >= 0 && iso[0])
+                r = sd_bus_message_append(reply, "{sv}", "next_daily_act", "s", iso);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'e', "sv");
         if (r >= 0)
@@ -378,19 +430,27 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                 r = sd_bus_message_append(reply, "s",
                                           "my list changed since my last export: my partner's copy is stale "
                                           "(closerctl list export FILE)");
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
+        if (r >= 0 && p.lapse) {
+                _cleanup_free_ char *w = NULL;
+                if (asprintf(&w, "lapse: nothing done for %" PRIi64 " days; don't fall back into old habits",
+                             p.today - p.lapse_since - 1) < 0)
+                        return -ENOMEM;
+                r = sd_bus_message_append(reply, "s", w);
+        }
+        if (r >= 0 && p.paused) {
+                char until[16];
+                _cleanup_free_ char *w = NULL;
+                (void) format_date(p.paused_until, until);
+                if (asprintf(&w, "paused until %s (closerctl resume ends it)", until) < 0)
+                        return -ENOMEM;
+                r = sd_bus_message_append(reply, "s", w);
+        }
+        for (int i = 0; i < 4 && r >= 0; i++)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
 }
-
 
 /* --- files: they cross the bus as descriptors, never as paths --- */
 
@@ -613,6 +673,7 @@ static int method_import_partner_list(sd_bus_message *msg, void *userdata, sd_bu
         log_info("Imported the partner list: %u added, %u updated, %u removed, %u unchanged, %u older",
                  sum.added, sum.updated, sum.removed, sum.unchanged, sum.older);
         bus_lists_changed(m);
+        (void) schedule_run(m);
         return sd_bus_reply_method_return(msg, "a{sv}", 6,
                                           "added", "u", sum.added,
                                           "updated", "u", sum.updated,
@@ -696,6 +757,7 @@ static int method_set_setting(sd_bus_message *msg, void *userdata, sd_bus_error 
         r = core_setting_set(m, key, value);
         if (r < 0)
                 return reply_failure(m, r, "", error);
+        (void) schedule_run(m);
         return sd_bus_reply_method_return(msg, "s", value);
 }
 
@@ -723,6 +785,272 @@ static int method_get_settings(sd_bus_message *msg, void *userdata, sd_bus_error
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
+}
+
+
+/* --- the daily practice --- */
+
+/* Reads an a{sv} of observation options: response, mood (1-5), note. Only
+ * the keys in allowed are accepted. */
+static int read_observation(sd_bus_message *msg, const char *allowed, int *response, int *mood,
+                            const char **note, sd_bus_error *error) {
+        const char *reason;
+        int r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                const char *key;
+                r = sd_bus_message_read_basic(msg, 's', &key);
+                if (r < 0)
+                        return r;
+                if (!strstr(allowed, key) || strchr(key, ' '))
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "unknown field '%s' (known: %s)", key, allowed);
+                if (streq(key, "note")) {
+                        if (sd_bus_message_read(msg, "v", "s", note) < 0)
+                                return invalid(error, "note", "must be a string");
+                        if (validate_note(*note, &reason) < 0)
+                                return invalid(error, "note", reason);
+                } else if (streq(key, "response") || streq(key, "mood")) {
+                        int64_t v;
+                        if (read_variant_integer(msg, &v) < 0)
+                                return invalid(error, key, "must be an integer");
+                        if (v < 1 || v > 5)
+                                return invalid(error, key, "must be 1 (low) to 5 (high)");
+                        *(streq(key, "response") ? response : mood) = (int) v;
+                } else
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown field '%s'", key);
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(msg);
+}
+
+static int append_act(sd_bus_message *reply, const Act *a) {
+        int r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}{sv}",
+                                          "id", "t", (uint64_t) a->id,
+                                          "item", "t", (uint64_t) a->item_id,
+                                          "title", "s", a->title ? a->title : "",
+                                          "intensity", "u", (uint32_t) a->intensity,
+                                          "private", "b", (int) a->private_,
+                                          "done", "b", a->status == ACT_DONE);
+        if (r >= 0 && a->category >= 0)
+                r = sd_bus_message_append(reply, "{sv}", "category", "s", category_to_string(a->category));
+        if (r >= 0 && a->response > 0)
+                r = sd_bus_message_append(reply, "{sv}", "response", "u", (uint32_t) a->response);
+        if (r >= 0 && a->note)
+                r = sd_bus_message_append(reply, "{sv}", "note", "s", a->note);
+        if (r >= 0 && a->twist)
+                r = sd_bus_message_append(reply, "{sv}", "twist", "s", a->twist);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+static int practice_failure(Manager *m, int r, sd_bus_error *error) {
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, ERROR_NO_ACT, "no act today: %s",
+                                         "nothing on my partner's list can be picked");
+        return reply_failure(m, r, "", error);
+}
+
+static int method_get_today(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(act_done) Act a = {};
+        Manager *m = userdata;
+        PickEmptyReason why = _PICK_EMPTY_INVALID;
+        Practice p;
+        char date[16];
+        int r;
+
+        r = practice_load(m, manager_now(), &p);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        r = daily_ensure(m, &p, &a, &why);
+        if (r < 0 && r != -ENOENT)
+                return reply_failure(m, r, "", error);
+        bool have = r >= 0;
+        (void) format_date(p.today, date);
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}", "date", "s", date);
+        if (r >= 0 && have) {
+                r = sd_bus_message_open_container(reply, 'e', "sv");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "s", "act");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(reply, 'v', "a{sv}");
+                if (r >= 0)
+                        r = append_act(reply, &a);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+        }
+        if (r >= 0 && !have)
+                r = sd_bus_message_append(reply, "{sv}", "no_act", "s", pick_empty_reason_to_string(why));
+        if (r >= 0 && p.paused) {
+                char until[16];
+                (void) format_date(p.paused_until, until);
+                r = sd_bus_message_append(reply, "{sv}", "paused_until", "s", until);
+        }
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}", "promises", "aa{sv}", 0);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static void after_practice_change(Manager *m) {
+        /* A done act can end a lapse or move the phase. */
+        (void) schedule_run(m);
+}
+
+static int method_done(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *note = NULL;
+        int response = 0, mood = 0;
+        int r = read_observation(msg, "response mood note", &response, &mood, &note, error);
+        if (r < 0)
+                return r;
+        r = daily_done(m, manager_now(), response, mood, note);
+        if (r < 0)
+                return practice_failure(m, r, error);
+        after_practice_change(m);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_reroll(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(act_done) Act a = {};
+        PickEmptyReason why = _PICK_EMPTY_INVALID;
+        Manager *m = userdata;
+        int r = daily_reroll(m, manager_now(), &a, &why);
+        if (r == -EALREADY)
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED, "today's act is already done");
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, ERROR_NO_ACT, "nothing else to pick today: %s",
+                                         why == PICK_EMPTY_ALL_REROLLED || why < 0
+                                                 ? "every other eligible item was rerolled today"
+                                                 : pick_empty_reason_to_string(why));
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = append_act(reply, &a);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_add_extra(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *what, *note = NULL, *reason;
+        int response = 0, mood = 0;
+        int64_t id;
+        int r = sd_bus_message_read(msg, "s", &what);
+        if (r < 0)
+                return r;
+        if (validate_title(what, &reason) < 0)
+                return invalid(error, "what", reason);
+        r = read_observation(msg, "response note", &response, &mood, &note, error);
+        if (r < 0)
+                return r;
+        r = daily_extra(m, manager_now(), what, response, note, &id);
+        if (r == -ENOENT || r == -EPERM)
+                return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no item %s in my partner's list", what);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        after_practice_change(m);
+        return sd_bus_reply_method_return(msg, "t", (uint64_t) id);
+}
+
+static int method_add_mood(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *note = NULL;
+        int response = 0, mood = 0;
+        uint32_t v;
+        int r = sd_bus_message_read(msg, "u", &v);
+        if (r < 0)
+                return r;
+        if (v < 1 || v > 5)
+                return invalid(error, "mood", "must be 1 (low) to 5 (high)");
+        r = read_observation(msg, "note", &response, &mood, &note, error);
+        if (r < 0)
+                return r;
+        r = daily_mood(m, manager_now(), (int) v, note);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_pause(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *until;
+        int64_t day;
+        time_t now = manager_now();
+        int r = sd_bus_message_read(msg, "s", &until);
+        if (r < 0)
+                return r;
+        if (parse_date(until, &day) < 0)
+                return invalid(error, "until", "must be a date YYYY-MM-DD");
+        if (day < local_day_of(now))
+                return invalid(error, "until", "is in the past");
+        if (day > local_day_of(now) + 366)
+                return invalid(error, "until", "is more than a year ahead");
+        r = daily_pause(m, now, day);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        log_info("Paused until %s", until);
+        (void) schedule_run(m);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_resume(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r = daily_resume(m, manager_now());
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED, "the practice is not paused");
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        log_info("Resumed");
+        (void) schedule_run(m);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+void bus_emit_daily_act(Manager *m, const char *date, const Act *a, bool late) {
+        int r = sd_bus_emit_signal(m->bus, CLOSER_OBJECT_PATH, CLOSER_INTERFACE, "DailyAct", "stssbb", date,
+                                   (uint64_t) a->item_id, a->title ? a->title : "",
+                                   a->category >= 0 ? category_to_string(a->category) : "", (int) a->private_,
+                                   (int) late);
+        if (r < 0)
+                log_warning_errno(r, "Failed to emit DailyAct: %m");
+        else
+                log_info("Daily act of %s is due%s (item %" PRIi64 ")", date, late ? ", late" : "", a->item_id);
+}
+
+void bus_emit_lapse(Manager *m, const char *since, uint32_t days) {
+        int r = sd_bus_emit_signal(m->bus, CLOSER_OBJECT_PATH, CLOSER_INTERFACE, "Lapse", "su", since, days);
+        if (r < 0)
+                log_warning_errno(r, "Failed to emit Lapse: %m");
+        else
+                log_info("Lapse: nothing done since %s", since);
+}
+
+void bus_emit_phase_changed(Manager *m, const char *old, const char *new) {
+        int r = sd_bus_emit_signal(m->bus, CLOSER_OBJECT_PATH, CLOSER_INTERFACE, "PhaseChanged", "ss", old, new);
+        if (r < 0)
+                log_warning_errno(r, "Failed to emit PhaseChanged: %m");
 }
 
 static int property_get_count(sd_bus *bus, const char *path, const char *interface,
@@ -798,6 +1126,39 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_NO_ARGS,
                                 SD_BUS_RESULT("a{ss}", settings),
                                 method_get_settings, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetToday",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a{sv}", today),
+                                method_get_today, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Done",
+                                SD_BUS_ARGS("a{sv}", options),
+                                SD_BUS_NO_RESULT,
+                                method_done, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Reroll",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a{sv}", act),
+                                method_reroll, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("AddExtra",
+                                SD_BUS_ARGS("s", what, "a{sv}", options),
+                                SD_BUS_RESULT("t", id),
+                                method_add_extra, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("AddMood",
+                                SD_BUS_ARGS("u", mood, "a{sv}", options),
+                                SD_BUS_NO_RESULT,
+                                method_add_mood, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Pause",
+                                SD_BUS_ARGS("s", until),
+                                SD_BUS_NO_RESULT,
+                                method_pause, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Resume",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_NO_RESULT,
+                                method_resume, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("DailyAct",
+                                SD_BUS_ARGS("s", date, "t", item, "s", title, "s", category, "b", private, "b", late),
+                                0),
+        SD_BUS_SIGNAL_WITH_ARGS("Lapse", SD_BUS_ARGS("s", since, "u", days), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("PhaseChanged", SD_BUS_ARGS("s", old, "s", new), 0),
         SD_BUS_VTABLE_END,
 };
 

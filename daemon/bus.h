@@ -9,7 +9,13 @@
  */
 
 #include "manager.h"
+#include "store.h"
 
 int bus_setup(Manager *m);
 /* PropertiesChanged for the list sizes, after a change of either list. */
 void bus_lists_changed(Manager *m);
+
+/* The signals of the schedule (dbus/io.github.closer.Closer1.xml). */
+void bus_emit_daily_act(Manager *m, const char *date, const Act *act, bool late);
+void bus_emit_lapse(Manager *m, const char *since, uint32_t days);
+void bus_emit_phase_changed(Manager *m, const char *old, const char *new);

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
+#include "schedule.h"
 
 static int data_dir(char **ret) {
         const char *xdg = getenv("XDG_DATA_HOME");
@@ -27,6 +28,7 @@ static int data_dir(char **ret) {
 }
 
 static void manager_free(Manager *m) {
+        schedule_stop(m);
         sd_bus_slot_unref(m->vtable_slot);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
@@ -78,7 +80,7 @@ static int parse_argv(int argc, char *argv[]) {
 }
 
 static int run(int argc, char *argv[]) {
-        _cleanup_(manager_free) Manager m = { .version = VERSION };
+        _cleanup_(manager_free) Manager m = { .version = VERSION, .clock_fd = -1, .tz_fd = -1, .tz_file_wd = -1 };
         _cleanup_free_ char *error = NULL;
         int r;
 
@@ -131,6 +133,11 @@ static int run(int argc, char *argv[]) {
                                           "not starting a second one", CLOSER_BUS_NAME);
         if (r < 0)
                 return log_error_errno(r, "Failed to acquire the bus name %s: %m", CLOSER_BUS_NAME);
+
+        /* Due signals go out once the name is ours, so listeners see them. */
+        r = schedule_start(&m);
+        if (r < 0)
+                return r;
 
         log_info("closerd %s serving %s, data in %s", VERSION, CLOSER_BUS_NAME, m.data_dir);
         (void) sd_notify(false, "READY=1\nSTATUS=Serving " CLOSER_BUS_NAME);

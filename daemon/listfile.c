@@ -37,7 +37,9 @@
 #define X_OWNER "X-CLOSER-OWNER"
 #define X_INTENSITY "X-CLOSER-INTENSITY"
 #define X_CALNAME "X-WR-CALNAME"
-#define TIME_MAX INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
+/* 3000-12-31T23:59:59Z: libical silently writes a null time for any later one. */
+#define TIME_MAX INT64_C(32535215999)
+#define YEAR_MAX 3000
 
 /* ---- libical's global error state ---------------------------------------------------------- */
 
@@ -554,6 +556,12 @@ static int scan_line(Scan *s, char *t, unsigned lineno, char **err_text) {
         if (t[strspn(t, " \t")] == '\0')
                 return 0; /* blank: libical skips those too */
 
+        /* Names are case-insensitive (RFC 5545 3.1), but libical takes "x-foo" for
+         * an unknown IANA property: hand it the name in upper case. */
+        for (char *c = t; (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-'; c++)
+                if (*c >= 'a' && *c <= 'z')
+                        *c = (char) (*c - 'a' + 'A');
+
         marker = parse_marker(t, &begin, &name, &name_len);
         if (marker < 0)
                 return fail(err_text, marker, "line %u: malformed %s line", lineno,
@@ -824,7 +832,7 @@ static const char *property_text(icalproperty *p) {
 }
 
 static bool lastmodified_valid(struct icaltimetype t) {
-        if (t.year < 1970 || t.year > 9999 || t.month < 1 || t.month > 12 || t.day < 1 ||
+        if (t.year < 1970 || t.year > YEAR_MAX || t.month < 1 || t.month > 12 || t.day < 1 ||
             t.day > icaltime_days_in_month(t.month, t.year))
                 return false;
         if (t.is_date)

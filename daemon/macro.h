@@ -3,7 +3,9 @@
 
 /* The few helpers every file uses: scoped cleanup in the style of systemd. */
 
+#include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -48,3 +50,5 @@ static inline void closep(int *fd) {
 
 #include <string.h>
 #define streq(a, b) (strcmp((a), (b)) == 0)
+
+#define TIME_T_MAX ((time_t) INT64_MAX)

@@ -24,6 +24,12 @@ typedef struct Manager {
         Store *store;
         char *data_dir;
         const char *version; /* the Version property */
+
+        /* schedule.c */
+        sd_event_source *timer;       /* the next due moment, CLOCK_REALTIME */
+        sd_event_source *clock_watch; /* TFD_TIMER_CANCEL_ON_SET */
+        sd_event_source *tz_watch;    /* inotify on /etc/localtime */
+        int clock_fd, tz_fd, tz_file_wd;
 } Manager;
 
 /* "now" for the core: one place, so tests under faketime see one clock. */

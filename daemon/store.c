@@ -42,6 +42,45 @@ static const char *const migrations[] = {
         "  key TEXT PRIMARY KEY,"
         "  value TEXT NOT NULL"
         ");",
+
+        /* 2: the daily practice: acts, moods, pauses, and what was emitted */
+        "CREATE TABLE acts ("
+        "  id INTEGER PRIMARY KEY,"
+        "  day INTEGER NOT NULL,"
+        "  kind INTEGER NOT NULL CHECK (kind IN (0, 1)),"      /* 0 daily, 1 extra */
+        "  item_id INTEGER REFERENCES items (id),"
+        "  text TEXT,"                                          /* an extra without an item */
+        "  status INTEGER NOT NULL CHECK (status IN (0, 1, 2)),"/* 0 open, 1 done, 2 skipped */
+        "  response INTEGER CHECK (response BETWEEN 1 AND 5),"
+        "  note TEXT,"
+        "  twist TEXT,"
+        "  twist_item INTEGER REFERENCES items (id),"
+        "  created INTEGER NOT NULL,"
+        "  done_at INTEGER"
+        ");"
+        "CREATE INDEX acts_day ON acts (day, status);"
+        "CREATE INDEX acts_item ON acts (item_id, day);"
+        "CREATE TABLE moods ("
+        "  id INTEGER PRIMARY KEY,"
+        "  day INTEGER NOT NULL,"
+        "  mood INTEGER NOT NULL CHECK (mood BETWEEN 1 AND 5),"
+        "  note TEXT,"
+        "  created INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX moods_day ON moods (day);"
+        "CREATE TABLE pauses ("
+        "  id INTEGER PRIMARY KEY,"
+        "  from_day INTEGER NOT NULL,"
+        "  until_day INTEGER NOT NULL"
+        ");"
+        "CREATE TABLE emitted ("
+        "  kind TEXT NOT NULL,"
+        "  key TEXT NOT NULL,"
+        "  due INTEGER NOT NULL,"
+        "  emitted INTEGER NOT NULL,"
+        "  late INTEGER NOT NULL DEFAULT 0,"
+        "  PRIMARY KEY (kind, key)"
+        ");",
 };
 
 int store_schema_version(void) {
@@ -236,6 +275,23 @@ int store_open(const char *dir, Store **ret, char **ret_error) {
                 return r;
         }
 
+        /* A file that is not empty must be an SQLite database: anything else
+         * is refused before SQLite could take it for a new one. */
+        struct stat st;
+        char magic[16];
+        if (fstat(fd, &st) < 0) {
+                r = -errno;
+                free(s->path);
+                return r;
+        }
+        if (st.st_size > 0 && (pread(fd, magic, sizeof(magic), 0) != (ssize_t) sizeof(magic) ||
+                               memcmp(magic, "SQLite format 3", 16) != 0)) {
+                if (ret_error)
+                        (void) asprintf(ret_error, "%s is not an SQLite database: refusing to touch it", s->path);
+                free(s->path);
+                return -EBADMSG;
+        }
+
         int rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
         if (rc != SQLITE_OK) {
                 if (ret_error)
@@ -247,8 +303,24 @@ int store_open(const char *dir, Store **ret, char **ret_error) {
         (void) sqlite3_extended_result_codes(s->db, 1);
         (void) sqlite3_busy_timeout(s->db, 5000);
 
-        /* journal_mode is the first read of the file: a file that is not a
-         * database fails here, before anything is written. */
+        /* The version is read before anything is written (switching to WAL
+         * is a write): a database of a newer closerd stays as it is. */
+        int version = 0;
+        r = user_version(s, &version);
+        if (r < 0) {
+                if (ret_error)
+                        (void) asprintf(ret_error, "cannot read %s: %s", s->path, store_last_error(s));
+                goto fail;
+        }
+        if (version > store_schema_version()) {
+                if (ret_error)
+                        (void) asprintf(ret_error,
+                                        "%s has schema version %d, newer than this closerd knows (%d): "
+                                        "refusing to touch it",
+                                        s->path, version, store_schema_version());
+                r = -EPROTO;
+                goto fail;
+        }
         r = exec(s, "PRAGMA journal_mode = WAL");
         if (r >= 0)
                 r = exec(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
@@ -500,4 +572,341 @@ int store_setting_unset(Store *s, const char *key) {
                 return r;
         sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
         return step_done(s, st);
+}
+
+/* --- the daily practice --- */
+
+#define ACT_COLUMNS                                                                                     \
+        "a.id, a.day, a.kind, a.item_id, a.status, a.response, a.note, a.twist, a.twist_item,"       \
+        " coalesce(i.title, a.text), i.category, i.intensity, i.private, a.done_at"
+
+static int act_from_row(sqlite3_stmt *st, Act *ret) {
+        Act a = {
+                .id = sqlite3_column_int64(st, 0),
+                .day = sqlite3_column_int64(st, 1),
+                .kind = (ActKind) sqlite3_column_int(st, 2),
+                .item_id = sqlite3_column_int64(st, 3),
+                .status = (ActStatus) sqlite3_column_int(st, 4),
+                .response = sqlite3_column_int(st, 5),
+                .note = column_strdup(st, 6),
+                .twist = column_strdup(st, 7),
+                .twist_item = sqlite3_column_int64(st, 8),
+                .title = column_strdup(st, 9),
+                .category = sqlite3_column_type(st, 10) == SQLITE_NULL ? _CATEGORY_INVALID
+                                                                         : (Category) sqlite3_column_int(st, 10),
+                .intensity = sqlite3_column_int(st, 11),
+                .private_ = sqlite3_column_int(st, 12) != 0,
+                .done_at = sqlite3_column_int64(st, 13),
+        };
+        if ((sqlite3_column_type(st, 6) != SQLITE_NULL && !a.note) ||
+            (sqlite3_column_type(st, 7) != SQLITE_NULL && !a.twist) ||
+            (sqlite3_column_type(st, 9) != SQLITE_NULL && !a.title)) {
+                act_done(&a);
+                return -ENOMEM;
+        }
+        *ret = a;
+        return 0;
+}
+
+void act_done(Act *a) {
+        if (!a)
+                return;
+        free(a->note);
+        free(a->twist);
+        free(a->title);
+        memset(a, 0, sizeof(*a));
+}
+
+int store_act_current(Store *s, int64_t day, Act *ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "SELECT " ACT_COLUMNS " FROM acts a LEFT JOIN items i ON i.id = a.item_id"
+                        " WHERE a.day = ? AND a.kind = 0 AND a.status != 2 ORDER BY a.id DESC LIMIT 1",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, day);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return -ENOENT;
+        if (rc != SQLITE_ROW)
+                return fail(s, rc);
+        return act_from_row(st, ret);
+}
+
+int store_act_skipped_items(Store *s, int64_t day, int64_t **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int64_t *ids = NULL;
+        size_t n = 0;
+        int r = prepare(s, "SELECT item_id FROM acts WHERE day = ? AND kind = 0 AND status = 2", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, day);
+        for (;;) {
+                int rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE)
+                        break;
+                if (rc != SQLITE_ROW) {
+                        free(ids);
+                        return fail(s, rc);
+                }
+                int64_t *p = reallocarray(ids, n + 1, sizeof(int64_t));
+                if (!p) {
+                        free(ids);
+                        return -ENOMEM;
+                }
+                ids = p;
+                ids[n++] = sqlite3_column_int64(st, 0);
+        }
+        *ret = ids;
+        *ret_n = n;
+        return 0;
+}
+
+int store_act_insert(Store *s, Act *a, time_t now) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "INSERT INTO acts (day, kind, item_id, text, status, response, note, twist, twist_item,"
+                        " created, done_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, a->day);
+        sqlite3_bind_int(st, 2, a->kind);
+        if (a->item_id > 0)
+                sqlite3_bind_int64(st, 3, a->item_id);
+        else
+                sqlite3_bind_null(st, 3);
+        bind_text_or_null(st, 4, a->item_id > 0 ? NULL : a->title);
+        sqlite3_bind_int(st, 5, a->status);
+        if (a->response > 0)
+                sqlite3_bind_int(st, 6, a->response);
+        else
+                sqlite3_bind_null(st, 6);
+        bind_text_or_null(st, 7, a->note);
+        bind_text_or_null(st, 8, a->twist);
+        if (a->twist_item > 0)
+                sqlite3_bind_int64(st, 9, a->twist_item);
+        else
+                sqlite3_bind_null(st, 9);
+        sqlite3_bind_int64(st, 10, (int64_t) now);
+        if (a->status == ACT_DONE)
+                sqlite3_bind_int64(st, 11, (int64_t) now);
+        else
+                sqlite3_bind_null(st, 11);
+        r = step_done(s, st);
+        if (r < 0)
+                return r;
+        a->id = sqlite3_last_insert_rowid(s->db);
+        return 0;
+}
+
+int store_act_update(Store *s, const Act *a) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "UPDATE acts SET status = ?, response = ?, note = ?, done_at = ? WHERE id = ?", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int(st, 1, a->status);
+        if (a->response > 0)
+                sqlite3_bind_int(st, 2, a->response);
+        else
+                sqlite3_bind_null(st, 2);
+        bind_text_or_null(st, 3, a->note);
+        if (a->done_at > 0)
+                sqlite3_bind_int64(st, 4, a->done_at);
+        else
+                sqlite3_bind_null(st, 4);
+        sqlite3_bind_int64(st, 5, a->id);
+        r = step_done(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
+}
+
+int store_pick_candidates(Store *s, PickCandidate **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        PickCandidate *c = NULL;
+        size_t n = 0, allocated = 0;
+        /* Last use: the last day it was the daily act (done or not) or done
+         * as an extra. Uses the acts_item index per item. */
+        int r = prepare(s,
+                        "SELECT i.id, i.intensity, i.review,"
+                        " (SELECT max(a.day) FROM acts a WHERE a.item_id = i.id AND (a.kind = 0 OR a.status = 1)),"
+                        " (SELECT count(*) FROM acts a WHERE a.item_id = i.id AND a.status = 1),"
+                        " (SELECT avg(a.response) FROM acts a WHERE a.item_id = i.id AND a.response IS NOT NULL)"
+                        " FROM items i WHERE i.side = 1 AND i.removed = 0 ORDER BY i.id",
+                        &st);
+        if (r < 0)
+                return r;
+        for (;;) {
+                int rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE)
+                        break;
+                if (rc != SQLITE_ROW) {
+                        free(c);
+                        return fail(s, rc);
+                }
+                if (n == allocated) {
+                        size_t k = allocated ? allocated * 2 : 64;
+                        PickCandidate *p = reallocarray(c, k, sizeof(PickCandidate));
+                        if (!p) {
+                                free(c);
+                                return -ENOMEM;
+                        }
+                        c = p;
+                        allocated = k;
+                }
+                c[n++] = (PickCandidate){
+                        .id = sqlite3_column_int64(st, 0),
+                        .intensity = sqlite3_column_int(st, 1),
+                        .review = (Review) sqlite3_column_int(st, 2),
+                        .last_day = sqlite3_column_type(st, 3) == SQLITE_NULL ? INT64_MIN
+                                                                               : sqlite3_column_int64(st, 3),
+                        .times_done = sqlite3_column_int64(st, 4),
+                        .avg_response = sqlite3_column_double(st, 5),
+                };
+        }
+        *ret = c;
+        *ret_n = n;
+        return 0;
+}
+
+/* One integer from a query with one bound day (or none). */
+static int query_int64(Store *s, const char *sql, int nbind, const int64_t *binds, int64_t def, int64_t *ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, sql, &st);
+        if (r < 0)
+                return r;
+        for (int i = 0; i < nbind; i++)
+                sqlite3_bind_int64(st, i + 1, binds[i]);
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW)
+                return rc == SQLITE_DONE ? (*ret = def, 0) : fail(s, rc);
+        *ret = sqlite3_column_type(st, 0) == SQLITE_NULL ? def : sqlite3_column_int64(st, 0);
+        return 0;
+}
+
+int store_last_done_day(Store *s, int64_t *ret) {
+        return query_int64(s, "SELECT max(day) FROM acts WHERE status = 1", 0, NULL, INT64_MIN, ret);
+}
+
+int store_acts_done_between(Store *s, int64_t from_day, int64_t to_day, int64_t *ret) {
+        int64_t b[] = { from_day, to_day };
+        return query_int64(s, "SELECT count(*) FROM acts WHERE status = 1 AND day BETWEEN ? AND ?", 2, b, 0, ret);
+}
+
+int store_done_days_desc(Store *s, int64_t before_day, size_t max, int64_t *days, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        size_t n = 0;
+        int r = prepare(s, "SELECT DISTINCT day FROM acts WHERE status = 1 AND day <= ? ORDER BY day DESC LIMIT ?",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, before_day);
+        sqlite3_bind_int64(st, 2, (int64_t) max);
+        for (;;) {
+                int rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE)
+                        break;
+                if (rc != SQLITE_ROW)
+                        return fail(s, rc);
+                days[n++] = sqlite3_column_int64(st, 0);
+        }
+        *ret_n = n;
+        return 0;
+}
+
+int store_mood_insert(Store *s, int64_t day, int mood, const char *note, time_t now) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "INSERT INTO moods (day, mood, note, created) VALUES (?, ?, ?, ?)", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, day);
+        sqlite3_bind_int(st, 2, mood);
+        bind_text_or_null(st, 3, note);
+        sqlite3_bind_int64(st, 4, (int64_t) now);
+        return step_done(s, st);
+}
+
+int store_pauses(Store *s, Pause **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        Pause *p = NULL;
+        size_t n = 0;
+        int r = prepare(s, "SELECT id, from_day, until_day FROM pauses ORDER BY from_day", &st);
+        if (r < 0)
+                return r;
+        for (;;) {
+                int rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE)
+                        break;
+                if (rc != SQLITE_ROW) {
+                        free(p);
+                        return fail(s, rc);
+                }
+                Pause *q = reallocarray(p, n + 1, sizeof(Pause));
+                if (!q) {
+                        free(p);
+                        return -ENOMEM;
+                }
+                p = q;
+                p[n++] = (Pause){ sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                                  sqlite3_column_int64(st, 2) };
+        }
+        *ret = p;
+        *ret_n = n;
+        return 0;
+}
+
+int store_pause_set(Store *s, const Pause *p) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = p->id > 0 ? prepare(s, "UPDATE pauses SET from_day = ?, until_day = ? WHERE id = ?", &st)
+                          : prepare(s, "INSERT INTO pauses (from_day, until_day) VALUES (?, ?)", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, p->from_day);
+        sqlite3_bind_int64(st, 2, p->until_day);
+        if (p->id > 0)
+                sqlite3_bind_int64(st, 3, p->id);
+        return step_done(s, st);
+}
+
+int store_pause_delete(Store *s, int64_t id) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "DELETE FROM pauses WHERE id = ?", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        return step_done(s, st);
+}
+
+int store_emitted_claim(Store *s, const char *kind, const char *key, time_t due, time_t now, bool late) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "INSERT INTO emitted (kind, key, due, emitted, late) VALUES (?, ?, ?, ?, ?)"
+                        " ON CONFLICT (kind, key) DO NOTHING",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, (int64_t) due);
+        sqlite3_bind_int64(st, 4, (int64_t) now);
+        sqlite3_bind_int(st, 5, late);
+        r = step_done(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
+int store_emitted_has(Store *s, const char *kind, const char *key) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "SELECT 1 FROM emitted WHERE kind = ? AND key = ?", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+                return 1;
+        return rc == SQLITE_DONE ? 0 : fail(s, rc);
 }

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "item.h"
+#include "pick.h"
 
 typedef struct Store Store;
 
@@ -55,3 +56,56 @@ int store_item_count(Store *s, Side side, int64_t *ret);
 int store_setting_get(Store *s, const char *key, char **ret);
 int store_setting_set(Store *s, const char *key, const char *value);
 int store_setting_unset(Store *s, const char *key);
+
+/* --- the daily practice --- */
+
+typedef enum ActKind { ACT_DAILY = 0, ACT_EXTRA = 1 } ActKind;
+typedef enum ActStatus { ACT_OPEN = 0, ACT_DONE = 1, ACT_SKIPPED = 2 } ActStatus;
+
+typedef struct Act {
+        int64_t id;
+        int64_t day;          /* local day number */
+        ActKind kind;
+        int64_t item_id;      /* 0 for an extra without an item */
+        ActStatus status;
+        int response;         /* 1-5, 0 when not observed */
+        char *note;
+        char *twist;          /* a change of time or place, or NULL */
+        int64_t twist_item;   /* an item to combine with, or 0 */
+        int64_t done_at;      /* epoch seconds, 0 when not done */
+        /* from the item, when there is one */
+        char *title;          /* or the extra's own text */
+        Category category;    /* _CATEGORY_INVALID without an item */
+        int intensity;
+        bool private_;
+} Act;
+
+void act_done(Act *a);
+
+/* Today's daily act that is not skipped (open or done); -ENOENT when none. */
+int store_act_current(Store *s, int64_t day, Act *ret);
+/* The items of the daily acts skipped (rerolled) on a day. */
+int store_act_skipped_items(Store *s, int64_t day, int64_t **ret, size_t *ret_n);
+int store_act_insert(Store *s, Act *a, time_t now);
+/* Updates status, response, note and done_at. */
+int store_act_update(Store *s, const Act *a);
+/* The partner's active items with their history, for the pick. */
+int store_pick_candidates(Store *s, PickCandidate **ret, size_t *ret_n);
+int store_last_done_day(Store *s, int64_t *ret); /* INT64_MIN when never */
+int store_acts_done_between(Store *s, int64_t from_day, int64_t to_day, int64_t *ret);
+/* Up to max distinct days with something done, on or before a day, newest first. */
+int store_done_days_desc(Store *s, int64_t before_day, size_t max, int64_t *days, size_t *ret_n);
+int store_mood_insert(Store *s, int64_t day, int mood, const char *note, time_t now);
+
+typedef struct Pause {
+        int64_t id;
+        int64_t from_day, until_day; /* both included */
+} Pause;
+int store_pauses(Store *s, Pause **ret, size_t *ret_n);
+int store_pause_set(Store *s, const Pause *p); /* insert when id is 0 */
+int store_pause_delete(Store *s, int64_t id);
+
+/* Claims a due event for emission: 1 when this call claimed it, 0 when it
+ * was claimed before (it must not be emitted again). */
+int store_emitted_claim(Store *s, const char *kind, const char *key, time_t due, time_t now, bool late);
+int store_emitted_has(Store *s, const char *kind, const char *key);

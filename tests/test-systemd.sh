@@ -9,6 +9,7 @@
 # after a stop, pings the watchdog, logs with levels, and the unit verifies.
 # Needs root and sdci; skipped for sanitizer builds (their runtime does not
 # fit MemoryDenyWriteExecute= and the seccomp filter of the unit).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 skip_all() {

@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <systemd/sd-id128.h>
+
+#include "daily.h"
+#include "macro.h"
+#include "settings.h"
+#include "timeutil.h"
+
+static int setting_or_default(Manager *m, const char *key, char **ret) {
+        int r = store_setting_get(m->store, key, ret);
+        if (r != -ENOENT)
+                return r;
+        const SettingInfo *info = setting_info(key);
+        *ret = strdup(info ? info->default_value : "");
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int setting_int64(Manager *m, const char *key, int64_t *ret) {
+        _cleanup_free_ char *v = NULL;
+        int r = store_setting_get(m->store, key, &v);
+        if (r < 0)
+                return r;
+        char *end;
+        errno = 0;
+        long long x = strtoll(v, &end, 10);
+        if (errno || *end || end == v)
+                return -EBADMSG;
+        *ret = x;
+        return 0;
+}
+
+static int setting_set_int64(Manager *m, const char *key, int64_t v) {
+        char buf[32];
+        (void) snprintf(buf, sizeof(buf), "%" PRIi64, v);
+        return store_setting_set(m->store, key, buf);
+}
+
+/* The values the practice keeps for itself, made on first use: the start
+ * day of the ramp and the seed of the pick. */
+static int practice_init(Manager *m, int64_t today, int64_t *ret_start_day, uint64_t *ret_seed) {
+        int64_t v;
+        int r = setting_int64(m, "start.day", &v);
+        if (r == -ENOENT) {
+                v = today;
+                r = setting_set_int64(m, "start.day", v);
+        }
+        if (r < 0)
+                return r;
+        *ret_start_day = v;
+
+        r = setting_int64(m, "pick.seed", &v);
+        if (r == -ENOENT) {
+                sd_id128_t id;
+                r = sd_id128_randomize(&id);
+                if (r < 0)
+                        return r;
+                v = (int64_t) (id.qwords[0] & INT64_MAX);
+                r = setting_set_int64(m, "pick.seed", v);
+        }
+        if (r < 0)
+                return r;
+        *ret_seed = (uint64_t) v;
+        return 0;
+}
+
+int practice_paused_on(Manager *m, int64_t day, bool *ret, int64_t *ret_until) {
+        Pause *p = NULL;
+        size_t n = 0;
+        int r = store_pauses(m->store, &p, &n);
+        if (r < 0)
+                return r;
+        *ret = false;
+        for (size_t i = 0; i < n; i++)
+                if (p[i].from_day <= day && day <= p[i].until_day) {
+                        *ret = true;
+                        if (ret_until)
+                                *ret_until = p[i].until_day;
+                }
+        free(p);
+        return 0;
+}
+
+/* The last day that counts as active for a lapse: something done, or the
+ * end of a pause (a pause does not count towards a lapse). */
+static int lapse_since(Manager *m, int64_t today, int64_t last_done, int64_t *ret) {
+        Pause *p = NULL;
+        size_t n = 0;
+        int r = store_pauses(m->store, &p, &n);
+        if (r < 0)
+                return r;
+        int64_t since = last_done;
+        for (size_t i = 0; i < n; i++)
+                if (p[i].until_day < today && p[i].until_day > since)
+                        since = p[i].until_day;
+        free(p);
+        *ret = since;
+        return 0;
+}
+
+int practice_load(Manager *m, time_t now, Practice *ret) {
+        _cleanup_free_ char *start = NULL, *daily = NULL, *phase = NULL;
+        Practice p = { .today = local_day_of(now) };
+        int r;
+
+        r = practice_init(m, p.today, &p.start_day, &p.seed);
+        if (r >= 0)
+                r = setting_or_default(m, "start", &start);
+        if (r >= 0)
+                r = setting_or_default(m, "daily.time", &daily);
+        if (r < 0)
+                return r;
+        p.start = start_kind_from_string(start);
+        if (p.start < 0)
+                p.start = START_COLD;
+        if (parse_hhmm(daily, &p.daily_minute) < 0)
+                p.daily_minute = 8 * 60;
+        r = ramp_cap(p.start, p.start_day, p.today, &p.next_widen_day);
+        if (r < 0)
+                return r;
+        p.cap = r;
+
+        r = store_setting_get(m->store, "phase", &phase);
+        if (r == -ENOENT)
+                p.phase = p.cap < 3 ? PHASE_RAMP : PHASE_STEADY;
+        else if (r < 0)
+                return r;
+        else
+                p.phase = phase_from_string(phase);
+        if (p.phase < 0)
+                p.phase = PHASE_RAMP;
+
+        r = practice_paused_on(m, p.today, &p.paused, &p.paused_until);
+        if (r >= 0)
+                r = store_last_done_day(m->store, &p.last_done_day);
+        if (r >= 0)
+                r = lapse_since(m, p.today, p.last_done_day, &p.lapse_since);
+        if (r < 0)
+                return r;
+        /* Before anything was done the practice counts from the day before
+         * its start. */
+        if (p.lapse_since == INT64_MIN || p.lapse_since < p.start_day - 1)
+                p.lapse_since = p.start_day - 1;
+        p.lapse = !p.paused && lapse_due(p.today, p.lapse_since, p.start_day);
+        *ret = p;
+        return 0;
+}
+
+int daily_due(const Practice *p, int64_t day, time_t *ret) {
+        return local_resolve(day, p->daily_minute, ret);
+}
+
+static int excluded_today(Manager *m, int64_t day, int64_t **ret, size_t *ret_n) {
+        return store_act_skipped_items(m->store, day, ret, ret_n);
+}
+
+/* Picks and stores a new daily act for p->today; inside a transaction. */
+static int daily_pick(Manager *m, const Practice *p, Act *ret, PickEmptyReason *ret_why) {
+        _cleanup_free_ PickCandidate *c = NULL;
+        _cleanup_free_ int64_t *ex = NULL;
+        size_t n = 0, n_ex = 0;
+        int64_t id;
+        int r;
+
+        r = store_pick_candidates(m->store, &c, &n);
+        if (r >= 0)
+                r = excluded_today(m, p->today, &ex, &n_ex);
+        if (r < 0)
+                return r;
+        r = pick_daily(c, n, p->today, p->cap, p->phase != PHASE_RAMP, p->seed, ex, n_ex, &id);
+        if (r == -ENOENT) {
+                if (ret_why)
+                        *ret_why = pick_explain_empty(c, n, p->cap, ex, n_ex);
+                return r;
+        }
+        if (r < 0)
+                return r;
+
+        Act a = { .day = p->today, .kind = ACT_DAILY, .item_id = id, .status = ACT_OPEN };
+        r = store_act_insert(m->store, &a, manager_now());
+        if (r < 0)
+                return r;
+        return store_act_current(m->store, p->today, ret);
+}
+
+int daily_ensure(Manager *m, const Practice *p, Act *ret, PickEmptyReason *ret_why) {
+        int r = store_act_current(m->store, p->today, ret);
+        if (r != -ENOENT)
+                return r;
+        r = store_begin(m->store);
+        if (r < 0)
+                return r;
+        /* Another caller may have picked between the read and BEGIN. */
+        r = store_act_current(m->store, p->today, ret);
+        if (r == -ENOENT)
+                r = daily_pick(m, p, ret, ret_why);
+        if (r < 0) {
+                store_rollback(m->store);
+                return r;
+        }
+        r = store_commit(m->store);
+        if (r < 0)
+                act_done(ret);
+        return r;
+}
+
+/* Runs f inside one transaction on a loaded practice. */
+#define IN_TRANSACTION(m, expr)                        \
+        ({                                             \
+                int _r = store_begin((m)->store);      \
+                if (_r >= 0)                           \
+                        _r = (expr);                   \
+                if (_r >= 0)                           \
+                        _r = store_commit((m)->store); \
+                if (_r < 0)                            \
+                        store_rollback((m)->store);    \
+                _r;                                    \
+        })
+
+static int dup_note(const char *note, char **ret) {
+        if (!note || !note[0]) {
+                *ret = NULL;
+                return 0;
+        }
+        *ret = strdup(note);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int done_locked(Manager *m, time_t now, int response, int mood, const char *note) {
+        _cleanup_(act_done) Act a = {};
+        Practice p;
+        int r = practice_load(m, now, &p);
+        if (r < 0)
+                return r;
+        r = store_act_current(m->store, p.today, &a);
+        if (r == -ENOENT)
+                r = daily_pick(m, &p, &a, NULL);
+        if (r < 0)
+                return r;
+        a.status = ACT_DONE;
+        if (response > 0)
+                a.response = response;
+        if (note) {
+                free(a.note);
+                r = dup_note(note, &a.note);
+                if (r < 0)
+                        return r;
+        }
+        if (a.done_at == 0)
+                a.done_at = now;
+        r = store_act_update(m->store, &a);
+        if (r >= 0 && mood > 0)
+                r = store_mood_insert(m->store, p.today, mood, NULL, now);
+        return r;
+}
+
+int daily_done(Manager *m, time_t now, int response, int mood, const char *note) {
+        return IN_TRANSACTION(m, done_locked(m, now, response, mood, note));
+}
+
+static int reroll_locked(Manager *m, time_t now, Act *ret, PickEmptyReason *ret_why) {
+        _cleanup_(act_done) Act a = {};
+        Practice p;
+        int r = practice_load(m, now, &p);
+        if (r < 0)
+                return r;
+        r = store_act_current(m->store, p.today, &a);
+        if (r == -ENOENT)
+                return daily_pick(m, &p, ret, ret_why);
+        if (r < 0)
+                return r;
+        if (a.status == ACT_DONE)
+                return -EALREADY;
+        a.status = ACT_SKIPPED;
+        r = store_act_update(m->store, &a);
+        if (r < 0)
+                return r;
+        /* Nothing else to pick: the transaction rolls back, the act stays. */
+        return daily_pick(m, &p, ret, ret_why);
+}
+
+int daily_reroll(Manager *m, time_t now, Act *ret, PickEmptyReason *ret_why) {
+        return IN_TRANSACTION(m, reroll_locked(m, now, ret, ret_why));
+}
+
+static int extra_locked(Manager *m, time_t now, const char *what, int response, const char *note,
+                        int64_t *ret_id) {
+        _cleanup_(item_done) Item it = {};
+        Act a = { .day = local_day_of(now), .kind = ACT_EXTRA, .status = ACT_DONE, .response = response };
+        int r;
+
+        /* A number is an item of my partner's list; anything else a text. */
+        char *end;
+        errno = 0;
+        long long id = strtoll(what, &end, 10);
+        if (!errno && *end == '\0' && end != what && id > 0) {
+                Side side;
+                r = store_item_get(m->store, id, &side, &it);
+                if (r < 0)
+                        return r;
+                if (side != SIDE_PARTNER || it.removed)
+                        return -EPERM;
+                a.item_id = id;
+        } else
+                a.title = (char *) what;
+        a.note = (char *) (note && note[0] ? note : NULL);
+        r = store_act_insert(m->store, &a, now);
+        if (r >= 0)
+                *ret_id = a.id;
+        return r;
+}
+
+int daily_extra(Manager *m, time_t now, const char *what, int response, const char *note, int64_t *ret_id) {
+        return IN_TRANSACTION(m, extra_locked(m, now, what, response, note, ret_id));
+}
+
+int daily_mood(Manager *m, time_t now, int mood, const char *note) {
+        return store_mood_insert(m->store, local_day_of(now), mood, note && note[0] ? note : NULL, now);
+}
+
+static int pause_locked(Manager *m, time_t now, int64_t until_day) {
+        int64_t today = local_day_of(now);
+        Pause *p = NULL;
+        size_t n = 0;
+        int r = store_pauses(m->store, &p, &n);
+        if (r < 0)
+                return r;
+        Pause cur = { .from_day = today, .until_day = until_day };
+        for (size_t i = 0; i < n; i++)
+                if (p[i].from_day <= today && today <= p[i].until_day)
+                        cur = (Pause){ p[i].id, p[i].from_day, until_day };
+        free(p);
+        return store_pause_set(m->store, &cur);
+}
+
+int daily_pause(Manager *m, time_t now, int64_t until_day) {
+        return IN_TRANSACTION(m, pause_locked(m, now, until_day));
+}
+
+static int resume_locked(Manager *m, time_t now) {
+        int64_t today = local_day_of(now);
+        Pause *p = NULL;
+        size_t n = 0;
+        int r = store_pauses(m->store, &p, &n), found = 0;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                if (!(p[i].from_day <= today && today <= p[i].until_day))
+                        continue;
+                found = 1;
+                if (p[i].from_day == today)
+                        r = store_pause_delete(m->store, p[i].id);
+                else
+                        r = store_pause_set(m->store, &(Pause){ p[i].id, p[i].from_day, today - 1 });
+        }
+        free(p);
+        return r < 0 ? r : found ? 0 : -ENOENT;
+}
+
+int daily_resume(Manager *m, time_t now) {
+        return IN_TRANSACTION(m, resume_locked(m, now));
+}
+
+static bool in_pause(const Pause *p, size_t n, int64_t day) {
+        for (size_t i = 0; i < n; i++)
+                if (p[i].from_day <= day && day <= p[i].until_day)
+                        return true;
+        return false;
+}
+
+int daily_streak(Manager *m, const Practice *p, int64_t *ret) {
+        Pause *pauses = NULL;
+        size_t n_pauses = 0, n = 0;
+        int64_t days[64], streak = 0, expect = p->today;
+        bool first = true;
+        int r;
+
+        r = store_pauses(m->store, &pauses, &n_pauses);
+        if (r < 0)
+                return r;
+        /* Walks back over the done days, a page at a time. Today still open
+         * does not break the streak, and paused days are stepped over. */
+        for (int64_t before = p->today;; before = days[n - 1] - 1) {
+                r = store_done_days_desc(m->store, before, ELEMENTSOF(days), days, &n);
+                if (r < 0 || n == 0)
+                        break;
+                for (size_t i = 0; i < n; i++) {
+                        if (first && days[i] != p->today)
+                                expect = p->today - 1;
+                        first = false;
+                        while (expect > days[i] && in_pause(pauses, n_pauses, expect))
+                                expect--;
+                        if (days[i] != expect)
+                                goto out;
+                        streak++;
+                        expect--;
+                }
+                if (n < ELEMENTSOF(days))
+                        break;
+        }
+out:
+        free(pauses);
+        if (r < 0)
+                return r;
+        *ret = streak;
+        return 0;
+}
+
+static int phase_input(Manager *m, time_t now, PhaseInput *in, Practice *p) {
+        int64_t done28;
+        int r = practice_load(m, now, p);
+        if (r >= 0)
+                r = store_acts_done_between(m->store, p->today - 27, p->today, &done28);
+        if (r < 0)
+                return r;
+        *in = (PhaseInput){
+                .start = p->start,
+                .start_day = p->start_day,
+                .today = p->today,
+                .acts_done_28d = done28 > INT32_MAX ? INT32_MAX : (int) done28,
+                .last_done_day = p->last_done_day,
+                .current = p->phase,
+        };
+        return 0;
+}
+
+static int phase_update_locked(Manager *m, time_t now, Phase *ret_old, Phase *ret_new) {
+        _cleanup_free_ char *stored = NULL;
+        PhaseInput in;
+        Practice p;
+        int r = phase_input(m, now, &in, &p);
+        if (r < 0)
+                return r;
+        Phase next = phase_compute(&in);
+        if (next < 0)
+                return -EINVAL;
+        r = store_setting_get(m->store, "phase", &stored);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        bool first = r == -ENOENT;
+        if (!first && phase_from_string(stored) == next)
+                return 0;
+        r = store_setting_set(m->store, "phase", phase_to_string(next));
+        if (r < 0)
+                return r;
+        *ret_old = p.phase;
+        *ret_new = next;
+        /* The first phase is where the practice starts, not a change. */
+        return first && next == p.phase ? 0 : 1;
+}
+
+int daily_phase_update(Manager *m, time_t now, Phase *ret_old, Phase *ret_new) {
+        int changed = 0;
+        int r = IN_TRANSACTION(m, (changed = phase_update_locked(m, now, ret_old, ret_new)));
+        return r < 0 ? r : changed;
+}
+
+int daily_phase_progress(Manager *m, time_t now, char **ret) {
+        PhaseInput in;
+        Practice p;
+        int r = phase_input(m, now, &in, &p);
+        if (r < 0)
+                return r;
+        return phase_progress(&in, ret);
+}

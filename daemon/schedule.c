@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "daily.h"
+#include "log.h"
+#include "macro.h"
+#include "schedule.h"
+#include "timeutil.h"
+
+#define USEC_PER_SEC UINT64_C(1000000)
+/* A signal within this many seconds of its time is on time. */
+#define LATE_AFTER 60
+
+static const char *const localtime_path = "/etc/localtime";
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        (void) schedule_run(userdata);
+        return 0;
+}
+
+/* The daily act of today, once, and a lapse, once. Returns the next due
+ * time of the daily act. */
+static int run_daily(Manager *m, time_t now, const Practice *p, time_t *ret_next) {
+        time_t due;
+        char date[16];
+        int r;
+
+        r = daily_due(p, p->today, &due);
+        if (r < 0)
+                return r;
+        (void) format_date(p->today, date);
+
+        if (now >= due && !p->paused) {
+                r = store_emitted_has(m->store, "daily", date);
+                if (r == 0) {
+                        _cleanup_(act_done) Act a = {};
+                        PickEmptyReason why;
+                        r = daily_ensure(m, p, &a, &why);
+                        if (r == -ENOENT)
+                                /* Nothing to pick yet: a later import runs us again. */
+                                log_debug("No daily act for %s: %s", date, pick_empty_reason_to_string(why));
+                        else if (r >= 0) {
+                                bool late = now - due > LATE_AFTER;
+                                r = store_emitted_claim(m->store, "daily", date, due, now, late);
+                                if (r > 0)
+                                        bus_emit_daily_act(m, date, &a, late);
+                        }
+                }
+                if (r < 0 && r != -ENOENT)
+                        return log_error_errno(r, "Failed to emit the daily act of %s: %s", date,
+                                               store_last_error(m->store));
+        }
+
+        if (p->lapse) {
+                char since[16];
+                (void) format_date(p->lapse_since, since);
+                r = store_emitted_claim(m->store, "lapse", since, now, now, false);
+                if (r > 0)
+                        bus_emit_lapse(m, since, (uint32_t) (p->today - p->lapse_since));
+                if (r < 0)
+                        log_error_errno(r, "Failed to record a lapse: %s", store_last_error(m->store));
+        }
+
+        if (now < due)
+                *ret_next = due;
+        else {
+                r = daily_due(p, p->today + 1, ret_next);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static void run_phase(Manager *m, time_t now) {
+        Phase old, new;
+        int r = daily_phase_update(m, now, &old, &new);
+        if (r > 0) {
+                log_info("Phase changed from %s to %s", phase_to_string(old), phase_to_string(new));
+                bus_emit_phase_changed(m, phase_to_string(old), phase_to_string(new));
+        }
+        if (r < 0)
+                log_error_errno(r, "Failed to update the phase: %s", store_last_error(m->store));
+}
+
+int schedule_run(Manager *m) {
+        time_t now = manager_now(), next = TIME_T_MAX;
+        Practice p;
+        int r;
+
+        r = practice_load(m, now, &p);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load the schedule: %s", store_last_error(m->store));
+        run_phase(m, now);
+        r = run_daily(m, now, &p, &next);
+        if (r < 0)
+                /* Try again in a minute rather than never. */
+                next = now + 60;
+
+        if (!m->timer) {
+                r = sd_event_add_time(m->event, &m->timer, CLOCK_REALTIME, 0, USEC_PER_SEC / 1000, on_timer, m);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to add the timer: %m");
+                (void) sd_event_source_set_description(m->timer, "schedule");
+        }
+        r = sd_event_source_set_time(m->timer, (uint64_t) next * USEC_PER_SEC);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
+        if (r < 0)
+                return log_error_errno(r, "Failed to arm the timer: %m");
+        if (log_get_max_level() >= LOG_DEBUG) {
+                char iso[32];
+                (void) format_iso_local(next, iso);
+                log_debug("Next wake-up at %s", iso);
+        }
+        return 0;
+}
+
+/* --- clock jumps --- */
+
+static int clock_watch_arm(int fd) {
+        /* Never expires; only cancelled when the wall clock is set. */
+        struct itimerspec its = { .it_value.tv_sec = TIME_T_MAX };
+        if (timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL) < 0)
+                return -errno;
+        return 0;
+}
+
+static int on_clock_change(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        uint64_t expirations;
+        ssize_t k = read(fd, &expirations, sizeof(expirations));
+        if (k < 0 && errno == ECANCELED) {
+                log_debug("The wall clock was set: recomputing the schedule");
+                (void) clock_watch_arm(fd);
+                (void) schedule_run(m);
+        }
+        return 0;
+}
+
+/* --- time zone changes --- */
+
+static void tz_watch_file(Manager *m) {
+        if (m->tz_file_wd >= 0)
+                (void) inotify_rm_watch(m->tz_fd, m->tz_file_wd);
+        m->tz_file_wd = inotify_add_watch(m->tz_fd, localtime_path,
+                                          IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF);
+}
+
+static int on_tz_change(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+        bool changed = false;
+
+        for (;;) {
+                ssize_t k = read(fd, buf, sizeof(buf));
+                if (k <= 0)
+                        break;
+                for (char *p = buf; p < buf + k;) {
+                        const struct inotify_event *e = (const struct inotify_event *) p;
+                        if (e->wd == m->tz_file_wd || (e->len > 0 && streq(e->name, "localtime")))
+                                changed = true;
+                        p += sizeof(struct inotify_event) + e->len;
+                }
+        }
+        if (!changed)
+                return 0;
+        log_debug("%s changed: recomputing the schedule", localtime_path);
+        tz_watch_file(m);
+        tzset();
+        (void) schedule_run(m);
+        return 0;
+}
+
+int schedule_start(Manager *m) {
+        int r;
+
+        m->clock_fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+        if (m->clock_fd < 0)
+                return log_error_errno(errno, "Failed to create the clock watch: %m");
+        r = clock_watch_arm(m->clock_fd);
+        if (r < 0)
+                log_warning_errno(r, "Failed to watch for clock changes: %m");
+        else {
+                r = sd_event_add_io(m->event, &m->clock_watch, m->clock_fd, EPOLLIN, on_clock_change, m);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to watch for clock changes: %m");
+        }
+
+        m->tz_file_wd = -1;
+        m->tz_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (m->tz_fd < 0)
+                return log_error_errno(errno, "Failed to watch for time zone changes: %m");
+        if (inotify_add_watch(m->tz_fd, "/etc", IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_CLOSE_WRITE) < 0)
+                log_debug_errno(errno, "Cannot watch /etc: %m");
+        tz_watch_file(m);
+        r = sd_event_add_io(m->event, &m->tz_watch, m->tz_fd, EPOLLIN, on_tz_change, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch for time zone changes: %m");
+
+        return schedule_run(m);
+}
+
+void schedule_stop(Manager *m) {
+        m->timer = sd_event_source_disable_unref(m->timer);
+        m->clock_watch = sd_event_source_disable_unref(m->clock_watch);
+        m->tz_watch = sd_event_source_disable_unref(m->tz_watch);
+        if (m->clock_fd >= 0)
+                close(m->clock_fd);
+        if (m->tz_fd >= 0)
+                close(m->tz_fd);
+        m->clock_fd = m->tz_fd = -1;
+}

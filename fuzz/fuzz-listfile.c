@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+
+/*
+ * fuzz-listfile.c: libFuzzer target for the list exchange file parser.
+ *
+ * Parses the input as an untrusted exchange file. A refused input must come
+ * with a one-line, printable-ASCII message and no items. An accepted one is
+ * written back with listfile_write() (which must accept everything the parser
+ * returns), parsed again, and must give the same items: UIDs, titles,
+ * details, categories, intensities, private and removed flags, sequences,
+ * times and the owner name. Writing the re-parsed list gives the same text.
+ *
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Idaemon fuzz/fuzz-listfile.c \
+ *         daemon/listfile.c daemon/item.c $(pkg-config --cflags --libs libical)
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "listfile.h"
+
+#define FUZZ_NOW 1718000000
+
+#define check(cond)                                                                  \
+        do {                                                                         \
+                if (!(cond)) {                                                       \
+                        fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+                        abort();                                                     \
+                }                                                                    \
+        } while (0)
+
+static bool streq_null(const char *a, const char *b) {
+        if (!a || !b)
+                return a == b;
+        return strcmp(a, b) == 0;
+}
+
+static void check_message(const char *msg) {
+        check(msg);
+        check(*msg);
+        for (const char *p = msg; *p; p++)
+                check(*p >= 0x20 && *p < 0x7f); /* one line, and no item text in UTF-8 */
+}
+
+static void check_same(const ListFile *a, const ListFile *b) {
+        check(a->n_items == b->n_items);
+        check(streq_null(a->owner_name, b->owner_name));
+        check(b->skipped_components == 0);
+        for (size_t i = 0; i < a->n_items; i++) {
+                const Item *x = &a->items[i], *y = &b->items[i];
+                check(strcmp(x->uid, y->uid) == 0);
+                check(strcmp(x->title, y->title) == 0);
+                check(x->removed == y->removed);
+                check(x->private_ == y->private_);
+                check(x->sequence == y->sequence);
+                check(x->modified == y->modified);
+                check(y->id == 0 && y->review == REVIEW_NEW && !y->note);
+                if (x->removed)
+                        continue; /* tombstones carry no category, intensity or details */
+                check(strcmp(x->details, y->details) == 0);
+                check(x->category == y->category);
+                check(x->intensity == y->intensity);
+        }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        ListFile a = {}, b = {}, c = {};
+        char *err = NULL, *text = NULL, *text2 = NULL;
+        int r;
+
+        r = listfile_parse((const char *) data, size, &a, &err);
+        if (r < 0) {
+                check(!a.items && a.n_items == 0 && !a.owner_name);
+                if (r != -ENOMEM)
+                        check_message(err);
+                free(err);
+                return 0;
+        }
+        check(!err);
+
+        r = listfile_write(a.items, a.n_items, a.owner_name, FUZZ_NOW, &text);
+        if (r < 0) {
+                fprintf(stderr, "listfile_write() refused a parsed list: %s\n", strerror(-r));
+                abort();
+        }
+
+        r = listfile_parse(text, strlen(text), &b, &err);
+        if (r < 0) {
+                fprintf(stderr, "re-parse failed: %s\n%s\n", err ? err : strerror(-r), text);
+                abort();
+        }
+        check_same(&a, &b);
+
+        /* A second exchange changes nothing. */
+        check(listfile_write(b.items, b.n_items, b.owner_name, FUZZ_NOW, &text2) == 0);
+        check(strcmp(text, text2) == 0);
+        check(listfile_parse(text2, strlen(text2), &c, NULL) == 0);
+        check_same(&b, &c);
+
+        listfile_done(&a);
+        listfile_done(&b);
+        listfile_done(&c);
+        free(text);
+        free(text2);
+        return 0;
+}
