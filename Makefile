@@ -82,6 +82,9 @@ $(B)/tests/%: $(B)/tests/tools/%.o $(B)/libcloserd.a
 $(B)/fuzz/fuzz-%: $(B)/fuzz/fuzz-%.o $(B)/fuzz/replay.o $(B)/libcloserd.a
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -o $@
 
+# LLVMFuzzerTestOneInput has no header of its own.
+$(B)/fuzz/%.o: WARNINGS += -Wno-missing-prototypes
+
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Idaemon $(PKG_CFLAGS)
 fuzz: $(patsubst fuzz/%.c,$(B)/libfuzzer/%,$(FUZZ_SRCS))
@@ -143,3 +146,6 @@ clean:
 	rm -rf $(B)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# Keep objects of tests and fuzz targets between runs.
+.SECONDARY:

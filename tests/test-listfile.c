@@ -4,7 +4,9 @@
  * the parse rules, every error case, and that no error message ever shows
  * item text. */
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
