@@ -51,6 +51,12 @@ enum {
         OPT_RESPONSE = 1 << 10,
         OPT_MOOD = 1 << 11,
         OPT_UNTIL = 1 << 12,
+        OPT_BY = 1 << 13,
+        OPT_RAINCHECK = 1 << 14,
+        OPT_WHAT = 1 << 15,
+        OPT_WHERE = 1 << 16,
+        OPT_BY_PARTNER = 1 << 17,
+        OPT_ALL = 1 << 18,
 };
 
 static bool arg_json = false;
@@ -67,6 +73,12 @@ static const char *arg_note = NULL;
 static const char *arg_response = NULL;
 static const char *arg_mood = NULL;
 static const char *arg_until = NULL;
+static const char *arg_by = NULL;
+static const char *arg_raincheck = NULL;
+static const char *arg_what = NULL;
+static const char *arg_where = NULL;
+static bool arg_by_partner = false;
+static bool arg_all = false;
 static unsigned arg_given = 0;
 static bool use_color = false;
 
@@ -1042,6 +1054,203 @@ static int verb_resume(int argc, char **argv) {
         return 0;
 }
 
+/* --- rain checks --- */
+
+/* WHEN may come in several words ("tomorrow 21:00" unquoted): joins them. */
+static char *join_words(int argc, char **argv) {
+        size_t len = 1;
+        for (int i = 0; i < argc; i++)
+                len += strlen(argv[i]) + 1;
+        char *s = calloc(1, len);
+        if (!s)
+                return NULL;
+        for (int i = 0; i < argc; i++) {
+                if (i > 0)
+                        strcat(s, " ");
+                strcat(s, argv[i]);
+        }
+        return s;
+}
+
+static int append_promise_options(sd_bus_message *m, const char *raincheck) {
+        int r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0 && raincheck)
+                r = sd_bus_message_append(m, "{sv}", "raincheck", "s", raincheck);
+        if (r >= 0 && arg_what)
+                r = sd_bus_message_append(m, "{sv}", "what", "s", arg_what);
+        if (r >= 0 && arg_where)
+                r = sd_bus_message_append(m, "{sv}", "where", "s", arg_where);
+        if (r >= 0 && arg_note)
+                r = sd_bus_message_append(m, "{sv}", "note", "s", arg_note);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                append_failed(r);
+        return r;
+}
+
+static const char *const PROMISE_NULLS[] = { "what", "where", NULL };
+
+static void print_promise_line(json_object *p) {
+        const char *status = jstr(p, "status") ?: "";
+        bool overdue = jbool(p, "overdue");
+        printf("%4" PRIi64 "  %-25s  %s%-7s%s", jint(p, "id", 0), jstr(p, "due") ?: "",
+               overdue ? RED : "", overdue ? "overdue" : status, overdue ? RESET : "");
+        if (jstr(p, "what"))
+                printf("  %s", jstr(p, "what"));
+        if (jstr(p, "where"))
+                printf("%s%s", jstr(p, "what") ? ", " : "  ", jstr(p, "where"));
+        putchar('\n');
+}
+
+static int print_new_promise(uint64_t advance, uint64_t promise) {
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                if (advance)
+                        json_object_object_add(j, "advance", json_object_new_int64((int64_t) advance));
+                json_object_object_add(j, "promise", promise ? json_object_new_int64((int64_t) promise) : NULL);
+                return print_json(j);
+        }
+        if (advance)
+                printf("Advance %" PRIu64 " recorded.\n", advance);
+        if (promise)
+                printf("Rain check %" PRIu64 " made: keep it (closerctl promise kept %" PRIu64 ").\n", promise, promise);
+        return 0;
+}
+
+static int verb_advance(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(freep) char *when = NULL;
+        uint64_t advance, promise;
+        if (!arg_by)
+                return fail("advance needs --by me or --by partner");
+        if (arg_raincheck) {
+                /* "--raincheck tomorrow 21:00" unquoted: the rest of the words. */
+                char *words[9];
+                int n = 0;
+                words[n++] = (char *) arg_raincheck;
+                for (int i = 2; i < argc && n < (int) ELEMENTSOF(words); i++)
+                        words[n++] = argv[i];
+                when = join_words(n, words);
+                if (!when)
+                        return fail("out of memory");
+        } else if (argc > 2)
+                return fail("advance: unexpected '%s'; usage: closerctl advance --by me|partner accepted|declined", argv[2]);
+        int r = new_call("RecordAdvance", &m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ss", arg_by, argv[1]);
+        if (r >= 0)
+                r = append_promise_options(m, when);
+        if (r >= 0)
+                r = send_call(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "tt", &advance, &promise);
+        if (r < 0)
+                return r;
+        return print_new_promise(advance, promise);
+}
+
+static int verb_raincheck(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(freep) char *when = join_words(argc - 1, argv + 1);
+        uint64_t id;
+        if (!when)
+                return fail("out of memory");
+        int r = new_call("AddPromise", &m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", when);
+        if (r >= 0)
+                r = append_promise_options(m, NULL);
+        if (r >= 0)
+                r = send_call(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "t", &id);
+        if (r < 0)
+                return r;
+        return print_new_promise(0, id);
+}
+
+static int verb_promise(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        if (argc > 1)
+                return fail("unknown promise command '%s': use promise, promise kept|broken ID, promise move ID WHEN",
+                            argv[1]);
+        int r = call("ListPromises", &reply, "b", 1);
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_object *all = reply_to_json(reply);
+        if (!all)
+                return fail("cannot read the reply");
+        if (arg_json) {
+                json_fill_nulls_each(all, PROMISE_NULLS);
+                return print_json(all);
+        }
+        size_t n = json_object_array_length(all), shown = 0, hidden = 0;
+        if (n == 0) {
+                puts("No rain checks. A declined advance always comes with one: closerctl advance --by partner declined --raincheck WHEN");
+                return 0;
+        }
+        printf("%s%4s  %-25s  %-7s  %s%s\n", BOLD, "ID", "DUE", "STATUS", "WHAT, WHERE", RESET);
+        for (size_t i = 0; i < n; i++) {
+                json_object *p = json_object_array_get_idx(all, i);
+                const char *st = jstr(p, "status") ?: "";
+                bool active = streq(st, "open") || streq(st, "moved");
+                /* A lifetime of kept promises: the resolved ones only with --all. */
+                if (!active && !arg_all && n - i > 20) {
+                        hidden++;
+                        continue;
+                }
+                print_promise_line(p);
+                shown++;
+        }
+        if (hidden)
+                printf("%s%zu older resolved rain checks not shown (--all shows them)%s\n", DIM, hidden, RESET);
+        return 0;
+}
+
+static int verb_promise_resolve(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        uint64_t id;
+        if (parse_uint(argv[1], INT64_MAX, &id) < 0 || id == 0)
+                return fail("'%s' is not a rain check ID (see closerctl promise)", argv[1]);
+        const char *status = streq(argv[0], "kept") ? "kept" : "broken";
+        int r = call("ResolvePromise", &reply, "ts", id, status);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
+                json_object_object_add(j, "status", json_object_new_string(status));
+                return print_json(j);
+        }
+        printf(streq(status, "kept") ? "Rain check %" PRIu64 " kept.\n"
+                                     : "Rain check %" PRIu64 " broken. Make it up soon: closerctl raincheck WHEN\n",
+               id);
+        return 0;
+}
+
+static int verb_promise_move(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(freep) char *when = join_words(argc - 2, argv + 2);
+        uint64_t id;
+        if (!when)
+                return fail("out of memory");
+        if (parse_uint(argv[1], INT64_MAX, &id) < 0 || id == 0)
+                return fail("'%s' is not a rain check ID (see closerctl promise)", argv[1]);
+        int r = call("MovePromise", &reply, "tsb", id, when, (int) arg_by_partner);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
+                json_object_object_add(j, "status", json_object_new_string("moved"));
+                json_object_object_add(j, "by_partner", json_object_new_boolean(arg_by_partner));
+                return print_json(j);
+        }
+        printf("Rain check %" PRIu64 " moved%s.\n", id, arg_by_partner ? " by my partner" : "");
+        return 0;
+}
+
 /* --- monitor --- */
 
 /* The argument names of each signal, for the JSON lines. */
@@ -1145,6 +1354,22 @@ static const Verb verbs[] = {
           "Pause the practice through DATE (illness, a hard time): no daily act, no\n"
           "lapse, and the streak is kept." },
         { "resume", 1, 1, OPT_JSON, verb_resume, "resume", "End a pause today." },
+        { "advance", 2, 9, OPT_JSON | OPT_BY | OPT_RAINCHECK | OPT_WHAT | OPT_WHERE | OPT_NOTE, verb_advance,
+          "advance --by me|partner accepted|declined [--raincheck WHEN] [--what T] [--where T] [--note T]",
+          "Record an initiation. Declining my partner's advance needs a rain check:\n"
+          "--raincheck WHEN (and, if you like, --what and --where) makes the promise.\n\n"
+          "WHEN: YYYY-MM-DD HH:MM, HH:MM (today), tomorrow HH:MM, a weekday and HH:MM\n"
+          "(sat 20:00, the next one), +2h, +30min, +1d." },
+        { "raincheck", 2, 4, OPT_JSON | OPT_WHAT | OPT_WHERE, verb_raincheck, "raincheck WHEN [--what T] [--where T]",
+          "Make a promise on its own. WHEN as for advance." },
+        { "promise kept", 2, 2, OPT_JSON, verb_promise_resolve, "promise kept ID", "The rain check was kept." },
+        { "promise broken", 2, 2, OPT_JSON, verb_promise_resolve, "promise broken ID",
+          "The rain check was not kept: a setback; make it up soon." },
+        { "promise move", 3, 5, OPT_JSON | OPT_BY_PARTNER, verb_promise_move, "promise move ID WHEN [--by-partner]",
+          "Move a rain check. Moved by my partner it does not count against me." },
+        { "promise", 1, 2, OPT_JSON | OPT_ALL, verb_promise, "promise [--all]",
+          "The rain checks: open and moved ones, the overdue marked, and the recent resolved\n"
+          "ones (--all: every one; --json always lists every one)." },
         { "monitor", 1, 1, OPT_JSON, verb_monitor, "monitor",
           "Print closerd's signals as they arrive, one line each (--json: one JSON\n"
           "object per line), until interrupted." },
@@ -1244,6 +1469,12 @@ static const char *option_name(unsigned bit) {
         case OPT_RESPONSE: return "--response";
         case OPT_MOOD: return "--mood";
         case OPT_UNTIL: return "--until";
+        case OPT_BY: return "--by";
+        case OPT_RAINCHECK: return "--raincheck";
+        case OPT_WHAT: return "--what";
+        case OPT_WHERE: return "--where";
+        case OPT_BY_PARTNER: return "--by-partner";
+        case OPT_ALL: return "--all";
         default: return "an option";
         }
 }
@@ -1264,6 +1495,12 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_RESPONSE,
                 ARG_MOOD,
                 ARG_UNTIL,
+                ARG_BY,
+                ARG_RAINCHECK,
+                ARG_WHAT,
+                ARG_WHERE,
+                ARG_BY_PARTNER,
+                ARG_ALL,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -1282,6 +1519,12 @@ static int parse_argv(int argc, char *argv[]) {
                 { "response", required_argument, NULL, ARG_RESPONSE },
                 { "mood", required_argument, NULL, ARG_MOOD },
                 { "until", required_argument, NULL, ARG_UNTIL },
+                { "by", required_argument, NULL, ARG_BY },
+                { "raincheck", required_argument, NULL, ARG_RAINCHECK },
+                { "what", required_argument, NULL, ARG_WHAT },
+                { "where", required_argument, NULL, ARG_WHERE },
+                { "by-partner", no_argument, NULL, ARG_BY_PARTNER },
+                { "all", no_argument, NULL, ARG_ALL },
                 {},
         };
         int c;
@@ -1305,6 +1548,12 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_RESPONSE: arg_response = optarg; arg_given |= OPT_RESPONSE; break;
                 case ARG_MOOD: arg_mood = optarg; arg_given |= OPT_MOOD; break;
                 case ARG_UNTIL: arg_until = optarg; arg_given |= OPT_UNTIL; break;
+                case ARG_BY: arg_by = optarg; arg_given |= OPT_BY; break;
+                case ARG_RAINCHECK: arg_raincheck = optarg; arg_given |= OPT_RAINCHECK; break;
+                case ARG_WHAT: arg_what = optarg; arg_given |= OPT_WHAT; break;
+                case ARG_WHERE: arg_where = optarg; arg_given |= OPT_WHERE; break;
+                case ARG_BY_PARTNER: arg_by_partner = true; arg_given |= OPT_BY_PARTNER; break;
+                case ARG_ALL: arg_all = true; arg_given |= OPT_ALL; break;
                 case '?':
                         if (optopt)
                                 fail("option -%c needs an argument or is unknown (see closerctl --help)", optopt);

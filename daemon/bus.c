@@ -10,10 +10,12 @@
 #include "daily.h"
 #include "schedule.h"
 #include "timeutil.h"
+#include "when.h"
 #include "ideas.h"
 #include "listfile.h"
 #include "listtext.h"
 #include "partner.h"
+#include "promise.h"
 #include "settings.h"
 #include "log.h"
 #include "macro.h"
@@ -361,6 +363,26 @@ static int next_daily_act(Manager *m, const Practice *p, time_t now, time_t *ret
         return -ENOENT;
 }
 
+static int append_overdue_warnings(Manager *m, sd_bus_message *reply, time_t now) {
+        Promise *p = NULL;
+        size_t n = 0;
+        int r = store_promise_list(m->store, true, &p, &n);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                if (p[i].due > now)
+                        continue;
+                char due[32];
+                _cleanup_free_ char *w = NULL;
+                (void) format_iso_local(p[i].due, due);
+                if (asprintf(&w, "rain check %" PRIi64 " is overdue since %s: keep it (closerctl promise kept %" PRIi64
+                             ") or say what happened", p[i].id, due, p[i].id) < 0)
+                        r = -ENOMEM;
+                else
+                        r = sd_bus_message_append(reply, "s", w);
+        }
+        promise_array_free(p, n);
+        return r;
+}
+
 static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ char *progress = NULL;
@@ -437,6 +459,8 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                         return -ENOMEM;
                 r = sd_bus_message_append(reply, "s", w);
         }
+        if (r >= 0)
+                r = append_overdue_warnings(m, reply, now);
         if (r >= 0 && p.paused) {
                 char until[16];
                 _cleanup_free_ char *w = NULL;
@@ -788,6 +812,9 @@ static int method_get_settings(sd_bus_message *msg, void *userdata, sd_bus_error
 }
 
 
+static int append_promise(sd_bus_message *reply, const Promise *p, time_t now);
+static int append_promises_today(Manager *m, sd_bus_message *reply);
+
 /* --- the daily practice --- */
 
 /* Reads an a{sv} of observation options: response, mood (1-5), note. Only
@@ -903,12 +930,36 @@ static int method_get_today(sd_bus_message *msg, void *userdata, sd_bus_error *e
                 r = sd_bus_message_append(reply, "{sv}", "paused_until", "s", until);
         }
         if (r >= 0)
-                r = sd_bus_message_append(reply, "{sv}", "promises", "aa{sv}", 0);
+                r = append_promises_today(m, reply);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
+}
+
+/* The "promises" entry of GetToday: active rain checks due today or overdue. */
+static int append_promises_today(Manager *m, sd_bus_message *reply) {
+        Promise *p = NULL;
+        size_t n = 0;
+        time_t now = manager_now();
+        int r = store_promise_list(m->store, true, &p, &n);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "s", "promises");
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'v', "aa{sv}");
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "a{sv}");
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                if (promise_due_today(&p[i], now))
+                        r = append_promise(reply, &p[i], now);
+        for (int i = 0; i < 3 && r >= 0; i++)
+                r = sd_bus_message_close_container(reply);
+        promise_array_free(p, n);
+        return r;
 }
 
 static void after_practice_change(Manager *m) {
@@ -1053,6 +1104,242 @@ void bus_emit_phase_changed(Manager *m, const char *old, const char *new) {
                 log_warning_errno(r, "Failed to emit PhaseChanged: %m");
 }
 
+
+/* --- rain checks and initiations --- */
+
+static int read_when(const char *field, const char *text, time_t now, time_t *ret, sd_bus_error *error) {
+        const char *reason = NULL;
+        int r = when_parse(text, now, ret, &reason);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s '%s' %s", field, text,
+                                         reason ? reason : "is not a time");
+        return 0;
+}
+
+static int append_promise(sd_bus_message *reply, const Promise *p, time_t now) {
+        char due[32];
+        (void) format_iso_local(p->due, due);
+        bool active = p->status == PROMISE_OPEN || p->status == PROMISE_MOVED;
+        int r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}",
+                                          "id", "t", (uint64_t) p->id,
+                                          "uid", "s", p->uid,
+                                          "due", "s", due,
+                                          "status", "s", promise_status_to_string(p->status),
+                                          "overdue", "b", active && p->due <= now);
+        if (r >= 0 && p->what)
+                r = sd_bus_message_append(reply, "{sv}", "what", "s", p->what);
+        if (r >= 0 && p->where)
+                r = sd_bus_message_append(reply, "{sv}", "where", "s", p->where);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+/* Reads what/where/raincheck/note of RecordAdvance and AddPromise. */
+static int read_promise_options(sd_bus_message *msg, const char *allowed, const char **when, const char **what,
+                                const char **where, const char **note, sd_bus_error *error) {
+        const char *reason;
+        int r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                const char *key, *v;
+                r = sd_bus_message_read_basic(msg, 's', &key);
+                if (r < 0)
+                        return r;
+                const char **dst = streq(key, "raincheck") ? when
+                                   : streq(key, "what")    ? what
+                                   : streq(key, "where")   ? where
+                                   : streq(key, "note")    ? note
+                                                           : NULL;
+                if (!dst || !strstr(allowed, key))
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown field '%s' (known: %s)",
+                                                 key, allowed);
+                if (sd_bus_message_read(msg, "v", "s", &v) < 0)
+                        return invalid(error, key, "must be a string");
+                if (dst == note ? validate_note(v, &reason) < 0
+                                : dst != when && validate_text(v, 0, ITEM_TITLE_MAX, false, &reason) < 0)
+                        return invalid(error, key, reason);
+                *dst = v;
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(msg);
+}
+
+static int method_record_advance(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *by, *outcome, *when = NULL, *what = NULL, *where = NULL, *note = NULL;
+        time_t now = manager_now();
+        int64_t advance = 0, promise = 0;
+        RainCheck rc = {};
+        int r;
+
+        r = sd_bus_message_read(msg, "ss", &by, &outcome);
+        if (r < 0)
+                return r;
+        if (!streq(by, "me") && !streq(by, "partner"))
+                return invalid(error, "by", "must be 'me' or 'partner'");
+        if (!streq(outcome, "accepted") && !streq(outcome, "declined"))
+                return invalid(error, "outcome", "must be 'accepted' or 'declined'");
+        r = read_promise_options(msg, "raincheck what where note", &when, &what, &where, &note, error);
+        if (r < 0)
+                return r;
+        if (!when && (what || where))
+                return invalid(error, "raincheck", "must be given with what or where");
+        if (when) {
+                r = read_when("raincheck", when, now, &rc.due, error);
+                if (r < 0)
+                        return r;
+                rc.what = what;
+                rc.where = where;
+        }
+
+        r = promise_record_advance(m, now, streq(by, "partner"), streq(outcome, "accepted"), note,
+                                   when ? &rc : NULL, &advance, &promise);
+        if (r == -EDESTADDRREQ)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                        "declining my partner's advance needs a rain check: a time for it "
+                                        "(and, if you like, what and where); nothing was recorded");
+        if (r == -EINVAL)
+                return invalid(error, "raincheck", "goes with a declined advance only");
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        if (promise > 0)
+                (void) schedule_run(m);
+        return sd_bus_reply_method_return(msg, "tt", (uint64_t) advance, (uint64_t) promise);
+}
+
+static int method_add_promise(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *when, *what = NULL, *where = NULL, *note = NULL, *dummy = NULL;
+        time_t now = manager_now();
+        RainCheck rc = {};
+        int64_t id;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &when);
+        if (r < 0)
+                return r;
+        r = read_promise_options(msg, "what where", &dummy, &what, &where, &note, error);
+        if (r < 0)
+                return r;
+        r = read_when("when", when, now, &rc.due, error);
+        if (r < 0)
+                return r;
+        rc.what = what;
+        rc.where = where;
+        r = promise_add(m, now, &rc, &id);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        (void) schedule_run(m);
+        return sd_bus_reply_method_return(msg, "t", (uint64_t) id);
+}
+
+static int method_list_promises(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        Promise *p = NULL;
+        size_t n = 0;
+        int all, r;
+
+        r = sd_bus_message_read(msg, "b", &all);
+        if (r < 0)
+                return r;
+        r = store_promise_list(m->store, !all, &p, &n);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        time_t now = manager_now();
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "a{sv}");
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = append_promise(reply, &p[i], now);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        promise_array_free(p, n);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int promise_failure(Manager *m, int r, uint64_t id, sd_bus_error *error) {
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no rain check %" PRIu64, id);
+        if (r == -EALREADY)
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED, "rain check %" PRIu64 " is already resolved",
+                                         id);
+        return reply_failure(m, r, "", error);
+}
+
+static int method_resolve_promise(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *status;
+        uint64_t id;
+        int r = sd_bus_message_read(msg, "ts", &id, &status);
+        if (r < 0)
+                return r;
+        if (!streq(status, "kept") && !streq(status, "broken"))
+                return invalid(error, "status", "must be 'kept' or 'broken'");
+        if (id == 0 || id > INT64_MAX)
+                return invalid(error, "id", "must be a positive ID");
+        r = promise_resolve(m, manager_now(), (int64_t) id, streq(status, "kept") ? PROMISE_KEPT : PROMISE_BROKEN);
+        if (r < 0)
+                return promise_failure(m, r, id, error);
+        (void) schedule_run(m);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_move_promise(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *when;
+        time_t now = manager_now(), due;
+        int by_partner;
+        uint64_t id;
+        int r = sd_bus_message_read(msg, "tsb", &id, &when, &by_partner);
+        if (r < 0)
+                return r;
+        if (id == 0 || id > INT64_MAX)
+                return invalid(error, "id", "must be a positive ID");
+        r = read_when("when", when, now, &due, error);
+        if (r < 0)
+                return r;
+        r = promise_move(m, now, (int64_t) id, due, by_partner);
+        if (r < 0)
+                return promise_failure(m, r, id, error);
+        (void) schedule_run(m);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static void emit_promise(Manager *m, const char *member, const Promise *p, bool late) {
+        char due[32];
+        (void) format_iso_local(p->due, due);
+        int r = streq(member, "PromiseDue")
+                        ? sd_bus_emit_signal(m->bus, CLOSER_OBJECT_PATH, CLOSER_INTERFACE, member, "tsssb",
+                                             (uint64_t) p->id, due, p->what ? p->what : "",
+                                             p->where ? p->where : "", (int) late)
+                        : sd_bus_emit_signal(m->bus, CLOSER_OBJECT_PATH, CLOSER_INTERFACE, member, "tsss",
+                                             (uint64_t) p->id, due, p->what ? p->what : "",
+                                             p->where ? p->where : "");
+        if (r < 0)
+                log_warning_errno(r, "Failed to emit %s: %m", member);
+        else
+                log_info("Rain check %" PRIi64 ": %s%s", p->id, member, late ? ", late" : "");
+}
+
+void bus_emit_promise_soon(Manager *m, const Promise *p) {
+        emit_promise(m, "PromiseSoon", p, false);
+}
+
+void bus_emit_promise_due(Manager *m, const Promise *p, bool late) {
+        emit_promise(m, "PromiseDue", p, late);
+}
+
 static int property_get_count(sd_bus *bus, const char *path, const char *interface,
                               const char *property, sd_bus_message *reply, void *userdata,
                               sd_bus_error *error) {
@@ -1159,6 +1446,28 @@ static const sd_bus_vtable manager_vtable[] = {
                                 0),
         SD_BUS_SIGNAL_WITH_ARGS("Lapse", SD_BUS_ARGS("s", since, "u", days), 0),
         SD_BUS_SIGNAL_WITH_ARGS("PhaseChanged", SD_BUS_ARGS("s", old, "s", new), 0),
+        SD_BUS_METHOD_WITH_ARGS("RecordAdvance",
+                                SD_BUS_ARGS("s", by, "s", outcome, "a{sv}", options),
+                                SD_BUS_RESULT("t", advance, "t", promise),
+                                method_record_advance, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("AddPromise",
+                                SD_BUS_ARGS("s", when, "a{sv}", options),
+                                SD_BUS_RESULT("t", id),
+                                method_add_promise, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListPromises",
+                                SD_BUS_ARGS("b", all),
+                                SD_BUS_RESULT("aa{sv}", promises),
+                                method_list_promises, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ResolvePromise",
+                                SD_BUS_ARGS("t", id, "s", status),
+                                SD_BUS_NO_RESULT,
+                                method_resolve_promise, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("MovePromise",
+                                SD_BUS_ARGS("t", id, "s", when, "b", by_partner),
+                                SD_BUS_NO_RESULT,
+                                method_move_promise, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("PromiseSoon", SD_BUS_ARGS("t", id, "s", due, "s", what, "s", where), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("PromiseDue", SD_BUS_ARGS("t", id, "s", due, "s", what, "s", where, "b", late), 0),
         SD_BUS_VTABLE_END,
 };
 

@@ -19,3 +19,5 @@ void bus_lists_changed(Manager *m);
 void bus_emit_daily_act(Manager *m, const char *date, const Act *act, bool late);
 void bus_emit_lapse(Manager *m, const char *since, uint32_t days);
 void bus_emit_phase_changed(Manager *m, const char *old, const char *new);
+void bus_emit_promise_soon(Manager *m, const Promise *p);
+void bus_emit_promise_due(Manager *m, const Promise *p, bool late);

@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <libical/ical.h>
 
@@ -415,6 +414,8 @@ typedef struct TodoInfo {
         unsigned lineno;   /* of its BEGIN:VTODO */
         int64_t sequence;  /* as written, -1 when absent */
         int intensity;     /* as written, 0 when absent */
+        /* Where the properties checked after libical are (0: not seen), for messages. */
+        unsigned uid_line, summary_line, description_line, lastmodified_line;
 } TodoInfo;
 
 typedef struct Frame {
@@ -448,8 +449,20 @@ static void scan_done(Scan *s) {
         free(s->todos);
 }
 
+static char ascii_tolower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c - 'A' + 'a') : c;
+}
+
+/* Case-insensitive in ASCII only, whatever the locale. */
+static bool ascii_equal_n(const char *a, const char *b, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (ascii_tolower(a[i]) != ascii_tolower(b[i]))
+                        return false;
+        return true;
+}
+
 static bool name_is(const char *name, size_t len, const char *want) {
-        return strlen(want) == len && strncasecmp(name, want, len) == 0;
+        return strlen(want) == len && ascii_equal_n(name, want, len);
 }
 
 /* BEGIN:NAME or END:NAME. Returns 1 and the name if the line is one, 0 if the
@@ -513,7 +526,15 @@ static int scan_todo_property(Scan *s, const char *t, unsigned lineno, char **er
         size_t k = raw_name_length(t), n = 0;
         const char *v;
 
-        if (name_is(t, k, "SEQUENCE")) {
+        if (name_is(t, k, "UID") && info->uid_line == 0)
+                info->uid_line = lineno;
+        else if (name_is(t, k, "SUMMARY") && info->summary_line == 0)
+                info->summary_line = lineno;
+        else if (name_is(t, k, "DESCRIPTION") && info->description_line == 0)
+                info->description_line = lineno;
+        else if (name_is(t, k, "LAST-MODIFIED") && info->lastmodified_line == 0)
+                info->lastmodified_line = lineno;
+        else if (name_is(t, k, "SEQUENCE")) {
                 if (info->sequence >= 0)
                         return fail(err_text, -EBADMSG, "item %zu (line %u): more than one SEQUENCE", s->n_todos, lineno);
                 v = raw_value(t, &n);
@@ -565,7 +586,7 @@ static int scan_line(Scan *s, char *t, unsigned lineno, char **err_text) {
         marker = parse_marker(t, &begin, &name, &name_len);
         if (marker < 0)
                 return fail(err_text, marker, "line %u: malformed %s line", lineno,
-                            strncasecmp(t, "END", 3) == 0 ? "END" : "BEGIN");
+                            ascii_equal_n(t, "END", 3) ? "END" : "BEGIN");
 
         switch (s->phase) {
         case PHASE_BEFORE:
@@ -608,7 +629,7 @@ static int scan_line(Scan *s, char *t, unsigned lineno, char **err_text) {
         } else if (marker > 0) {
                 /* END: the pre-scan started with BEGIN:VCALENDAR, so depth >= 1 here. */
                 const Frame *top = &s->stack[s->depth - 1];
-                if (top->name_len != name_len || strncasecmp(top->name, name, name_len) != 0)
+                if (top->name_len != name_len || !ascii_equal_n(top->name, name, name_len))
                         return fail(err_text, -EBADMSG, "line %u: END does not match the BEGIN on line %u",
                                     lineno, top->lineno);
                 s->depth--;
@@ -806,7 +827,7 @@ static int get_single_x(icalcomponent *c, const char *name, icalproperty **ret) 
         for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_X_PROPERTY); p;
              p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY)) {
                 const char *x = icalproperty_get_x_name(p);
-                if (!x || strcasecmp(x, name) != 0)
+                if (!x || !name_is(x, strlen(x), name))
                         continue;
                 if (found)
                         return -EBADMSG;
@@ -857,6 +878,11 @@ static Category category_from_word(const char *s) {
 #define item_fail(err_text, idx, line, fmt, ...) \
         fail(err_text, -EBADMSG, "item %zu (line %u): " fmt, (idx), (line), ##__VA_ARGS__)
 
+/* The line of a property if the pre-scan saw it, else that of the item. */
+static unsigned line_or(unsigned line, const TodoInfo *info) {
+        return line > 0 ? line : info->lineno;
+}
+
 /* Fills *it from a VTODO; idx is 1-based. */
 static int read_item(icalcomponent *todo, const TodoInfo *info, size_t idx, Item *it, char **err_text) {
         const char *reason;
@@ -879,7 +905,7 @@ static int read_item(icalcomponent *todo, const TodoInfo *info, size_t idx, Item
                 return item_fail(err_text, idx, line, "missing UID");
         const char *uid = property_text(p);
         if (validate_uid(uid, &reason) < 0)
-                return item_fail(err_text, idx, line, "UID %s", reason);
+                return item_fail(err_text, idx, line_or(info->uid_line, info), "UID %s", reason);
         it->uid = strdup(uid);
         if (!it->uid)
                 return -ENOMEM;
@@ -892,7 +918,7 @@ static int read_item(icalcomponent *todo, const TodoInfo *info, size_t idx, Item
         if (!it->title)
                 return -ENOMEM;
         if (p && validate_title(it->title, &reason) < 0)
-                return item_fail(err_text, idx, line, "SUMMARY %s", reason);
+                return item_fail(err_text, idx, line_or(info->summary_line, info), "SUMMARY %s", reason);
 
         if (get_single(todo, ICAL_DESCRIPTION_PROPERTY, &p) < 0)
                 return item_fail(err_text, idx, line, "more than one DESCRIPTION");
@@ -900,7 +926,7 @@ static int read_item(icalcomponent *todo, const TodoInfo *info, size_t idx, Item
         if (!it->details)
                 return -ENOMEM;
         if (p && validate_details(it->details, &reason) < 0)
-                return item_fail(err_text, idx, line, "DESCRIPTION %s", reason);
+                return item_fail(err_text, idx, line_or(info->description_line, info), "DESCRIPTION %s", reason);
 
         for (p = icalcomponent_get_first_property(todo, ICAL_CATEGORIES_PROPERTY); p;
              p = icalcomponent_get_next_property(todo, ICAL_CATEGORIES_PROPERTY)) {
@@ -941,7 +967,8 @@ static int read_item(icalcomponent *todo, const TodoInfo *info, size_t idx, Item
         if (p) {
                 struct icaltimetype t = icalproperty_get_lastmodified(p);
                 if (!lastmodified_valid(t))
-                        return item_fail(err_text, idx, line, "LAST-MODIFIED is not a valid date and time");
+                        return item_fail(err_text, idx, line_or(info->lastmodified_line, info),
+                                         "LAST-MODIFIED is not a valid date and time");
                 it->modified = (int64_t) icaltime_as_timet(t);
         }
 

@@ -52,3 +52,6 @@ static inline void closep(int *fd) {
 #define streq(a, b) (strcmp((a), (b)) == 0)
 
 #define TIME_T_MAX ((time_t) INT64_MAX)
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))

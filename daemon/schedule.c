@@ -80,6 +80,42 @@ static int run_daily(Manager *m, time_t now, const Practice *p, time_t *ret_next
         return 0;
 }
 
+/* PromiseSoon half an hour before, PromiseDue at the time: once each per
+ * due time, so a moved promise is announced again. */
+#define PROMISE_SOON (30 * 60)
+
+static void run_promises(Manager *m, time_t now, time_t *next) {
+        Promise *p = NULL;
+        size_t n = 0;
+        int r = store_promise_list(m->store, true, &p, &n);
+        if (r < 0) {
+                log_error_errno(r, "Failed to read the rain checks: %s", store_last_error(m->store));
+                *next = MIN(*next, now + 60);
+                return;
+        }
+        for (size_t i = 0; i < n; i++) {
+                char key[64];
+                time_t soon = p[i].due - PROMISE_SOON;
+                (void) snprintf(key, sizeof(key), "%" PRIi64 ":%" PRIi64, p[i].id, (int64_t) p[i].due);
+                if (now >= soon && now < p[i].due) {
+                        r = store_emitted_claim(m->store, "promise-soon", key, soon, now, now - soon > LATE_AFTER);
+                        if (r > 0)
+                                bus_emit_promise_soon(m, &p[i]);
+                } else if (now < soon)
+                        *next = MIN(*next, soon);
+                if (now >= p[i].due) {
+                        bool late = now - p[i].due > LATE_AFTER;
+                        r = store_emitted_claim(m->store, "promise-due", key, p[i].due, now, late);
+                        if (r > 0)
+                                bus_emit_promise_due(m, &p[i], late);
+                } else
+                        *next = MIN(*next, p[i].due);
+                if (r < 0)
+                        log_error_errno(r, "Failed to record a rain check signal: %s", store_last_error(m->store));
+        }
+        promise_array_free(p, n);
+}
+
 static void run_phase(Manager *m, time_t now) {
         Phase old, new;
         int r = daily_phase_update(m, now, &old, &new);
@@ -104,6 +140,7 @@ int schedule_run(Manager *m) {
         if (r < 0)
                 /* Try again in a minute rather than never. */
                 next = now + 60;
+        run_promises(m, now, &next);
 
         if (!m->timer) {
                 r = sd_event_add_time(m->event, &m->timer, CLOCK_REALTIME, 0, USEC_PER_SEC / 1000, on_timer, m);
@@ -111,9 +148,13 @@ int schedule_run(Manager *m) {
                         return log_error_errno(r, "Failed to add the timer: %m");
                 (void) sd_event_source_set_description(m->timer, "schedule");
         }
-        r = sd_event_source_set_time(m->timer, (uint64_t) next * USEC_PER_SEC);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
+        if (next == TIME_T_MAX)
+                r = sd_event_source_set_enabled(m->timer, SD_EVENT_OFF);
+        else {
+                r = sd_event_source_set_time(m->timer, (uint64_t) next * USEC_PER_SEC);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
+        }
         if (r < 0)
                 return log_error_errno(r, "Failed to arm the timer: %m");
         if (log_get_max_level() >= LOG_DEBUG) {

@@ -81,6 +81,62 @@ static const char *const migrations[] = {
         "  late INTEGER NOT NULL DEFAULT 0,"
         "  PRIMARY KEY (kind, key)"
         ");",
+
+        /* 3: rain checks and initiations, date nights and time apart */
+        "CREATE TABLE advances ("
+        "  id INTEGER PRIMARY KEY,"
+        "  at INTEGER NOT NULL,"
+        "  day INTEGER NOT NULL,"
+        "  by_partner INTEGER NOT NULL,"
+        "  accepted INTEGER NOT NULL,"
+        "  note TEXT"
+        ");"
+        "CREATE INDEX advances_day ON advances (day);"
+        "CREATE TABLE promises ("
+        "  id INTEGER PRIMARY KEY,"
+        "  uid TEXT NOT NULL UNIQUE,"
+        "  due INTEGER NOT NULL,"
+        "  what TEXT,"
+        "  place TEXT,"
+        "  status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 3)," /* open, kept, broken, moved */
+        "  advance_id INTEGER REFERENCES advances (id),"
+        "  created INTEGER NOT NULL,"
+        "  resolved INTEGER,"
+        "  sequence INTEGER NOT NULL DEFAULT 0,"
+        "  modified INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX promises_status ON promises (status, due);"
+        "CREATE TABLE promise_moves ("
+        "  id INTEGER PRIMARY KEY,"
+        "  promise_id INTEGER NOT NULL REFERENCES promises (id),"
+        "  from_due INTEGER NOT NULL,"
+        "  to_due INTEGER NOT NULL,"
+        "  by_partner INTEGER NOT NULL,"
+        "  at INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX promise_moves_promise ON promise_moves (promise_id);"
+        "CREATE TABLE datenights ("
+        "  id INTEGER PRIMARY KEY,"
+        "  uid TEXT NOT NULL UNIQUE,"
+        "  week INTEGER NOT NULL,"
+        "  start INTEGER NOT NULL,"
+        "  duration INTEGER NOT NULL,"
+        "  mode INTEGER NOT NULL CHECK (mode BETWEEN 0 AND 2),"   /* in-person, remote, makeup */
+        "  status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 3),"/* planned, happened, missed, skipped */
+        "  moved INTEGER NOT NULL DEFAULT 0,"
+        "  makeup_for INTEGER REFERENCES datenights (id),"
+        "  sequence INTEGER NOT NULL DEFAULT 0,"
+        "  created INTEGER NOT NULL,"
+        "  modified INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX datenights_start ON datenights (start);"
+        "CREATE INDEX datenights_week ON datenights (week);"
+        "CREATE TABLE aways ("
+        "  id INTEGER PRIMARY KEY,"
+        "  from_day INTEGER NOT NULL,"
+        "  to_day INTEGER NOT NULL,"
+        "  created INTEGER NOT NULL"
+        ");",
 };
 
 int store_schema_version(void) {
@@ -909,4 +965,220 @@ int store_emitted_has(Store *s, const char *kind, const char *key) {
         if (rc == SQLITE_ROW)
                 return 1;
         return rc == SQLITE_DONE ? 0 : fail(s, rc);
+}
+
+/* --- rain checks and initiations --- */
+
+void promise_done(Promise *p) {
+        if (!p)
+                return;
+        free(p->uid);
+        free(p->what);
+        free(p->where);
+        memset(p, 0, sizeof(*p));
+}
+
+void promise_array_free(Promise *p, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                promise_done(&p[i]);
+        free(p);
+}
+
+#define PROMISE_COLUMNS "id, uid, due, what, place, status, advance_id, created, resolved, sequence, modified"
+
+static int promise_from_row(sqlite3_stmt *st, Promise *ret) {
+        Promise p = {
+                .id = sqlite3_column_int64(st, 0),
+                .uid = column_strdup(st, 1),
+                .due = sqlite3_column_int64(st, 2),
+                .what = column_strdup(st, 3),
+                .where = column_strdup(st, 4),
+                .status = (PromiseStatus) sqlite3_column_int(st, 5),
+                .advance_id = sqlite3_column_int64(st, 6),
+                .created = sqlite3_column_int64(st, 7),
+                .resolved = sqlite3_column_int64(st, 8),
+                .sequence = sqlite3_column_int64(st, 9),
+                .modified = sqlite3_column_int64(st, 10),
+        };
+        if (!p.uid || (sqlite3_column_type(st, 3) != SQLITE_NULL && !p.what) ||
+            (sqlite3_column_type(st, 4) != SQLITE_NULL && !p.where)) {
+                promise_done(&p);
+                return -ENOMEM;
+        }
+        *ret = p;
+        return 0;
+}
+
+int store_advance_insert(Store *s, int64_t day, time_t at, bool by_partner, bool accepted, const char *note,
+                         int64_t *ret_id) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "INSERT INTO advances (at, day, by_partner, accepted, note) VALUES (?, ?, ?, ?, ?)", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, (int64_t) at);
+        sqlite3_bind_int64(st, 2, day);
+        sqlite3_bind_int(st, 3, by_partner);
+        sqlite3_bind_int(st, 4, accepted);
+        bind_text_or_null(st, 5, note);
+        r = step_done(s, st);
+        if (r >= 0)
+                *ret_id = sqlite3_last_insert_rowid(s->db);
+        return r;
+}
+
+int store_promise_insert(Store *s, Promise *p) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "INSERT INTO promises (uid, due, what, place, status, advance_id, created, sequence, modified)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, p->uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, (int64_t) p->due);
+        bind_text_or_null(st, 3, p->what);
+        bind_text_or_null(st, 4, p->where);
+        sqlite3_bind_int(st, 5, p->status);
+        if (p->advance_id > 0)
+                sqlite3_bind_int64(st, 6, p->advance_id);
+        else
+                sqlite3_bind_null(st, 6);
+        sqlite3_bind_int64(st, 7, (int64_t) p->created);
+        sqlite3_bind_int64(st, 8, p->sequence);
+        sqlite3_bind_int64(st, 9, (int64_t) p->modified);
+        r = step_done(s, st);
+        if (r >= 0)
+                p->id = sqlite3_last_insert_rowid(s->db);
+        return r;
+}
+
+int store_promise_update(Store *s, const Promise *p) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "UPDATE promises SET due = ?, status = ?, resolved = ?, sequence = ?, modified = ? WHERE id = ?",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, (int64_t) p->due);
+        sqlite3_bind_int(st, 2, p->status);
+        if (p->resolved > 0)
+                sqlite3_bind_int64(st, 3, (int64_t) p->resolved);
+        else
+                sqlite3_bind_null(st, 3);
+        sqlite3_bind_int64(st, 4, p->sequence);
+        sqlite3_bind_int64(st, 5, (int64_t) p->modified);
+        sqlite3_bind_int64(st, 6, p->id);
+        r = step_done(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
+}
+
+int store_promise_get(Store *s, int64_t id, Promise *ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "SELECT " PROMISE_COLUMNS " FROM promises WHERE id = ?", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return -ENOENT;
+        if (rc != SQLITE_ROW)
+                return fail(s, rc);
+        return promise_from_row(st, ret);
+}
+
+int store_promise_list(Store *s, bool active_only, Promise **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        Promise *p = NULL;
+        size_t n = 0, allocated = 0;
+        int r = prepare(s,
+                        active_only ? "SELECT " PROMISE_COLUMNS " FROM promises WHERE status IN (0, 3) ORDER BY due, id"
+                                    : "SELECT " PROMISE_COLUMNS " FROM promises ORDER BY due, id",
+                        &st);
+        if (r < 0)
+                return r;
+        for (;;) {
+                int rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE)
+                        break;
+                if (rc != SQLITE_ROW) {
+                        r = fail(s, rc);
+                        goto fail;
+                }
+                if (n == allocated) {
+                        size_t k = allocated ? allocated * 2 : 16;
+                        Promise *q = reallocarray(p, k, sizeof(Promise));
+                        if (!q) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        p = q;
+                        allocated = k;
+                }
+                r = promise_from_row(st, &p[n]);
+                if (r < 0)
+                        goto fail;
+                n++;
+        }
+        *ret = p;
+        *ret_n = n;
+        return 0;
+fail:
+        promise_array_free(p, n);
+        return r;
+}
+
+int store_promise_move_insert(Store *s, int64_t promise_id, time_t from, time_t to, bool by_partner, time_t at) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "INSERT INTO promise_moves (promise_id, from_due, to_due, by_partner, at) VALUES (?, ?, ?, ?, ?)",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, promise_id);
+        sqlite3_bind_int64(st, 2, (int64_t) from);
+        sqlite3_bind_int64(st, 3, (int64_t) to);
+        sqlite3_bind_int(st, 4, by_partner);
+        sqlite3_bind_int64(st, 5, (int64_t) at);
+        return step_done(s, st);
+}
+
+int store_promise_counters(Store *s, int64_t from_day, PromiseCounters *ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        /* from_day bounds the promises by their creation; INT64_MIN for all. */
+        int r = prepare(s,
+                        "SELECT"
+                        " (SELECT count(*) FROM promises p WHERE p.status = 1 AND p.created >= ?1),"
+                        " (SELECT count(*) FROM promises p WHERE p.status = 2 AND p.created >= ?1),"
+                        " (SELECT count(*) FROM promises p WHERE p.status IN (0, 3) AND p.created >= ?1),"
+                        " (SELECT count(*) FROM promise_moves m JOIN promises p ON p.id = m.promise_id"
+                        "   WHERE m.by_partner = 0 AND p.created >= ?1),"
+                        " (SELECT count(*) FROM promise_moves m JOIN promises p ON p.id = m.promise_id"
+                        "   WHERE m.by_partner = 1 AND p.created >= ?1),"
+                        " (SELECT count(*) FROM promises p WHERE p.status = 1 AND p.created >= ?1 AND NOT EXISTS"
+                        "   (SELECT 1 FROM promise_moves m WHERE m.promise_id = p.id AND m.by_partner = 0)),"
+                        " (SELECT count(*) FROM advances a WHERE a.by_partner = 0 AND a.at >= ?1),"
+                        " (SELECT count(*) FROM advances a WHERE a.by_partner = 0 AND a.accepted = 1 AND a.at >= ?1),"
+                        " (SELECT count(*) FROM advances a WHERE a.by_partner = 1 AND a.at >= ?1),"
+                        " (SELECT count(*) FROM advances a WHERE a.by_partner = 1 AND a.accepted = 1 AND a.at >= ?1)",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, from_day);
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW)
+                return fail(s, rc);
+        *ret = (PromiseCounters){
+                .kept = sqlite3_column_int64(st, 0),
+                .broken = sqlite3_column_int64(st, 1),
+                .open = sqlite3_column_int64(st, 2),
+                .moved_by_me = sqlite3_column_int64(st, 3),
+                .moved_by_partner = sqlite3_column_int64(st, 4),
+                .kept_on_time = sqlite3_column_int64(st, 5),
+                .advances_by_me = sqlite3_column_int64(st, 6),
+                .advances_by_me_accepted = sqlite3_column_int64(st, 7),
+                .advances_by_partner = sqlite3_column_int64(st, 8),
+                .advances_by_partner_accepted = sqlite3_column_int64(st, 9),
+        };
+        return 0;
 }

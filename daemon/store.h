@@ -109,3 +109,46 @@ int store_pause_delete(Store *s, int64_t id);
  * was claimed before (it must not be emitted again). */
 int store_emitted_claim(Store *s, const char *kind, const char *key, time_t due, time_t now, bool late);
 int store_emitted_has(Store *s, const char *kind, const char *key);
+
+/* --- rain checks and initiations --- */
+
+typedef enum PromiseStatus {
+        PROMISE_OPEN = 0,
+        PROMISE_KEPT = 1,
+        PROMISE_BROKEN = 2,
+        PROMISE_MOVED = 3, /* rescheduled and still to be kept */
+} PromiseStatus;
+
+typedef struct Promise {
+        int64_t id;
+        char *uid;
+        time_t due;
+        char *what, *where; /* NULL when not given */
+        PromiseStatus status;
+        int64_t advance_id;  /* 0 for a rain check on its own */
+        time_t created, resolved, modified;
+        int64_t sequence;
+} Promise;
+
+void promise_done(Promise *p);
+void promise_array_free(Promise *p, size_t n);
+
+int store_advance_insert(Store *s, int64_t day, time_t at, bool by_partner, bool accepted, const char *note,
+                         int64_t *ret_id);
+int store_promise_insert(Store *s, Promise *p);
+/* Updates due, status, resolved, sequence, modified. */
+int store_promise_update(Store *s, const Promise *p);
+int store_promise_get(Store *s, int64_t id, Promise *ret);
+/* By due time; active_only: open and moved. */
+int store_promise_list(Store *s, bool active_only, Promise **ret, size_t *ret_n);
+int store_promise_move_insert(Store *s, int64_t promise_id, time_t from, time_t to, bool by_partner, time_t at);
+
+typedef struct PromiseCounters {
+        int64_t kept, broken, open;
+        int64_t moved_by_me, moved_by_partner;
+        int64_t kept_on_time; /* kept and never moved by me */
+        int64_t advances_by_me, advances_by_me_accepted;
+        int64_t advances_by_partner, advances_by_partner_accepted;
+} PromiseCounters;
+/* Counts promises created, and advances made, at or after since (epoch). */
+int store_promise_counters(Store *s, int64_t since, PromiseCounters *ret);

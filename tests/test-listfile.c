@@ -380,12 +380,12 @@ static void test_errors_items(void **state) {
                           "BEGIN:VTODO\r\nSUMMARY:y\r\nEND:VTODO\r\n",
                           EBADMSG, "item 2 (line 8): missing UID");
         expect_error_body("BEGIN:VTODO\r\nUID:a\r\nEND:VTODO\r\n", EBADMSG, "item 1 (line 4): missing SUMMARY");
-        expect_error_body("BEGIN:VTODO\r\nUID:a\r\nSUMMARY:   \r\nEND:VTODO\r\n", EBADMSG, "item 1 (line 4): SUMMARY");
+        expect_error_body("BEGIN:VTODO\r\nUID:a\r\nSUMMARY:   \r\nEND:VTODO\r\n", EBADMSG, "item 1 (line 6): SUMMARY must not be empty");
         expect_error_body("BEGIN:VTODO\r\nUID:dup\r\nSUMMARY:x\r\nEND:VTODO\r\n"
                           "BEGIN:VTODO\r\nUID:other\r\nSUMMARY:x\r\nEND:VTODO\r\n"
                           "BEGIN:VTODO\r\nUID:dup\r\nSTATUS:CANCELLED\r\nEND:VTODO\r\n",
                           EBADMSG, "duplicate UID 'dup' (items 1 and 3)");
-        expect_error_body("BEGIN:VTODO\r\nUID:a b\r\nSUMMARY:x\r\nEND:VTODO\r\n", EBADMSG, "item 1 (line 4): UID must be");
+        expect_error_body("BEGIN:VTODO\r\nUID:a b\r\nSUMMARY:x\r\nEND:VTODO\r\n", EBADMSG, "item 1 (line 5): UID must be");
         expect_error_body("BEGIN:VTODO\r\nUID:a\r\nUID:b\r\nSUMMARY:x\r\nEND:VTODO\r\n", EBADMSG, "more than one UID");
         expect_error_body("BEGIN:VTODO\r\nUID:a\r\nSUMMARY:x\r\nSUMMARY:y\r\nEND:VTODO\r\n", EBADMSG, "more than one SUMMARY");
 
@@ -406,7 +406,7 @@ static void test_errors_items(void **state) {
         expect_error_body("BEGIN:VTODO\r\nUID:a\r\nSUMMARY:x\r\nSEQUENCE:99999999999\r\nEND:VTODO\r\n", EBADMSG,
                           "SEQUENCE is too large");
         expect_error_body("BEGIN:VTODO\r\nUID:a\r\nSUMMARY:x\r\nLAST-MODIFIED:20241340T000000Z\r\nEND:VTODO\r\n",
-                          EBADMSG, "item 1 (line 4): LAST-MODIFIED");
+                          EBADMSG, "item 1 (line 7): LAST-MODIFIED is not a valid date and time");
         expect_error_body("BEGIN:VTODO\r\nUID:a\r\nSUMMARY:x\r\nLAST-MODIFIED:yesterday\r\nEND:VTODO\r\n",
                           EBADMSG, "item 1 (line 7): malformed content line");
 
@@ -417,7 +417,7 @@ static void test_errors_items(void **state) {
         size_t l = strlen(body);
         memset(body + l, 'd', ITEM_DETAILS_MAX + 1);
         strcpy(body + l + ITEM_DETAILS_MAX + 1, "\r\nEND:VTODO\r\n");
-        expect_error_body(body, EBADMSG, "item 1 (line 4): DESCRIPTION must be at most 4000 characters");
+        expect_error_body(body, EBADMSG, "item 1 (line 7): DESCRIPTION must be at most 4000 characters");
         body[l + ITEM_DETAILS_MAX] = '\r'; /* exactly 4000 is fine */
         strcpy(body + l + ITEM_DETAILS_MAX, "\r\nEND:VTODO\r\n");
         ListFile f = {};
@@ -431,7 +431,7 @@ static void test_errors_items(void **state) {
         l = strlen(title);
         memset(title + l, 't', 201);
         strcpy(title + l + 201, "\r\nEND:VTODO\r\n");
-        expect_error_body(title, EBADMSG, "SUMMARY must be at most 200 characters");
+        expect_error_body(title, EBADMSG, "item 1 (line 6): SUMMARY must be at most 200 characters");
         expect_error_body("BEGIN:VTODO\r\nUID:a\r\nSUMMARY:tab\\there\r\nEND:VTODO\r\n", EBADMSG,
                           "SUMMARY must not contain control characters");
 }

@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: MIT */
+
+/*
+ * ics.c: the date nights calendar (see ics.h for the contract).
+ *
+ * Everything is validated first, so that libical only ever builds what it
+ * can render and what parses back: it would otherwise silently drop a '\r',
+ * write a null time for a year after 3000, or pass invalid UTF-8 through to
+ * be split by its folding. Then the calendar is built with libical, which
+ * escapes and folds. All times are UTC: icaltime_from_timet_with_zone() with
+ * libical's UTC zone gives a DATE-TIME that libical renders with a 'Z' and no
+ * TZID parameter, so no VTIMEZONE is needed (and libical's built-in one, with
+ * its /freeassociation.sourceforge.net/ TZIDs, is never pulled in).
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libical/ical.h>
+
+#include "ics.h"
+#include "macro.h"
+
+/* 3000-12-31T23:59:59Z: libical silently writes a null time for any later one. */
+#define ICS_TIME_MAX INT64_C(32535215999)
+
+/* ---- libical's global error state (as in listfile.c) ---------------------------------------- */
+
+static const icalerrorenum ical_error_kinds[] = {
+        ICAL_BADARG_ERROR,
+        ICAL_NEWFAILED_ERROR,
+        ICAL_ALLOCATION_ERROR,
+        ICAL_MALFORMEDDATA_ERROR,
+        ICAL_PARSE_ERROR,
+        ICAL_INTERNAL_ERROR,
+        ICAL_FILE_ERROR,
+        ICAL_USAGE_ERROR,
+        ICAL_UNIMPLEMENTED_ERROR,
+        ICAL_UNKNOWN_ERROR,
+};
+
+typedef struct IcalState {
+        int errors_are_fatal;
+        icalerrorstate states[ELEMENTSOF(ical_error_kinds)];
+        icalerrorenum errno_saved;
+} IcalState;
+
+/* No libical error may abort the process, and the caller's icalerrno and
+ * settings are given back as they were. */
+static void ical_enter(IcalState *s) {
+        s->errors_are_fatal = icalerror_get_errors_are_fatal();
+        s->errno_saved = icalerrno;
+        icalerror_set_errors_are_fatal(0);
+        for (size_t i = 0; i < ELEMENTSOF(ical_error_kinds); i++) {
+                s->states[i] = icalerror_get_error_state(ical_error_kinds[i]);
+                icalerror_set_error_state(ical_error_kinds[i], ICAL_ERROR_NONFATAL);
+        }
+        icalerror_clear_errno();
+}
+
+static void ical_leave(const IcalState *s) {
+        for (size_t i = 0; i < ELEMENTSOF(ical_error_kinds); i++)
+                icalerror_set_error_state(ical_error_kinds[i], s->states[i]);
+        icalerror_set_errors_are_fatal(s->errors_are_fatal);
+        icalerrno = s->errno_saved;
+}
+
+static void icalcomponent_freep(icalcomponent **c) {
+        if (*c)
+                icalcomponent_free(*c);
+}
+
+/* ---- validation ----------------------------------------------------------------------------- */
+
+static bool isempty(const char *s) {
+        return !s || !*s;
+}
+
+/* Valid UTF-8 (no overlongs, surrogates or code points above U+10FFFF) and no
+ * control character (C0, DEL, C1) but '\n' and '\t'. */
+static bool text_valid(const char *str) {
+        const unsigned char *s = (const unsigned char *) str;
+        size_t n = strlen(str);
+
+        for (size_t i = 0; i < n;) {
+                unsigned char b = s[i];
+                size_t len;
+                uint32_t c, min;
+
+                if (b < 0x80) {
+                        if ((b < 0x20 && b != '\n' && b != '\t') || b == 0x7f)
+                                return false;
+                        i++;
+                        continue;
+                }
+                if ((b & 0xe0) == 0xc0)
+                        len = 2, c = b & 0x1f, min = 0x80;
+                else if ((b & 0xf0) == 0xe0)
+                        len = 3, c = b & 0x0f, min = 0x800;
+                else if ((b & 0xf8) == 0xf0)
+                        len = 4, c = b & 0x07, min = 0x10000;
+                else
+                        return false;
+                if (n - i < len)
+                        return false;
+                for (size_t j = 1; j < len; j++) {
+                        if ((s[i + j] & 0xc0) != 0x80)
+                                return false;
+                        c = (c << 6) | (s[i + j] & 0x3f);
+                }
+                if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || (c >= 0x80 && c < 0xa0))
+                        return false;
+                i += len;
+        }
+        return true;
+}
+
+static bool uid_valid(const char *s) {
+        size_t n = s ? strlen(s) : 0;
+
+        if (n == 0 || n > ICS_UID_MAX)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (s[i] <= 0x20 || s[i] >= 0x7f)
+                        return false;
+        return true;
+}
+
+static bool time_in_range(time_t t) {
+        return (int64_t) t >= 0 && (int64_t) t <= ICS_TIME_MAX;
+}
+
+static int validate_event(const IcsEvent *e) {
+        if (!uid_valid(e->uid))
+                return -EINVAL;
+        if (isempty(e->summary) || !text_valid(e->summary))
+                return -EINVAL;
+        if (e->description && !text_valid(e->description))
+                return -EINVAL;
+        if (e->alarm_text && !text_valid(e->alarm_text))
+                return -EINVAL;
+        if (!time_in_range(e->start) || !time_in_range(e->end) || !time_in_range(e->last_modified))
+                return -ERANGE;
+        if (e->end <= e->start)
+                return -EINVAL;
+        if (e->sequence < 0 || e->sequence > INT_MAX)
+                return -ERANGE;
+        if (e->alarm_before < 0)
+                return -EINVAL;
+        if (e->alarm_before > ICS_ALARM_BEFORE_MAX)
+                return -ERANGE;
+        return 0;
+}
+
+static int uid_compare(const void *a, const void *b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Returns 1 when two events share a UID, 0 when all differ, or -ENOMEM. */
+static int has_duplicate_uid(const IcsEvent *events, size_t n) {
+        if (n < 2)
+                return 0;
+
+        _cleanup_free_ const char **uids = calloc(n, sizeof(char *));
+        if (!uids)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                uids[i] = events[i].uid;
+        qsort(uids, n, sizeof(char *), uid_compare);
+        for (size_t i = 1; i < n; i++)
+                if (streq(uids[i - 1], uids[i]))
+                        return 1;
+        return 0;
+}
+
+/* ---- building ------------------------------------------------------------------------------- */
+
+/* Adds p to c, or frees it and fails when libical could not build it. */
+static int add_property(icalcomponent *c, icalproperty *p) {
+        if (!p)
+                return -ENOMEM;
+        if (!icalproperty_get_value(p)) {
+                icalproperty_free(p);
+                return -ENOMEM;
+        }
+        icalcomponent_add_property(c, p);
+        return 0;
+}
+
+static int add_x_property(icalcomponent *c, const char *name, const char *value) {
+        icalproperty *p = icalproperty_new_x(value);
+        if (!p)
+                return -ENOMEM;
+        icalproperty_set_x_name(p, name);
+        if (!icalproperty_get_x_name(p)) {
+                icalproperty_free(p);
+                return -ENOMEM;
+        }
+        return add_property(c, p);
+}
+
+static struct icaltimetype utc_time(time_t t) {
+        return icaltime_from_timet_with_zone(t, 0, icaltimezone_get_utc_timezone());
+}
+
+/* TRIGGER;RELATED=START:-PT1H for a lead of 3600 s. */
+static int add_alarm(icalcomponent *event, int64_t before, const char *text) {
+        icalcomponent *alarm = icalcomponent_new(ICAL_VALARM_COMPONENT);
+        if (!alarm)
+                return -ENOMEM;
+        /* Owned by event from here on. */
+        icalcomponent_add_component(event, alarm);
+
+        int r = add_property(alarm, icalproperty_new_action(ICAL_ACTION_DISPLAY));
+        if (r < 0)
+                return r;
+        r = add_property(alarm, icalproperty_new_description(text));
+        if (r < 0)
+                return r;
+
+        struct icaltriggertype trigger = {
+                .time = icaltime_null_time(),
+                .duration = icaldurationtype_from_int(-(int) before),
+        };
+        icalproperty *p = icalproperty_new_trigger(trigger);
+        if (!p)
+                return -ENOMEM;
+        icalparameter *related = icalparameter_new_related(ICAL_RELATED_START);
+        if (!related) {
+                icalproperty_free(p);
+                return -ENOMEM;
+        }
+        icalproperty_add_parameter(p, related);
+        return add_property(alarm, p);
+}
+
+static int add_event(icalcomponent *cal, const IcsEvent *e, struct icaltimetype stamp) {
+        icalcomponent *event = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+        if (!event)
+                return -ENOMEM;
+        /* Owned by cal from here on. */
+        icalcomponent_add_component(cal, event);
+
+        int r = add_property(event, icalproperty_new_uid(e->uid));
+        if (r < 0)
+                return r;
+        r = add_property(event, icalproperty_new_dtstamp(stamp));
+        if (r < 0)
+                return r;
+        r = add_property(event, icalproperty_new_dtstart(utc_time(e->start)));
+        if (r < 0)
+                return r;
+        r = add_property(event, icalproperty_new_dtend(utc_time(e->end)));
+        if (r < 0)
+                return r;
+        r = add_property(event, icalproperty_new_sequence((int) e->sequence));
+        if (r < 0)
+                return r;
+        r = add_property(event, icalproperty_new_lastmodified(utc_time(e->last_modified)));
+        if (r < 0)
+                return r;
+        r = add_property(event, icalproperty_new_summary(e->summary));
+        if (r < 0)
+                return r;
+        if (!isempty(e->description)) {
+                r = add_property(event, icalproperty_new_description(e->description));
+                if (r < 0)
+                        return r;
+        }
+        r = add_property(event, icalproperty_new_class(ICAL_CLASS_PRIVATE));
+        if (r < 0)
+                return r;
+        r = add_property(event, icalproperty_new_status(e->cancelled ? ICAL_STATUS_CANCELLED
+                                                                     : ICAL_STATUS_CONFIRMED));
+        if (r < 0)
+                return r;
+        r = add_property(event, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
+        if (r < 0)
+                return r;
+
+        /* A cancelled night must not ring. */
+        if (e->cancelled || e->alarm_before == 0)
+                return 0;
+        return add_alarm(event, e->alarm_before, isempty(e->alarm_text) ? e->summary : e->alarm_text);
+}
+
+static int build_text(const IcsEvent *events, size_t n, time_t now, char **ret_text) {
+        _cleanup_(icalcomponent_freep) icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+        if (!cal)
+                return -ENOMEM;
+
+        int r = add_property(cal, icalproperty_new_version("2.0"));
+        if (r < 0)
+                return r;
+        r = add_property(cal, icalproperty_new_prodid(ICS_PRODID));
+        if (r < 0)
+                return r;
+        r = add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+        if (r < 0)
+                return r;
+        r = add_x_property(cal, "X-WR-CALNAME", ICS_CALNAME);
+        if (r < 0)
+                return r;
+
+        struct icaltimetype stamp = utc_time(now);
+        for (size_t i = 0; i < n; i++) {
+                r = add_event(cal, &events[i], stamp);
+                if (r < 0)
+                        return r;
+        }
+
+        char *text = icalcomponent_as_ical_string_r(cal);
+        if (!text)
+                return -ENOMEM;
+        /* Hand out memory of our own allocator, whatever libical was built with. */
+        char *copy = strdup(text);
+        icalmemory_free_buffer(text);
+        if (!copy)
+                return -ENOMEM;
+        *ret_text = copy;
+        return 0;
+}
+
+int ics_write(const IcsEvent *events, size_t n, time_t now, char **ret_text) {
+        int r;
+
+        if (!ret_text || (n > 0 && !events))
+                return -EINVAL;
+        if (!time_in_range(now))
+                return -ERANGE;
+        for (size_t i = 0; i < n; i++) {
+                r = validate_event(&events[i]);
+                if (r < 0)
+                        return r;
+        }
+        r = has_duplicate_uid(events, n);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return -EINVAL;
+
+        IcalState state;
+        ical_enter(&state);
+        r = build_text(events, n, now, ret_text);
+        ical_leave(&state);
+        return r;
+}
