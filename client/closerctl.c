@@ -57,6 +57,11 @@ enum {
         OPT_WHERE = 1 << 16,
         OPT_BY_PARTNER = 1 << 17,
         OPT_ALL = 1 << 18,
+        OPT_WEEKDAY = 1 << 19,
+        OPT_TIME = 1 << 20,
+        OPT_VARY = 1 << 21,
+        OPT_WEEKDAYS = 1 << 22,
+        OPT_DURATION = 1 << 23,
 };
 
 static bool arg_json = false;
@@ -79,6 +84,11 @@ static const char *arg_what = NULL;
 static const char *arg_where = NULL;
 static bool arg_by_partner = false;
 static bool arg_all = false;
+static const char *arg_weekday = NULL;
+static const char *arg_time = NULL;
+static bool arg_vary = false;
+static const char *arg_weekdays = NULL;
+static const char *arg_duration = NULL;
 static unsigned arg_given = 0;
 static bool use_color = false;
 
@@ -1251,6 +1261,176 @@ static int verb_promise_move(int argc, char **argv) {
         return 0;
 }
 
+/* --- date nights --- */
+
+static void print_datenight(json_object *d) {
+        const char *st = jstr(d, "status") ?: "";
+        const char *start = jstr(d, "start") ?: "", *end = jstr(d, "end") ?: "";
+        /* "2026-11-27T20:00:00+01:00" as "2026-11-27 20:00-23:00". */
+        printf("%4" PRIi64 "  %.10s %.5s-%.5s  %-9s  %s%-8s%s", jint(d, "id", 0), start, start + 11,
+               strlen(end) > 11 ? end + 11 : "", jstr(d, "mode") ?: "", streq(st, "skipped") ? DIM : "", st,
+               streq(st, "skipped") ? RESET : "");
+        if (jbool(d, "moved"))
+                printf("  moved");
+        if (jint(d, "makeup_for", 0) > 0)
+                printf("  makes up for %" PRIi64, jint(d, "makeup_for", 0));
+        putchar('\n');
+}
+
+static int verb_datenight(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *rule_reply = NULL;
+        int r = call("ListDateNights", &reply, NULL);
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_object *all = reply_to_json(reply);
+        if (!all)
+                return fail("cannot read the reply");
+        if (arg_json)
+                return print_json(all);
+        r = call("GetDateNightRule", &rule_reply, NULL);
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_object *rule = reply_to_json(rule_reply);
+        if (rule) {
+                if (jbool(rule, "vary"))
+                        printf("Date night: varied over %s at %s for %s.\n", jstr(rule, "weekdays") ?: "",
+                               jstr(rule, "time") ?: "", jstr(rule, "duration") ?: "");
+                else
+                        printf("Date night: every %s at %s for %s.\n", jstr(rule, "weekday") ?: "",
+                               jstr(rule, "time") ?: "", jstr(rule, "duration") ?: "");
+        }
+        printf("%s%4s  %-22s  %-9s  %-8s%s\n", BOLD, "ID", "WHEN", "MODE", "STATUS", RESET);
+        for (size_t i = 0; i < json_object_array_length(all); i++)
+                print_datenight(json_object_array_get_idx(all, i));
+        return 0;
+}
+
+static int verb_datenight_set(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        if (arg_weekday && (arg_vary || arg_weekdays))
+                return fail("datenight set takes --weekday D or --vary [--weekdays D,D], not both");
+        if (!(arg_given & (OPT_WEEKDAY | OPT_TIME | OPT_VARY | OPT_WEEKDAYS | OPT_DURATION)))
+                return fail("datenight set needs --weekday D --time HH:MM, or --vary [--weekdays D,D]");
+        int r = new_call("SetDateNightRule", &m);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0 && arg_weekday)
+                r = sd_bus_message_append(m, "{sv}", "weekday", "s", arg_weekday);
+        if (r >= 0 && arg_vary)
+                r = sd_bus_message_append(m, "{sv}", "vary", "b", 1);
+        if (r >= 0 && arg_weekdays)
+                r = sd_bus_message_append(m, "{sv}", "weekdays", "s", arg_weekdays);
+        if (r >= 0 && arg_time)
+                r = sd_bus_message_append(m, "{sv}", "time", "s", arg_time);
+        if (r >= 0 && arg_duration)
+                r = sd_bus_message_append(m, "{sv}", "duration", "s", arg_duration);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0) {
+                append_failed(r);
+                return r;
+        }
+        r = send_call(m, &reply);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "set", json_object_new_boolean(true));
+                return print_json(j);
+        }
+        puts("Date night set; the coming nights not moved by hand are planned anew (closerctl datenight).");
+        return 0;
+}
+
+static bool all_digits(const char *s) {
+        return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+static int print_datenight_done(const char *what, uint64_t id) {
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
+                json_object_object_add(j, "result", json_object_new_string(what));
+                return print_json(j);
+        }
+        printf("Date night %" PRIu64 " %s.\n", id, what);
+        return 0;
+}
+
+static int verb_datenight_move(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        uint64_t id = 0, done;
+        int first = 1;
+        if (argc > 2 && all_digits(argv[1])) {
+                if (parse_uint(argv[1], INT64_MAX, &id) < 0)
+                        return fail("'%s' is not a date night ID", argv[1]);
+                first = 2;
+        }
+        _cleanup_(freep) char *when = join_words(argc - first, argv + first);
+        if (!when)
+                return fail("out of memory");
+        int r = call("MoveDateNight", &reply, "ts", id, when);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "t", &done);
+        if (r < 0)
+                return r;
+        return print_datenight_done("moved", done);
+}
+
+static int verb_datenight_skip(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        uint64_t id = 0, done;
+        if (argc > 1 && (parse_uint(argv[1], INT64_MAX, &id) < 0 || id == 0))
+                return fail("'%s' is not a date night ID (see closerctl datenight)", argv[1]);
+        int r = call("SkipDateNight", &reply, "t", id);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "t", &done);
+        if (r < 0)
+                return r;
+        return print_datenight_done("skipped", done);
+}
+
+static int verb_datenight_log(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        uint64_t id = 0, done;
+        const char *outcome = argv[argc - 1];
+        if (argc > 2 && (parse_uint(argv[1], INT64_MAX, &id) < 0 || id == 0))
+                return fail("'%s' is not a date night ID (see closerctl datenight)", argv[1]);
+        int r = call("LogDateNight", &reply, "ts", id, outcome);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "t", &done);
+        if (r < 0)
+                return r;
+        return print_datenight_done(streq(outcome, "happened") ? "happened" : "missed", done);
+}
+
+static int verb_away(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = call("Away", &reply, "ss", argv[1], argv[2]);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "from", json_object_new_string(argv[1]));
+                json_object_object_add(j, "to", json_object_new_string(argv[2]));
+                return print_json(j);
+        }
+        printf("Apart from %s to %s: date nights in between are by phone, and each is made up\n"
+               "in person from the evening after %s on (closerctl datenight).\n", argv[1], argv[2], argv[2]);
+        return 0;
+}
+
+static int verb_export_ics(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *path = argc > 1 ? argv[1] : NULL;
+        int r = call_with_output("ExportCalendar", path, &reply);
+        if (r < 0)
+                return r;
+        if (path && !streq(path, "-"))
+                fprintf(stderr, "Wrote the date nights to %s.\n", path);
+        return 0;
+}
+
 /* --- monitor --- */
 
 /* The argument names of each signal, for the JSON lines. */
@@ -1354,6 +1534,25 @@ static const Verb verbs[] = {
           "Pause the practice through DATE (illness, a hard time): no daily act, no\n"
           "lapse, and the streak is kept." },
         { "resume", 1, 1, OPT_JSON, verb_resume, "resume", "End a pause today." },
+        { "datenight set", 1, 1, OPT_JSON | OPT_WEEKDAY | OPT_TIME | OPT_VARY | OPT_WEEKDAYS | OPT_DURATION,
+          verb_datenight_set, "datenight set (--weekday D --time HH:MM | --vary [--weekdays D,D]) [--duration 3h]",
+          "The weekly date night: the same weekday every week, or varied over some\n"
+          "weekdays (a different one each week, the same on both partners' machines).\n"
+          "Default: fri 20:00 for 3h; --vary alone varies over fri,sat,sun." },
+        { "datenight move", 2, 5, OPT_JSON, verb_datenight_move, "datenight move [ID] WHEN",
+          "Move one date night (by default the next). WHEN as for advance." },
+        { "datenight skip", 1, 2, OPT_JSON, verb_datenight_skip, "datenight skip [ID]",
+          "Skip one date night (by default the next); it stays in the calendar, cancelled." },
+        { "datenight log", 2, 3, OPT_JSON, verb_datenight_log, "datenight log [ID] happened|missed",
+          "How a past date night went (by default the latest without an outcome)." },
+        { "datenight", 1, 1, OPT_JSON, verb_datenight, "datenight",
+          "The date nights: the recent ones and the coming ics.weeks weeks." },
+        { "away", 3, 3, OPT_JSON, verb_away, "away FROM TO",
+          "Apart from FROM to TO (YYYY-MM-DD, both days apart): the date nights in\n"
+          "between become remote, and each is made up in person after TO." },
+        { "export-ics", 1, 2, OPT_JSON, verb_export_ics, "export-ics [FILE|-]",
+          "The date nights and open rain checks as iCalendar (stdout without FILE or\n"
+          "with -). closerd also keeps $XDG_DATA_HOME/closer/datenights.ics current." },
         { "advance", 2, 9, OPT_JSON | OPT_BY | OPT_RAINCHECK | OPT_WHAT | OPT_WHERE | OPT_NOTE, verb_advance,
           "advance --by me|partner accepted|declined [--raincheck WHEN] [--what T] [--where T] [--note T]",
           "Record an initiation. Declining my partner's advance needs a rain check:\n"
@@ -1475,6 +1674,11 @@ static const char *option_name(unsigned bit) {
         case OPT_WHERE: return "--where";
         case OPT_BY_PARTNER: return "--by-partner";
         case OPT_ALL: return "--all";
+        case OPT_WEEKDAY: return "--weekday";
+        case OPT_TIME: return "--time";
+        case OPT_VARY: return "--vary";
+        case OPT_WEEKDAYS: return "--weekdays";
+        case OPT_DURATION: return "--duration";
         default: return "an option";
         }
 }
@@ -1501,6 +1705,11 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_WHERE,
                 ARG_BY_PARTNER,
                 ARG_ALL,
+                ARG_WEEKDAY,
+                ARG_TIME,
+                ARG_VARY,
+                ARG_WEEKDAYS,
+                ARG_DURATION,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -1525,6 +1734,11 @@ static int parse_argv(int argc, char *argv[]) {
                 { "where", required_argument, NULL, ARG_WHERE },
                 { "by-partner", no_argument, NULL, ARG_BY_PARTNER },
                 { "all", no_argument, NULL, ARG_ALL },
+                { "weekday", required_argument, NULL, ARG_WEEKDAY },
+                { "time", required_argument, NULL, ARG_TIME },
+                { "vary", no_argument, NULL, ARG_VARY },
+                { "weekdays", required_argument, NULL, ARG_WEEKDAYS },
+                { "duration", required_argument, NULL, ARG_DURATION },
                 {},
         };
         int c;
@@ -1554,6 +1768,11 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_WHERE: arg_where = optarg; arg_given |= OPT_WHERE; break;
                 case ARG_BY_PARTNER: arg_by_partner = true; arg_given |= OPT_BY_PARTNER; break;
                 case ARG_ALL: arg_all = true; arg_given |= OPT_ALL; break;
+                case ARG_WEEKDAY: arg_weekday = optarg; arg_given |= OPT_WEEKDAY; break;
+                case ARG_TIME: arg_time = optarg; arg_given |= OPT_TIME; break;
+                case ARG_VARY: arg_vary = true; arg_given |= OPT_VARY; break;
+                case ARG_WEEKDAYS: arg_weekdays = optarg; arg_given |= OPT_WEEKDAYS; break;
+                case ARG_DURATION: arg_duration = optarg; arg_given |= OPT_DURATION; break;
                 case '?':
                         if (optopt)
                                 fail("option -%c needs an argument or is unknown (see closerctl --help)", optopt);

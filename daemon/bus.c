@@ -8,6 +8,7 @@
 #include "bus.h"
 #include "core.h"
 #include "daily.h"
+#include "datenight.h"
 #include "schedule.h"
 #include "timeutil.h"
 #include "when.h"
@@ -383,6 +384,41 @@ static int append_overdue_warnings(Manager *m, sd_bus_message *reply, time_t now
         return r;
 }
 
+static int append_datenight_warnings(Manager *m, sd_bus_message *reply, time_t now) {
+        DateNight *d = NULL;
+        size_t n = 0;
+        int r = store_dn_list(m->store, now - 14 * 24 * 3600, &d, &n);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                const DnNight *x = &d[i].night;
+                if (x->status != DN_PLANNED || x->start + x->duration > now)
+                        continue;
+                char start[32];
+                _cleanup_free_ char *w = NULL;
+                (void) format_iso_local(x->start, start);
+                if (asprintf(&w, "date night %" PRIi64 " of %.10s: how did it go? closerctl datenight log %" PRIi64
+                             " happened|missed", x->id, start, x->id) < 0)
+                        r = -ENOMEM;
+                else
+                        r = sd_bus_message_append(reply, "s", w);
+        }
+        datenight_array_free(d, n);
+        return r;
+}
+
+static int next_date_night(Manager *m, time_t now, time_t *ret) {
+        DateNight *d = NULL;
+        size_t n = 0;
+        int r = store_dn_list(m->store, now, &d, &n);
+        *ret = 0;
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                if (d[i].night.status == DN_PLANNED) {
+                        *ret = d[i].night.start;
+                        break;
+                }
+        datenight_array_free(d, n);
+        return r;
+}
+
 static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ char *progress = NULL;
@@ -434,6 +470,15 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                 r = sd_bus_message_append(reply, "{sv}", "ramp_widens", "s", widen);
         if (r >= 0 && iso[0])
                 r = sd_bus_message_append(reply, "{sv}", "next_daily_act", "s", iso);
+        if (r >= 0) {
+                time_t dn;
+                r = next_date_night(m, now, &dn);
+                if (r >= 0 && dn > 0) {
+                        char dn_iso[32];
+                        (void) format_iso_local(dn, dn_iso);
+                        r = sd_bus_message_append(reply, "{sv}", "next_date_night", "s", dn_iso);
+                }
+        }
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'e', "sv");
         if (r >= 0)
@@ -461,6 +506,8 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
         }
         if (r >= 0)
                 r = append_overdue_warnings(m, reply, now);
+        if (r >= 0)
+                r = append_datenight_warnings(m, reply, now);
         if (r >= 0 && p.paused) {
                 char until[16];
                 _cleanup_free_ char *w = NULL;
@@ -813,7 +860,9 @@ static int method_get_settings(sd_bus_message *msg, void *userdata, sd_bus_error
 
 
 static int append_promise(sd_bus_message *reply, const Promise *p, time_t now);
+static int append_datenight(sd_bus_message *reply, const DateNight *d);
 static int append_promises_today(Manager *m, sd_bus_message *reply);
+static int append_datenights_today(Manager *m, sd_bus_message *reply, const Practice *p);
 
 /* --- the daily practice --- */
 
@@ -930,12 +979,66 @@ static int method_get_today(sd_bus_message *msg, void *userdata, sd_bus_error *e
                 r = sd_bus_message_append(reply, "{sv}", "paused_until", "s", until);
         }
         if (r >= 0)
+                r = append_datenights_today(m, reply, &p);
+        if (r >= 0)
                 r = append_promises_today(m, reply);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
+}
+
+/* GetToday's date nights: "date_night" (tonight's, or one under way),
+ * "makeups" (make-up nights owed), "unlogged" (past nights without an
+ * outcome, to ask about). */
+static int append_datenights_today(Manager *m, sd_bus_message *reply, const Practice *p) {
+        time_t now = manager_now();
+        DateNight *d = NULL;
+        size_t n = 0;
+        int r = store_dn_list(m->store, now - 14 * 24 * 3600, &d, &n);
+        if (r < 0)
+                return r;
+        ssize_t tonight = -1;
+        for (size_t i = 0; i < n; i++) {
+                const DnNight *x = &d[i].night;
+                bool today = local_day_of(x->start) == p->today;
+                bool ongoing = x->start <= now && now < x->start + x->duration;
+                if ((today || ongoing) && x->status != DN_SKIPPED && tonight < 0)
+                        tonight = (ssize_t) i;
+        }
+        if (tonight >= 0) {
+                r = sd_bus_message_open_container(reply, 'e', "sv");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "s", "date_night");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(reply, 'v', "a{sv}");
+                if (r >= 0)
+                        r = append_datenight(reply, &d[tonight]);
+                for (int k = 0; k < 2 && r >= 0; k++)
+                        r = sd_bus_message_close_container(reply);
+        }
+        const char *const keys[] = { "makeups", "unlogged" };
+        for (size_t k = 0; k < ELEMENTSOF(keys) && r >= 0; k++) {
+                r = sd_bus_message_open_container(reply, 'e', "sv");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "s", keys[k]);
+                if (r >= 0)
+                        r = sd_bus_message_open_container(reply, 'v', "aa{sv}");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(reply, 'a', "a{sv}");
+                for (size_t i = 0; r >= 0 && i < n; i++) {
+                        const DnNight *x = &d[i].night;
+                        bool want = k == 0 ? x->mode == DN_MAKEUP && x->status == DN_PLANNED && x->start > now
+                                           : x->status == DN_PLANNED && x->start + x->duration <= now;
+                        if (want)
+                                r = append_datenight(reply, &d[i]);
+                }
+                for (int c = 0; c < 3 && r >= 0; c++)
+                        r = sd_bus_message_close_container(reply);
+        }
+        datenight_array_free(d, n);
+        return r;
 }
 
 /* The "promises" entry of GetToday: active rain checks due today or overdue. */
@@ -1340,6 +1443,272 @@ void bus_emit_promise_due(Manager *m, const Promise *p, bool late) {
         emit_promise(m, "PromiseDue", p, late);
 }
 
+
+/* --- date nights --- */
+
+static int append_datenight(sd_bus_message *reply, const DateNight *d) {
+        char start[32], end[32];
+        (void) format_iso_local(d->night.start, start);
+        (void) format_iso_local(d->night.start + d->night.duration, end);
+        int r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
+                                          "id", "t", (uint64_t) d->night.id,
+                                          "uid", "s", d->uid,
+                                          "start", "s", start,
+                                          "end", "s", end,
+                                          "mode", "s", dn_mode_to_string(d->night.mode),
+                                          "status", "s", dn_status_to_string(d->night.status),
+                                          "moved", "b", (int) d->night.moved,
+                                          "sequence", "t", (uint64_t) d->sequence);
+        if (r >= 0 && d->night.makeup_for > 0)
+                r = sd_bus_message_append(reply, "{sv}", "makeup_for", "t", (uint64_t) d->night.makeup_for);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+/* After any change of the plan or the promises: signals and the calendar. */
+static void datenights_changed(Manager *m) {
+        (void) schedule_run(m);
+}
+
+static int method_list_datenights(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        DateNight *d = NULL;
+        size_t n = 0;
+        int r = datenight_list(m, manager_now(), &d, &n);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "a{sv}");
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = append_datenight(reply, &d[i]);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        datenight_array_free(d, n);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_get_datenight_rule(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        DnRule rule;
+        char time[8], duration[32], days[32] = "";
+        int r = datenight_rule(m, &rule);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        format_hhmm(rule.minute, time);
+        (void) format_duration(rule.duration, duration);
+        for (int wd = 1; wd <= 7; wd++)
+                if (rule.weekdays_mask & (1u << (wd - 1))) {
+                        size_t k = strlen(days);
+                        (void) snprintf(days + k, sizeof(days) - k, "%s%s", k ? "," : "", weekday_to_string(wd));
+                }
+        return sd_bus_reply_method_return(msg, "a{sv}", 5,
+                                          "vary", "b", (int) rule.vary,
+                                          "weekday", "s", weekday_to_string(rule.weekday),
+                                          "weekdays", "s", days,
+                                          "time", "s", time,
+                                          "duration", "s", duration);
+}
+
+static int method_set_datenight_rule(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        DnRule rule;
+        bool any = false;
+        int r = datenight_rule(m, &rule);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                const char *key, *v;
+                int b;
+                r = sd_bus_message_read_basic(msg, 's', &key);
+                if (r < 0)
+                        return r;
+                any = true;
+                if (streq(key, "vary")) {
+                        if (sd_bus_message_read(msg, "v", "b", &b) < 0)
+                                return invalid(error, "vary", "must be a boolean");
+                        rule.vary = b;
+                } else if (streq(key, "weekday") || streq(key, "weekdays") || streq(key, "time") ||
+                           streq(key, "duration")) {
+                        if (sd_bus_message_read(msg, "v", "s", &v) < 0)
+                                return invalid(error, key, "must be a string");
+                        if (streq(key, "weekday")) {
+                                int wd = parse_weekday(v);
+                                if (wd < 0)
+                                        return invalid(error, "weekday", "must be a weekday: mon, tue, ... sun");
+                                rule.weekday = wd;
+                                rule.vary = false;
+                        } else if (streq(key, "weekdays")) {
+                                unsigned mask = 0;
+                                _cleanup_free_ char *copy = strdup(v);
+                                if (!copy)
+                                        return -ENOMEM;
+                                for (char *save = NULL, *w = strtok_r(copy, ",", &save); w;
+                                     w = strtok_r(NULL, ",", &save)) {
+                                        int wd = parse_weekday(w);
+                                        if (wd < 0)
+                                                return invalid(error, "weekdays",
+                                                               "must be weekdays separated by commas, e.g. fri,sat,sun");
+                                        mask |= 1u << (wd - 1);
+                                }
+                                if (!mask)
+                                        return invalid(error, "weekdays", "must name at least one weekday");
+                                rule.weekdays_mask = mask;
+                                rule.vary = true;
+                        } else if (streq(key, "time")) {
+                                if (parse_hhmm(v, &rule.minute) < 0)
+                                        return invalid(error, "time", "must be a time HH:MM, e.g. 20:00");
+                        } else if (parse_duration(v, &rule.duration) < 0 || rule.duration > 24 * 3600)
+                                return invalid(error, "duration", "must be a duration up to 24h, e.g. 3h or 90min");
+                } else
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "unknown field '%s' (known: weekday, weekdays, vary, time, duration)",
+                                                 key);
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+        if (!any)
+                return invalid(error, "rule", "must name at least one field");
+        r = datenight_set_rule(m, manager_now(), &rule);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        datenights_changed(m);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int datenight_failure(Manager *m, int r, uint64_t id, sd_bus_error *error) {
+        if (r == -ENOENT)
+                return id ? sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no date night %" PRIu64, id)
+                          : sd_bus_error_set(error, ERROR_NO_SUCH_ITEM, "no date night to change: see closerctl datenight");
+        if (r == -EALREADY)
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED,
+                                         "date night %" PRIu64 " is over or already decided", id);
+        if (r == -EINPROGRESS)
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED, "date night %" PRIu64 " has not begun yet", id);
+        return reply_failure(m, r, "", error);
+}
+
+static int method_move_datenight(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *when;
+        time_t now = manager_now(), start;
+        int64_t done_id = 0;
+        uint64_t id;
+        int r = sd_bus_message_read(msg, "ts", &id, &when);
+        if (r < 0)
+                return r;
+        if (id > INT64_MAX)
+                return invalid(error, "id", "must be a date night ID, or 0 for the next one");
+        r = read_when("when", when, now, &start, error);
+        if (r < 0)
+                return r;
+        r = datenight_move(m, now, (int64_t) id, start, &done_id);
+        if (r < 0)
+                return datenight_failure(m, r, id, error);
+        datenights_changed(m);
+        return sd_bus_reply_method_return(msg, "t", (uint64_t) done_id);
+}
+
+static int method_skip_datenight(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int64_t done_id = 0;
+        uint64_t id;
+        int r = sd_bus_message_read(msg, "t", &id);
+        if (r < 0)
+                return r;
+        if (id > INT64_MAX)
+                return invalid(error, "id", "must be a date night ID, or 0 for the next one");
+        r = datenight_skip(m, manager_now(), (int64_t) id, &done_id);
+        if (r < 0)
+                return datenight_failure(m, r, id, error);
+        datenights_changed(m);
+        return sd_bus_reply_method_return(msg, "t", (uint64_t) done_id);
+}
+
+static int method_log_datenight(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *outcome;
+        int64_t done_id = 0;
+        uint64_t id;
+        int r = sd_bus_message_read(msg, "ts", &id, &outcome);
+        if (r < 0)
+                return r;
+        if (id > INT64_MAX)
+                return invalid(error, "id", "must be a date night ID, or 0 for the latest");
+        if (!streq(outcome, "happened") && !streq(outcome, "missed"))
+                return invalid(error, "outcome", "must be 'happened' or 'missed'");
+        r = datenight_log(m, manager_now(), (int64_t) id, dn_status_from_string(outcome), &done_id);
+        if (r < 0)
+                return datenight_failure(m, r, id, error);
+        datenights_changed(m);
+        return sd_bus_reply_method_return(msg, "t", (uint64_t) done_id);
+}
+
+static int method_away(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *from, *to;
+        int64_t from_day, to_day;
+        int r = sd_bus_message_read(msg, "ss", &from, &to);
+        if (r < 0)
+                return r;
+        if (parse_date(from, &from_day) < 0)
+                return invalid(error, "from", "must be a date YYYY-MM-DD");
+        if (parse_date(to, &to_day) < 0)
+                return invalid(error, "to", "must be a date YYYY-MM-DD");
+        if (to_day < from_day)
+                return invalid(error, "to", "is before from");
+        if (to_day - from_day > 366)
+                return invalid(error, "to", "is more than a year after from");
+        r = datenight_away(m, manager_now(), from_day, to_day);
+        if (r == -ERANGE)
+                return invalid(error, "to", "is in the past");
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        datenights_changed(m);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_export_calendar(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_free_ char *text = NULL;
+        int fd, r = sd_bus_message_read(msg, "h", &fd);
+        if (r < 0)
+                return r;
+        r = datenight_ics(m, manager_now(), &text);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        r = write_fd(fd, text, error);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+void bus_emit_datenight(Manager *m, const char *member, const DateNight *d, bool late) {
+        char start[32];
+        (void) format_iso_local(d->night.start, start);
+        int r = sd_bus_emit_signal(m->bus, CLOSER_OBJECT_PATH, CLOSER_INTERFACE, member, "tssb",
+                                   (uint64_t) d->night.id, start, dn_mode_to_string(d->night.mode), (int) late);
+        if (r < 0)
+                log_warning_errno(r, "Failed to emit %s: %m", member);
+        else
+                log_info("Date night %" PRIi64 ": %s%s", d->night.id, member, late ? ", late" : "");
+}
+
 static int property_get_count(sd_bus *bus, const char *path, const char *interface,
                               const char *property, sd_bus_message *reply, void *userdata,
                               sd_bus_error *error) {
@@ -1468,6 +1837,40 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_move_promise, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("PromiseSoon", SD_BUS_ARGS("t", id, "s", due, "s", what, "s", where), 0),
         SD_BUS_SIGNAL_WITH_ARGS("PromiseDue", SD_BUS_ARGS("t", id, "s", due, "s", what, "s", where, "b", late), 0),
+        SD_BUS_METHOD_WITH_ARGS("ListDateNights",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("aa{sv}", nights),
+                                method_list_datenights, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetDateNightRule",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a{sv}", rule),
+                                method_get_datenight_rule, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetDateNightRule",
+                                SD_BUS_ARGS("a{sv}", rule),
+                                SD_BUS_NO_RESULT,
+                                method_set_datenight_rule, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("MoveDateNight",
+                                SD_BUS_ARGS("t", id, "s", when),
+                                SD_BUS_RESULT("t", id),
+                                method_move_datenight, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SkipDateNight",
+                                SD_BUS_ARGS("t", id),
+                                SD_BUS_RESULT("t", id),
+                                method_skip_datenight, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("LogDateNight",
+                                SD_BUS_ARGS("t", id, "s", outcome),
+                                SD_BUS_RESULT("t", id),
+                                method_log_datenight, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Away",
+                                SD_BUS_ARGS("s", from, "s", to),
+                                SD_BUS_NO_RESULT,
+                                method_away, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ExportCalendar",
+                                SD_BUS_ARGS("h", file),
+                                SD_BUS_NO_RESULT,
+                                method_export_calendar, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("DateNightSoon", SD_BUS_ARGS("t", id, "s", start, "s", mode, "b", late), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("DateNight", SD_BUS_ARGS("t", id, "s", start, "s", mode, "b", late), 0),
         SD_BUS_VTABLE_END,
 };
 

@@ -21,3 +21,4 @@ void bus_emit_lapse(Manager *m, const char *since, uint32_t days);
 void bus_emit_phase_changed(Manager *m, const char *old, const char *new);
 void bus_emit_promise_soon(Manager *m, const Promise *p);
 void bus_emit_promise_due(Manager *m, const Promise *p, bool late);
+void bus_emit_datenight(Manager *m, const char *member, const DateNight *d, bool late);

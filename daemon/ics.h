@@ -28,20 +28,23 @@
 
 #define ICS_PRODID "-//closer//closer date nights//EN"
 #define ICS_CALNAME "closer"
-#define ICS_UID_MAX 255                      /* bytes, printable ASCII without spaces */
-#define ICS_ALARM_BEFORE_MAX (28 * 86400)    /* seconds */
+#define ICS_UID_MAX 255                   /* bytes, printable ASCII without spaces */
+#define ICS_ALARM_BEFORE_MAX (28 * 86400) /* seconds */
 
 typedef struct IcsEvent {
         const char *uid;          /* stable per date night / promise, e.g. "dn-<random>@closer" */
         time_t start, end;        /* end > start */
         int64_t sequence;         /* 0..INT_MAX, raised by the daemon on each change */
         time_t last_modified;
-        bool cancelled;           /* STATUS:CANCELLED (a skipped night, a resolved promise), kept in later exports */
-        const char *summary;      /* discreet: "Date night", "Make-up date night", "Date night (remote)", "Rain check" */
+        /* STATUS:CANCELLED (a skipped night, a resolved promise), kept in later exports. */
+        bool cancelled;
+        /* Discreet: "Date night", "Make-up date night", "Date night (remote)", "Rain check". */
+        const char *summary;
         const char *description;  /* optional, NULL or "": none. Discreet text only */
-        int64_t alarm_before;     /* seconds before start for the VALARM, 0 = none; never on a cancelled event */
-        const char *alarm_text;   /* the VALARM DESCRIPTION, discreet, e.g. "Date night in 1 hour";
-                                   * NULL or "": the summary */
+        /* Seconds before start for the VALARM, 0 = none; never on a cancelled event. */
+        int64_t alarm_before;
+        /* The VALARM DESCRIPTION, discreet, e.g. "Date night in 1 hour"; NULL or "": the summary. */
+        const char *alarm_text;
 } IcsEvent;
 
 /*

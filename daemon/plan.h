@@ -50,20 +50,20 @@
  *      local_day_of(now)) and the weeks - 1 after it: `weeks` weeks in all.
  *      Nothing before the current week is ever created.
  *   2. Creation. A week of the horizon with no regular night at all (of any
- *      status: a skipped night keeps its week) gets DN_CREATE of its slot:
+ *      status: a skipped night keeps its week) gets DN_CHANGE_CREATE of its slot:
  *      id 0, status planned, not moved, makeup_for 0, mode remote when its
  *      day is inside an away period, else in-person. Never a night that
  *      starts in the past: this week's slot, once begun, is not created
  *      after the fact; one later this week is.
  *   3. Re-plan. A regular night that is planned, not moved by hand and in the
- *      future is brought to its week's slot (start and duration; DN_UPDATE
+ *      future is brought to its week's slot (start and duration; DN_CHANGE_UPDATE
  *      when they differ), wherever it lies, also beyond the horizon: a
  *      changed setting re-plans the future nights. Unless the new slot is
  *      in the past (the rule moved this week's night to a day already
  *      gone): then the night keeps its time and the week keeps its night.
  *   4. Away. A planned future regular night (moved ones too) is remote when
  *      its day (after step 3) is inside an away period (from_day <= day <=
- *      to_day), in-person otherwise; DN_UPDATE of the mode when it differs.
+ *      to_day), in-person otherwise; DN_CHANGE_UPDATE of the mode when it differs.
  *   5. Never changed: past nights, and nights with an outcome (happened,
  *      missed, skipped), whatever the rule or the away periods say. A night
  *      moved by hand keeps its time (only its mode follows step 4).
@@ -78,14 +78,17 @@
  *      TO + 2, ... It is created only when no existing night has makeup_for
  *      equal to that id (whatever its status: a skipped make-up is not made
  *      again), and, like every creation, only when it starts in the future.
+ *      The make-up day is not checked against anything else: it may fall
+ *      on the evening of a regular night (TO + n being that week's slot
+ *      day) or in a later away period; it stays in person.
  *   7. Make-up re-plan. A make-up that is planned, not moved and in the
  *      future keeps its day and takes rule->minute and rule->duration
- *      (unless that would put it in the past). If its night exists, is now
- *      in person (step 4 took it out of the away period) and the make-up is
- *      planned and in the future, it is no longer owed: DN_UPDATE to status
- *      skipped (kept, as STATUS:CANCELLED in the calendar). Should the night
- *      later turn remote again, that skipped make-up still counts as its
- *      one make-up (step 6).
+ *      (unless that would put it in the past). If its night exists and is
+ *      in person after step 4 (say, a new rule took it out of the away
+ *      period), the planned future make-up (moved or not) is no longer
+ *      owed: DN_CHANGE_UPDATE to status skipped (kept, as STATUS:CANCELLED in the
+ *      calendar). Should the night later turn remote again, that skipped
+ *      make-up still counts as its one make-up (step 6).
  *   8. Nothing is ever deleted, and the plan never changes an id, a week,
  *      the moved flag or makeup_for.
  *
@@ -97,8 +100,8 @@
  * rounds: applying a plan and planning again at the same "now" gives no
  * changes, or only make-up creations, after which it gives none.
  *
- * Output order: the DN_UPDATEs in the order of the existing array, then the
- * DN_CREATEs: regular nights by week, then make-ups by day.
+ * Output order: the DN_CHANGE_UPDATEs in the order of the existing array, then the
+ * DN_CHANGE_CREATEs: regular nights by week, then make-ups by day.
  */
 
 #include <stdbool.h>
@@ -128,15 +131,18 @@ typedef enum DnStatus {
         _DN_STATUS_INVALID = -1,
 } DnStatus;
 
-const char *dn_mode_to_string(DnMode m);      /* "in-person", "remote", "makeup"; NULL when invalid */
-DnMode dn_mode_from_string(const char *s);    /* exact match; _DN_MODE_INVALID when unknown or NULL */
-const char *dn_status_to_string(DnStatus s);  /* "planned", "happened", "missed", "skipped"; NULL when invalid */
-DnStatus dn_status_from_string(const char *s); /* exact match; _DN_STATUS_INVALID when unknown or NULL */
+/* The names of SPEC 2 and 6: "in-person", "remote", "makeup"; "planned",
+ * "happened", "missed", "skipped". to_string: NULL when invalid; from_string:
+ * exact match only, _DN_*_INVALID when unknown or NULL. */
+const char *dn_mode_to_string(DnMode m);
+DnMode dn_mode_from_string(const char *s);
+const char *dn_status_to_string(DnStatus s);
+DnStatus dn_status_from_string(const char *s);
 
 typedef struct DnRule {
         bool vary;              /* false: every week on weekday; true: one of weekdays_mask, varied */
         int weekday;            /* 1..7 when !vary */
-        unsigned weekdays_mask; /* bit (wd-1) for each allowed weekday when vary; at least one, bits 0..6 only */
+        unsigned weekdays_mask; /* bit (wd-1) for each allowed weekday when vary; at least one; bits 0..6 */
         int minute;             /* local start time, minutes after midnight, 0..1439 */
         int64_t duration;       /* seconds, 1..DURATION_MAX_SEC (timeutil.h); default DN_DURATION_DEFAULT */
 } DnRule;
@@ -157,20 +163,22 @@ typedef struct DnAway {
 /* Whether day lies inside one of away[0..n) (away may be NULL when n is 0). */
 bool dn_in_away(const DnAway *away, size_t n, int64_t day);
 
-typedef struct DnNight {          /* what exists or should exist */
-        int64_t id;               /* > 0 for an existing one; 0 for a new one (in a plan) */
-        int64_t week_monday_day;  /* the week of a regular night; for a make-up: the week of the night it makes up */
-        time_t start;             /* instant */
-        int64_t duration;         /* seconds */
+typedef struct DnNight {         /* what exists or should exist */
+        int64_t id;              /* > 0 for an existing one; 0 for a new one (in a plan) */
+        int64_t week_monday_day; /* a regular night: its week; a make-up: its night's week */
+        time_t start;            /* instant */
+        int64_t duration;        /* seconds */
         DnMode mode;
         DnStatus status;
-        bool moved;               /* moved by hand (datenight move): the plan keeps its time */
-        int64_t makeup_for;       /* for a make-up: the id of the remote night it makes up; else 0 */
+        bool moved;              /* moved by hand (datenight move): the plan keeps its time */
+        int64_t makeup_for;      /* for a make-up: the id of the remote night it makes up; else 0 */
 } DnNight;
 
+/* Not DN_CREATE/DN_UPDATE: <fcntl.h> defines DN_CREATE (dnotify) under
+ * _GNU_SOURCE. */
 typedef enum DnChangeKind {
-        DN_CREATE,
-        DN_UPDATE,
+        DN_CHANGE_CREATE,
+        DN_CHANGE_UPDATE,
 } DnChangeKind;
 
 typedef struct DnChange {
@@ -186,8 +194,9 @@ typedef struct DnChange {
  * above. On success returns 0, *ret is an array of *ret_n changes to be
  * freed with free(), NULL when there are none. -EINVAL for an invalid rule,
  * weeks out of range, an away period with from_day > to_day, an existing
- * night with id <= 0, a week_monday_day that is not a Monday, or an unknown
- * mode or status; -ENOMEM; errors of local_resolve()/local_day_of() (a now
+ * night with id <= 0, a week_monday_day that is not a Monday (or is beyond
+ * +-10^9 days), or an unknown mode or status; -ENOMEM; errors of local_resolve()/local_day_of() (a now
  * or a night the C library cannot convert). Nothing is returned on error. */
-int dn_plan(const DnRule *rule, const DnAway *away, size_t n_away, const DnNight *existing, size_t n_existing,
+int dn_plan(const DnRule *rule, const DnAway *away, size_t n_away,
+            const DnNight *existing, size_t n_existing,
             time_t now, int weeks, DnChange **ret, size_t *ret_n);

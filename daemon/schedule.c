@@ -11,6 +11,7 @@
 
 #include "bus.h"
 #include "daily.h"
+#include "datenight.h"
 #include "log.h"
 #include "macro.h"
 #include "schedule.h"
@@ -116,6 +117,60 @@ static void run_promises(Manager *m, time_t now, time_t *next) {
         promise_array_free(p, n);
 }
 
+/* DateNightSoon at the reminder lead, DateNight at the start: once each per
+ * start time; a missed one while it still applies (before the start, before
+ * the end). */
+static void run_datenights(Manager *m, time_t now, time_t *next) {
+        DateNight *d = NULL;
+        size_t n = 0;
+        int64_t remind;
+        int r = datenight_replan(m, now);
+        if (r < 0)
+                log_error_errno(r, "Failed to plan the date nights: %s", store_last_error(m->store));
+        r = datenight_remind(m, &remind);
+        if (r >= 0)
+                r = store_dn_list(m->store, now, &d, &n);
+        if (r < 0) {
+                log_error_errno(r, "Failed to read the date nights: %s", store_last_error(m->store));
+                *next = MIN(*next, now + 60);
+                return;
+        }
+        for (size_t i = 0; i < n; i++) {
+                const DnNight *x = &d[i].night;
+                if (x->status != DN_PLANNED)
+                        continue;
+                char key[320];
+                time_t soon = x->start - remind, end = x->start + x->duration;
+                (void) snprintf(key, sizeof(key), "%s:%" PRIi64, d[i].uid, (int64_t) x->start);
+                r = 0;
+                if (now >= soon && now < x->start) {
+                        r = store_emitted_claim(m->store, "datenight-soon", key, soon, now, now - soon > LATE_AFTER);
+                        if (r > 0)
+                                bus_emit_datenight(m, "DateNightSoon", &d[i], now - soon > LATE_AFTER);
+                } else if (now < soon)
+                        *next = MIN(*next, soon);
+                if (r >= 0 && now >= x->start && now < end) {
+                        r = store_emitted_claim(m->store, "datenight", key, x->start, now, now - x->start > LATE_AFTER);
+                        if (r > 0)
+                                bus_emit_datenight(m, "DateNight", &d[i], now - x->start > LATE_AFTER);
+                } else if (now < x->start)
+                        *next = MIN(*next, x->start);
+                if (r < 0)
+                        log_error_errno(r, "Failed to record a date night signal: %s", store_last_error(m->store));
+        }
+        datenight_array_free(d, n);
+
+        /* The plan reaches ics.weeks ahead: each new week extends it. */
+        int64_t today = local_day_of(now);
+        time_t monday;
+        if (local_resolve(today - (weekday_of_day(today) - 1) + 7, 0, &monday) >= 0)
+                *next = MIN(*next, monday);
+
+        r = datenight_write_file(m, now);
+        if (r < 0)
+                log_warning_errno(r, "Failed to write %s/datenights.ics: %m", m->data_dir);
+}
+
 static void run_phase(Manager *m, time_t now) {
         Phase old, new;
         int r = daily_phase_update(m, now, &old, &new);
@@ -141,6 +196,7 @@ int schedule_run(Manager *m) {
                 /* Try again in a minute rather than never. */
                 next = now + 60;
         run_promises(m, now, &next);
+        run_datenights(m, now, &next);
 
         if (!m->timer) {
                 r = sd_event_add_time(m->event, &m->timer, CLOCK_REALTIME, 0, USEC_PER_SEC / 1000, on_timer, m);

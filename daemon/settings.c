@@ -72,7 +72,7 @@ int setting_normalize(const char *key, const char *value, char **ret, const char
                         *reason = "must be a time HH:MM, e.g. 08:00";
                         return -EINVAL;
                 }
-                (void) snprintf(buf, sizeof(buf), "%02d:%02d", minute / 60, minute % 60);
+                format_hhmm(minute, buf);
                 return dup_ret(buf, ret);
         }
         if (streq(key, "start")) {

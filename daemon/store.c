@@ -1182,3 +1182,180 @@ int store_promise_counters(Store *s, int64_t from_day, PromiseCounters *ret) {
         };
         return 0;
 }
+
+/* --- date nights and time apart --- */
+
+#define DN_COLUMNS "id, uid, week, start, duration, mode, status, moved, makeup_for, sequence, modified"
+
+static int dn_from_row(sqlite3_stmt *st, DateNight *ret) {
+        DateNight d = {
+                .night = {
+                        .id = sqlite3_column_int64(st, 0),
+                        .week_monday_day = sqlite3_column_int64(st, 2),
+                        .start = sqlite3_column_int64(st, 3),
+                        .duration = sqlite3_column_int64(st, 4),
+                        .mode = (DnMode) sqlite3_column_int(st, 5),
+                        .status = (DnStatus) sqlite3_column_int(st, 6),
+                        .moved = sqlite3_column_int(st, 7) != 0,
+                        .makeup_for = sqlite3_column_int64(st, 8),
+                },
+                .uid = column_strdup(st, 1),
+                .sequence = sqlite3_column_int64(st, 9),
+                .modified = sqlite3_column_int64(st, 10),
+        };
+        if (!d.uid)
+                return -ENOMEM;
+        *ret = d;
+        return 0;
+}
+
+void datenight_array_free(DateNight *d, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(d[i].uid);
+        free(d);
+}
+
+int store_dn_insert(Store *s, DateNight *d, time_t now) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "INSERT INTO datenights (uid, week, start, duration, mode, status, moved, makeup_for,"
+                        " sequence, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, d->uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, d->night.week_monday_day);
+        sqlite3_bind_int64(st, 3, (int64_t) d->night.start);
+        sqlite3_bind_int64(st, 4, d->night.duration);
+        sqlite3_bind_int(st, 5, d->night.mode);
+        sqlite3_bind_int(st, 6, d->night.status);
+        sqlite3_bind_int(st, 7, d->night.moved);
+        if (d->night.makeup_for > 0)
+                sqlite3_bind_int64(st, 8, d->night.makeup_for);
+        else
+                sqlite3_bind_null(st, 8);
+        sqlite3_bind_int64(st, 9, d->sequence);
+        sqlite3_bind_int64(st, 10, (int64_t) now);
+        sqlite3_bind_int64(st, 11, d->modified);
+        r = step_done(s, st);
+        if (r >= 0)
+                d->night.id = sqlite3_last_insert_rowid(s->db);
+        return r;
+}
+
+int store_dn_update(Store *s, const DateNight *d) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "UPDATE datenights SET start = ?, duration = ?, mode = ?, status = ?, moved = ?,"
+                        " sequence = ?, modified = ? WHERE id = ?",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, (int64_t) d->night.start);
+        sqlite3_bind_int64(st, 2, d->night.duration);
+        sqlite3_bind_int(st, 3, d->night.mode);
+        sqlite3_bind_int(st, 4, d->night.status);
+        sqlite3_bind_int(st, 5, d->night.moved);
+        sqlite3_bind_int64(st, 6, d->sequence);
+        sqlite3_bind_int64(st, 7, d->modified);
+        sqlite3_bind_int64(st, 8, d->night.id);
+        r = step_done(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
+}
+
+int store_dn_get(Store *s, int64_t id, DateNight *ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "SELECT " DN_COLUMNS " FROM datenights WHERE id = ?", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return -ENOENT;
+        if (rc != SQLITE_ROW)
+                return fail(s, rc);
+        return dn_from_row(st, ret);
+}
+
+int store_dn_list(Store *s, time_t since, DateNight **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        DateNight *d = NULL;
+        size_t n = 0, allocated = 0;
+        /* A night counts from its end, so one under way is listed. */
+        int r = prepare(s, "SELECT " DN_COLUMNS " FROM datenights WHERE start + duration > ? ORDER BY start, id",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, (int64_t) since);
+        for (;;) {
+                int rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE)
+                        break;
+                if (rc != SQLITE_ROW) {
+                        r = fail(s, rc);
+                        goto fail;
+                }
+                if (n == allocated) {
+                        size_t k = allocated ? allocated * 2 : 32;
+                        DateNight *q = reallocarray(d, k, sizeof(DateNight));
+                        if (!q) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        d = q;
+                        allocated = k;
+                }
+                r = dn_from_row(st, &d[n]);
+                if (r < 0)
+                        goto fail;
+                n++;
+        }
+        *ret = d;
+        *ret_n = n;
+        return 0;
+fail:
+        datenight_array_free(d, n);
+        return r;
+}
+
+int store_away_insert(Store *s, const DnAway *a, time_t now) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "INSERT INTO aways (from_day, to_day, created) VALUES (?, ?, ?)", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, a->from_day);
+        sqlite3_bind_int64(st, 2, a->to_day);
+        sqlite3_bind_int64(st, 3, (int64_t) now);
+        return step_done(s, st);
+}
+
+int store_away_list(Store *s, int64_t since_day, DnAway **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        DnAway *a = NULL;
+        size_t n = 0;
+        int r = prepare(s, "SELECT from_day, to_day FROM aways WHERE to_day >= ? ORDER BY from_day", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, since_day);
+        for (;;) {
+                int rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE)
+                        break;
+                if (rc != SQLITE_ROW) {
+                        free(a);
+                        return fail(s, rc);
+                }
+                DnAway *q = reallocarray(a, n + 1, sizeof(DnAway));
+                if (!q) {
+                        free(a);
+                        return -ENOMEM;
+                }
+                a = q;
+                a[n++] = (DnAway){ sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1) };
+        }
+        *ret = a;
+        *ret_n = n;
+        return 0;
+}

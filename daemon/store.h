@@ -20,6 +20,7 @@
 
 #include "item.h"
 #include "pick.h"
+#include "plan.h"
 
 typedef struct Store Store;
 
@@ -152,3 +153,22 @@ typedef struct PromiseCounters {
 } PromiseCounters;
 /* Counts promises created, and advances made, at or after since (epoch). */
 int store_promise_counters(Store *s, int64_t since, PromiseCounters *ret);
+
+/* --- date nights and time apart --- */
+
+typedef struct DateNight {
+        DnNight night;
+        char *uid;        /* stable for the calendar; a make-up has its own */
+        int64_t sequence; /* raised on each change */
+        time_t modified;
+} DateNight;
+
+void datenight_array_free(DateNight *d, size_t n);
+int store_dn_insert(Store *s, DateNight *d, time_t now); /* sets d->night.id */
+int store_dn_update(Store *s, const DateNight *d);
+int store_dn_get(Store *s, int64_t id, DateNight *ret);
+/* The nights that end after since, by start. */
+int store_dn_list(Store *s, time_t since, DateNight **ret, size_t *ret_n);
+int store_away_insert(Store *s, const DnAway *a, time_t now);
+/* Away periods that end on or after since_day. */
+int store_away_list(Store *s, int64_t since_day, DnAway **ret, size_t *ret_n);

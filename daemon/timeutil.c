@@ -283,7 +283,9 @@ int format_date(int64_t day, char buf[static 16]) {
         if (day < FORMAT_DAY_MIN || day > FORMAT_DAY_MAX)
                 return -ERANGE;
         ymd_from_day(day, &y, &m, &d);
-        (void) snprintf(buf, 16, "%04d-%02d-%02d", y, m, d);
+        /* The range check bounds y to 0..9999; the casts tell the compiler
+         * that m and d are small, so -Wformat-truncation stays quiet. */
+        (void) snprintf(buf, 16, "%04u-%02u-%02u", (unsigned) y % 10000u, (unsigned) m % 100u, (unsigned) d % 100u);
         return 0;
 }
 
@@ -465,4 +467,9 @@ int format_duration(int64_t seconds, char buf[static 32]) {
         if (s > 0)
                 (void) snprintf(buf + n, 32 - n, "%" PRId64 "s", s);
         return 0;
+}
+
+void format_hhmm(int minute_of_day, char buf[static 8]) {
+        unsigned m = (unsigned) (((minute_of_day % 1440) + 1440) % 1440);
+        (void) snprintf(buf, 8, "%02u:%02u", m / 60 % 100u, m % 60);
 }

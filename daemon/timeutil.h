@@ -52,6 +52,8 @@ int format_date(int64_t day, char buf[static 16]);
 /* Strict parsers: the whole string must match, no surrounding blanks;
  * -EINVAL for anything else. */
 int parse_hhmm(const char *s, int *minute_of_day);  /* "HH:MM" or "H:MM", 00:00-23:59 */
+/* "HH:MM" of a minute of the day (taken modulo a day). */
+void format_hhmm(int minute_of_day, char buf[static 8]);
 int parse_date(const char *s, int64_t *day);        /* "YYYY-MM-DD", a real date, 1970-9999 */
 int parse_weekday(const char *s);                   /* mon..sun, monday..sunday, any case: 1..7 */
 const char *weekday_to_string(int wd);              /* 1..7 -> "mon".."sun", else NULL */

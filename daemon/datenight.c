@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-id128.h>
+#include <unistd.h>
+
+#include "datenight.h"
+#include "ics.h"
+#include "macro.h"
+#include "settings.h"
+#include "timeutil.h"
+
+#define DAY (24 * 3600)
+
+static int setting_get_default(Manager *m, const char *key, const char *def, char **ret) {
+        int r = store_setting_get(m->store, key, ret);
+        if (r != -ENOENT)
+                return r;
+        *ret = strdup(def);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* "fri,sat,sun" <-> a weekday mask. */
+static int weekdays_parse(const char *s, unsigned *ret) {
+        _cleanup_free_ char *copy = strdup(s);
+        unsigned mask = 0;
+        if (!copy)
+                return -ENOMEM;
+        for (char *save = NULL, *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+                int wd = parse_weekday(w);
+                if (wd < 0)
+                        return -EINVAL;
+                mask |= 1u << (wd - 1);
+        }
+        if (mask == 0)
+                return -EINVAL;
+        *ret = mask;
+        return 0;
+}
+
+static void weekdays_format(unsigned mask, char buf[static 32]) {
+        size_t n = 0;
+        buf[0] = '\0';
+        for (int wd = 1; wd <= 7; wd++)
+                if (mask & (1u << (wd - 1)))
+                        n += (size_t) snprintf(buf + n, 32 - n, "%s%s", n ? "," : "", weekday_to_string(wd));
+}
+
+int datenight_rule(Manager *m, DnRule *ret) {
+        _cleanup_free_ char *vary = NULL, *weekday = NULL, *weekdays = NULL, *time = NULL, *duration = NULL;
+        DnRule rule = { .weekday = 5, .weekdays_mask = 0x70, .minute = 20 * 60, .duration = DN_DURATION_DEFAULT };
+        int r;
+
+        r = setting_get_default(m, "datenight.vary", "off", &vary);
+        if (r >= 0)
+                r = setting_get_default(m, "datenight.weekday", "fri", &weekday);
+        if (r >= 0)
+                r = setting_get_default(m, "datenight.weekdays", "fri,sat,sun", &weekdays);
+        if (r >= 0)
+                r = setting_get_default(m, "datenight.time", "20:00", &time);
+        if (r >= 0)
+                r = setting_get_default(m, "datenight.duration", "3h", &duration);
+        if (r < 0)
+                return r;
+        /* Values are stored canonical by datenight_set_rule; a damaged one
+         * falls back to the default rather than stopping the daemon. */
+        rule.vary = setting_is_on(vary);
+        int wd = parse_weekday(weekday);
+        if (wd > 0)
+                rule.weekday = wd;
+        (void) weekdays_parse(weekdays, &rule.weekdays_mask);
+        (void) parse_hhmm(time, &rule.minute);
+        (void) parse_duration(duration, &rule.duration);
+        *ret = rule;
+        return 0;
+}
+
+int datenight_remind(Manager *m, int64_t *ret) {
+        _cleanup_free_ char *v = NULL;
+        const SettingInfo *info = setting_info("datenight.remind");
+        int r = setting_get_default(m, "datenight.remind", info->default_value, &v);
+        if (r < 0)
+                return r;
+        if (parse_duration(v, ret) < 0)
+                *ret = 3600;
+        return 0;
+}
+
+static int uid_new(const char *prefix, char **ret) {
+        sd_id128_t id;
+        int r = sd_id128_randomize(&id);
+        if (r < 0)
+                return r;
+        return asprintf(ret, "%s-" SD_ID128_FORMAT_STR "@closer", prefix, SD_ID128_FORMAT_VAL(id)) < 0 ? -ENOMEM : 0;
+}
+
+/* What the plan needs: nights from a month back (make-ups of a recent away
+ * period), and the away periods that are not long over. Bounded, so the
+ * plan costs the same after fifty years as after one. */
+#define PLAN_LOOKBACK (31 * DAY)
+
+static int plan_round(Manager *m, time_t now, const DnRule *rule, int weeks, bool *changed) {
+        DateNight *nights = NULL;
+        DnNight *plain = NULL;
+        DnAway *away = NULL;
+        DnChange *ch = NULL;
+        size_t n = 0, n_away = 0, n_ch = 0;
+        int r;
+
+        r = store_dn_list(m->store, now - PLAN_LOOKBACK, &nights, &n);
+        if (r >= 0)
+                r = store_away_list(m->store, local_day_of(now) - 31, &away, &n_away);
+        if (r < 0)
+                goto finish;
+        plain = calloc(n ? n : 1, sizeof(DnNight));
+        if (!plain) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        for (size_t i = 0; i < n; i++)
+                plain[i] = nights[i].night;
+        r = dn_plan(rule, away, n_away, plain, n, now, weeks, &ch, &n_ch);
+        for (size_t i = 0; r >= 0 && i < n_ch; i++) {
+                if (ch[i].kind == DN_CHANGE_CREATE) {
+                        DateNight d = { .night = ch[i].night, .modified = now };
+                        r = uid_new(d.night.mode == DN_MAKEUP ? "makeup" : "dn", &d.uid);
+                        if (r >= 0)
+                                r = store_dn_insert(m->store, &d, now);
+                        free(d.uid);
+                } else {
+                        DateNight *cur = NULL;
+                        for (size_t k = 0; k < n; k++)
+                                if (nights[k].night.id == ch[i].night.id)
+                                        cur = &nights[k];
+                        if (!cur) {
+                                r = -ENOENT;
+                                break;
+                        }
+                        cur->night = ch[i].night;
+                        cur->sequence++;
+                        cur->modified = now;
+                        r = store_dn_update(m->store, cur);
+                }
+        }
+        if (r >= 0 && n_ch > 0)
+                *changed = true;
+        if (r >= 0)
+                r = (int) n_ch;
+finish:
+        free(ch);
+        free(plain);
+        free(away);
+        datenight_array_free(nights, n);
+        return r;
+}
+
+static int ics_weeks(Manager *m, int *ret) {
+        _cleanup_free_ char *v = NULL;
+        int r = setting_get_default(m, "ics.weeks", setting_info("ics.weeks")->default_value, &v);
+        if (r < 0)
+                return r;
+        int w = atoi(v);
+        *ret = w >= 1 && w <= DN_WEEKS_MAX ? w : DN_WEEKS_DEFAULT;
+        return 0;
+}
+
+/* Inside a transaction. The plan converges in at most two rounds (plan.h):
+ * the second creates the make-ups of nights the first created. */
+static int replan_locked(Manager *m, time_t now, bool *changed) {
+        DnRule rule;
+        int weeks, r = datenight_rule(m, &rule);
+        if (r >= 0)
+                r = ics_weeks(m, &weeks);
+        for (int round = 0; r >= 0 && round < 3; round++) {
+                r = plan_round(m, now, &rule, weeks, changed);
+                if (r == 0)
+                        break;
+        }
+        return r < 0 ? r : 0;
+}
+
+#define IN_TRANSACTION(m, expr)                        \
+        ({                                             \
+                int _r = store_begin((m)->store);      \
+                if (_r >= 0)                           \
+                        _r = (expr);                   \
+                if (_r >= 0)                           \
+                        _r = store_commit((m)->store); \
+                if (_r < 0)                            \
+                        store_rollback((m)->store);    \
+                _r;                                    \
+        })
+
+int datenight_replan(Manager *m, time_t now) {
+        bool changed = false;
+        int r = IN_TRANSACTION(m, replan_locked(m, now, &changed));
+        return r < 0 ? r : changed;
+}
+
+static int set_rule_locked(Manager *m, time_t now, const DnRule *rule) {
+        char buf[32];
+        bool changed = false;
+        int r = store_setting_set(m->store, "datenight.vary", rule->vary ? "on" : "off");
+        if (r >= 0 && !rule->vary)
+                r = store_setting_set(m->store, "datenight.weekday", weekday_to_string(rule->weekday));
+        if (r >= 0 && rule->vary) {
+                weekdays_format(rule->weekdays_mask, buf);
+                r = store_setting_set(m->store, "datenight.weekdays", buf);
+        }
+        if (r >= 0) {
+                format_hhmm(rule->minute, buf);
+                r = store_setting_set(m->store, "datenight.time", buf);
+        }
+        if (r >= 0) {
+                r = format_duration(rule->duration, buf);
+                if (r >= 0)
+                        r = store_setting_set(m->store, "datenight.duration", buf);
+        }
+        if (r >= 0)
+                r = replan_locked(m, now, &changed);
+        return r;
+}
+
+int datenight_set_rule(Manager *m, time_t now, const DnRule *rule) {
+        if (!dn_rule_is_valid(rule))
+                return -EINVAL;
+        return IN_TRANSACTION(m, set_rule_locked(m, now, rule));
+}
+
+/* The night a command is about: the given one, or by default the next
+ * planned one (move, skip) or the latest begun without an outcome (log). */
+static int night_pick(Manager *m, time_t now, int64_t id, bool past, DateNight *ret) {
+        if (id > 0)
+                return store_dn_get(m->store, id, ret);
+        DateNight *d = NULL;
+        size_t n = 0;
+        int r = store_dn_list(m->store, past ? now - 14 * DAY : now, &d, &n), found = -ENOENT;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                const DnNight *x = &d[i].night;
+                if (x->status != DN_PLANNED)
+                        continue;
+                if (past ? x->start <= now : x->start > now) {
+                        found = (int) i;
+                        if (!past)
+                                break;
+                }
+        }
+        if (r >= 0 && found >= 0) {
+                *ret = d[found];
+                d[found].uid = NULL;
+        }
+        datenight_array_free(d, n);
+        return r < 0 ? r : found >= 0 ? 0 : -ENOENT;
+}
+
+static int change_locked(Manager *m, time_t now, int64_t id, int what, time_t start, DnStatus outcome,
+                         int64_t *ret_id) {
+        DateNight d = {};
+        bool changed = false;
+        int r = night_pick(m, now, id, what == 2, &d);
+        if (r < 0)
+                return r;
+        if (what == 2) { /* log */
+                if (d.night.start > now)
+                        r = -EINPROGRESS;
+                else if (d.night.status == DN_SKIPPED)
+                        r = -EALREADY;
+                else
+                        d.night.status = outcome;
+        } else if (d.night.status != DN_PLANNED || d.night.start + d.night.duration <= now)
+                r = -EALREADY;
+        else if (what == 0) { /* move */
+                d.night.start = start;
+                d.night.moved = true;
+        } else
+                d.night.status = DN_SKIPPED;
+        if (r >= 0) {
+                d.sequence++;
+                d.modified = now;
+                r = store_dn_update(m->store, &d);
+        }
+        /* A skipped or moved night can change what the plan owes. */
+        if (r >= 0)
+                r = replan_locked(m, now, &changed);
+        if (r >= 0)
+                *ret_id = d.night.id;
+        free(d.uid);
+        return r;
+}
+
+int datenight_move(Manager *m, time_t now, int64_t id, time_t start, int64_t *ret_id) {
+        return IN_TRANSACTION(m, change_locked(m, now, id, 0, start, DN_PLANNED, ret_id));
+}
+
+int datenight_skip(Manager *m, time_t now, int64_t id, int64_t *ret_id) {
+        return IN_TRANSACTION(m, change_locked(m, now, id, 1, 0, DN_SKIPPED, ret_id));
+}
+
+int datenight_log(Manager *m, time_t now, int64_t id, DnStatus outcome, int64_t *ret_id) {
+        return IN_TRANSACTION(m, change_locked(m, now, id, 2, 0, outcome, ret_id));
+}
+
+static int away_locked(Manager *m, time_t now, int64_t from_day, int64_t to_day) {
+        bool changed = false;
+        int r = store_away_insert(m->store, &(DnAway){ from_day, to_day }, now);
+        if (r >= 0)
+                r = replan_locked(m, now, &changed);
+        return r;
+}
+
+int datenight_away(Manager *m, time_t now, int64_t from_day, int64_t to_day) {
+        if (to_day < from_day)
+                return -EINVAL;
+        if (to_day < local_day_of(now))
+                return -ERANGE;
+        return IN_TRANSACTION(m, away_locked(m, now, from_day, to_day));
+}
+
+int datenight_list(Manager *m, time_t now, DateNight **ret, size_t *ret_n) {
+        int weeks, r = ics_weeks(m, &weeks);
+        if (r < 0)
+                return r;
+        return store_dn_list(m->store, now - (time_t) weeks * 7 * DAY, ret, ret_n);
+}
+
+/* --- the calendar --- */
+
+static const char *night_summary(const DnNight *n) {
+        /* Discreet: nothing but what it is (SPEC 8). */
+        switch (n->mode) {
+        case DN_MAKEUP: return "Make-up date night";
+        case DN_REMOTE: return "Date night (apart: call)";
+        default: return "Date night";
+        }
+}
+
+int datenight_ics(Manager *m, time_t now, char **ret_text) {
+        DateNight *d = NULL;
+        Promise *p = NULL;
+        size_t n = 0, n_p = 0, k = 0;
+        int64_t remind;
+        time_t stamp = 0;
+        char alarm[64], remind_text[32];
+        int r;
+
+        r = datenight_list(m, now, &d, &n);
+        if (r >= 0)
+                r = store_promise_list(m->store, true, &p, &n_p);
+        if (r >= 0)
+                r = datenight_remind(m, &remind);
+        if (r < 0)
+                goto finish;
+        (void) format_duration(remind, remind_text);
+        (void) snprintf(alarm, sizeof(alarm), "Date night in %s", remind_text);
+
+        IcsEvent *ev = calloc(n + n_p + 1, sizeof(IcsEvent));
+        if (!ev) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        for (size_t i = 0; i < n; i++) {
+                const DnNight *x = &d[i].night;
+                ev[k++] = (IcsEvent){
+                        .uid = d[i].uid,
+                        .start = x->start,
+                        .end = x->start + x->duration,
+                        .sequence = d[i].sequence,
+                        .last_modified = d[i].modified,
+                        .cancelled = x->status == DN_SKIPPED,
+                        .summary = night_summary(x),
+                        .alarm_before = x->status == DN_PLANNED ? remind : 0,
+                        .alarm_text = alarm,
+                };
+                stamp = MAX(stamp, d[i].modified);
+        }
+        for (size_t i = 0; i < n_p; i++) {
+                ev[k++] = (IcsEvent){
+                        .uid = p[i].uid,
+                        .start = p[i].due,
+                        .end = p[i].due + 3600,
+                        .sequence = p[i].sequence,
+                        .last_modified = p[i].modified,
+                        .summary = "Rain check",
+                        .alarm_before = 30 * 60,
+                        .alarm_text = "Rain check in 30 minutes",
+                };
+                stamp = MAX(stamp, p[i].modified);
+        }
+        /* DTSTAMP is when the content last changed, not when it was
+         * written: the file is rewritten only when something changed. */
+        r = ics_write(ev, k, stamp > 0 ? stamp : now, ret_text);
+        free(ev);
+finish:
+        datenight_array_free(d, n);
+        promise_array_free(p, n_p);
+        return r;
+}
+
+/* Writes path atomically (a temporary file, fsync, rename), mode 0600. */
+static int write_atomic(const char *path, const char *text) {
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+                return -ENOMEM;
+        int fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        size_t len = strlen(text), done = 0;
+        int r = 0;
+        while (done < len) {
+                ssize_t w = write(fd, text + done, len - done);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0) {
+                        r = -errno;
+                        break;
+                }
+                done += (size_t) w;
+        }
+        if (r >= 0 && (fchmod(fd, 0600) < 0 || fsync(fd) < 0))
+                r = -errno;
+        if (close(fd) < 0 && r >= 0)
+                r = -errno;
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlink(tmp);
+        return r;
+}
+
+static int file_equals(const char *path, const char *text) {
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        if (!f)
+                return 0;
+        size_t len = strlen(text);
+        _cleanup_free_ char *buf = malloc(len + 1);
+        if (!buf)
+                return -ENOMEM;
+        size_t k = fread(buf, 1, len + 1, f);
+        return k == len && memcmp(buf, text, len) == 0;
+}
+
+int datenight_write_file(Manager *m, time_t now) {
+        _cleanup_free_ char *text = NULL, *path = NULL;
+        int r = datenight_ics(m, now, &text);
+        if (r < 0)
+                return r;
+        if (asprintf(&path, "%s/datenights.ics", m->data_dir) < 0)
+                return -ENOMEM;
+        r = file_equals(path, text);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        return write_atomic(path, text);
+}

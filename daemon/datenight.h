@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * datenight.h: the weekly date night (SPEC 3, 7). The plan itself is the
+ * pure dn_plan() of plan.h; this module keeps it current in the store (one
+ * transaction per change), applies what a person does to a night (move,
+ * skip, log, away), and keeps the calendar file datenights.ics current,
+ * written atomically, with the date nights and the open rain checks.
+ */
+
+#include "manager.h"
+#include "plan.h"
+#include "store.h"
+
+/* The rule as stored by datenight set (defaults: fri 20:00, 3 h). */
+int datenight_rule(Manager *m, DnRule *ret);
+/* Stores a new rule and re-plans the future nights not moved by hand. */
+int datenight_set_rule(Manager *m, time_t now, const DnRule *rule);
+/* Brings the stored plan up to date: 1 when it changed anything. */
+int datenight_replan(Manager *m, time_t now);
+/* id 0: the next planned night. -ENOENT none, -EALREADY over or decided. */
+int datenight_move(Manager *m, time_t now, int64_t id, time_t start, int64_t *ret_id);
+int datenight_skip(Manager *m, time_t now, int64_t id, int64_t *ret_id);
+/* id 0: the latest started night without an outcome. -EINPROGRESS not begun yet. */
+int datenight_log(Manager *m, time_t now, int64_t id, DnStatus outcome, int64_t *ret_id);
+/* -EINVAL when to < from, -ERANGE when it ends before today. */
+int datenight_away(Manager *m, time_t now, int64_t from_day, int64_t to_day);
+
+/* The nights shown by closerctl datenight: those that ended within the
+ * last weeks weeks, and all to come. */
+int datenight_list(Manager *m, time_t now, DateNight **ret, size_t *ret_n);
+
+/* The calendar: the nights from ics.weeks weeks ago on and the open rain
+ * checks. */
+int datenight_ics(Manager *m, time_t now, char **ret_text);
+/* Rewrites datenights.ics when its content changed. */
+int datenight_write_file(Manager *m, time_t now);
+
+/* For the scheduler: the reminder lead (datenight.remind) in seconds. */
+int datenight_remind(Manager *m, int64_t *ret);
