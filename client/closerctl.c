@@ -62,6 +62,7 @@ enum {
         OPT_VARY = 1 << 21,
         OPT_WEEKDAYS = 1 << 22,
         OPT_DURATION = 1 << 23,
+        OPT_WEEKS = 1 << 24,
 };
 
 static bool arg_json = false;
@@ -89,6 +90,7 @@ static const char *arg_time = NULL;
 static bool arg_vary = false;
 static const char *arg_weekdays = NULL;
 static const char *arg_duration = NULL;
+static const char *arg_weeks = NULL;
 static unsigned arg_given = 0;
 static bool use_color = false;
 
@@ -1431,6 +1433,173 @@ static int verb_export_ics(int argc, char **argv) {
         return 0;
 }
 
+/* --- stats --- */
+
+static double jdouble(json_object *o, const char *key, double def) {
+        json_object *v;
+        if (!json_object_object_get_ex(o, key, &v) || !v)
+                return def;
+        return json_object_get_double(v);
+}
+
+/* One of eight block heights for a value from 1 to 5; a dot for none. */
+static const char *spark(double v) {
+        static const char *const blocks[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+        if (v <= 0)
+                return "·";
+        int i = (int) ((v - 1.0) / 4.0 * 7.0 + 0.5);
+        return blocks[i < 0 ? 0 : i > 7 ? 7 : i];
+}
+
+/* A heat map cell: the number of acts done that day. */
+static void heat_cell(int64_t acts) {
+        static const char *const shades[] = { "·", "░", "▒", "▓", "█" };
+        static const char *const colors[] = { "\033[2m", "\033[32m", "\033[32m", "\033[1;32m", "\033[1;32m" };
+        int i = acts <= 0 ? 0 : acts >= 4 ? 4 : (int) acts;
+        printf("%s%s%s ", ansi(colors[i]), shades[i], RESET);
+}
+
+static void print_sparkline(const char *label, json_object *weekly, const char *key) {
+        double last = 0;
+        printf("%s%-14s%s ", BOLD, label, RESET);
+        for (size_t i = 0; i < json_object_array_length(weekly); i++) {
+                double v = jdouble(json_object_array_get_idx(weekly, i), key, 0);
+                fputs(spark(v), stdout);
+                if (v > 0)
+                        last = v;
+        }
+        if (last > 0)
+                printf("  last %.1f/5", last);
+        printf("  %s(per week, 1-5)%s\n", DIM, RESET);
+}
+
+static void print_heatmap(json_object *days) {
+        static const char *const names[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+        static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+        size_t n = json_object_array_length(days), weeks = (n + 6) / 7;
+        /* Month names over the first column of each month. */
+        printf("%s%-14s%s ", BOLD, "Acts done", RESET);
+        int last_month = -1;
+        for (size_t w = 0; w < weeks; w++) {
+                const char *date = jstr(json_object_array_get_idx(days, w * 7), "date");
+                int month = date && strlen(date) >= 7 ? atoi(date + 5) - 1 : -1;
+                if (month != last_month && month >= 0 && month < 12 && w + 1 < weeks) {
+                        printf("%s ", months[month]);
+                        w++; /* the name takes two columns */
+                        last_month = month;
+                } else
+                        printf("  ");
+        }
+        putchar('\n');
+        for (size_t d = 0; d < 7; d++) {
+                printf("%14s ", names[d]);
+                for (size_t w = 0; w < weeks; w++) {
+                        size_t i = w * 7 + d;
+                        if (i < n)
+                                heat_cell(jint(json_object_array_get_idx(days, i), "acts", 0));
+                }
+                putchar('\n');
+        }
+        printf("%14s %sless%s ", "", DIM, RESET);
+        for (int i = 0; i < 5; i++)
+                heat_cell(i);
+        printf("%smore%s\n", DIM, RESET);
+}
+
+static void print_items_table(const char *label, json_object *items) {
+        size_t n = json_object_array_length(items);
+        for (size_t i = 0; i < n; i++) {
+                json_object *it = json_object_array_get_idx(items, i);
+                printf("%s%-14s%s %.1f  %s %s(%s, %" PRIi64 " acts)%s\n", BOLD, i == 0 ? label : "", RESET,
+                       jdouble(it, "response", 0), jstr(it, "title") ?: "", DIM, jstr(it, "category") ?: "",
+                       jint(it, "acts", 0), RESET);
+        }
+        if (n == 0)
+                printf("%s%-14s%s %s(none yet: it takes 3 observed responses)%s\n", BOLD, label, RESET, DIM, RESET);
+}
+
+static int verb_stats(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        uint64_t weeks = 12;
+        if (arg_weeks && (parse_uint(arg_weeks, UINT32_MAX, &weeks) < 0 || weeks == 0))
+                return fail("--weeks must be a number of weeks from 1 to 520, not '%s'", arg_weeks);
+        int r = call("GetStats", &reply, "u", (uint32_t) weeks);
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_object *st = reply_to_json(reply);
+        if (!st)
+                return fail("cannot read the reply");
+        if (arg_json)
+                return print_json(st);
+
+        json_object *days = NULL, *weekly = NULL, *top = NULL, *flat = NULL, *cats = NULL, *dn = NULL, *pr = NULL,
+                    *in = NULL;
+        (void) json_object_object_get_ex(st, "days", &days);
+        (void) json_object_object_get_ex(st, "weekly", &weekly);
+        (void) json_object_object_get_ex(st, "top_items", &top);
+        (void) json_object_object_get_ex(st, "flat_items", &flat);
+        (void) json_object_object_get_ex(st, "categories", &cats);
+        (void) json_object_object_get_ex(st, "date_nights", &dn);
+        (void) json_object_object_get_ex(st, "promises", &pr);
+        (void) json_object_object_get_ex(st, "initiations", &in);
+
+        printf("%sThe last %" PRIi64 " weeks%s, %s to %s\n\n", BOLD, jint(st, "weeks", 0), RESET, jstr(st, "from") ?: "",
+               jstr(st, "to") ?: "");
+        if (days)
+                print_heatmap(days);
+        putchar('\n');
+        printf("%s%-14s%s %" PRIi64 " day%s now, longest %" PRIi64 " in these weeks\n", BOLD, "Streak", RESET,
+               jint(st, "streak_current", 0), jint(st, "streak_current", 0) == 1 ? "" : "s",
+               jint(st, "streak_longest", 0));
+        printf("%s%-14s%s %" PRIi64 " done (%" PRIi64 " daily, %" PRIi64 " extra), %" PRIi64 " rerolled, on %" PRIi64
+               " of %zu days\n", BOLD, "Acts", RESET, jint(st, "acts_done", 0), jint(st, "daily_done", 0),
+               jint(st, "extras", 0), jint(st, "rerolled", 0), jint(st, "days_with_acts", 0),
+               days ? json_object_array_length(days) : 0);
+        if (weekly) {
+                print_sparkline("Mood", weekly, "mood");
+                print_sparkline("Responses", weekly, "response");
+        }
+        putchar('\n');
+        if (top)
+                print_items_table("Best received", top);
+        if (flat && json_object_array_length(flat) > 0)
+                print_items_table("Falls flat", flat);
+        for (size_t i = 0; cats && i < json_object_array_length(cats); i++) {
+                json_object *c = json_object_array_get_idx(cats, i);
+                double resp = jdouble(c, "response", 0);
+                printf("%s%-14s%s %-9s %3" PRIi64 " acts", BOLD, i == 0 ? "By category" : "", RESET,
+                       jstr(c, "category") ?: "", jint(c, "acts", 0));
+                if (resp > 0) {
+                        printf("  %.1f ", resp);
+                        for (int k = 0; k < (int) (resp * 2 + 0.5); k++)
+                                fputs("█", stdout);
+                }
+                putchar('\n');
+        }
+        putchar('\n');
+        if (dn)
+                printf("%s%-14s%s %" PRIi64 " happened, %" PRIi64 " remote, %" PRIi64 " make-up, %" PRIi64
+                       " missed, %" PRIi64 " skipped%s\n", BOLD, "Date nights", RESET, jint(dn, "happened", 0),
+                       jint(dn, "remote", 0), jint(dn, "makeup", 0), jint(dn, "missed", 0), jint(dn, "skipped", 0),
+                       jint(dn, "unlogged", 0) > 0 ? ", some not logged yet" : "");
+        if (pr) {
+                int64_t kept = jint(pr, "kept", 0), broken = jint(pr, "broken", 0);
+                printf("%s%-14s%s %" PRIi64 " kept (%" PRIi64 " on time), %" PRIi64 " broken, moved %" PRIi64
+                       " by me and %" PRIi64 " by my partner, %" PRIi64 " open", BOLD, "Rain checks", RESET, kept,
+                       jint(pr, "kept_on_time", 0), broken, jint(pr, "moved_by_me", 0), jint(pr, "moved_by_partner", 0),
+                       jint(pr, "open", 0));
+                if (kept + broken > 0)
+                        printf(": %.0f%% kept", 100.0 * (double) kept / (double) (kept + broken));
+                putchar('\n');
+        }
+        if (in)
+                printf("%s%-14s%s me %" PRIi64 " (%" PRIi64 " accepted), my partner %" PRIi64 " (%" PRIi64
+                       " accepted)\n", BOLD, "Initiations", RESET, jint(in, "by_me", 0), jint(in, "by_me_accepted", 0),
+                       jint(in, "by_partner", 0), jint(in, "by_partner_accepted", 0));
+        return 0;
+}
+
 /* --- monitor --- */
 
 /* The argument names of each signal, for the JSON lines. */
@@ -1569,6 +1738,10 @@ static const Verb verbs[] = {
         { "promise", 1, 2, OPT_JSON | OPT_ALL, verb_promise, "promise [--all]",
           "The rain checks: open and moved ones, the overdue marked, and the recent resolved\n"
           "ones (--all: every one; --json always lists every one)." },
+        { "stats", 1, 1, OPT_JSON | OPT_WEEKS, verb_stats, "stats [--weeks N]",
+          "Acts, responses, mood, date nights, promises and initiations of the last N\n"
+          "weeks (default 12): a calendar heat map of acts done, sparklines of mood and\n"
+          "responses, the best-received items and the ones that fall flat." },
         { "monitor", 1, 1, OPT_JSON, verb_monitor, "monitor",
           "Print closerd's signals as they arrive, one line each (--json: one JSON\n"
           "object per line), until interrupted." },
@@ -1679,6 +1852,7 @@ static const char *option_name(unsigned bit) {
         case OPT_VARY: return "--vary";
         case OPT_WEEKDAYS: return "--weekdays";
         case OPT_DURATION: return "--duration";
+        case OPT_WEEKS: return "--weeks";
         default: return "an option";
         }
 }
@@ -1710,6 +1884,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_VARY,
                 ARG_WEEKDAYS,
                 ARG_DURATION,
+                ARG_WEEKS,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -1739,6 +1914,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "vary", no_argument, NULL, ARG_VARY },
                 { "weekdays", required_argument, NULL, ARG_WEEKDAYS },
                 { "duration", required_argument, NULL, ARG_DURATION },
+                { "weeks", required_argument, NULL, ARG_WEEKS },
                 {},
         };
         int c;
@@ -1773,6 +1949,7 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_VARY: arg_vary = true; arg_given |= OPT_VARY; break;
                 case ARG_WEEKDAYS: arg_weekdays = optarg; arg_given |= OPT_WEEKDAYS; break;
                 case ARG_DURATION: arg_duration = optarg; arg_given |= OPT_DURATION; break;
+                case ARG_WEEKS: arg_weeks = optarg; arg_given |= OPT_WEEKS; break;
                 case '?':
                         if (optopt)
                                 fail("option -%c needs an argument or is unknown (see closerctl --help)", optopt);

@@ -18,6 +18,7 @@
 #include "partner.h"
 #include "promise.h"
 #include "settings.h"
+#include "stats.h"
 #include "log.h"
 #include "macro.h"
 
@@ -1709,6 +1710,203 @@ void bus_emit_datenight(Manager *m, const char *member, const DateNight *d, bool
                 log_info("Date night %" PRIi64 ": %s%s", d->night.id, member, late ? ", late" : "");
 }
 
+
+/* --- stats --- */
+
+/* Opens "key": v(TYPE) in an a{sv} being built; close with close_entry. */
+static int open_entry(sd_bus_message *m, const char *key, const char *type) {
+        int r = sd_bus_message_open_container(m, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", key);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', type);
+        return r;
+}
+
+static int close_entry(sd_bus_message *m) {
+        int r = sd_bus_message_close_container(m);
+        return r < 0 ? r : sd_bus_message_close_container(m);
+}
+
+/* An average as a double, left out when there is nothing to average. */
+static int append_average(sd_bus_message *m, const char *key, int sum, int count) {
+        if (count == 0)
+                return 0;
+        return sd_bus_message_append(m, "{sv}", key, "d", (double) sum / count);
+}
+
+static int append_stats_items(sd_bus_message *m, const char *key, const StatsItem *it, size_t n, bool best,
+                              size_t max) {
+        int r = open_entry(m, key, "aa{sv}");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "a{sv}");
+        /* The best from the top; the ones that fall flat from the bottom,
+         * at most 2.5 and never an item already among the best. */
+        for (size_t k = 0; r >= 0 && k < MIN(n, max); k++) {
+                const StatsItem *x = best ? &it[k] : &it[n - 1 - k];
+                if (!best && (x->response > 2.5 || n - 1 - k < max))
+                        break;
+                r = sd_bus_message_append(m, "a{sv}", 5,
+                                          "item", "t", (uint64_t) x->item_id,
+                                          "title", "s", x->title ? x->title : "",
+                                          "category", "s", category_to_string(x->category),
+                                          "acts", "u", (uint32_t) x->acts,
+                                          "response", "d", x->response);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = close_entry(m);
+        return r;
+}
+
+static int append_stats(sd_bus_message *m, const Stats *s) {
+        char from[16], to[16], date[16];
+        (void) format_date(s->from_day, from);
+        (void) format_date(s->to_day, to);
+        int r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
+                                          "from", "s", from, "to", "s", to, "weeks", "u", (uint32_t) s->weeks,
+                                          "acts_done", "u", (uint32_t) (s->acts.daily_done + s->acts.extras),
+                                          "daily_done", "u", (uint32_t) s->acts.daily_done,
+                                          "extras", "u", (uint32_t) s->acts.extras,
+                                          "rerolled", "u", (uint32_t) s->acts.rerolled,
+                                          "days_with_acts", "u", (uint32_t) s->acts.days_with_acts);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "{sv}{sv}", "streak_current", "u", (uint32_t) s->streak_current,
+                                          "streak_longest", "u", (uint32_t) s->streak_longest);
+        /* days: the heat map and the daily mood */
+        if (r >= 0)
+                r = open_entry(m, "days", "aa{sv}");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "a{sv}");
+        for (size_t i = 0; r >= 0 && i < s->n_days; i++) {
+                (void) format_date(s->days[i].day, date);
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "{sv}{sv}", "date", "s", date, "acts", "u",
+                                                  (uint32_t) s->days[i].acts);
+                if (r >= 0)
+                        r = append_average(m, "mood", s->days[i].mood_sum, s->days[i].moods);
+                if (r >= 0)
+                        r = append_average(m, "response", s->days[i].response_sum, s->days[i].responses);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = close_entry(m);
+        /* weeks: sparklines */
+        if (r >= 0)
+                r = open_entry(m, "weekly", "aa{sv}");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "a{sv}");
+        for (int i = 0; r >= 0 && i < s->weeks; i++) {
+                (void) format_date(s->week[i].monday, date);
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "{sv}{sv}", "week", "s", date, "acts", "u",
+                                                  (uint32_t) s->week[i].acts);
+                if (r >= 0)
+                        r = append_average(m, "mood", s->week[i].mood_sum, s->week[i].moods);
+                if (r >= 0)
+                        r = append_average(m, "response", s->week[i].response_sum, s->week[i].responses);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = close_entry(m);
+        if (r >= 0)
+                r = append_stats_items(m, "top_items", s->items, s->n_items, true, 5);
+        if (r >= 0)
+                r = append_stats_items(m, "flat_items", s->items, s->n_items, false, 5);
+        if (r >= 0)
+                r = open_entry(m, "categories", "aa{sv}");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "a{sv}");
+        for (size_t i = 0; r >= 0 && i < s->n_categories; i++) {
+                const StatsItem *c = &s->categories[i];
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "{sv}{sv}", "category", "s", category_to_string(c->category),
+                                                  "acts", "u", (uint32_t) c->acts);
+                if (r >= 0 && c->responses > 0)
+                        r = sd_bus_message_append(m, "{sv}", "response", "d", c->response);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = close_entry(m);
+        const int64_t (*dn)[4] = s->datenights;
+        int64_t happened = dn[0][1] + dn[1][1] + dn[2][1], missed = dn[0][2] + dn[1][2] + dn[2][2];
+        int64_t skipped = dn[0][3] + dn[1][3] + dn[2][3], planned = dn[0][0] + dn[1][0] + dn[2][0];
+        if (r >= 0)
+                r = open_entry(m, "date_nights", "a{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a{sv}", 6,
+                                          "happened", "u", (uint32_t) happened,
+                                          "remote", "u", (uint32_t) (dn[1][0] + dn[1][1] + dn[1][2]),
+                                          "makeup", "u", (uint32_t) (dn[2][0] + dn[2][1] + dn[2][2]),
+                                          "missed", "u", (uint32_t) missed,
+                                          "skipped", "u", (uint32_t) skipped,
+                                          "unlogged", "u", (uint32_t) planned);
+        if (r >= 0)
+                r = close_entry(m);
+        const PromiseCounters *p = &s->promises;
+        if (r >= 0)
+                r = open_entry(m, "promises", "a{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a{sv}", 6,
+                                          "kept", "u", (uint32_t) p->kept,
+                                          "broken", "u", (uint32_t) p->broken,
+                                          "open", "u", (uint32_t) p->open,
+                                          "moved_by_me", "u", (uint32_t) p->moved_by_me,
+                                          "moved_by_partner", "u", (uint32_t) p->moved_by_partner,
+                                          "kept_on_time", "u", (uint32_t) p->kept_on_time);
+        if (r >= 0)
+                r = close_entry(m);
+        if (r >= 0)
+                r = open_entry(m, "initiations", "a{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a{sv}", 4,
+                                          "by_me", "u", (uint32_t) p->advances_by_me,
+                                          "by_me_accepted", "u", (uint32_t) p->advances_by_me_accepted,
+                                          "by_partner", "u", (uint32_t) p->advances_by_partner,
+                                          "by_partner_accepted", "u", (uint32_t) p->advances_by_partner_accepted);
+        if (r >= 0)
+                r = close_entry(m);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
+static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(stats_done) Stats s = {};
+        Manager *m = userdata;
+        uint32_t weeks;
+        int r = sd_bus_message_read(msg, "u", &weeks);
+        if (r < 0)
+                return r;
+        if (weeks < 1 || weeks > STATS_WEEKS_MAX)
+                return invalid(error, "weeks", "must be 1 to 520");
+        r = stats_collect(m, manager_now(), (int) weeks, &s);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = append_stats(reply, &s);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 static int property_get_count(sd_bus *bus, const char *path, const char *interface,
                               const char *property, sd_bus_message *reply, void *userdata,
                               sd_bus_error *error) {
@@ -1871,6 +2069,10 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_export_calendar, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("DateNightSoon", SD_BUS_ARGS("t", id, "s", start, "s", mode, "b", late), 0),
         SD_BUS_SIGNAL_WITH_ARGS("DateNight", SD_BUS_ARGS("t", id, "s", start, "s", mode, "b", late), 0),
+        SD_BUS_METHOD_WITH_ARGS("GetStats",
+                                SD_BUS_ARGS("u", weeks),
+                                SD_BUS_RESULT("a{sv}", stats),
+                                method_get_stats, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
 

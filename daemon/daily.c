@@ -157,6 +157,32 @@ static int excluded_today(Manager *m, int64_t day, int64_t **ret, size_t *ret_n)
         return store_act_skipped_items(m->store, day, ret, ret_n);
 }
 
+/* The creative phase's twist of the day (SPEC 3, the seed: "add your own
+ * twists or combinations"): deterministic per day like the pick, at most
+ * every other day; a second well-received item to combine with, or a
+ * change of time or place. */
+static int daily_twist(Manager *m, const Practice *p, const PickCandidate *c, size_t n, int64_t act_id,
+                       int64_t *ret_item, char **ret_text) {
+        int64_t last, combine = 0;
+        const char *change = NULL;
+        int r = store_last_twist_day(m->store, &last);
+        if (r < 0)
+                return r;
+        r = twist_pick(c, n, p->today, p->cap, p->seed, act_id, last, &combine, &change);
+        if (r <= 0)
+                return r;
+        if (combine > 0) {
+                _cleanup_(item_done) Item it = {};
+                r = store_item_get(m->store, combine, NULL, &it);
+                if (r < 0)
+                        return r;
+                *ret_item = combine;
+                return asprintf(ret_text, "combine it with item %" PRIi64 ": %s", combine, it.title) < 0 ? -ENOMEM : 0;
+        }
+        *ret_text = strdup(change);
+        return *ret_text ? 0 : -ENOMEM;
+}
+
 /* Picks and stores a new daily act for p->today; inside a transaction. */
 static int daily_pick(Manager *m, const Practice *p, Act *ret, PickEmptyReason *ret_why) {
         _cleanup_free_ PickCandidate *c = NULL;
@@ -180,6 +206,13 @@ static int daily_pick(Manager *m, const Practice *p, Act *ret, PickEmptyReason *
                 return r;
 
         Act a = { .day = p->today, .kind = ACT_DAILY, .item_id = id, .status = ACT_OPEN };
+        _cleanup_free_ char *twist = NULL;
+        if (p->phase == PHASE_CREATIVE) {
+                r = daily_twist(m, p, c, n, id, &a.twist_item, &twist);
+                if (r < 0)
+                        return r;
+                a.twist = twist;
+        }
         r = store_act_insert(m->store, &a, manager_now());
         if (r < 0)
                 return r;

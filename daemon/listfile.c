@@ -9,13 +9,15 @@
  *  1. a pre-scan of our own that checks what libical does not (size, NUL
  *     bytes, UTF-8, one well-nested VCALENDAR, the item count, limits on line
  *     length and line count, the raw text of SEQUENCE and X-CLOSER-INTENSITY,
- *     which libical would read with atoi()), unfolds the lines (RFC 5545 3.1)
- *     and remembers the physical line each content line starts on;
+ *     which libical would read with atoi(), and the two property names whose
+ *     values libical 3.0.16 prints to stderr), unfolds the lines (RFC 5545
+ *     3.1) and remembers the physical line each content line starts on;
  *  2. libical's parser, fed one unfolded content line at a time with
  *     icalparser_add_line(), so a line it flags is known by number. Every
  *     X-LIC-ERROR it inserts anywhere fails the import.
  * The pre-scan guarantees that libical only ever sees well-nested input, so
- * none of its recovery paths (and their stderr warnings) are reached.
+ * none of its recovery paths (and their stderr warnings) are reached, and
+ * that its recursive walks stay shallow (LISTFILE_DEPTH_MAX).
  */
 
 #include <errno.h>
@@ -643,6 +645,17 @@ static int scan_line(Scan *s, char *t, unsigned lineno, char **err_text) {
                                 return fail(err_text, -E2BIG, "line %u: more than %u lines and list values",
                                             lineno, LISTFILE_LINES_MAX);
 
+                /* libical 3.0.16 cannot parse the values of these two and says so on stderr,
+                 * quoting the value: keep them away from it (and the daemon's log). X-LIC-*
+                 * are libical's own; X-LIC-ERROR would fail the import anyway. */
+                size_t k = raw_name_length(t);
+                if ((k >= 6 && ascii_equal_n(t, "X-LIC-", 6)) || name_is(t, k, "TASK-MODE")) {
+                        if (s->depth >= 2 && name_is(s->stack[1].name, s->stack[1].name_len, "VTODO"))
+                                return fail(err_text, -EBADMSG, "item %zu (line %u): unsupported property", s->n_todos,
+                                            lineno);
+                        return fail(err_text, -EBADMSG, "line %u: unsupported property", lineno);
+                }
+
                 if (s->depth == 2 && name_is(s->stack[1].name, s->stack[1].name_len, "VTODO")) {
                         r = scan_todo_property(s, t, lineno, err_text);
                         if (r < 0)
@@ -852,6 +865,26 @@ static const char *property_text(icalproperty *p) {
         }
 }
 
+/* 1-3, or -1. Only value types whose reading is plain: libical prints a warning
+ * to stderr when asked for the text of some others (BINARY). */
+static int property_intensity(icalproperty *p) {
+        icalvalue *v = icalproperty_get_value(p);
+        const char *s;
+
+        switch (v ? icalvalue_isa(v) : ICAL_NO_VALUE) {
+        case ICAL_INTEGER_VALUE: {
+                int i = icalvalue_get_integer(v);
+                return i >= 1 && i <= 3 ? i : -1;
+        }
+        case ICAL_X_VALUE:
+        case ICAL_TEXT_VALUE:
+                s = property_text(p);
+                return s && s[0] >= '1' && s[0] <= '3' && s[1] == '\0' ? s[0] - '0' : -1;
+        default:
+                return -1;
+        }
+}
+
 static bool lastmodified_valid(struct icaltimetype t) {
         if (t.year < 1970 || t.year > YEAR_MAX || t.month < 1 || t.month > 12 || t.day < 1 ||
             t.day > icaltime_days_in_month(t.month, t.year))
@@ -940,9 +973,8 @@ static int read_item(icalcomponent *todo, const TodoInfo *info, size_t idx, Item
         if (get_single_x(todo, X_INTENSITY, &p) < 0)
                 return item_fail(err_text, idx, line, "more than one " X_INTENSITY);
         if (p) {
-                _cleanup_free_ char *v = icalproperty_get_value_as_string_r(p);
                 /* The pre-scan read the digit; libical must have read the same. */
-                if (info->intensity == 0 || !v || strlen(v) != 1 || v[0] - '0' != info->intensity)
+                if (info->intensity == 0 || property_intensity(p) != info->intensity)
                         return item_fail(err_text, idx, line, X_INTENSITY " must be 1, 2 or 3");
                 it->intensity = info->intensity;
         } else if (info->intensity != 0)

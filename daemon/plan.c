@@ -187,12 +187,14 @@ static int cmp_away(const void *a, const void *b) {
         return 0;
 }
 
-/* Remote nights of one away period, in the order their make-ups take. */
+/* A remote night that owes a make-up, in the order the make-ups are given
+ * their evenings. */
 typedef struct Remote {
         time_t start;
         int64_t week;
         int64_t id;
         size_t index;
+        int64_t to_day; /* the last day of its (merged) away period */
 } Remote;
 
 static int cmp_remote(const void *a, const void *b) {
@@ -202,13 +204,8 @@ static int cmp_remote(const void *a, const void *b) {
                 return x->start < y->start ? -1 : 1;
         if (x->week != y->week)
                 return x->week < y->week ? -1 : 1;
-        /* New nights (id 0) after existing ones; they cannot tie on start
-         * and week with anything in practice, but the order must be total. */
-        if (x->id != y->id) {
-                if (x->id == 0 || y->id == 0)
-                        return x->id == 0 ? 1 : -1;
+        if (x->id != y->id)
                 return x->id < y->id ? -1 : 1;
-        }
         return x->index < y->index ? -1 : (x->index > y->index ? 1 : 0);
 }
 
@@ -225,6 +222,13 @@ static int cmp_change(const void *a, const void *b) {
 static bool has_makeup(const DnNight *existing, size_t n, int64_t id) {
         for (size_t i = 0; i < n; i++)
                 if (existing[i].makeup_for == id)
+                        return true;
+        return false;
+}
+
+static bool day_taken(const int64_t *taken, size_t n, int64_t day) {
+        for (size_t i = 0; i < n; i++)
+                if (taken[i] == day)
                         return true;
         return false;
 }
@@ -254,9 +258,9 @@ static int validate(const DnRule *rule, const DnAway *away, size_t n_away, const
                         return -EINVAL;
                 if (e->mode < 0 || e->mode >= _DN_MODE_MAX || e->status < 0 || e->status >= _DN_STATUS_MAX)
                         return -EINVAL;
-                /* weekday_of_day() of an extreme value would be fine, but
-                 * monday_of() must not overflow: keep to the days
-                 * local_resolve() knows about, and more. */
+                /* A bound far beyond the years local_resolve() takes
+                 * (about +-3 million days) keeps the day arithmetic away
+                 * from overflow. */
                 if (e->week_monday_day < -INT64_C(1000000000) || e->week_monday_day > INT64_C(1000000000) ||
                     weekday_of_day(e->week_monday_day) != 1)
                         return -EINVAL;
@@ -267,7 +271,6 @@ static int validate(const DnRule *rule, const DnAway *away, size_t n_away, const
 /* Steps 3 and 4 of plan.h for one existing regular night. */
 static int replan_regular(const DnRule *rule, const DnAway *away, size_t n_away, DnNight *n, time_t now) {
         int64_t day;
-        DnMode want;
         int r;
 
         if (n->status != DN_PLANNED || n->start <= now)
@@ -288,8 +291,7 @@ static int replan_regular(const DnRule *rule, const DnAway *away, size_t n_away,
         r = day_of(n->start, &day);
         if (r < 0)
                 return r;
-        want = dn_in_away(away, n_away, day) ? DN_REMOTE : DN_IN_PERSON;
-        n->mode = want;
+        n->mode = dn_in_away(away, n_away, day) ? DN_REMOTE : DN_IN_PERSON;
         return 0;
 }
 
@@ -346,8 +348,9 @@ int dn_plan(const DnRule *rule, const DnAway *away, size_t n_away,
         _cleanup_free_ DnNight *st = NULL;
         _cleanup_free_ DnAway *merged = NULL;
         _cleanup_free_ Remote *rem = NULL;
+        _cleanup_free_ int64_t *taken = NULL;
         _cleanup_free_ DnChange *out = NULL;
-        size_t n_st, n_merged = 0, n_out = 0, n_cap;
+        size_t n_st, n_merged = 0, n_out = 0, n_cap, n_rem = 0, n_taken = 0;
         int64_t today, monday;
         int r;
 
@@ -420,7 +423,7 @@ int dn_plan(const DnRule *rule, const DnAway *away, size_t n_away,
         for (size_t i = n_existing; i < n_st; i++)
                 out[n_out++] = (DnChange) { .kind = DN_CHANGE_CREATE, .night = st[i] };
 
-        /* Make-ups, per merged away period. */
+        /* Make-ups. */
         if (n_away > 0) {
                 size_t first_makeup = n_out;
 
@@ -441,53 +444,74 @@ int dn_plan(const DnRule *rule, const DnAway *away, size_t n_away,
                                 merged[n_merged++] = merged[i];
                 }
 
-                for (size_t p = 0; p < n_merged; p++) {
-                        size_t n_rem = 0;
+                /* The remote nights that owe a make-up not made yet, with
+                 * the return of their period. */
+                for (size_t i = 0; i < n_st; i++) {
+                        int64_t day;
+                        size_t p;
 
-                        for (size_t i = 0; i < n_st; i++) {
-                                int64_t day;
+                        if (st[i].mode != DN_REMOTE || st[i].id == 0 ||
+                            has_makeup(existing, n_existing, st[i].id))
+                                continue;
+                        r = day_of(st[i].start, &day);
+                        if (r < 0)
+                                return r;
+                        for (p = 0; p < n_merged; p++)
+                                if (merged[p].from_day <= day && day <= merged[p].to_day)
+                                        break;
+                        if (p == n_merged)
+                                continue;
+                        rem[n_rem++] = (Remote) {
+                                .start = st[i].start,
+                                .week = st[i].week_monday_day,
+                                .id = st[i].id,
+                                .index = i,
+                                .to_day = merged[p].to_day,
+                        };
+                }
+                qsort(rem, n_rem, sizeof(Remote), cmp_remote);
 
-                                if (st[i].mode != DN_REMOTE)
-                                        continue;
-                                r = day_of(st[i].start, &day);
+                /* The evenings that already have a make-up. */
+                taken = malloc((n_existing + n_rem + 1) * sizeof(int64_t));
+                if (!taken)
+                        return -ENOMEM;
+                for (size_t i = 0; i < n_existing; i++)
+                        if (st[i].mode == DN_MAKEUP) {
+                                r = day_of(st[i].start, &taken[n_taken]);
                                 if (r < 0)
                                         return r;
-                                if (day < merged[p].from_day || day > merged[p].to_day)
-                                        continue;
-                                rem[n_rem++] = (Remote) {
-                                        .start = st[i].start,
-                                        .week = st[i].week_monday_day,
-                                        .id = st[i].id,
-                                        .index = i,
-                                };
+                                n_taken++;
                         }
-                        qsort(rem, n_rem, sizeof(Remote), cmp_remote);
 
-                        for (size_t k = 0; k < n_rem; k++) {
-                                time_t start;
+                for (size_t k = 0; k < n_rem; k++) {
+                        int64_t day = rem[k].to_day;
+                        time_t start;
 
-                                if (rem[k].id == 0 || has_makeup(existing, n_existing, rem[k].id))
-                                        continue;
-                                if (merged[p].to_day > INT64_MAX - (int64_t) (k + 1))
+                        /* The first evening after the return that is free;
+                         * at most n_taken are not. */
+                        do {
+                                if (day == INT64_MAX)
                                         return -ERANGE;
-                                r = local_resolve(merged[p].to_day + (int64_t) (k + 1), rule->minute,
-                                                  &start);
-                                if (r < 0)
-                                        return r;
-                                if (start <= now)
-                                        continue;
-                                out[n_out++] = (DnChange) {
-                                        .kind = DN_CHANGE_CREATE,
-                                        .night = {
-                                                .week_monday_day = rem[k].week,
-                                                .start = start,
-                                                .duration = rule->duration,
-                                                .mode = DN_MAKEUP,
-                                                .status = DN_PLANNED,
-                                                .makeup_for = rem[k].id,
-                                        },
-                                };
-                        }
+                                day++;
+                        } while (day_taken(taken, n_taken, day));
+                        taken[n_taken++] = day;
+
+                        r = local_resolve(day, rule->minute, &start);
+                        if (r < 0)
+                                return r;
+                        if (start <= now)
+                                continue;
+                        out[n_out++] = (DnChange) {
+                                .kind = DN_CHANGE_CREATE,
+                                .night = {
+                                        .week_monday_day = rem[k].week,
+                                        .start = start,
+                                        .duration = rule->duration,
+                                        .mode = DN_MAKEUP,
+                                        .status = DN_PLANNED,
+                                        .makeup_for = rem[k].id,
+                                },
+                        };
                 }
                 qsort(out + first_makeup, n_out - first_makeup, sizeof(DnChange), cmp_change);
         }

@@ -50,20 +50,21 @@
  *      local_day_of(now)) and the weeks - 1 after it: `weeks` weeks in all.
  *      Nothing before the current week is ever created.
  *   2. Creation. A week of the horizon with no regular night at all (of any
- *      status: a skipped night keeps its week) gets DN_CHANGE_CREATE of its slot:
- *      id 0, status planned, not moved, makeup_for 0, mode remote when its
- *      day is inside an away period, else in-person. Never a night that
+ *      status: a skipped night keeps its week) gets a DN_CHANGE_CREATE of
+ *      its slot: id 0, status planned, not moved, makeup_for 0, mode remote
+ *      when its day is inside an away period, else in-person. Never a night that
  *      starts in the past: this week's slot, once begun, is not created
  *      after the fact; one later this week is.
  *   3. Re-plan. A regular night that is planned, not moved by hand and in the
- *      future is brought to its week's slot (start and duration; DN_CHANGE_UPDATE
- *      when they differ), wherever it lies, also beyond the horizon: a
- *      changed setting re-plans the future nights. Unless the new slot is
+ *      future is brought to its week's slot (start and duration; a
+ *      DN_CHANGE_UPDATE when they differ), wherever it lies, also beyond the
+ *      horizon: a changed setting re-plans the future nights. Unless the new slot is
  *      in the past (the rule moved this week's night to a day already
  *      gone): then the night keeps its time and the week keeps its night.
  *   4. Away. A planned future regular night (moved ones too) is remote when
  *      its day (after step 3) is inside an away period (from_day <= day <=
- *      to_day), in-person otherwise; DN_CHANGE_UPDATE of the mode when it differs.
+ *      to_day), in-person otherwise; a DN_CHANGE_UPDATE of the mode when it
+ *      differs.
  *   5. Never changed: past nights, and nights with an outcome (happened,
  *      missed, skipped), whatever the rule or the away periods say. A night
  *      moved by hand keeps its time (only its mode follows step 4).
@@ -72,23 +73,26 @@
  *      night (any status, past ones included) whose day is inside a merged
  *      period owes exactly one make-up: mode makeup, status planned, the same
  *      week_monday_day, makeup_for = its id, at rule->minute for
- *      rule->duration on the first evenings after the return: the n-th
- *      remote night of the period (by start, then week, then id) on day
- *      TO + n, so several remote nights get consecutive days TO + 1,
- *      TO + 2, ... It is created only when no existing night has makeup_for
- *      equal to that id (whatever its status: a skipped make-up is not made
- *      again), and, like every creation, only when it starts in the future.
- *      The make-up day is not checked against anything else: it may fall
- *      on the evening of a regular night (TO + n being that week's slot
- *      day) or in a later away period; it stays in person.
+ *      rule->duration, on the first evening after the return (day TO + 1)
+ *      that has no make-up yet. The remote nights that still owe one take
+ *      their evenings in order (by start, then week, then id), so several
+ *      remote nights of a period get consecutive days TO + 1, TO + 2, ...
+ *      in the order of the nights. A make-up is created only when no
+ *      existing night has makeup_for equal to that id (whatever its status:
+ *      a skipped make-up is not made again), and, like every creation, only
+ *      when it starts in the future (an evening in the past is used up all
+ *      the same, so the next night's make-up does not take it). The evening
+ *      is not checked against anything but other make-ups: it may be that of
+ *      a regular night (TO + n being that week's slot day) or lie in a later
+ *      away period; it stays in person.
  *   7. Make-up re-plan. A make-up that is planned, not moved and in the
  *      future keeps its day and takes rule->minute and rule->duration
  *      (unless that would put it in the past). If its night exists and is
  *      in person after step 4 (say, a new rule took it out of the away
  *      period), the planned future make-up (moved or not) is no longer
- *      owed: DN_CHANGE_UPDATE to status skipped (kept, as STATUS:CANCELLED in the
- *      calendar). Should the night later turn remote again, that skipped
- *      make-up still counts as its one make-up (step 6).
+ *      owed: a DN_CHANGE_UPDATE to status skipped (kept, as STATUS:CANCELLED
+ *      in the calendar). Should the night later turn remote again, that
+ *      skipped make-up still counts as its one make-up (step 6).
  *   8. Nothing is ever deleted, and the plan never changes an id, a week,
  *      the moved flag or makeup_for.
  *
@@ -100,8 +104,17 @@
  * rounds: applying a plan and planning again at the same "now" gives no
  * changes, or only make-up creations, after which it gives none.
  *
- * Output order: the DN_CHANGE_UPDATEs in the order of the existing array, then the
- * DN_CHANGE_CREATEs: regular nights by week, then make-ups by day.
+ * What to pass. "All nights" is what the rules speak of, but a window is
+ * enough: every night that starts from a month before now on (the current
+ * week's, the remote nights of an away period that ended up to a month ago
+ * and their make-ups), with the away periods that end from a month before
+ * now on. Make-ups of a long away period stay on distinct evenings then too,
+ * as the evenings taken are read off the make-ups themselves, which lie
+ * after the return.
+ *
+ * Output order: the DN_CHANGE_UPDATEs in the order of the existing array,
+ * then the DN_CHANGE_CREATEs: regular nights by week, then make-ups by
+ * start.
  */
 
 #include <stdbool.h>
@@ -195,8 +208,9 @@ typedef struct DnChange {
  * freed with free(), NULL when there are none. -EINVAL for an invalid rule,
  * weeks out of range, an away period with from_day > to_day, an existing
  * night with id <= 0, a week_monday_day that is not a Monday (or is beyond
- * +-10^9 days), or an unknown mode or status; -ENOMEM; errors of local_resolve()/local_day_of() (a now
- * or a night the C library cannot convert). Nothing is returned on error. */
+ * +-10^9 days), or an unknown mode or status; -ENOMEM; the errors of
+ * local_resolve()/local_day_of() (a now or a night the C library cannot
+ * convert). Nothing is returned on error. */
 int dn_plan(const DnRule *rule, const DnAway *away, size_t n_away,
             const DnNight *existing, size_t n_existing,
             time_t now, int weeks, DnChange **ret, size_t *ret_n);

@@ -82,7 +82,8 @@ static const char *const migrations[] = {
         "  PRIMARY KEY (kind, key)"
         ");",
 
-        /* 3: rain checks and initiations, date nights and time apart */
+        /* 3: rain checks and initiations, date nights and time apart; the
+         * indexes the stats use over a lifetime of data */
         "CREATE TABLE advances ("
         "  id INTEGER PRIMARY KEY,"
         "  at INTEGER NOT NULL,"
@@ -131,6 +132,8 @@ static const char *const migrations[] = {
         ");"
         "CREATE INDEX datenights_start ON datenights (start);"
         "CREATE INDEX datenights_week ON datenights (week);"
+        "CREATE INDEX promises_created ON promises (created);"
+        "CREATE INDEX advances_at ON advances (at);"
         "CREATE TABLE aways ("
         "  id INTEGER PRIMARY KEY,"
         "  from_day INTEGER NOT NULL,"
@@ -1358,4 +1361,160 @@ int store_away_list(Store *s, int64_t since_day, DnAway **ret, size_t *ret_n) {
         *ret = a;
         *ret_n = n;
         return 0;
+}
+
+/* --- stats --- */
+
+int store_stats_days(Store *s, int64_t from_day, int64_t to_day, StatsDay *days) {
+        _cleanup_stmt_ sqlite3_stmt *acts = NULL, *resp = NULL, *moods = NULL;
+        size_t n = (size_t) (to_day - from_day + 1);
+        int r;
+
+        for (size_t i = 0; i < n; i++)
+                days[i] = (StatsDay){ .day = from_day + (int64_t) i };
+        r = prepare(s, "SELECT day, count(*) FROM acts WHERE status = 1 AND day BETWEEN ? AND ? GROUP BY day", &acts);
+        if (r >= 0)
+                r = prepare(s,
+                            "SELECT day, sum(response), count(response) FROM acts"
+                            " WHERE status = 1 AND response IS NOT NULL AND day BETWEEN ? AND ? GROUP BY day",
+                            &resp);
+        if (r >= 0)
+                r = prepare(s, "SELECT day, sum(mood), count(*) FROM moods WHERE day BETWEEN ? AND ? GROUP BY day",
+                            &moods);
+        if (r < 0)
+                return r;
+        sqlite3_stmt *const sts[] = { acts, resp, moods };
+        for (size_t k = 0; k < ELEMENTSOF(sts); k++) {
+                sqlite3_bind_int64(sts[k], 1, from_day);
+                sqlite3_bind_int64(sts[k], 2, to_day);
+                for (;;) {
+                        int rc = sqlite3_step(sts[k]);
+                        if (rc == SQLITE_DONE)
+                                break;
+                        if (rc != SQLITE_ROW)
+                                return fail(s, rc);
+                        int64_t i = sqlite3_column_int64(sts[k], 0) - from_day;
+                        if (i < 0 || (size_t) i >= n)
+                                continue;
+                        if (k == 0)
+                                days[i].acts = sqlite3_column_int(sts[k], 1);
+                        else if (k == 1) {
+                                days[i].response_sum = sqlite3_column_int(sts[k], 1);
+                                days[i].responses = sqlite3_column_int(sts[k], 2);
+                        } else {
+                                days[i].mood_sum = sqlite3_column_int(sts[k], 1);
+                                days[i].moods = sqlite3_column_int(sts[k], 2);
+                        }
+                }
+        }
+        return 0;
+}
+
+int store_stats_items(Store *s, int64_t from_day, int64_t to_day, bool by_category, StatsItem **ret,
+                      size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        StatsItem *it = NULL;
+        size_t n = 0;
+        int r = prepare(s,
+                        by_category
+                                ? "SELECT 0, NULL, i.category, count(*), avg(a.response), count(a.response)"
+                                  " FROM acts a JOIN items i ON i.id = a.item_id"
+                                  " WHERE a.status = 1 AND a.day BETWEEN ? AND ? GROUP BY i.category ORDER BY i.category"
+                                : "SELECT a.item_id, i.title, i.category, count(*), avg(a.response), count(a.response)"
+                                  " FROM acts a JOIN items i ON i.id = a.item_id"
+                                  " WHERE a.status = 1 AND a.day BETWEEN ? AND ? GROUP BY a.item_id"
+                                  " HAVING count(a.response) >= 3 ORDER BY avg(a.response) DESC, a.item_id",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, from_day);
+        sqlite3_bind_int64(st, 2, to_day);
+        for (;;) {
+                int rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE)
+                        break;
+                if (rc != SQLITE_ROW) {
+                        stats_items_free(it, n);
+                        return fail(s, rc);
+                }
+                StatsItem *q = reallocarray(it, n + 1, sizeof(StatsItem));
+                if (!q) {
+                        stats_items_free(it, n);
+                        return -ENOMEM;
+                }
+                it = q;
+                it[n] = (StatsItem){
+                        .item_id = sqlite3_column_int64(st, 0),
+                        .title = column_strdup(st, 1),
+                        .category = (Category) sqlite3_column_int(st, 2),
+                        .acts = sqlite3_column_int64(st, 3),
+                        .response = sqlite3_column_double(st, 4),
+                        .responses = sqlite3_column_int64(st, 5),
+                };
+                n++;
+        }
+        *ret = it;
+        *ret_n = n;
+        return 0;
+}
+
+void stats_items_free(StatsItem *it, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(it[i].title);
+        free(it);
+}
+
+int store_stats_acts(Store *s, int64_t from_day, int64_t to_day, StatsActs *ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "SELECT"
+                        " count(*) FILTER (WHERE kind = 0 AND status = 1),"
+                        " count(*) FILTER (WHERE kind = 0 AND status = 2),"
+                        " count(*) FILTER (WHERE kind = 1 AND status = 1),"
+                        " count(DISTINCT day) FILTER (WHERE status = 1)"
+                        " FROM acts WHERE day BETWEEN ? AND ?",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, from_day);
+        sqlite3_bind_int64(st, 2, to_day);
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW)
+                return fail(s, rc);
+        *ret = (StatsActs){
+                .daily_done = sqlite3_column_int64(st, 0),
+                .rerolled = sqlite3_column_int64(st, 1),
+                .extras = sqlite3_column_int64(st, 2),
+                .days_with_acts = sqlite3_column_int64(st, 3),
+        };
+        return 0;
+}
+
+int store_stats_datenights(Store *s, time_t from, time_t to, int64_t counts[3][4]) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "SELECT mode, status, count(*) FROM datenights WHERE start >= ? AND start < ?"
+                        " GROUP BY mode, status",
+                        &st);
+        if (r < 0)
+                return r;
+        memset(counts, 0, sizeof(int64_t) * 12);
+        sqlite3_bind_int64(st, 1, (int64_t) from);
+        sqlite3_bind_int64(st, 2, (int64_t) to);
+        for (;;) {
+                int rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE)
+                        break;
+                if (rc != SQLITE_ROW)
+                        return fail(s, rc);
+                int mode = sqlite3_column_int(st, 0), status = sqlite3_column_int(st, 1);
+                if (mode >= 0 && mode < 3 && status >= 0 && status < 4)
+                        counts[mode][status] = sqlite3_column_int64(st, 2);
+        }
+        return 0;
+}
+
+int store_last_twist_day(Store *s, int64_t *ret) {
+        return query_int64(s, "SELECT max(day) FROM acts WHERE kind = 0 AND status != 2 AND twist IS NOT NULL",
+                           0, NULL, INT64_MIN, ret);
 }

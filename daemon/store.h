@@ -172,3 +172,34 @@ int store_dn_list(Store *s, time_t since, DateNight **ret, size_t *ret_n);
 int store_away_insert(Store *s, const DnAway *a, time_t now);
 /* Away periods that end on or after since_day. */
 int store_away_list(Store *s, int64_t since_day, DnAway **ret, size_t *ret_n);
+
+/* --- stats --- */
+
+typedef struct StatsDay {
+        int64_t day;
+        int acts;                      /* done */
+        int response_sum, responses;   /* of the acts done that day */
+        int mood_sum, moods;
+} StatsDay;
+/* days[] has to_day - from_day + 1 entries. */
+int store_stats_days(Store *s, int64_t from_day, int64_t to_day, StatsDay *days);
+
+typedef struct StatsItem {
+        int64_t item_id;
+        char *title;
+        Category category;
+        int64_t acts;
+        double response; /* average of the observed responses */
+        int64_t responses;
+} StatsItem;
+/* Per item with at least 3 observed responses, best first; or per category. */
+int store_stats_items(Store *s, int64_t from_day, int64_t to_day, bool by_category, StatsItem **ret, size_t *ret_n);
+void stats_items_free(StatsItem *it, size_t n);
+
+typedef struct StatsActs {
+        int64_t daily_done, rerolled, extras, days_with_acts;
+} StatsActs;
+int store_stats_acts(Store *s, int64_t from_day, int64_t to_day, StatsActs *ret);
+/* Date nights starting in [from, to) by [mode][status]. */
+int store_stats_datenights(Store *s, time_t from, time_t to, int64_t counts[3][4]);
+int store_last_twist_day(Store *s, int64_t *ret); /* INT64_MIN when none */

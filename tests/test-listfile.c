@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <libical/ical.h>
@@ -453,8 +454,15 @@ static void test_errors_junk_lines(void **state) {
         expect_error_body("BEGIN:VTODO\r\nUID:a\r\nSUMMARY;VALUE=DATE:x\r\nEND:VTODO\r\n", EBADMSG, "item 1 (line 4)");
         /* An X-LIC-ERROR that comes with the file is an error too. */
         expect_error_body("BEGIN:VTODO\r\nUID:a\r\nSUMMARY:x\r\nX-LIC-ERROR:whatever\r\nEND:VTODO\r\n", EBADMSG,
-                          "item 1 (line 4): contains");
-        expect_error_body("X-LIC-ERROR:whatever\r\n", EBADMSG, "the VCALENDAR (line 1) contains");
+                          "item 1 (line 7): unsupported property");
+        expect_error_body("X-LIC-ERROR:whatever\r\n", EBADMSG, "line 4: unsupported property");
+        /* libical 3.0.16 would print these values to stderr. */
+        expect_error_body("BEGIN:VTODO\r\nUID:a\r\nSUMMARY:x\r\nTASK-MODE:secret\r\nEND:VTODO\r\n", EBADMSG,
+                          "item 1 (line 7): unsupported property");
+        expect_error_body("x-lic-class;X=1:secret\r\n", EBADMSG, "line 4: unsupported property");
+        /* ... or a warning for a BINARY intensity. */
+        expect_error_body("BEGIN:VTODO\r\nUID:a\r\nSUMMARY:x\r\nX-CLOSER-INTENSITY;VALUE=BINARY:2\r\nEND:VTODO\r\n",
+                          EBADMSG, "item 1 (line 4): X-CLOSER-INTENSITY must be 1, 2 or 3");
         expect_error_body("BEGIN:VEVENT\r\nUID:e\r\nDTSTART:garbage\r\nEND:VEVENT\r\n", EBADMSG, "line 6");
         /* Structure */
         expect_error_body("BEGIN:VTODO\r\nUID:a\r\nSUMMARY:x\r\nEND:VEVENT\r\n", EBADMSG,
@@ -648,6 +656,50 @@ static void test_libical_state(void **state) {
         assert_int_equal(listfile_parse("x", 1, &f, NULL), -EBADMSG);
 }
 
+/* The daemon's stderr is its log: neither module nor libical may write there,
+ * whatever the input (libical 3.0.16 would, quoting text, for some). */
+static void test_no_stderr(void **state) {
+        (void) state;
+        static const char *const bodies[] = {
+                "BEGIN:VTODO\r\nUID:a\r\nSUMMARY:x\r\nTASK-MODE:Geheimnis\r\nEND:VTODO\r\n",
+                "X-LIC-CLASS:Geheimnis\r\n",
+                "BEGIN:VTODO\r\nUID:a\r\nSUMMARY:x\r\nX-CLOSER-INTENSITY;VALUE=BINARY:2\r\nEND:VTODO\r\n",
+                "BEGIN:VTODO\r\nUID:a\r\nSUMMARY:x\r\nX-CLOSER-INTENSITY;VALUE=INTEGER:2\r\nEND:VTODO\r\n",
+                "END:VTODO\r\nBEGIN:VTODO\r\n",
+                "BEGIN:VTODO\r\nUID:a\r\nSUMMARY:x\r\nthis is junk\r\nDUE:x\r\nRRULE:FREQ=NEVER\r\nEND:VTODO\r\n",
+                "BEGIN:VTODO\r\nUID:a\r\nSUMMARY;VALUE=BOOLEAN:x\r\nATTACH;VALUE=BINARY;ENCODING=BASE64:!!!\r\nEND:VTODO\r\n",
+                "BEGIN:VEVENT\r\nDTSTART;TZID=Nowhere/Nothing:20240101T000000\r\nEND:VEVENT\r\n",
+                "BEGIN:VTODO\r\n",
+        };
+        FILE *capture = tmpfile();
+        assert_non_null(capture);
+        fflush(stderr);
+        int saved = dup(STDERR_FILENO);
+        assert_true(saved >= 0);
+        assert_true(dup2(fileno(capture), STDERR_FILENO) >= 0);
+
+        for (size_t i = 0; i < ELEMENTSOF(bodies); i++) {
+                char *s = calendar(bodies[i]), *msg = NULL;
+                ListFile f = {};
+                (void) listfile_parse(s, strlen(s), &f, &msg);
+                listfile_done(&f);
+                free(msg);
+                free(s);
+        }
+        Item it = { .uid = "u", .title = "t", .details = "d", .intensity = 3, .private_ = true, .modified = NOW };
+        char *text = NULL;
+        int r = listfile_write(&it, 1, "Owner", NOW, &text);
+        free(text);
+
+        fflush(stderr);
+        assert_true(dup2(saved, STDERR_FILENO) >= 0);
+        close(saved);
+        assert_int_equal(r, 0);
+        assert_int_equal(ftell(capture), 0);
+        assert_int_equal(lseek(fileno(capture), 0, SEEK_END), 0);
+        fclose(capture);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_roundtrip),
@@ -661,6 +713,7 @@ int main(void) {
                 cmocka_unit_test(test_errors_file),
                 cmocka_unit_test(test_errors_private),
                 cmocka_unit_test(test_libical_state),
+                cmocka_unit_test(test_no_stderr),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,6 +112,21 @@ static DnNight *sim_makeup_for(Sim *s, int64_t id) {
         return NULL;
 }
 
+/* Field by field: the struct has padding that compound literals leave
+ * undefined. */
+static void assert_night_equal(const DnNight *a, const DnNight *b) {
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_int_equal(a->id, b->id);
+        assert_int_equal(a->week_monday_day, b->week_monday_day);
+        assert_true(a->start == b->start);
+        assert_int_equal(a->duration, b->duration);
+        assert_int_equal(a->mode, b->mode);
+        assert_int_equal(a->status, b->status);
+        assert_int_equal(a->moved, b->moved);
+        assert_int_equal(a->makeup_for, b->makeup_for);
+}
+
 /* Apply a plan the way the daemon does, checking on the way what a plan may
  * never do. */
 static void sim_apply(Sim *s, const DnChange *c, size_t n, time_t now) {
@@ -173,28 +188,41 @@ static void sim_apply(Sim *s, const DnChange *c, size_t n, time_t now) {
         }
 }
 
-static size_t plan_once(Sim *s, const DnRule *rule, const DnAway *away, size_t n_away, time_t now, int weeks,
-                        DnChange **ret) {
-        size_t n = 12345;
+/* Plan with the nights that start at or after `from` only, as the daemon
+ * passes a window of the recent past and the future. */
+static size_t plan_window(Sim *s, const DnRule *rule, const DnAway *away, size_t n_away, time_t now,
+                          int weeks, time_t from, DnChange **ret) {
+        DnNight *w = calloc(s->len + 1, sizeof(DnNight));
+        size_t n = 12345, n_w = 0;
 
+        assert_non_null(w);
+        for (size_t i = 0; i < s->len; i++)
+                if (s->n[i].start >= from)
+                        w[n_w++] = s->n[i];
         *ret = (DnChange *) 1;
-        assert_int_equal(dn_plan(rule, away, n_away, s->n, s->len, now, weeks, ret, &n), 0);
+        assert_int_equal(dn_plan(rule, away, n_away, w, n_w, now, weeks, ret, &n), 0);
         if (n == 0)
                 assert_null(*ret);
         else
                 assert_non_null(*ret);
+        free(w);
         return n;
+}
+
+static size_t plan_once(Sim *s, const DnRule *rule, const DnAway *away, size_t n_away, time_t now, int weeks,
+                        DnChange **ret) {
+        return plan_window(s, rule, away, n_away, now, weeks, (time_t) INT64_MIN, ret);
 }
 
 /* Plan, apply, plan again: returns the rounds that had changes (0..2); a
  * third call must always be empty. */
-static int sim_converge(Sim *s, const DnRule *rule, const DnAway *away, size_t n_away, time_t now,
-                        int weeks) {
+static int sim_converge_window(Sim *s, const DnRule *rule, const DnAway *away, size_t n_away, time_t now,
+                               int weeks, time_t from) {
         int rounds = 0;
 
         for (int i = 0; i < 3; i++) {
                 DnChange *c;
-                size_t n = plan_once(s, rule, away, n_away, now, weeks, &c);
+                size_t n = plan_window(s, rule, away, n_away, now, weeks, from, &c);
 
                 if (n == 0) {
                         free(c);
@@ -213,6 +241,11 @@ static int sim_converge(Sim *s, const DnRule *rule, const DnAway *away, size_t n
         }
         fail_msg("no convergence");
         return -1;
+}
+
+static int sim_converge(Sim *s, const DnRule *rule, const DnAway *away, size_t n_away, time_t now,
+                        int weeks) {
+        return sim_converge_window(s, rule, away, n_away, now, weeks, (time_t) INT64_MIN);
 }
 
 /* ---- strings ---- */
@@ -640,7 +673,8 @@ static void test_plan_replan(void **state) {
         /* The same rule: nothing to do. */
         assert_int_equal(sim_converge(&s, &r, NULL, 0, now, 12), 1); /* two new weeks */
         assert_int_equal(s.len, 14);
-        assert_int_equal(memcmp(before, s.n, sizeof(before)), 0);
+        for (size_t i = 0; i < ELEMENTSOF(before); i++)
+                assert_night_equal(&before[i], &s.n[i]);
 
         /* The rule changes: sat 18:30 for 2h. */
         r2.duration = 2 * 3600;
@@ -670,7 +704,7 @@ static void test_plan_replan(void **state) {
         assert_int_equal(sim_converge(&s, &r2, NULL, 0, now, 12), 0);
         for (size_t i = 0; i < 12; i++)
                 if (i != 2 && i < 6)
-                        assert_memory_equal(&before[i], sim_find(&s, before[i].id), sizeof(DnNight));
+                        assert_night_equal(&before[i], sim_find(&s, before[i].id));
 
         /* The rule moves to Monday on a Wednesday: this week's Saturday
          * stays (Monday is gone), the weeks after move. */
@@ -679,7 +713,7 @@ static void test_plan_replan(void **state) {
                 DnNight keep = *sim_regular(&s, w0 + 14);
 
                 assert_int_equal(sim_converge(&s, &r3, NULL, 0, now, 12), 1);
-                assert_memory_equal(&keep, sim_regular(&s, w0 + 14), sizeof(DnNight));
+                assert_night_equal(&keep, sim_regular(&s, w0 + 14));
                 for (int64_t wk = w0 + 42; wk <= w0 + 7 * 13; wk += 7)
                         assert_int_equal(local_day_of(sim_regular(&s, wk)->start), wk);
         }
@@ -786,6 +820,13 @@ static void test_away(void **state) {
                                   local_at(2026, 4, 9, 20, 0) };
 
                 make_history(&s, &r);
+                /* The order of the nights passed plays no part. */
+                for (size_t i = 0; i < s.len / 2; i++) {
+                        DnNight t = s.n[i];
+
+                        s.n[i] = s.n[s.len - 1 - i];
+                        s.n[s.len - 1 - i] = t;
+                }
                 assert_int_equal(sim_converge(&s, &r, &a, 1, now, 12), 1);
                 assert_int_equal(s.len, 15);
                 for (size_t i = 0; i < ELEMENTSOF(wk); i++) {
@@ -961,6 +1002,48 @@ static void test_away(void **state) {
         }
 }
 
+/* A long away period (20 weeks, longer than the horizon), planned week by
+ * week with all nights and with the daemon's window of a month: both give
+ * the same table, one make-up per remote night, on consecutive evenings
+ * after the return in the order of the nights. */
+static void test_away_long(void **state) {
+        DnRule r = fixed_rule(FRI, 20, 0);
+        DnAway a = { ymd(2026, 3, 10), ymd(2026, 7, 26) };
+        Sim full = {}, win = {};
+        int64_t ids[40];
+        size_t n_remote = 0;
+
+        set_tz("Europe/Berlin");
+        /* Every three days and an hour, so "now" meets every time of day. */
+        for (time_t now = local_at(2026, 3, 4, 12, 0); now < local_at(2026, 9, 1, 0, 0);
+             now += 3 * 86400 + 3600) {
+                assert_in_range(sim_converge(&full, &r, &a, 1, now, 12), 0, 2);
+                assert_in_range(sim_converge_window(&win, &r, &a, 1, now, 12, now - 31 * 86400), 0, 2);
+        }
+        assert_int_equal(full.len, win.len);
+        for (size_t i = 0; i < full.len; i++)
+                assert_night_equal(&full.n[i], &win.n[i]);
+
+        for (size_t i = 0; i < full.len; i++)
+                if (full.n[i].mode == DN_REMOTE) {
+                        assert_true(n_remote < ELEMENTSOF(ids));
+                        ids[n_remote++] = full.n[i].id;
+                }
+        /* Fridays 2026-03-13 .. 2026-07-24. */
+        assert_int_equal(n_remote, 20);
+        for (size_t i = 0; i < n_remote; i++) {
+                DnNight *x = sim_find(&full, ids[i]), *m = sim_makeup_for(&full, ids[i]);
+
+                assert_int_equal(local_day_of(x->start), ymd(2026, 3, 13) + 7 * (int64_t) i);
+                assert_non_null(m);
+                assert_int_equal(local_day_of(m->start), ymd(2026, 7, 27) + (int64_t) i);
+                assert_int_equal(local_minute_of(m->start), 20 * 60);
+                assert_int_equal(m->week_monday_day, x->week_monday_day);
+        }
+        sim_free(&full);
+        sim_free(&win);
+}
+
 static void test_dst(void **state) {
         DnRule sun = fixed_rule(SUN, 2, 30);
         DnChange *c;
@@ -1021,6 +1104,40 @@ static void test_dst(void **state) {
         }
 }
 
+/* America/Nuuk springs forward at Saturday 23:00 -> Sunday 00:00: a night
+ * at 23:30 that Saturday lands on Sunday 00:30. Such a night, and a
+ * make-up there, stays put on the next plans. */
+static void test_dst_spill(void **state) {
+        DnRule fri = fixed_rule(FRI, 23, 30), sat = fixed_rule(SAT, 23, 30);
+        DnAway a = { ymd(2024, 3, 28), ymd(2024, 3, 29) };
+        time_t now;
+        Sim s = {};
+        DnNight *x, *m;
+
+        set_tz("America/Nuuk");
+        now = local_at(2024, 3, 20, 12, 0);
+
+        assert_int_equal(sim_converge(&s, &sat, NULL, 0, now, 4), 1);
+        x = sim_regular(&s, ymd(2024, 3, 25));
+        assert_true(x->start == utc_at(2024, 3, 31, 1, 30));
+        assert_int_equal(local_day_of(x->start), ymd(2024, 3, 31));
+        assert_int_equal(sim_converge(&s, &sat, NULL, 0, now, 4), 0);
+        sim_free(&s);
+
+        /* Friday 23:30 remote; the make-up on Saturday 23:30, in the gap. */
+        assert_int_equal(sim_converge(&s, &fri, &a, 1, now, 4), 2);
+        x = sim_regular(&s, ymd(2024, 3, 25));
+        assert_int_equal(x->mode, DN_REMOTE);
+        m = sim_makeup_for(&s, x->id);
+        assert_non_null(m);
+        assert_true(m->start == utc_at(2024, 3, 31, 1, 30));
+        assert_int_equal(sim_converge(&s, &fri, &a, 1, now, 4), 0);
+        assert_int_equal(sim_converge(&s, &fri, &a, 1, local_at(2024, 3, 30, 12, 0), 4), 1); /* a new week */
+        assert_true(sim_makeup_for(&s, x->id)->start == utc_at(2024, 3, 31, 1, 30));
+        sim_free(&s);
+        set_tz("Europe/Berlin");
+}
+
 /* Random histories: time passes, the user moves, skips and logs nights,
  * changes the rule and goes away; every plan converges within two rounds
  * (checked by sim_converge and sim_apply), and the table stays sane. */
@@ -1032,6 +1149,7 @@ static void random_history(const char *tz, uint64_t seed) {
         time_t now;
         DnRule rule;
         int weeks = (int) rng_range(&rs, 1, 16);
+        bool windowed = seed % 2;
 
         set_tz(tz);
         now = local_at(2026, 1, 1, 0, 0) + (time_t) rng_range(&rs, 0, 365 * 86400);
@@ -1062,7 +1180,9 @@ static void random_history(const char *tz, uint64_t seed) {
                         away[n_away++] = (DnAway) { from, from + rng_range(&rs, 0, 25) };
                 }
 
-                assert_in_range(sim_converge(&s, &rule, away, n_away, now, weeks), 0, 2);
+                assert_in_range(sim_converge_window(&s, &rule, away, n_away, now, weeks,
+                                                    windowed ? now - 31 * 86400 : (time_t) INT64_MIN),
+                                0, 2);
 
                 /* What the user does in between. */
                 for (size_t i = 0; i < s.len; i++) {
@@ -1169,7 +1289,9 @@ int main(void) {
                 cmocka_unit_test(test_plan_replan),
                 cmocka_unit_test(test_plan_skipped),
                 cmocka_unit_test(test_away),
+                cmocka_unit_test(test_away_long),
                 cmocka_unit_test(test_dst),
+                cmocka_unit_test(test_dst_spill),
                 cmocka_unit_test(test_random),
         };
 

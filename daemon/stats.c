@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <string.h>
+
+#include "daily.h"
+#include "macro.h"
+#include "stats.h"
+#include "timeutil.h"
+
+void stats_done(Stats *s) {
+        free(s->days);
+        free(s->week);
+        stats_items_free(s->items, s->n_items);
+        stats_items_free(s->categories, s->n_categories);
+        memset(s, 0, sizeof(*s));
+}
+
+/* The longest run of days with something done inside the period. */
+static int64_t longest_run(const StatsDay *d, size_t n) {
+        int64_t best = 0, run = 0;
+        for (size_t i = 0; i < n; i++) {
+                run = d[i].acts > 0 ? run + 1 : 0;
+                best = MAX(best, run);
+        }
+        return best;
+}
+
+int stats_collect(Manager *m, time_t now, int weeks, Stats *ret) {
+        _cleanup_(stats_done) Stats s = { .weeks = weeks };
+        Practice p;
+        int r;
+
+        if (weeks < 1 || weeks > STATS_WEEKS_MAX)
+                return -EINVAL;
+        r = practice_load(m, now, &p);
+        if (r < 0)
+                return r;
+        s.to_day = p.today;
+        s.from_day = p.today - (weekday_of_day(p.today) - 1) - 7 * (int64_t) (weeks - 1);
+        s.n_days = (size_t) (s.to_day - s.from_day + 1);
+        s.days = calloc(s.n_days, sizeof(StatsDay));
+        s.week = calloc((size_t) weeks, sizeof(StatsWeek));
+        if (!s.days || !s.week)
+                return -ENOMEM;
+
+        r = store_stats_days(m->store, s.from_day, s.to_day, s.days);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < s.n_days; i++) {
+                StatsWeek *w = &s.week[i / 7];
+                w->monday = s.from_day + (int64_t) (i / 7) * 7;
+                w->acts += s.days[i].acts;
+                w->response_sum += s.days[i].response_sum;
+                w->responses += s.days[i].responses;
+                w->mood_sum += s.days[i].mood_sum;
+                w->moods += s.days[i].moods;
+        }
+        s.streak_longest = longest_run(s.days, s.n_days);
+
+        time_t from;
+        r = local_resolve(s.from_day, 0, &from);
+        if (r >= 0)
+                r = daily_streak(m, &p, &s.streak_current);
+        if (r >= 0)
+                r = store_stats_acts(m->store, s.from_day, s.to_day, &s.acts);
+        if (r >= 0)
+                r = store_stats_items(m->store, s.from_day, s.to_day, false, &s.items, &s.n_items);
+        if (r >= 0)
+                r = store_stats_items(m->store, s.from_day, s.to_day, true, &s.categories, &s.n_categories);
+        if (r >= 0)
+                r = store_stats_datenights(m->store, from, now, s.datenights);
+        if (r >= 0)
+                r = store_promise_counters(m->store, (int64_t) from, &s.promises);
+        if (r < 0)
+                return r;
+        *ret = s;
+        memset(&s, 0, sizeof(s));
+        return 0;
+}
