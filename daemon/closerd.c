@@ -15,6 +15,7 @@
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
+#include "notify.h"
 #include "schedule.h"
 
 static int data_dir(char **ret) {
@@ -29,6 +30,7 @@ static int data_dir(char **ret) {
 
 static void manager_free(Manager *m) {
         schedule_stop(m);
+        notify_free(m);
         sd_bus_slot_unref(m->vtable_slot);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
@@ -119,6 +121,9 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Cannot connect to the session bus (is DBUS_SESSION_BUS_ADDRESS set?): %m");
         r = bus_setup(&m);
+        if (r < 0)
+                return r;
+        r = notify_setup(&m);
         if (r < 0)
                 return r;
         r = sd_bus_attach_event(m.bus, m.event, SD_EVENT_PRIORITY_NORMAL);

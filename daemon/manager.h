@@ -17,6 +17,13 @@
 #define CLOSER_OBJECT_PATH "/io/github/closer/Closer1"
 #define CLOSER_INTERFACE "io.github.closer.Closer1"
 
+/* A notification we sent (notify.c), to route its actions. */
+typedef struct NoteRef {
+        uint32_t id;
+        int kind;
+        int64_t ref;
+} NoteRef;
+
 typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
@@ -30,6 +37,12 @@ typedef struct Manager {
         sd_event_source *clock_watch; /* TFD_TIMER_CANCEL_ON_SET */
         sd_event_source *tz_watch;    /* inotify on /etc/localtime */
         int clock_fd, tz_fd, tz_file_wd;
+
+        /* notify.c */
+        sd_bus_slot *notify_action_slot, *notify_closed_slot;
+        NoteRef notes[32];
+        size_t notes_next;
+        bool notify_missing_logged;
 } Manager;
 
 /* "now" for the core: one place, so tests under faketime see one clock. */

@@ -13,6 +13,7 @@
 #include "daily.h"
 #include "datenight.h"
 #include "log.h"
+#include "notify.h"
 #include "macro.h"
 #include "schedule.h"
 #include "timeutil.h"
@@ -52,8 +53,10 @@ static int run_daily(Manager *m, time_t now, const Practice *p, time_t *ret_next
                         else if (r >= 0) {
                                 bool late = now - due > LATE_AFTER;
                                 r = store_emitted_claim(m->store, "daily", date, due, now, late);
-                                if (r > 0)
+                                if (r > 0) {
                                         bus_emit_daily_act(m, date, &a, late);
+                                        notify_daily_act(m, &a);
+                                }
                         }
                 }
                 if (r < 0 && r != -ENOENT)
@@ -65,8 +68,10 @@ static int run_daily(Manager *m, time_t now, const Practice *p, time_t *ret_next
                 char since[16];
                 (void) format_date(p->lapse_since, since);
                 r = store_emitted_claim(m->store, "lapse", since, now, now, false);
-                if (r > 0)
+                if (r > 0) {
                         bus_emit_lapse(m, since, (uint32_t) (p->today - p->lapse_since));
+                        notify_lapse(m, (uint32_t) (p->today - p->lapse_since - 1));
+                }
                 if (r < 0)
                         log_error_errno(r, "Failed to record a lapse: %s", store_last_error(m->store));
         }
@@ -100,15 +105,28 @@ static void run_promises(Manager *m, time_t now, time_t *next) {
                 (void) snprintf(key, sizeof(key), "%" PRIi64 ":%" PRIi64, p[i].id, (int64_t) p[i].due);
                 if (now >= soon && now < p[i].due) {
                         r = store_emitted_claim(m->store, "promise-soon", key, soon, now, now - soon > LATE_AFTER);
-                        if (r > 0)
+                        if (r > 0) {
                                 bus_emit_promise_soon(m, &p[i]);
+                                notify_promise(m, &p[i], true, false);
+                        }
                 } else if (now < soon)
                         *next = MIN(*next, soon);
                 if (now >= p[i].due) {
                         bool late = now - p[i].due > LATE_AFTER;
                         r = store_emitted_claim(m->store, "promise-due", key, p[i].due, now, late);
-                        if (r > 0)
+                        if (r > 0) {
                                 bus_emit_promise_due(m, &p[i], late);
+                                notify_promise(m, &p[i], false, false);
+                        }
+                        /* Still open a day later: reminded once a day until kept. */
+                        if (r >= 0 && local_day_of(now) > local_day_of(p[i].due)) {
+                                char day_key[96], date[16];
+                                (void) format_date(local_day_of(now), date);
+                                (void) snprintf(day_key, sizeof(day_key), "%s:%s", key, date);
+                                r = store_emitted_claim(m->store, "promise-overdue", day_key, now, now, false);
+                                if (r > 0)
+                                        notify_promise(m, &p[i], false, true);
+                        }
                 } else
                         *next = MIN(*next, p[i].due);
                 if (r < 0)
@@ -145,14 +163,18 @@ static void run_datenights(Manager *m, time_t now, time_t *next) {
                 r = 0;
                 if (now >= soon && now < x->start) {
                         r = store_emitted_claim(m->store, "datenight-soon", key, soon, now, now - soon > LATE_AFTER);
-                        if (r > 0)
+                        if (r > 0) {
                                 bus_emit_datenight(m, "DateNightSoon", &d[i], now - soon > LATE_AFTER);
+                                notify_datenight(m, true, remind);
+                        }
                 } else if (now < soon)
                         *next = MIN(*next, soon);
                 if (r >= 0 && now >= x->start && now < end) {
                         r = store_emitted_claim(m->store, "datenight", key, x->start, now, now - x->start > LATE_AFTER);
-                        if (r > 0)
+                        if (r > 0) {
                                 bus_emit_datenight(m, "DateNight", &d[i], now - x->start > LATE_AFTER);
+                                notify_datenight(m, false, remind);
+                        }
                 } else if (now < x->start)
                         *next = MIN(*next, x->start);
                 if (r < 0)

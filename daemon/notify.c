@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bus.h"
+#include "daily.h"
+#include "log.h"
+#include "macro.h"
+#include "notify.h"
+#include "promise.h"
+#include "schedule.h"
+#include "settings.h"
+#include "timeutil.h"
+
+#define NOTIFY_NAME "org.freedesktop.Notifications"
+#define NOTIFY_PATH "/org/freedesktop/Notifications"
+
+/* What a notification we sent is about, to route its actions. */
+typedef enum NoteKind { NOTE_OTHER, NOTE_DAILY, NOTE_PROMISE } NoteKind;
+
+typedef struct Note {
+        uint32_t id;      /* the server's ID; 0 while the reply is pending */
+        NoteKind kind;
+        int64_t ref;      /* the promise's ID */
+        char summary[64];
+        char body[512];
+        bool actions;     /* offer the actions of its kind */
+        Manager *m;
+} Note;
+
+static bool setting_on(Manager *m, const char *key) {
+        _cleanup_free_ char *v = NULL;
+        if (store_setting_get(m->store, key, &v) < 0)
+                return setting_is_on(setting_info(key)->default_value);
+        return setting_is_on(v);
+}
+
+static void no_server(Manager *m, const sd_bus_error *e, int r) {
+        /* Once: a desktop without a notification server is no error. */
+        if (!m->notify_missing_logged)
+                log_debug("No desktop notifications: %s", e && e->message ? e->message : strerror(-r));
+        m->notify_missing_logged = true;
+}
+
+static void note_remember(Manager *m, uint32_t id, NoteKind kind, int64_t ref) {
+        /* A small ring: old notifications' actions are long gone. */
+        size_t i = m->notes_next++ % ELEMENTSOF(m->notes);
+        m->notes[i] = (NoteRef){ .id = id, .kind = (int) kind, .ref = ref };
+}
+
+static int on_notify_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Note *n = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        uint32_t id;
+        if (e)
+                no_server(n->m, e, 0);
+        else if (sd_bus_message_read(reply, "u", &id) >= 0) {
+                n->m->notify_missing_logged = false;
+                note_remember(n->m, id, n->kind, n->ref);
+        }
+        free(n);
+        return 0;
+}
+
+static int send_notify(Note *n) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        Manager *m = n->m;
+        int r = sd_bus_message_new_method_call(m->bus, &call, NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME, "Notify");
+        if (r >= 0)
+                r = sd_bus_message_append(call, "susss", "closer", (uint32_t) 0, "", n->summary, n->body);
+        if (r >= 0)
+                r = sd_bus_message_open_container(call, 'a', "s");
+        if (r >= 0 && n->actions && n->kind == NOTE_DAILY)
+                r = sd_bus_message_append(call, "ssss", "done", "Done", "reroll", "Another");
+        if (r >= 0 && n->actions && n->kind == NOTE_PROMISE)
+                r = sd_bus_message_append(call, "ss", "kept", "Kept");
+        if (r >= 0)
+                r = sd_bus_message_close_container(call);
+        if (r >= 0)
+                r = sd_bus_message_append(call, "a{sv}i", 1, "urgency", "y", (uint8_t) 1, (int32_t) -1);
+        if (r >= 0)
+                r = sd_bus_call_async(m->bus, NULL, call, on_notify_reply, n, 0);
+        if (r < 0) {
+                no_server(m, NULL, r);
+                free(n);
+        }
+        return r;
+}
+
+static int on_capabilities(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Note *n = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        if (e) {
+                no_server(n->m, e, 0);
+                free(n);
+                return 0;
+        }
+        char **caps = NULL;
+        if (sd_bus_message_read_strv(reply, &caps) >= 0)
+                for (char **c = caps; c && *c; c++)
+                        if (streq(*c, "actions"))
+                                n->actions = true;
+        for (char **c = caps; c && *c; c++)
+                free(*c);
+        free(caps);
+        (void) send_notify(n);
+        return 0;
+}
+
+/* Asks the server what it can do, then notifies: it may be a new server
+ * since the last time. */
+static void notify(Manager *m, NoteKind kind, int64_t ref, const char *summary, const char *body) {
+        if (!m->bus || !setting_on(m, "notify"))
+                return;
+        Note *n = calloc(1, sizeof(Note));
+        if (!n)
+                return;
+        *n = (Note){ .kind = kind, .ref = ref, .m = m };
+        (void) snprintf(n->summary, sizeof(n->summary), "%s", summary);
+        (void) snprintf(n->body, sizeof(n->body), "%s", body);
+        int r = sd_bus_call_method_async(m->bus, NULL, NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME, "GetCapabilities",
+                                         on_capabilities, n, NULL);
+        if (r < 0) {
+                no_server(m, NULL, r);
+                free(n);
+        }
+}
+
+void notify_daily_act(Manager *m, const Act *a) {
+        char body[512];
+        if (a->private_ && !setting_on(m, "notify.reveal"))
+                (void) snprintf(body, sizeof(body), "Today's act is ready: closerctl today");
+        else
+                (void) snprintf(body, sizeof(body), "%s", a->title ? a->title : "");
+        notify(m, NOTE_DAILY, a->id, "Today's act", body);
+}
+
+void notify_datenight(Manager *m, bool soon, int64_t remind_seconds) {
+        char body[64], lead[32];
+        if (soon) {
+                (void) format_duration(remind_seconds, lead);
+                (void) snprintf(body, sizeof(body), "Date night in %s", lead);
+        } else
+                (void) snprintf(body, sizeof(body), "Date night starts now");
+        notify(m, NOTE_OTHER, 0, "Date night", body);
+}
+
+void notify_promise(Manager *m, const Promise *p, bool soon, bool overdue) {
+        /* Never what or where: a rain check can be explicit. */
+        char body[128];
+        (void) snprintf(body, sizeof(body), "%s: closerctl promise kept %" PRIi64 " once it is kept",
+                        overdue ? "A rain check is overdue"
+                        : soon  ? "A rain check is due in 30 minutes"
+                                : "A rain check is due now",
+                        p->id);
+        notify(m, NOTE_PROMISE, p->id, "Rain check", body);
+}
+
+void notify_lapse(Manager *m, uint32_t days) {
+        char body[160];
+        (void) snprintf(body, sizeof(body), "Nothing done for %u days. Don't fall back into old habits: closerctl today",
+                        days);
+        notify(m, NOTE_OTHER, 0, "closer", body);
+}
+
+static const NoteRef *note_find(Manager *m, uint32_t id) {
+        for (size_t i = 0; i < ELEMENTSOF(m->notes); i++)
+                if (m->notes[i].id == id && id != 0)
+                        return &m->notes[i];
+        return NULL;
+}
+
+static int on_action_invoked(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const char *action;
+        uint32_t id;
+        if (sd_bus_message_read(msg, "us", &id, &action) < 0)
+                return 0;
+        const NoteRef *n = note_find(m, id);
+        if (!n)
+                return 0; /* somebody else's notification */
+        time_t now = manager_now();
+        int r = 0;
+        if (n->kind == NOTE_DAILY && streq(action, "done"))
+                r = daily_done(m, now, 0, 0, NULL);
+        else if (n->kind == NOTE_DAILY && streq(action, "reroll")) {
+                _cleanup_(act_done) Act a = {};
+                PickEmptyReason why;
+                r = daily_reroll(m, now, &a, &why);
+                if (r >= 0)
+                        notify_daily_act(m, &a);
+        } else if (n->kind == NOTE_PROMISE && streq(action, "kept"))
+                r = promise_resolve(m, now, n->ref, PROMISE_KEPT);
+        else
+                return 0;
+        if (r < 0)
+                log_warning_errno(r, "Failed to act on the notification's \"%s\": %m", action);
+        else
+                log_info("Notification action \"%s\" done", action);
+        (void) schedule_run(m);
+        return 0;
+}
+
+static int on_notification_closed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        uint32_t id, reason;
+        if (sd_bus_message_read(msg, "uu", &id, &reason) < 0)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(m->notes); i++)
+                if (m->notes[i].id == id && id != 0)
+                        m->notes[i] = (NoteRef){};
+        return 0;
+}
+
+int notify_setup(Manager *m) {
+        int r = sd_bus_match_signal_async(m->bus, &m->notify_action_slot, NULL, NOTIFY_PATH, NOTIFY_NAME,
+                                          "ActionInvoked", on_action_invoked, NULL, m);
+        if (r >= 0)
+                r = sd_bus_match_signal_async(m->bus, &m->notify_closed_slot, NULL, NOTIFY_PATH, NOTIFY_NAME,
+                                              "NotificationClosed", on_notification_closed, NULL, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to listen for notification actions: %m");
+        return 0;
+}
+
+void notify_free(Manager *m) {
+        m->notify_action_slot = sd_bus_slot_unref(m->notify_action_slot);
+        m->notify_closed_slot = sd_bus_slot_unref(m->notify_closed_slot);
+}
