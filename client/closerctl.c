@@ -575,7 +575,7 @@ static int verb_list_add(int argc, char **argv) {
 
 static int verb_list_edit(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-        uint64_t id;
+        uint64_t id = 0;
         int changed = 0;
         int r = parse_item_id(argv[1], &id);
         if (r < 0)
@@ -606,7 +606,7 @@ static int verb_list_edit(int argc, char **argv) {
 
 static int verb_list_rm(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        uint64_t id;
+        uint64_t id = 0;
         int r = parse_item_id(argv[1], &id);
         if (r < 0)
                 return r;
@@ -775,7 +775,7 @@ static int verb_partner_import(int argc, char **argv) {
 
 static int verb_partner_review(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-        uint64_t id;
+        uint64_t id = 0;
         int r = parse_item_id(argv[1], &id);
         if (r < 0)
                 return r;
@@ -863,7 +863,10 @@ static int verb_get(int argc, char **argv) {
         }
         if (arg_json)
                 return print_json(all);
-        json_object_object_foreach(all, key, val) printf("%-17s %s\n", key, json_object_get_string(val));
+        for (struct json_object_iterator it = json_object_iter_begin(all), end = json_object_iter_end(all);
+             !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
+                printf("%-17s %s\n", json_object_iter_peek_name(&it),
+                       json_object_get_string(json_object_iter_peek_value(&it)));
         return 0;
 }
 

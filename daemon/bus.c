@@ -603,8 +603,8 @@ static int method_add_items_from_text(sd_bus_message *msg, void *userdata, sd_bu
         _cleanup_free_ char *buf = NULL;
         ListTextError e = {};
         Item *items = NULL;
-        size_t len, n = 0;
-        int fd, r;
+        size_t len = 0, n = 0;
+        int fd = -1, r;
 
         r = sd_bus_message_read(msg, "h", &fd);
         if (r < 0)
@@ -701,7 +701,7 @@ static int method_add_idea(sd_bus_message *msg, void *userdata, sd_bus_error *er
 static int method_export_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_free_ char *text = NULL;
-        int fd, r;
+        int fd = -1, r;
 
         r = sd_bus_message_read(msg, "h", &fd);
         if (r < 0)
@@ -722,8 +722,8 @@ static int method_import_partner_list(sd_bus_message *msg, void *userdata, sd_bu
         _cleanup_free_ char *buf = NULL, *why = NULL;
         Manager *m = userdata;
         ImportSummary sum;
-        size_t len;
-        int fd, r;
+        size_t len = 0;
+        int fd = -1, r;
 
         r = sd_bus_message_read(msg, "h", &fd);
         if (r < 0)
@@ -1504,11 +1504,7 @@ static int method_get_datenight_rule(sd_bus_message *msg, void *userdata, sd_bus
                 return reply_failure(m, r, "", error);
         format_hhmm(rule.minute, time);
         (void) format_duration(rule.duration, duration);
-        for (int wd = 1; wd <= 7; wd++)
-                if (rule.weekdays_mask & (1u << (wd - 1))) {
-                        size_t k = strlen(days);
-                        (void) snprintf(days + k, sizeof(days) - k, "%s%s", k ? "," : "", weekday_to_string(wd));
-                }
+        format_weekdays(rule.weekdays_mask, days);
         return sd_bus_reply_method_return(msg, "a{sv}", 5,
                                           "vary", "b", (int) rule.vary,
                                           "weekday", "s", weekday_to_string(rule.weekday),
@@ -1549,21 +1545,9 @@ static int method_set_datenight_rule(sd_bus_message *msg, void *userdata, sd_bus
                                 rule.weekday = wd;
                                 rule.vary = false;
                         } else if (streq(key, "weekdays")) {
-                                unsigned mask = 0;
-                                _cleanup_free_ char *copy = strdup(v);
-                                if (!copy)
-                                        return -ENOMEM;
-                                for (char *save = NULL, *w = strtok_r(copy, ",", &save); w;
-                                     w = strtok_r(NULL, ",", &save)) {
-                                        int wd = parse_weekday(w);
-                                        if (wd < 0)
-                                                return invalid(error, "weekdays",
-                                                               "must be weekdays separated by commas, e.g. fri,sat,sun");
-                                        mask |= 1u << (wd - 1);
-                                }
-                                if (!mask)
-                                        return invalid(error, "weekdays", "must name at least one weekday");
-                                rule.weekdays_mask = mask;
+                                if (parse_weekdays(v, &rule.weekdays_mask) < 0)
+                                        return invalid(error, "weekdays",
+                                                       "must be weekdays separated by commas, e.g. fri,sat,sun");
                                 rule.vary = true;
                         } else if (streq(key, "time")) {
                                 if (parse_hhmm(v, &rule.minute) < 0)
@@ -1687,7 +1671,7 @@ static int method_away(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 static int method_export_calendar(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_free_ char *text = NULL;
-        int fd, r = sd_bus_message_read(msg, "h", &fd);
+        int fd = -1, r = sd_bus_message_read(msg, "h", &fd);
         if (r < 0)
                 return r;
         r = datenight_ics(m, manager_now(), &text);

@@ -24,32 +24,6 @@ static int setting_get_default(Manager *m, const char *key, const char *def, cha
         return *ret ? 0 : -ENOMEM;
 }
 
-/* "fri,sat,sun" <-> a weekday mask. */
-static int weekdays_parse(const char *s, unsigned *ret) {
-        _cleanup_free_ char *copy = strdup(s);
-        unsigned mask = 0;
-        if (!copy)
-                return -ENOMEM;
-        for (char *save = NULL, *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-                int wd = parse_weekday(w);
-                if (wd < 0)
-                        return -EINVAL;
-                mask |= 1u << (wd - 1);
-        }
-        if (mask == 0)
-                return -EINVAL;
-        *ret = mask;
-        return 0;
-}
-
-static void weekdays_format(unsigned mask, char buf[static 32]) {
-        size_t n = 0;
-        buf[0] = '\0';
-        for (int wd = 1; wd <= 7; wd++)
-                if (mask & (1u << (wd - 1)))
-                        n += (size_t) snprintf(buf + n, 32 - n, "%s%s", n ? "," : "", weekday_to_string(wd));
-}
-
 int datenight_rule(Manager *m, DnRule *ret) {
         _cleanup_free_ char *vary = NULL, *weekday = NULL, *weekdays = NULL, *time = NULL, *duration = NULL;
         DnRule rule = { .weekday = 5, .weekdays_mask = 0x70, .minute = 20 * 60, .duration = DN_DURATION_DEFAULT };
@@ -72,7 +46,7 @@ int datenight_rule(Manager *m, DnRule *ret) {
         int wd = parse_weekday(weekday);
         if (wd > 0)
                 rule.weekday = wd;
-        (void) weekdays_parse(weekdays, &rule.weekdays_mask);
+        (void) parse_weekdays(weekdays, &rule.weekdays_mask);
         (void) parse_hhmm(time, &rule.minute);
         (void) parse_duration(duration, &rule.duration);
         *ret = rule;
@@ -208,7 +182,7 @@ static int set_rule_locked(Manager *m, time_t now, const DnRule *rule) {
         if (r >= 0 && !rule->vary)
                 r = store_setting_set(m->store, "datenight.weekday", weekday_to_string(rule->weekday));
         if (r >= 0 && rule->vary) {
-                weekdays_format(rule->weekdays_mask, buf);
+                format_weekdays(rule->weekdays_mask, buf);
                 r = store_setting_set(m->store, "datenight.weekdays", buf);
         }
         if (r >= 0) {
@@ -438,8 +412,10 @@ static int file_equals(const char *path, const char *text) {
         size_t len = strlen(text);
         _cleanup_free_ char *buf = malloc(len + 1);
         if (!buf)
+                /* cppcheck-suppress resourceLeak ; f is closed by its cleanup attribute */
                 return -ENOMEM;
         size_t k = fread(buf, 1, len + 1, f);
+        /* cppcheck-suppress resourceLeak ; f is closed by its cleanup attribute */
         return k == len && memcmp(buf, text, len) == 0;
 }
 

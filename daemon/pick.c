@@ -427,7 +427,7 @@ int phase_progress(const PhaseInput *in, char **ret_text) {
                                 l += snprintf(missing + l, sizeof missing - l, "%snothing done for %" PRId64 " days",
                                               l > 0 ? ", " : "", since_done);
                         else if (l == 0)
-                                l += snprintf(missing, sizeof missing, "nothing done yet");
+                                (void) snprintf(missing, sizeof missing, "nothing done yet");
                 }
 
                 snprintf(buf, sizeof buf,

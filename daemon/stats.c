@@ -41,6 +41,7 @@ int stats_collect(Manager *m, time_t now, int weeks, Stats *ret) {
         s.days = calloc(s.n_days, sizeof(StatsDay));
         s.week = calloc((size_t) weeks, sizeof(StatsWeek));
         if (!s.days || !s.week)
+                /* cppcheck-suppress memleak ; s is freed by its cleanup attribute */
                 return -ENOMEM;
 
         r = store_stats_days(m->store, s.from_day, s.to_day, s.days);

@@ -318,6 +318,7 @@ int store_open(const char *dir, Store **ret, char **ret_error) {
         if (r < 0) {
                 if (ret_error)
                         (void) asprintf(ret_error, "cannot create %s: %s", dir, strerror(-r));
+                /* cppcheck-suppress memleak ; s is freed by its cleanup attribute */
                 return r;
         }
         if (asprintf(&s->path, "%s/closer.db", dir) < 0)

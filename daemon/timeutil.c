@@ -473,3 +473,33 @@ void format_hhmm(int minute_of_day, char buf[static 8]) {
         unsigned m = (unsigned) (((minute_of_day % 1440) + 1440) % 1440);
         (void) snprintf(buf, 8, "%02u:%02u", m / 60 % 100u, m % 60);
 }
+
+int parse_weekdays(const char *s, unsigned *ret_mask) {
+        unsigned mask = 0;
+        for (const char *p = s;;) {
+                const char *comma = strchr(p, ',');
+                size_t len = comma ? (size_t) (comma - p) : strlen(p);
+                char word[16];
+                if (len == 0 || len >= sizeof(word))
+                        return -EINVAL;
+                memcpy(word, p, len);
+                word[len] = '\0';
+                int wd = parse_weekday(word);
+                if (wd <= 0)
+                        return -EINVAL;
+                mask |= 1u << (unsigned) (wd - 1);
+                if (!comma)
+                        break;
+                p = comma + 1;
+        }
+        *ret_mask = mask;
+        return 0;
+}
+
+void format_weekdays(unsigned mask, char buf[static 32]) {
+        size_t n = 0;
+        buf[0] = '\0';
+        for (int wd = 1; wd <= 7; wd++)
+                if (mask & (1u << (unsigned) (wd - 1)))
+                        n += (size_t) snprintf(buf + n, 32 - n, "%s%s", n ? "," : "", weekday_to_string(wd));
+}

@@ -57,6 +57,10 @@ void format_hhmm(int minute_of_day, char buf[static 8]);
 int parse_date(const char *s, int64_t *day);        /* "YYYY-MM-DD", a real date, 1970-9999 */
 int parse_weekday(const char *s);                   /* mon..sun, monday..sunday, any case: 1..7 */
 const char *weekday_to_string(int wd);              /* 1..7 -> "mon".."sun", else NULL */
+/* "fri,sat,sun" as a mask, bit (wd - 1) per weekday; at least one. */
+int parse_weekdays(const char *s, unsigned *ret_mask);
+/* The mask as "fri,sat,sun". */
+void format_weekdays(unsigned mask, char buf[static 32]);
 
 /* "3h", "30min", "90m", "1h30min", "1h 30min", "2d", "45s": one or more
  * NUMBER UNIT groups, blanks allowed between groups and between a number
