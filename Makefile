@@ -49,7 +49,7 @@ FUZZ_REPLAY = $(patsubst fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 PROGRAMS    = $(B)/closerd $(B)/closerctl
 TEST_TOOLS  = $(patsubst tests/tools/%.c,$(B)/tests/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all check check-unit check-integration run install uninstall deps clean lint format \
+.PHONY: all check check-unit check-integration run install uninstall deps clean lint lint-man format \
         fuzz bench valgrind
 .DEFAULT_GOAL := all
 
@@ -118,7 +118,7 @@ bench: deps
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(DBUSSERVICEDIR) \
-		$(DESTDIR)$(DBUSIFACEDIR)
+		$(DESTDIR)$(DBUSIFACEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR)
 	$(INSTALL) -m 0755 $(B)/closerd $(B)/closerctl $(DESTDIR)$(BINDIR)/
 	sed 's|@BINDIR@|$(BINDIR)|g' systemd/closerd.service >$(DESTDIR)$(USERUNITDIR)/closerd.service
 	chmod 0644 $(DESTDIR)$(USERUNITDIR)/closerd.service
@@ -126,18 +126,30 @@ install: all
 		>$(DESTDIR)$(DBUSSERVICEDIR)/io.github.closer.Closer1.service
 	chmod 0644 $(DESTDIR)$(DBUSSERVICEDIR)/io.github.closer.Closer1.service
 	$(INSTALL) -m 0644 dbus/io.github.closer.Closer1.xml $(DESTDIR)$(DBUSIFACEDIR)/
+	$(INSTALL) -m 0644 man/closerctl.1 $(DESTDIR)$(MANDIR)/man1/closerctl.1
+	$(INSTALL) -m 0644 man/closerd.8 $(DESTDIR)$(MANDIR)/man8/closerd.8
+	$(INSTALL) -m 0644 completion/closerctl $(DESTDIR)$(COMPLETIONDIR)/closerctl
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/closerd $(DESTDIR)$(BINDIR)/closerctl \
 		$(DESTDIR)$(USERUNITDIR)/closerd.service \
 		$(DESTDIR)$(DBUSSERVICEDIR)/io.github.closer.Closer1.service \
-		$(DESTDIR)$(DBUSIFACEDIR)/io.github.closer.Closer1.xml
+		$(DESTDIR)$(DBUSIFACEDIR)/io.github.closer.Closer1.xml \
+		$(DESTDIR)$(MANDIR)/man1/closerctl.1 $(DESTDIR)$(MANDIR)/man8/closerd.8 \
+		$(DESTDIR)$(COMPLETIONDIR)/closerctl
 
 LINT_SRCS = $(wildcard daemon/*.c client/*.c)
-lint: deps
+MAN_PAGES = man/closerctl.1 man/closerd.8
+lint: deps lint-man
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Idaemon $(LINT_SRCS)
 	clang-tidy --quiet $(LINT_SRCS) -- -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Idaemon $(PKG_CFLAGS)
+
+# Man pages: mandoc warnings fail; groff only prints, so any output fails.
+lint-man:
+	mandoc -T lint -W warning $(MAN_PAGES)
+	@for p in $(MAN_PAGES); do out=$$(groff -ww -z -man $$p 2>&1); \
+		if [ -n "$$out" ]; then printf '%s\n' "$$out"; exit 1; fi; done
 
 format:
 	clang-format -i $(wildcard daemon/*.[ch] client/*.[ch] tests/*.c tests/tools/*.c fuzz/*.c)

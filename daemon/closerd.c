@@ -151,6 +151,10 @@ static int run(int argc, char *argv[]) {
         (void) sd_notify(false, "STOPPING=1\nSTATUS=Shutting down");
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m");
+        /* The loop ends with 1 when the bus went away (exit on disconnect):
+         * a failure, so that Restart=on-failure brings closerd back. */
+        if (r > 0)
+                return log_error_errno(ENOTCONN, "Lost the session bus, exiting");
         log_info("closerd stopped");
         return 0;
 }
