@@ -424,8 +424,8 @@ int phase_progress(const PhaseInput *in, char **ret_text) {
                  * keeps the phase steady, so say it. */
                 if (since_done >= PHASE_LAPSE_DAYS && l < sizeof missing) {
                         if (in->last_done_day != INT64_MIN)
-                                l += snprintf(missing + l, sizeof missing - l, "%snothing done for %" PRId64 " days",
-                                              l > 0 ? ", " : "", since_done);
+                                (void) snprintf(missing + l, sizeof missing - l, "%snothing done for %" PRId64 " days",
+                                                l > 0 ? ", " : "", since_done);
                         else if (l == 0)
                                 (void) snprintf(missing, sizeof missing, "nothing done yet");
                 }
