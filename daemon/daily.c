@@ -240,18 +240,6 @@ int daily_ensure(Manager *m, const Practice *p, Act *ret, PickEmptyReason *ret_w
         return r;
 }
 
-/* Runs f inside one transaction on a loaded practice. */
-#define IN_TRANSACTION(m, expr)                        \
-        ({                                             \
-                int _r = store_begin((m)->store);      \
-                if (_r >= 0)                           \
-                        _r = (expr);                   \
-                if (_r >= 0)                           \
-                        _r = store_commit((m)->store); \
-                if (_r < 0)                            \
-                        store_rollback((m)->store);    \
-                _r;                                    \
-        })
 
 static int dup_note(const char *note, char **ret) {
         if (!note || !note[0]) {
@@ -291,7 +279,7 @@ static int done_locked(Manager *m, time_t now, int response, int mood, const cha
 }
 
 int daily_done(Manager *m, time_t now, int response, int mood, const char *note) {
-        return IN_TRANSACTION(m, done_locked(m, now, response, mood, note));
+        return STORE_TRANSACTION(m->store, done_locked(m, now, response, mood, note));
 }
 
 static int reroll_locked(Manager *m, time_t now, Act *ret, PickEmptyReason *ret_why) {
@@ -316,7 +304,7 @@ static int reroll_locked(Manager *m, time_t now, Act *ret, PickEmptyReason *ret_
 }
 
 int daily_reroll(Manager *m, time_t now, Act *ret, PickEmptyReason *ret_why) {
-        return IN_TRANSACTION(m, reroll_locked(m, now, ret, ret_why));
+        return STORE_TRANSACTION(m->store, reroll_locked(m, now, ret, ret_why));
 }
 
 static int extra_locked(Manager *m, time_t now, const char *what, int response, const char *note,
@@ -347,7 +335,7 @@ static int extra_locked(Manager *m, time_t now, const char *what, int response, 
 }
 
 int daily_extra(Manager *m, time_t now, const char *what, int response, const char *note, int64_t *ret_id) {
-        return IN_TRANSACTION(m, extra_locked(m, now, what, response, note, ret_id));
+        return STORE_TRANSACTION(m->store, extra_locked(m, now, what, response, note, ret_id));
 }
 
 int daily_mood(Manager *m, time_t now, int mood, const char *note) {
@@ -370,7 +358,7 @@ static int pause_locked(Manager *m, time_t now, int64_t until_day) {
 }
 
 int daily_pause(Manager *m, time_t now, int64_t until_day) {
-        return IN_TRANSACTION(m, pause_locked(m, now, until_day));
+        return STORE_TRANSACTION(m->store, pause_locked(m, now, until_day));
 }
 
 static int resume_locked(Manager *m, time_t now) {
@@ -392,7 +380,7 @@ static int resume_locked(Manager *m, time_t now) {
 }
 
 int daily_resume(Manager *m, time_t now) {
-        return IN_TRANSACTION(m, resume_locked(m, now));
+        return STORE_TRANSACTION(m->store, resume_locked(m, now));
 }
 
 static bool in_pause(const Pause *p, size_t n, int64_t day) {
@@ -485,7 +473,7 @@ static int phase_update_locked(Manager *m, time_t now, Phase *ret_old, Phase *re
 
 int daily_phase_update(Manager *m, time_t now, Phase *ret_old, Phase *ret_new) {
         int changed = 0;
-        int r = IN_TRANSACTION(m, (changed = phase_update_locked(m, now, ret_old, ret_new)));
+        int r = STORE_TRANSACTION(m->store, (changed = phase_update_locked(m, now, ret_old, ret_new)));
         return r < 0 ? r : changed;
 }
 

@@ -157,21 +157,10 @@ static int replan_locked(Manager *m, time_t now, bool *changed) {
         return r < 0 ? r : 0;
 }
 
-#define IN_TRANSACTION(m, expr)                        \
-        ({                                             \
-                int _r = store_begin((m)->store);      \
-                if (_r >= 0)                           \
-                        _r = (expr);                   \
-                if (_r >= 0)                           \
-                        _r = store_commit((m)->store); \
-                if (_r < 0)                            \
-                        store_rollback((m)->store);    \
-                _r;                                    \
-        })
 
 int datenight_replan(Manager *m, time_t now) {
         bool changed = false;
-        int r = IN_TRANSACTION(m, replan_locked(m, now, &changed));
+        int r = STORE_TRANSACTION(m->store, replan_locked(m, now, &changed));
         return r < 0 ? r : changed;
 }
 
@@ -202,7 +191,7 @@ static int set_rule_locked(Manager *m, time_t now, const DnRule *rule) {
 int datenight_set_rule(Manager *m, time_t now, const DnRule *rule) {
         if (!dn_rule_is_valid(rule))
                 return -EINVAL;
-        return IN_TRANSACTION(m, set_rule_locked(m, now, rule));
+        return STORE_TRANSACTION(m->store, set_rule_locked(m, now, rule));
 }
 
 /* The night a command is about: the given one, or by default the next
@@ -267,15 +256,15 @@ static int change_locked(Manager *m, time_t now, int64_t id, int what, time_t st
 }
 
 int datenight_move(Manager *m, time_t now, int64_t id, time_t start, int64_t *ret_id) {
-        return IN_TRANSACTION(m, change_locked(m, now, id, 0, start, DN_PLANNED, ret_id));
+        return STORE_TRANSACTION(m->store, change_locked(m, now, id, 0, start, DN_PLANNED, ret_id));
 }
 
 int datenight_skip(Manager *m, time_t now, int64_t id, int64_t *ret_id) {
-        return IN_TRANSACTION(m, change_locked(m, now, id, 1, 0, DN_SKIPPED, ret_id));
+        return STORE_TRANSACTION(m->store, change_locked(m, now, id, 1, 0, DN_SKIPPED, ret_id));
 }
 
 int datenight_log(Manager *m, time_t now, int64_t id, DnStatus outcome, int64_t *ret_id) {
-        return IN_TRANSACTION(m, change_locked(m, now, id, 2, 0, outcome, ret_id));
+        return STORE_TRANSACTION(m->store, change_locked(m, now, id, 2, 0, outcome, ret_id));
 }
 
 static int away_locked(Manager *m, time_t now, int64_t from_day, int64_t to_day) {
@@ -291,7 +280,7 @@ int datenight_away(Manager *m, time_t now, int64_t from_day, int64_t to_day) {
                 return -EINVAL;
         if (to_day < local_day_of(now))
                 return -ERANGE;
-        return IN_TRANSACTION(m, away_locked(m, now, from_day, to_day));
+        return STORE_TRANSACTION(m->store, away_locked(m, now, from_day, to_day));
 }
 
 int datenight_list(Manager *m, time_t now, DateNight **ret, size_t *ret_n) {

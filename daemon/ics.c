@@ -22,57 +22,10 @@
 
 #include <libical/ical.h>
 
+#include "icalutil.h"
 #include "ics.h"
 #include "macro.h"
 
-/* 3000-12-31T23:59:59Z: libical silently writes a null time for any later one. */
-#define ICS_TIME_MAX INT64_C(32535215999)
-
-/* ---- libical's global error state (as in listfile.c) ---------------------------------------- */
-
-static const icalerrorenum ical_error_kinds[] = {
-        ICAL_BADARG_ERROR,
-        ICAL_NEWFAILED_ERROR,
-        ICAL_ALLOCATION_ERROR,
-        ICAL_MALFORMEDDATA_ERROR,
-        ICAL_PARSE_ERROR,
-        ICAL_INTERNAL_ERROR,
-        ICAL_FILE_ERROR,
-        ICAL_USAGE_ERROR,
-        ICAL_UNIMPLEMENTED_ERROR,
-        ICAL_UNKNOWN_ERROR,
-};
-
-typedef struct IcalState {
-        int errors_are_fatal;
-        icalerrorstate states[ELEMENTSOF(ical_error_kinds)];
-        icalerrorenum errno_saved;
-} IcalState;
-
-/* No libical error may abort the process, and the caller's icalerrno and
- * settings are given back as they were. */
-static void ical_enter(IcalState *s) {
-        s->errors_are_fatal = icalerror_get_errors_are_fatal();
-        s->errno_saved = icalerrno;
-        icalerror_set_errors_are_fatal(0);
-        for (size_t i = 0; i < ELEMENTSOF(ical_error_kinds); i++) {
-                s->states[i] = icalerror_get_error_state(ical_error_kinds[i]);
-                icalerror_set_error_state(ical_error_kinds[i], ICAL_ERROR_NONFATAL);
-        }
-        icalerror_clear_errno();
-}
-
-static void ical_leave(const IcalState *s) {
-        for (size_t i = 0; i < ELEMENTSOF(ical_error_kinds); i++)
-                icalerror_set_error_state(ical_error_kinds[i], s->states[i]);
-        icalerror_set_errors_are_fatal(s->errors_are_fatal);
-        icalerrno = s->errno_saved;
-}
-
-static void icalcomponent_freep(icalcomponent **c) {
-        if (*c)
-                icalcomponent_free(*c);
-}
 
 /* ---- validation ----------------------------------------------------------------------------- */
 
@@ -131,7 +84,7 @@ static bool uid_valid(const char *s) {
 }
 
 static bool time_in_range(time_t t) {
-        return (int64_t) t >= 0 && (int64_t) t <= ICS_TIME_MAX;
+        return (int64_t) t >= 0 && (int64_t) t <= ICAL_TIME_MAX;
 }
 
 static int validate_event(const IcsEvent *e) {
@@ -180,29 +133,6 @@ static int has_duplicate_uid(const IcsEvent *events, size_t n) {
 /* ---- building ------------------------------------------------------------------------------- */
 
 /* Adds p to c, or frees it and fails when libical could not build it. */
-static int add_property(icalcomponent *c, icalproperty *p) {
-        if (!p)
-                return -ENOMEM;
-        if (!icalproperty_get_value(p)) {
-                icalproperty_free(p);
-                return -ENOMEM;
-        }
-        icalcomponent_add_property(c, p);
-        return 0;
-}
-
-static int add_x_property(icalcomponent *c, const char *name, const char *value) {
-        icalproperty *p = icalproperty_new_x(value);
-        if (!p)
-                return -ENOMEM;
-        icalproperty_set_x_name(p, name);
-        if (!icalproperty_get_x_name(p)) {
-                icalproperty_free(p);
-                return -ENOMEM;
-        }
-        return add_property(c, p);
-}
-
 static struct icaltimetype utc_time(time_t t) {
         return icaltime_from_timet_with_zone(t, 0, icaltimezone_get_utc_timezone());
 }
@@ -215,10 +145,10 @@ static int add_alarm(icalcomponent *event, int64_t before, const char *text) {
         /* Owned by event from here on. */
         icalcomponent_add_component(event, alarm);
 
-        int r = add_property(alarm, icalproperty_new_action(ICAL_ACTION_DISPLAY));
+        int r = ical_add_property(alarm, icalproperty_new_action(ICAL_ACTION_DISPLAY));
         if (r < 0)
                 return r;
-        r = add_property(alarm, icalproperty_new_description(text));
+        r = ical_add_property(alarm, icalproperty_new_description(text));
         if (r < 0)
                 return r;
 
@@ -235,7 +165,7 @@ static int add_alarm(icalcomponent *event, int64_t before, const char *text) {
                 return -ENOMEM;
         }
         icalproperty_add_parameter(p, related);
-        return add_property(alarm, p);
+        return ical_add_property(alarm, p);
 }
 
 static int add_event(icalcomponent *cal, const IcsEvent *e, struct icaltimetype stamp) {
@@ -245,40 +175,40 @@ static int add_event(icalcomponent *cal, const IcsEvent *e, struct icaltimetype 
         /* Owned by cal from here on. */
         icalcomponent_add_component(cal, event);
 
-        int r = add_property(event, icalproperty_new_uid(e->uid));
+        int r = ical_add_property(event, icalproperty_new_uid(e->uid));
         if (r < 0)
                 return r;
-        r = add_property(event, icalproperty_new_dtstamp(stamp));
+        r = ical_add_property(event, icalproperty_new_dtstamp(stamp));
         if (r < 0)
                 return r;
-        r = add_property(event, icalproperty_new_dtstart(utc_time(e->start)));
+        r = ical_add_property(event, icalproperty_new_dtstart(utc_time(e->start)));
         if (r < 0)
                 return r;
-        r = add_property(event, icalproperty_new_dtend(utc_time(e->end)));
+        r = ical_add_property(event, icalproperty_new_dtend(utc_time(e->end)));
         if (r < 0)
                 return r;
-        r = add_property(event, icalproperty_new_sequence((int) e->sequence));
+        r = ical_add_property(event, icalproperty_new_sequence((int) e->sequence));
         if (r < 0)
                 return r;
-        r = add_property(event, icalproperty_new_lastmodified(utc_time(e->last_modified)));
+        r = ical_add_property(event, icalproperty_new_lastmodified(utc_time(e->last_modified)));
         if (r < 0)
                 return r;
-        r = add_property(event, icalproperty_new_summary(e->summary));
+        r = ical_add_property(event, icalproperty_new_summary(e->summary));
         if (r < 0)
                 return r;
         if (!isempty(e->description)) {
-                r = add_property(event, icalproperty_new_description(e->description));
+                r = ical_add_property(event, icalproperty_new_description(e->description));
                 if (r < 0)
                         return r;
         }
-        r = add_property(event, icalproperty_new_class(ICAL_CLASS_PRIVATE));
+        r = ical_add_property(event, icalproperty_new_class(ICAL_CLASS_PRIVATE));
         if (r < 0)
                 return r;
-        r = add_property(event, icalproperty_new_status(e->cancelled ? ICAL_STATUS_CANCELLED
+        r = ical_add_property(event, icalproperty_new_status(e->cancelled ? ICAL_STATUS_CANCELLED
                                                                      : ICAL_STATUS_CONFIRMED));
         if (r < 0)
                 return r;
-        r = add_property(event, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
+        r = ical_add_property(event, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
         if (r < 0)
                 return r;
 
@@ -289,40 +219,14 @@ static int add_event(icalcomponent *cal, const IcsEvent *e, struct icaltimetype 
 }
 
 static int build_text(const IcsEvent *events, size_t n, time_t now, char **ret_text) {
-        _cleanup_(icalcomponent_freep) icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
-        if (!cal)
-                return -ENOMEM;
-
-        int r = add_property(cal, icalproperty_new_version("2.0"));
-        if (r < 0)
-                return r;
-        r = add_property(cal, icalproperty_new_prodid(ICS_PRODID));
-        if (r < 0)
-                return r;
-        r = add_property(cal, icalproperty_new_calscale("GREGORIAN"));
-        if (r < 0)
-                return r;
-        r = add_x_property(cal, "X-WR-CALNAME", ICS_CALNAME);
-        if (r < 0)
-                return r;
-
+        _cleanup_(icalcomponent_freep) icalcomponent *cal = NULL;
+        int r = ical_new_calendar(ICS_PRODID, "GREGORIAN", ICS_CALNAME, &cal);
         struct icaltimetype stamp = utc_time(now);
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; r >= 0 && i < n; i++)
                 r = add_event(cal, &events[i], stamp);
-                if (r < 0)
-                        return r;
-        }
-
-        char *text = icalcomponent_as_ical_string_r(cal);
-        if (!text)
-                return -ENOMEM;
-        /* Hand out memory of our own allocator, whatever libical was built with. */
-        char *copy = strdup(text);
-        icalmemory_free_buffer(text);
-        if (!copy)
-                return -ENOMEM;
-        *ret_text = copy;
-        return 0;
+        if (r < 0)
+                return r;
+        return ical_render(cal, ret_text);
 }
 
 int ics_write(const IcsEvent *events, size_t n, time_t now, char **ret_text) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "item.h"
+#include "macro.h"
 
 static const char *const category_names[_CATEGORY_MAX] = {
         [CATEGORY_AFFECTION] = "affection",
@@ -19,30 +20,9 @@ static const char *const review_names[_REVIEW_MAX] = {
         [REVIEW_NO] = "no",
 };
 
-static int lookup(const char *const *table, int n, const char *s) {
-        if (!s)
-                return -1;
-        for (int i = 0; i < n; i++)
-                if (strcmp(table[i], s) == 0)
-                        return i;
-        return -1;
-}
+DEFINE_STRING_TABLE_LOOKUP(category, Category, category_names, _CATEGORY_MAX)
 
-const char *category_to_string(Category c) {
-        return c >= 0 && c < _CATEGORY_MAX ? category_names[c] : NULL;
-}
-
-Category category_from_string(const char *s) {
-        return (Category) lookup(category_names, _CATEGORY_MAX, s);
-}
-
-const char *review_to_string(Review r) {
-        return r >= 0 && r < _REVIEW_MAX ? review_names[r] : NULL;
-}
-
-Review review_from_string(const char *s) {
-        return (Review) lookup(review_names, _REVIEW_MAX, s);
-}
+DEFINE_STRING_TABLE_LOOKUP(review, Review, review_names, _REVIEW_MAX)
 
 /* Decodes one code point at s (at most n bytes); returns its length or 0. */
 static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {

@@ -31,62 +31,16 @@
 
 #include <libical/ical.h>
 
+#include "icalutil.h"
 #include "listfile.h"
 #include "macro.h"
 
 #define LISTFILE_PRODID "-//closer//closer list//EN"
 #define X_OWNER "X-CLOSER-OWNER"
 #define X_INTENSITY "X-CLOSER-INTENSITY"
-#define X_CALNAME "X-WR-CALNAME"
 /* 3000-12-31T23:59:59Z: libical silently writes a null time for any later one. */
-#define TIME_MAX INT64_C(32535215999)
+#define TIME_MAX ICAL_TIME_MAX
 #define YEAR_MAX 3000
-
-/* ---- libical's global error state ---------------------------------------------------------- */
-
-static const icalerrorenum ical_error_kinds[] = {
-        ICAL_BADARG_ERROR,
-        ICAL_NEWFAILED_ERROR,
-        ICAL_ALLOCATION_ERROR,
-        ICAL_MALFORMEDDATA_ERROR,
-        ICAL_PARSE_ERROR,
-        ICAL_INTERNAL_ERROR,
-        ICAL_FILE_ERROR,
-        ICAL_USAGE_ERROR,
-        ICAL_UNIMPLEMENTED_ERROR,
-        ICAL_UNKNOWN_ERROR,
-};
-
-typedef struct IcalState {
-        int errors_are_fatal;
-        icalerrorstate states[ELEMENTSOF(ical_error_kinds)];
-        icalerrorenum errno_saved;
-} IcalState;
-
-/* No libical error may abort the process while we work on untrusted data,
- * and the caller's icalerrno and settings are given back as they were. */
-static void ical_enter(IcalState *s) {
-        s->errors_are_fatal = icalerror_get_errors_are_fatal();
-        s->errno_saved = icalerrno;
-        icalerror_set_errors_are_fatal(0);
-        for (size_t i = 0; i < ELEMENTSOF(ical_error_kinds); i++) {
-                s->states[i] = icalerror_get_error_state(ical_error_kinds[i]);
-                icalerror_set_error_state(ical_error_kinds[i], ICAL_ERROR_NONFATAL);
-        }
-        icalerror_clear_errno();
-}
-
-static void ical_leave(const IcalState *s) {
-        for (size_t i = 0; i < ELEMENTSOF(ical_error_kinds); i++)
-                icalerror_set_error_state(ical_error_kinds[i], s->states[i]);
-        icalerror_set_errors_are_fatal(s->errors_are_fatal);
-        icalerrno = s->errno_saved;
-}
-
-static void icalcomponent_freep(icalcomponent **c) {
-        if (*c)
-                icalcomponent_free(*c);
-}
 
 static void icalparser_freep(icalparser **p) {
         if (*p)
@@ -233,29 +187,6 @@ static int find_duplicate_uid(const Item *items, size_t n, size_t *ret_a, size_t
 /* ---- writing -------------------------------------------------------------------------------- */
 
 /* Adds p to c, or frees it and fails when libical could not build it. */
-static int add_property(icalcomponent *c, icalproperty *p) {
-        if (!p)
-                return -ENOMEM;
-        if (!icalproperty_get_value(p)) {
-                icalproperty_free(p);
-                return -ENOMEM;
-        }
-        icalcomponent_add_property(c, p);
-        return 0;
-}
-
-static int add_x_property(icalcomponent *c, const char *name, const char *value) {
-        icalproperty *p = icalproperty_new_x(value);
-        if (!p)
-                return -ENOMEM;
-        icalproperty_set_x_name(p, name);
-        if (!icalproperty_get_x_name(p)) {
-                icalproperty_free(p);
-                return -ENOMEM;
-        }
-        return add_property(c, p);
-}
-
 static int validate_for_write(const Item *it) {
         const char *reason;
 
@@ -284,94 +215,64 @@ static int add_todo(icalcomponent *cal, const Item *it, struct icaltimetype stam
         /* Owned by cal from here on. */
         icalcomponent_add_component(cal, todo);
 
-        int r = add_property(todo, icalproperty_new_uid(it->uid));
+        int r = ical_add_property(todo, icalproperty_new_uid(it->uid));
         if (r < 0)
                 return r;
-        r = add_property(todo, icalproperty_new_dtstamp(stamp));
+        r = ical_add_property(todo, icalproperty_new_dtstamp(stamp));
         if (r < 0)
                 return r;
         if (!isempty(it->title)) {
-                r = add_property(todo, icalproperty_new_summary(it->title));
+                r = ical_add_property(todo, icalproperty_new_summary(it->title));
                 if (r < 0)
                         return r;
         }
         if (!it->removed && !isempty(it->details)) {
-                r = add_property(todo, icalproperty_new_description(it->details));
+                r = ical_add_property(todo, icalproperty_new_description(it->details));
                 if (r < 0)
                         return r;
         }
         if (!it->removed) {
-                r = add_property(todo, icalproperty_new_categories(category_to_string(it->category)));
+                r = ical_add_property(todo, icalproperty_new_categories(category_to_string(it->category)));
                 if (r < 0)
                         return r;
         }
         /* Also on tombstones: a task app that shows the kept SUMMARY should
          * still know it is private. */
-        r = add_property(todo, icalproperty_new_class(it->private_ ? ICAL_CLASS_PRIVATE : ICAL_CLASS_PUBLIC));
+        r = ical_add_property(todo, icalproperty_new_class(it->private_ ? ICAL_CLASS_PRIVATE : ICAL_CLASS_PUBLIC));
         if (r < 0)
                 return r;
-        r = add_property(todo, icalproperty_new_sequence((int) it->sequence));
+        r = ical_add_property(todo, icalproperty_new_sequence((int) it->sequence));
         if (r < 0)
                 return r;
-        r = add_property(todo, icalproperty_new_lastmodified(
+        r = ical_add_property(todo, icalproperty_new_lastmodified(
                                  icaltime_from_timet_with_zone((time_t) it->modified, 0, utc)));
         if (r < 0)
                 return r;
         if (it->removed)
-                return add_property(todo, icalproperty_new_status(ICAL_STATUS_CANCELLED));
+                return ical_add_property(todo, icalproperty_new_status(ICAL_STATUS_CANCELLED));
 
         char intensity[2] = { (char) ('0' + it->intensity), '\0' };
-        return add_x_property(todo, X_INTENSITY, intensity);
+        return ical_add_x_property(todo, X_INTENSITY, intensity);
 }
 
 static int build_text(const Item *items, size_t n, const char *owner_name, time_t now, char **ret_text) {
-        _cleanup_(icalcomponent_freep) icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
-        if (!cal)
+        _cleanup_(icalcomponent_freep) icalcomponent *cal = NULL;
+        _cleanup_free_ char *calname = NULL;
+        int r;
+
+        if (!isempty(owner_name) && asprintf(&calname, "%s's list", owner_name) < 0)
                 return -ENOMEM;
-
-        int r = add_property(cal, icalproperty_new_version("2.0"));
-        if (r < 0)
-                return r;
-        r = add_property(cal, icalproperty_new_prodid(LISTFILE_PRODID));
-        if (r < 0)
-                return r;
-
-        if (!isempty(owner_name)) {
-                static const char suffix[] = "'s list";
-                size_t l = strlen(owner_name);
-                _cleanup_free_ char *calname = malloc(l + sizeof(suffix));
-                if (!calname)
-                        return -ENOMEM;
-                memcpy(calname, owner_name, l);
-                memcpy(calname + l, suffix, sizeof(suffix));
-
-                r = add_x_property(cal, X_CALNAME, calname);
-                if (r < 0)
-                        return r;
-                r = add_x_property(cal, X_OWNER, owner_name);
-        } else
-                r = add_x_property(cal, X_CALNAME, "closer list");
-        if (r < 0)
-                return r;
+        r = ical_new_calendar(LISTFILE_PRODID, NULL, calname ? calname : "closer list", &cal);
+        if (r >= 0 && calname)
+                r = ical_add_x_property(cal, X_OWNER, owner_name);
 
         icaltimezone *utc = icaltimezone_get_utc_timezone();
         struct icaltimetype stamp = icaltime_from_timet_with_zone(now, 0, utc);
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; r >= 0 && i < n; i++)
                 r = add_todo(cal, &items[i], stamp, utc);
-                if (r < 0)
-                        return r;
-        }
-
-        char *text = icalcomponent_as_ical_string_r(cal);
-        if (!text)
-                return -ENOMEM;
-        /* Hand out memory of our own allocator, whatever libical was built with. */
-        char *copy = strdup(text);
-        icalmemory_free_buffer(text);
-        if (!copy)
-                return -ENOMEM;
-        *ret_text = copy;
-        return 0;
+        if (r < 0)
+                return r;
+        return ical_render(cal, ret_text);
 }
 
 int listfile_write(const Item *items, size_t n, const char *owner_name, time_t now, char **ret_text) {

@@ -55,3 +55,22 @@ static inline void closep(int *fd) {
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* The index of s in a table of n strings, or -1 (also for NULL). */
+static inline int string_table_lookup(const char *const *table, int n, const char *s) {
+        if (!s)
+                return -1;
+        for (int i = 0; i < n; i++)
+                if (table[i] && strcmp(table[i], s) == 0)
+                        return i;
+        return -1;
+}
+
+/* name_to_string() and name_from_string() over a table of max names. */
+#define DEFINE_STRING_TABLE_LOOKUP(name, type, table, max)              \
+        const char *name##_to_string(type x) {                           \
+                return x >= 0 && x < (max) ? (table)[x] : NULL;           \
+        }                                                                \
+        type name##_from_string(const char *s) {                         \
+                return (type) string_table_lookup((table), (max), s);    \
+        }

@@ -55,30 +55,9 @@ static const char *const twist_changes[] = {
         "as a surprise",
 };
 
-static int lookup(const char *const *table, int n, const char *s) {
-        if (!s)
-                return -1;
-        for (int i = 0; i < n; i++)
-                if (strcmp(table[i], s) == 0)
-                        return i;
-        return -1;
-}
+DEFINE_STRING_TABLE_LOOKUP(start_kind, StartKind, start_names, _START_MAX)
 
-const char *start_kind_to_string(StartKind s) {
-        return s >= 0 && s < _START_MAX ? start_names[s] : NULL;
-}
-
-StartKind start_kind_from_string(const char *s) {
-        return (StartKind) lookup(start_names, _START_MAX, s);
-}
-
-const char *phase_to_string(Phase p) {
-        return p >= 0 && p < _PHASE_MAX ? phase_names[p] : NULL;
-}
-
-Phase phase_from_string(const char *s) {
-        return (Phase) lookup(phase_names, _PHASE_MAX, s);
-}
+DEFINE_STRING_TABLE_LOOKUP(phase, Phase, phase_names, _PHASE_MAX)
 
 const char *pick_empty_reason_to_string(PickEmptyReason r) {
         return r >= 0 && r < _PICK_EMPTY_MAX ? empty_reasons[r] : NULL;

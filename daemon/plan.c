@@ -27,30 +27,9 @@ static const char *const status_names[_DN_STATUS_MAX] = {
         [DN_SKIPPED] = "skipped",
 };
 
-static int lookup(const char *const *table, int n, const char *s) {
-        if (!s)
-                return -1;
-        for (int i = 0; i < n; i++)
-                if (streq(table[i], s))
-                        return i;
-        return -1;
-}
+DEFINE_STRING_TABLE_LOOKUP(dn_mode, DnMode, mode_names, _DN_MODE_MAX)
 
-const char *dn_mode_to_string(DnMode m) {
-        return m >= 0 && m < _DN_MODE_MAX ? mode_names[m] : NULL;
-}
-
-DnMode dn_mode_from_string(const char *s) {
-        return (DnMode) lookup(mode_names, _DN_MODE_MAX, s);
-}
-
-const char *dn_status_to_string(DnStatus s) {
-        return s >= 0 && s < _DN_STATUS_MAX ? status_names[s] : NULL;
-}
-
-DnStatus dn_status_from_string(const char *s) {
-        return (DnStatus) lookup(status_names, _DN_STATUS_MAX, s);
-}
+DEFINE_STRING_TABLE_LOOKUP(dn_status, DnStatus, status_names, _DN_STATUS_MAX)
 
 static uint64_t splitmix64(uint64_t x) {
         x += 0x9e3779b97f4a7c15ULL;

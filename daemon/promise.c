@@ -81,44 +81,36 @@ static int promise_load_active(Manager *m, int64_t id, Promise *ret) {
         return 0;
 }
 
-int promise_resolve(Manager *m, time_t now, int64_t id, PromiseStatus status) {
+static int resolve_locked(Manager *m, time_t now, int64_t id, PromiseStatus status) {
         _cleanup_(promise_done) Promise p = {};
-        int r = store_begin(m->store);
+        int r = promise_load_active(m, id, &p);
         if (r < 0)
                 return r;
-        r = promise_load_active(m, id, &p);
-        if (r >= 0) {
-                p.status = status;
-                p.resolved = now;
-                p.modified = now;
-                p.sequence++;
-                r = store_promise_update(m->store, &p);
-        }
+        p.status = status;
+        p.resolved = now;
+        p.modified = now;
+        p.sequence++;
+        return store_promise_update(m->store, &p);
+}
+
+int promise_resolve(Manager *m, time_t now, int64_t id, PromiseStatus status) {
+        return STORE_TRANSACTION(m->store, resolve_locked(m, now, id, status));
+}
+
+static int move_locked(Manager *m, time_t now, int64_t id, time_t due, bool by_partner) {
+        _cleanup_(promise_done) Promise p = {};
+        int r = promise_load_active(m, id, &p);
         if (r >= 0)
-                r = store_commit(m->store);
+                r = store_promise_move_insert(m->store, id, p.due, due, by_partner, now);
         if (r < 0)
-                store_rollback(m->store);
-        return r;
+                return r;
+        p.due = due;
+        p.status = PROMISE_MOVED;
+        p.modified = now;
+        p.sequence++;
+        return store_promise_update(m->store, &p);
 }
 
 int promise_move(Manager *m, time_t now, int64_t id, time_t due, bool by_partner) {
-        _cleanup_(promise_done) Promise p = {};
-        int r = store_begin(m->store);
-        if (r < 0)
-                return r;
-        r = promise_load_active(m, id, &p);
-        if (r >= 0)
-                r = store_promise_move_insert(m->store, id, p.due, due, by_partner, now);
-        if (r >= 0) {
-                p.due = due;
-                p.status = PROMISE_MOVED;
-                p.modified = now;
-                p.sequence++;
-                r = store_promise_update(m->store, &p);
-        }
-        if (r >= 0)
-                r = store_commit(m->store);
-        if (r < 0)
-                store_rollback(m->store);
-        return r;
+        return STORE_TRANSACTION(m->store, move_locked(m, now, id, due, by_partner));
 }

@@ -43,6 +43,22 @@ const char *store_path(Store *s);
 int store_begin(Store *s);
 int store_commit(Store *s);
 void store_rollback(Store *s);
+/* Evaluates expr (an int, negative on failure) inside BEGIN IMMEDIATE ...
+ * COMMIT, rolling back on failure; yields its value or the error. */
+#define STORE_TRANSACTION(store, expr)                \
+        ({                                            \
+                int _r = store_begin(store);          \
+                if (_r >= 0)                          \
+                        _r = (expr);                  \
+                if (_r >= 0) {                        \
+                        int _c = store_commit(store); \
+                        if (_c < 0)                   \
+                                _r = _c;              \
+                }                                     \
+                if (_r < 0)                           \
+                        store_rollback(store);        \
+                _r;                                   \
+        })
 
 /* Items. Strings in *item are copied; item->id is set on insert. */
 int store_item_insert(Store *s, Side side, Item *item, time_t now);
