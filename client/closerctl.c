@@ -319,6 +319,18 @@ static int print_json(json_object *j) {
         return 0;
 }
 
+/* Prints one small object of key, value pairs (the values are taken),
+ * ended by a NULL key: print_json_pairs("id", json_object_new_int64(1), NULL). */
+static int print_json_pairs(const char *key, ...) {
+        _cleanup_json_ json_object *j = json_object_new_object();
+        va_list ap;
+        va_start(ap, key);
+        for (; key; key = va_arg(ap, const char *))
+                json_object_object_add(j, key, va_arg(ap, json_object *));
+        va_end(ap);
+        return print_json(j);
+}
+
 static const char *jstr(json_object *o, const char *key) {
         json_object *v;
         if (!json_object_object_get_ex(o, key, &v) || !v)
@@ -564,11 +576,8 @@ static int verb_list_add(int argc, char **argv) {
                 r = sd_bus_message_read(reply, "t", &id);
         if (r < 0)
                 return r;
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), NULL);
         printf("Added item %" PRIu64 ".\n", id);
         return 0;
 }
@@ -594,12 +603,8 @@ static int verb_list_edit(int argc, char **argv) {
                 r = sd_bus_message_read(reply, "b", &changed);
         if (r < 0)
                 return r;
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
-                json_object_object_add(j, "changed", json_object_new_boolean(changed));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), "changed", json_object_new_boolean(changed), NULL);
         printf(changed ? "Updated item %" PRIu64 ".\n" : "Item %" PRIu64 " already says that.\n", id);
         return 0;
 }
@@ -613,12 +618,8 @@ static int verb_list_rm(int argc, char **argv) {
         r = call("RemoveItem", &reply, "t", id);
         if (r < 0)
                 return r;
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
-                json_object_object_add(j, "removed", json_object_new_boolean(true));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), "removed", json_object_new_boolean(true), NULL);
         printf("Removed item %" PRIu64 ".\n", id);
         return 0;
 }
@@ -703,11 +704,8 @@ static int verb_list_add_idea(void) {
                 r = sd_bus_message_read(reply, "t", &id);
         if (r < 0)
                 return r;
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), NULL);
         printf("Added idea %" PRIu64 " as item %" PRIu64 ".\n", number, id);
         return 0;
 }
@@ -792,12 +790,8 @@ static int verb_partner_review(int argc, char **argv) {
         r = send_call(m, &reply);
         if (r < 0)
                 return r;
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
-                json_object_object_add(j, "review", json_object_new_string(argv[2]));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), "review", json_object_new_string(argv[2]), NULL);
         printf("Item %" PRIu64 ": %s.\n", id, argv[2]);
         return 0;
 }
@@ -832,11 +826,8 @@ static int verb_set(int argc, char **argv) {
                 r = sd_bus_message_read(reply, "s", &v);
         if (r < 0)
                 return r;
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, argv[1], json_object_new_string(v));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs(argv[1], json_object_new_string(v), NULL);
         printf("%s = %s\n", argv[1], v);
         return 0;
 }
@@ -853,11 +844,8 @@ static int verb_get(int argc, char **argv) {
                 json_object *v;
                 if (!json_object_object_get_ex(all, argv[1], &v))
                         return fail("unknown setting '%s' (closerctl get lists them)", argv[1]);
-                if (arg_json) {
-                        _cleanup_json_ json_object *j = json_object_new_object();
-                        json_object_object_add(j, argv[1], json_object_get(v));
-                        return print_json(j);
-                }
+                if (arg_json)
+                        return print_json_pairs(argv[1], json_object_get(v), NULL);
                 puts(json_object_get_string(v));
                 return 0;
         }
@@ -963,11 +951,8 @@ static int verb_done(int argc, char **argv) {
                 r = send_call(m, &reply);
         if (r < 0)
                 return r;
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, "done", json_object_new_boolean(true));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs("done", json_object_new_boolean(true), NULL);
         puts("Done. Keep observing how it lands.");
         return 0;
 }
@@ -1007,11 +992,8 @@ static int verb_extra(int argc, char **argv) {
                 r = sd_bus_message_read(reply, "t", &id);
         if (r < 0)
                 return r;
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), NULL);
         puts("Noted: an extra moment today.");
         return 0;
 }
@@ -1030,11 +1012,8 @@ static int verb_mood(int argc, char **argv) {
                 r = send_call(m, &reply);
         if (r < 0)
                 return r;
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, "mood", json_object_new_int64((int64_t) v));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs("mood", json_object_new_int64((int64_t) v), NULL);
         printf("Mood %" PRIu64 "/5 noted for today.\n", v);
         return 0;
 }
@@ -1046,11 +1025,8 @@ static int verb_pause(int argc, char **argv) {
         int r = call("Pause", &reply, "s", arg_until);
         if (r < 0)
                 return r;
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, "paused_until", json_object_new_string(arg_until));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs("paused_until", json_object_new_string(arg_until), NULL);
         printf("Paused until %s: no daily act and no lapse until then; the streak is kept.\n", arg_until);
         return 0;
 }
@@ -1060,11 +1036,8 @@ static int verb_resume(int argc, char **argv) {
         int r = call("Resume", &reply, NULL);
         if (r < 0)
                 return r;
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, "paused", json_object_new_boolean(false));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs("paused", json_object_new_boolean(false), NULL);
         puts("Resumed.");
         return 0;
 }
@@ -1232,12 +1205,8 @@ static int verb_promise_resolve(int argc, char **argv) {
         int r = call("ResolvePromise", &reply, "ts", id, status);
         if (r < 0)
                 return r;
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
-                json_object_object_add(j, "status", json_object_new_string(status));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), "status", json_object_new_string(status), NULL);
         printf(streq(status, "kept") ? "Rain check %" PRIu64 " kept.\n"
                                      : "Rain check %" PRIu64 " broken. Make it up soon: closerctl raincheck WHEN\n",
                id);
@@ -1255,13 +1224,8 @@ static int verb_promise_move(int argc, char **argv) {
         int r = call("MovePromise", &reply, "tsb", id, when, (int) arg_by_partner);
         if (r < 0)
                 return r;
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
-                json_object_object_add(j, "status", json_object_new_string("moved"));
-                json_object_object_add(j, "by_partner", json_object_new_boolean(arg_by_partner));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), "status", json_object_new_string("moved"), "by_partner", json_object_new_boolean(arg_by_partner), NULL);
         printf("Rain check %" PRIu64 " moved%s.\n", id, arg_by_partner ? " by my partner" : "");
         return 0;
 }
@@ -1338,11 +1302,8 @@ static int verb_datenight_set(int argc, char **argv) {
         r = send_call(m, &reply);
         if (r < 0)
                 return r;
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, "set", json_object_new_boolean(true));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs("set", json_object_new_boolean(true), NULL);
         puts("Date night set; the coming nights not moved by hand are planned anew (closerctl datenight).");
         return 0;
 }
@@ -1352,12 +1313,8 @@ static bool all_digits(const char *s) {
 }
 
 static int print_datenight_done(const char *what, uint64_t id) {
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
-                json_object_object_add(j, "result", json_object_new_string(what));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), "result", json_object_new_string(what), NULL);
         printf("Date night %" PRIu64 " %s.\n", id, what);
         return 0;
 }
@@ -1414,12 +1371,8 @@ static int verb_away(int argc, char **argv) {
         int r = call("Away", &reply, "ss", argv[1], argv[2]);
         if (r < 0)
                 return r;
-        if (arg_json) {
-                _cleanup_json_ json_object *j = json_object_new_object();
-                json_object_object_add(j, "from", json_object_new_string(argv[1]));
-                json_object_object_add(j, "to", json_object_new_string(argv[2]));
-                return print_json(j);
-        }
+        if (arg_json)
+                return print_json_pairs("from", json_object_new_string(argv[1]), "to", json_object_new_string(argv[2]), NULL);
         printf("Apart from %s to %s: date nights in between are by phone, and each is made up\n"
                "in person from the evening after %s on (closerctl datenight).\n", argv[1], argv[2], argv[2]);
         return 0;

@@ -412,6 +412,51 @@ Store *store_free(Store *s) {
         return NULL;
 }
 
+/* Steps st to its end, one element of elem bytes per row, filled by
+ * from_row; all or nothing: on failure what was collected is freed with
+ * free_array (or free() when NULL). */
+typedef int (*RowReader)(sqlite3_stmt *st, void *ret);
+typedef void (*ArrayFree)(void *array, size_t n);
+
+static int collect_rows(Store *s, sqlite3_stmt *st, size_t elem, RowReader from_row, ArrayFree free_array,
+                        void **ret, size_t *ret_n) {
+        char *a = NULL;
+        size_t n = 0, allocated = 0;
+        int r = 0;
+        for (;;) {
+                int rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE)
+                        break;
+                if (rc != SQLITE_ROW) {
+                        r = fail(s, rc);
+                        goto fail;
+                }
+                if (n == allocated) {
+                        size_t k = allocated ? allocated * 2 : 16;
+                        char *q = reallocarray(a, k, elem);
+                        if (!q) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        a = q;
+                        allocated = k;
+                }
+                r = from_row(st, a + n * elem);
+                if (r < 0)
+                        goto fail;
+                n++;
+        }
+        *ret = a;
+        *ret_n = n;
+        return 0;
+fail:
+        if (free_array)
+                free_array(a, n);
+        else
+                free(a);
+        return r;
+}
+
 /* --- items --- */
 
 #define ITEM_COLUMNS \
@@ -536,10 +581,16 @@ int store_item_get_by_uid(Store *s, Side side, const char *uid, Item *ret) {
         return item_get_one(s, st, NULL, ret);
 }
 
+static int item_row(sqlite3_stmt *st, void *ret) {
+        return item_from_row(st, NULL, ret);
+}
+
+static void item_array_free_void(void *a, size_t n) {
+        item_array_free(a, n);
+}
+
 int store_item_list(Store *s, Side side, bool with_removed, Item **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        Item *items = NULL;
-        size_t n = 0, allocated = 0;
         int r = prepare(s,
                         "SELECT " ITEM_COLUMNS " FROM items WHERE side = ? AND (removed = 0 OR ?)"
                         " ORDER BY id",
@@ -548,35 +599,7 @@ int store_item_list(Store *s, Side side, bool with_removed, Item **ret, size_t *
                 return r;
         sqlite3_bind_int(st, 1, side);
         sqlite3_bind_int(st, 2, with_removed);
-        for (;;) {
-                int rc = sqlite3_step(st);
-                if (rc == SQLITE_DONE)
-                        break;
-                if (rc != SQLITE_ROW) {
-                        r = fail(s, rc);
-                        goto fail;
-                }
-                if (n == allocated) {
-                        size_t k = allocated ? allocated * 2 : 16;
-                        Item *p = reallocarray(items, k, sizeof(Item));
-                        if (!p) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
-                        items = p;
-                        allocated = k;
-                }
-                r = item_from_row(st, NULL, &items[n]);
-                if (r < 0)
-                        goto fail;
-                n++;
-        }
-        *ret = items;
-        *ret_n = n;
-        return 0;
-fail:
-        item_array_free(items, n);
-        return r;
+        return collect_rows(s, st, sizeof(Item), item_row, item_array_free_void, (void **) ret, ret_n);
 }
 
 int store_item_count(Store *s, Side side, int64_t *ret) {
@@ -694,33 +717,18 @@ int store_act_current(Store *s, int64_t day, Act *ret) {
         return act_from_row(st, ret);
 }
 
+static int int64_row(sqlite3_stmt *st, void *ret) {
+        *(int64_t *) ret = sqlite3_column_int64(st, 0);
+        return 0;
+}
+
 int store_act_skipped_items(Store *s, int64_t day, int64_t **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        int64_t *ids = NULL;
-        size_t n = 0;
         int r = prepare(s, "SELECT item_id FROM acts WHERE day = ? AND kind = 0 AND status = 2", &st);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, day);
-        for (;;) {
-                int rc = sqlite3_step(st);
-                if (rc == SQLITE_DONE)
-                        break;
-                if (rc != SQLITE_ROW) {
-                        free(ids);
-                        return fail(s, rc);
-                }
-                int64_t *p = reallocarray(ids, n + 1, sizeof(int64_t));
-                if (!p) {
-                        free(ids);
-                        return -ENOMEM;
-                }
-                ids = p;
-                ids[n++] = sqlite3_column_int64(st, 0);
-        }
-        *ret = ids;
-        *ret_n = n;
-        return 0;
+        return collect_rows(s, st, sizeof(int64_t), int64_row, NULL, (void **) ret, ret_n);
 }
 
 int store_act_insert(Store *s, Act *a, time_t now) {
@@ -783,10 +791,20 @@ int store_act_update(Store *s, const Act *a) {
         return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
 }
 
+static int candidate_row(sqlite3_stmt *st, void *ret) {
+        *(PickCandidate *) ret = (PickCandidate){
+                .id = sqlite3_column_int64(st, 0),
+                .intensity = sqlite3_column_int(st, 1),
+                .review = (Review) sqlite3_column_int(st, 2),
+                .last_day = sqlite3_column_type(st, 3) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 3),
+                .times_done = sqlite3_column_int64(st, 4),
+                .avg_response = sqlite3_column_double(st, 5),
+        };
+        return 0;
+}
+
 int store_pick_candidates(Store *s, PickCandidate **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        PickCandidate *c = NULL;
-        size_t n = 0, allocated = 0;
         /* Last use: the last day it was the daily act (done or not) or done
          * as an extra. Uses the acts_item index per item. */
         int r = prepare(s,
@@ -798,37 +816,7 @@ int store_pick_candidates(Store *s, PickCandidate **ret, size_t *ret_n) {
                         &st);
         if (r < 0)
                 return r;
-        for (;;) {
-                int rc = sqlite3_step(st);
-                if (rc == SQLITE_DONE)
-                        break;
-                if (rc != SQLITE_ROW) {
-                        free(c);
-                        return fail(s, rc);
-                }
-                if (n == allocated) {
-                        size_t k = allocated ? allocated * 2 : 64;
-                        PickCandidate *p = reallocarray(c, k, sizeof(PickCandidate));
-                        if (!p) {
-                                free(c);
-                                return -ENOMEM;
-                        }
-                        c = p;
-                        allocated = k;
-                }
-                c[n++] = (PickCandidate){
-                        .id = sqlite3_column_int64(st, 0),
-                        .intensity = sqlite3_column_int(st, 1),
-                        .review = (Review) sqlite3_column_int(st, 2),
-                        .last_day = sqlite3_column_type(st, 3) == SQLITE_NULL ? INT64_MIN
-                                                                               : sqlite3_column_int64(st, 3),
-                        .times_done = sqlite3_column_int64(st, 4),
-                        .avg_response = sqlite3_column_double(st, 5),
-                };
-        }
-        *ret = c;
-        *ret_n = n;
-        return 0;
+        return collect_rows(s, st, sizeof(PickCandidate), candidate_row, NULL, (void **) ret, ret_n);
 }
 
 /* One integer from a query with one bound day (or none). */
@@ -888,33 +876,17 @@ int store_mood_insert(Store *s, int64_t day, int mood, const char *note, time_t 
         return step_done(s, st);
 }
 
+static int pause_row(sqlite3_stmt *st, void *ret) {
+        *(Pause *) ret = (Pause){ sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2) };
+        return 0;
+}
+
 int store_pauses(Store *s, Pause **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        Pause *p = NULL;
-        size_t n = 0;
         int r = prepare(s, "SELECT id, from_day, until_day FROM pauses ORDER BY from_day", &st);
         if (r < 0)
                 return r;
-        for (;;) {
-                int rc = sqlite3_step(st);
-                if (rc == SQLITE_DONE)
-                        break;
-                if (rc != SQLITE_ROW) {
-                        free(p);
-                        return fail(s, rc);
-                }
-                Pause *q = reallocarray(p, n + 1, sizeof(Pause));
-                if (!q) {
-                        free(p);
-                        return -ENOMEM;
-                }
-                p = q;
-                p[n++] = (Pause){ sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                                  sqlite3_column_int64(st, 2) };
-        }
-        *ret = p;
-        *ret_n = n;
-        return 0;
+        return collect_rows(s, st, sizeof(Pause), pause_row, NULL, (void **) ret, ret_n);
 }
 
 int store_pause_set(Store *s, const Pause *p) {
@@ -1091,45 +1063,23 @@ int store_promise_get(Store *s, int64_t id, Promise *ret) {
         return promise_from_row(st, ret);
 }
 
+static int promise_row(sqlite3_stmt *st, void *ret) {
+        return promise_from_row(st, ret);
+}
+
+static void promise_array_free_void(void *a, size_t n) {
+        promise_array_free(a, n);
+}
+
 int store_promise_list(Store *s, bool active_only, Promise **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        Promise *p = NULL;
-        size_t n = 0, allocated = 0;
         int r = prepare(s,
                         active_only ? "SELECT " PROMISE_COLUMNS " FROM promises WHERE status IN (0, 3) ORDER BY due, id"
                                     : "SELECT " PROMISE_COLUMNS " FROM promises ORDER BY due, id",
                         &st);
         if (r < 0)
                 return r;
-        for (;;) {
-                int rc = sqlite3_step(st);
-                if (rc == SQLITE_DONE)
-                        break;
-                if (rc != SQLITE_ROW) {
-                        r = fail(s, rc);
-                        goto fail;
-                }
-                if (n == allocated) {
-                        size_t k = allocated ? allocated * 2 : 16;
-                        Promise *q = reallocarray(p, k, sizeof(Promise));
-                        if (!q) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
-                        p = q;
-                        allocated = k;
-                }
-                r = promise_from_row(st, &p[n]);
-                if (r < 0)
-                        goto fail;
-                n++;
-        }
-        *ret = p;
-        *ret_n = n;
-        return 0;
-fail:
-        promise_array_free(p, n);
-        return r;
+        return collect_rows(s, st, sizeof(Promise), promise_row, promise_array_free_void, (void **) ret, ret_n);
 }
 
 int store_promise_move_insert(Store *s, int64_t promise_id, time_t from, time_t to, bool by_partner, time_t at) {
@@ -1283,45 +1233,23 @@ int store_dn_get(Store *s, int64_t id, DateNight *ret) {
         return dn_from_row(st, ret);
 }
 
+static int dn_row(sqlite3_stmt *st, void *ret) {
+        return dn_from_row(st, ret);
+}
+
+static void datenight_array_free_void(void *a, size_t n) {
+        datenight_array_free(a, n);
+}
+
 int store_dn_list(Store *s, time_t since, DateNight **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        DateNight *d = NULL;
-        size_t n = 0, allocated = 0;
         /* A night counts from its end, so one under way is listed. */
         int r = prepare(s, "SELECT " DN_COLUMNS " FROM datenights WHERE start + duration > ? ORDER BY start, id",
                         &st);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, (int64_t) since);
-        for (;;) {
-                int rc = sqlite3_step(st);
-                if (rc == SQLITE_DONE)
-                        break;
-                if (rc != SQLITE_ROW) {
-                        r = fail(s, rc);
-                        goto fail;
-                }
-                if (n == allocated) {
-                        size_t k = allocated ? allocated * 2 : 32;
-                        DateNight *q = reallocarray(d, k, sizeof(DateNight));
-                        if (!q) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
-                        d = q;
-                        allocated = k;
-                }
-                r = dn_from_row(st, &d[n]);
-                if (r < 0)
-                        goto fail;
-                n++;
-        }
-        *ret = d;
-        *ret_n = n;
-        return 0;
-fail:
-        datenight_array_free(d, n);
-        return r;
+        return collect_rows(s, st, sizeof(DateNight), dn_row, datenight_array_free_void, (void **) ret, ret_n);
 }
 
 int store_away_insert(Store *s, const DnAway *a, time_t now) {
@@ -1335,33 +1263,18 @@ int store_away_insert(Store *s, const DnAway *a, time_t now) {
         return step_done(s, st);
 }
 
+static int away_row(sqlite3_stmt *st, void *ret) {
+        *(DnAway *) ret = (DnAway){ sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1) };
+        return 0;
+}
+
 int store_away_list(Store *s, int64_t since_day, DnAway **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        DnAway *a = NULL;
-        size_t n = 0;
         int r = prepare(s, "SELECT from_day, to_day FROM aways WHERE to_day >= ? ORDER BY from_day", &st);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, since_day);
-        for (;;) {
-                int rc = sqlite3_step(st);
-                if (rc == SQLITE_DONE)
-                        break;
-                if (rc != SQLITE_ROW) {
-                        free(a);
-                        return fail(s, rc);
-                }
-                DnAway *q = reallocarray(a, n + 1, sizeof(DnAway));
-                if (!q) {
-                        free(a);
-                        return -ENOMEM;
-                }
-                a = q;
-                a[n++] = (DnAway){ sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1) };
-        }
-        *ret = a;
-        *ret_n = n;
-        return 0;
+        return collect_rows(s, st, sizeof(DnAway), away_row, NULL, (void **) ret, ret_n);
 }
 
 /* --- stats --- */
@@ -1411,11 +1324,26 @@ int store_stats_days(Store *s, int64_t from_day, int64_t to_day, StatsDay *days)
         return 0;
 }
 
+static int stats_item_row(sqlite3_stmt *st, void *ret) {
+        StatsItem *it = ret;
+        *it = (StatsItem){
+                .item_id = sqlite3_column_int64(st, 0),
+                .title = column_strdup(st, 1),
+                .category = (Category) sqlite3_column_int(st, 2),
+                .acts = sqlite3_column_int64(st, 3),
+                .response = sqlite3_column_double(st, 4),
+                .responses = sqlite3_column_int64(st, 5),
+        };
+        return sqlite3_column_type(st, 1) != SQLITE_NULL && !it->title ? -ENOMEM : 0;
+}
+
+static void stats_items_free_void(void *a, size_t n) {
+        stats_items_free(a, n);
+}
+
 int store_stats_items(Store *s, int64_t from_day, int64_t to_day, bool by_category, StatsItem **ret,
                       size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        StatsItem *it = NULL;
-        size_t n = 0;
         int r = prepare(s,
                         by_category
                                 ? "SELECT 0, NULL, i.category, count(*), avg(a.response), count(a.response)"
@@ -1430,33 +1358,7 @@ int store_stats_items(Store *s, int64_t from_day, int64_t to_day, bool by_catego
                 return r;
         sqlite3_bind_int64(st, 1, from_day);
         sqlite3_bind_int64(st, 2, to_day);
-        for (;;) {
-                int rc = sqlite3_step(st);
-                if (rc == SQLITE_DONE)
-                        break;
-                if (rc != SQLITE_ROW) {
-                        stats_items_free(it, n);
-                        return fail(s, rc);
-                }
-                StatsItem *q = reallocarray(it, n + 1, sizeof(StatsItem));
-                if (!q) {
-                        stats_items_free(it, n);
-                        return -ENOMEM;
-                }
-                it = q;
-                it[n] = (StatsItem){
-                        .item_id = sqlite3_column_int64(st, 0),
-                        .title = column_strdup(st, 1),
-                        .category = (Category) sqlite3_column_int(st, 2),
-                        .acts = sqlite3_column_int64(st, 3),
-                        .response = sqlite3_column_double(st, 4),
-                        .responses = sqlite3_column_int64(st, 5),
-                };
-                n++;
-        }
-        *ret = it;
-        *ret_n = n;
-        return 0;
+        return collect_rows(s, st, sizeof(StatsItem), stats_item_row, stats_items_free_void, (void **) ret, ret_n);
 }
 
 void stats_items_free(StatsItem *it, size_t n) {
