@@ -706,12 +706,17 @@ static int method_export_list(sd_bus_message *msg, void *userdata, sd_bus_error 
         r = sd_bus_message_read(msg, "h", &fd);
         if (r < 0)
                 return r;
-        r = partner_export(m, &text);
+        int64_t revision;
+        r = partner_export(m, &text, &revision);
         if (r < 0)
                 return reply_failure(m, r, "", error);
         r = write_fd(fd, text, error);
         if (r < 0)
                 return r;
+        /* Only a file that was written makes my partner's copy current. */
+        r = partner_exported(m, revision);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
         int64_t n = 0;
         (void) store_item_count(m->store, SIDE_MINE, &n);
         return sd_bus_reply_method_return(msg, "u", (uint32_t) n);

@@ -21,7 +21,8 @@
 typedef struct NoteRef {
         uint32_t id;
         int kind;
-        int64_t ref;
+        int64_t ref;     /* the act or the promise it is about */
+        char sender[64]; /* the server's unique name: IDs are per server */
 } NoteRef;
 
 typedef struct Manager {

@@ -44,10 +44,11 @@ static void no_server(Manager *m, const sd_bus_error *e, int r) {
         m->notify_missing_logged = true;
 }
 
-static void note_remember(Manager *m, uint32_t id, NoteKind kind, int64_t ref) {
+static void note_remember(Manager *m, uint32_t id, NoteKind kind, int64_t ref, const char *sender) {
         /* A small ring: old notifications' actions are long gone. */
         size_t i = m->notes_next++ % ELEMENTSOF(m->notes);
         m->notes[i] = (NoteRef){ .id = id, .kind = (int) kind, .ref = ref };
+        (void) snprintf(m->notes[i].sender, sizeof(m->notes[i].sender), "%s", sender ? sender : "");
 }
 
 static int on_notify_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -58,7 +59,7 @@ static int on_notify_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                 no_server(n->m, e, 0);
         else if (sd_bus_message_read(reply, "u", &id) >= 0) {
                 n->m->notify_missing_logged = false;
-                note_remember(n->m, id, n->kind, n->ref);
+                note_remember(n->m, id, n->kind, n->ref, sd_bus_message_get_sender(reply));
         }
         free(n);
         return 0;
@@ -165,11 +166,24 @@ void notify_lapse(Manager *m, uint32_t days) {
         notify(m, NOTE_OTHER, 0, "closer", body);
 }
 
-static const NoteRef *note_find(Manager *m, uint32_t id) {
+/* Our notification with this ID from this server, if it is one: a new
+ * server counts its IDs from the start again. */
+static NoteRef *note_find(Manager *m, uint32_t id, const char *sender) {
         for (size_t i = 0; i < ELEMENTSOF(m->notes); i++)
-                if (m->notes[i].id == id && id != 0)
+                if (m->notes[i].id == id && id != 0 && sender && streq(m->notes[i].sender, sender))
                         return &m->notes[i];
         return NULL;
+}
+
+/* Whether act_id is still today's open daily act: Done or Another on
+ * yesterday's notification, or on one whose act was rerolled since, must
+ * not touch today's. */
+static bool act_is_current(Manager *m, time_t now, int64_t act_id) {
+        _cleanup_(act_done) Act a = {};
+        Practice p;
+        if (practice_load(m, now, &p) < 0 || store_act_current(m->store, p.today, &a) < 0)
+                return false;
+        return a.id == act_id && a.status == ACT_OPEN;
 }
 
 static int on_action_invoked(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
@@ -178,11 +192,15 @@ static int on_action_invoked(sd_bus_message *msg, void *userdata, sd_bus_error *
         uint32_t id;
         if (sd_bus_message_read(msg, "us", &id, &action) < 0)
                 return 0;
-        const NoteRef *n = note_find(m, id);
+        NoteRef *n = note_find(m, id, sd_bus_message_get_sender(msg));
         if (!n)
                 return 0; /* somebody else's notification */
         time_t now = manager_now();
         int r = 0;
+        if (n->kind == NOTE_DAILY && !act_is_current(m, now, n->ref)) {
+                log_info("Notification action \"%s\" is about an act that is no longer today's: ignored", action);
+                return 0;
+        }
         if (n->kind == NOTE_DAILY && streq(action, "done"))
                 r = daily_done(m, now, 0, 0, NULL);
         else if (n->kind == NOTE_DAILY && streq(action, "reroll")) {
@@ -208,9 +226,9 @@ static int on_notification_closed(sd_bus_message *msg, void *userdata, sd_bus_er
         uint32_t id, reason;
         if (sd_bus_message_read(msg, "uu", &id, &reason) < 0)
                 return 0;
-        for (size_t i = 0; i < ELEMENTSOF(m->notes); i++)
-                if (m->notes[i].id == id && id != 0)
-                        m->notes[i] = (NoteRef){};
+        NoteRef *n = note_find(m, id, sd_bus_message_get_sender(msg));
+        if (n)
+                *n = (NoteRef){};
         return 0;
 }
 

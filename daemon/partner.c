@@ -168,37 +168,31 @@ int partner_copy_stale(Manager *m, bool *ret) {
         return 0;
 }
 
-int partner_export(Manager *m, char **ret_text) {
+static int export_locked(Manager *m, char **ret_text, int64_t *ret_revision) {
         _cleanup_free_ char *name = NULL;
         Item *items = NULL;
         size_t n = 0;
-        int64_t rev;
-        int r;
-
-        r = store_begin(m->store);
-        if (r < 0)
-                return r;
-        r = store_item_list(m->store, SIDE_MINE, true, &items, &n);
+        int r = store_item_list(m->store, SIDE_MINE, true, &items, &n);
         if (r >= 0) {
                 r = store_setting_get(m->store, "me.name", &name);
                 if (r == -ENOENT)
                         r = 0;
         }
         if (r >= 0)
+                r = revision_get(m, "mine.revision", ret_revision);
+        if (r >= 0)
                 r = listfile_write(items, n, name, manager_now(), ret_text);
-        if (r >= 0)
-                r = revision_get(m, "mine.revision", &rev);
-        if (r >= 0)
-                r = revision_set(m, "export.revision", rev);
-        if (r >= 0)
-                r = store_commit(m->store);
-        if (r < 0) {
-                store_rollback(m->store);
-                free(*ret_text);
-                *ret_text = NULL;
-        }
         item_array_free(items, n);
         return r;
+}
+
+int partner_export(Manager *m, char **ret_text, int64_t *ret_revision) {
+        /* One read transaction: the text and its revision agree. */
+        return STORE_TRANSACTION(m->store, export_locked(m, ret_text, ret_revision));
+}
+
+int partner_exported(Manager *m, int64_t revision) {
+        return revision_set(m, "export.revision", revision);
 }
 
 int partner_review(Manager *m, int64_t id, Review review, const char *note) {

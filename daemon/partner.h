@@ -33,8 +33,11 @@ typedef struct ImportSummary {
  * the result would hold more than ITEM_COUNT_MAX active items. */
 int partner_import(Manager *m, const ListFile *f, ImportSummary *ret);
 
-/* My list as the exchange file, with tombstones; marks it exported. */
-int partner_export(Manager *m, char **ret_text);
+/* My list as the exchange file, with tombstones, and the revision of my
+ * list it shows; once the file is written, partner_exported() marks my
+ * partner's copy current. */
+int partner_export(Manager *m, char **ret_text, int64_t *ret_revision);
+int partner_exported(Manager *m, int64_t revision);
 
 /* My review of a partner item; note NULL leaves the note as it is, "" clears
  * it. -ENOENT no such partner item, -EPERM an item of my own list. */
