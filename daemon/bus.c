@@ -58,6 +58,7 @@ static int reply_failure(Manager *m, int r, const char *what, sd_bus_error *erro
                                          : r == -EROFS ? "the data directory is read-only"
                                          : r == -EBADMSG ? "the database is damaged"
                                          : r == -EBUSY   ? "the database is locked"
+                                         : r == -EEXIST  ? "the database refused it"
                                                          : strerror(-r));
         }
 }
@@ -1300,7 +1301,8 @@ static int method_record_advance(sd_bus_message *msg, void *userdata, sd_bus_err
         if (r < 0)
                 return r;
         if (!when && (what || where))
-                return invalid(error, "raincheck", "must be given with what or where");
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                        "what and where belong to a rain check: give its time too (raincheck)");
         if (when) {
                 r = read_when("raincheck", when, now, &rc.due, error);
                 if (r < 0)
