@@ -176,10 +176,20 @@ int core_item_remove(Manager *m, int64_t id) {
 }
 
 int core_setting_set(Manager *m, const char *key, const char *value) {
+        _cleanup_free_ char *old = NULL;
         int r = store_begin(m->store);
         if (r < 0)
                 return r;
+        /* The same value again changes nothing (the ramp does not restart). */
+        if (store_setting_get(m->store, key, &old) >= 0 && streq(old, value)) {
+                store_rollback(m->store);
+                return 0;
+        }
         r = store_setting_set(m->store, key, value);
+        /* The reminder is each planned night's alarm in the calendar: they
+         * all change, so calendar apps must see a higher SEQUENCE. */
+        if (r >= 0 && streq(key, "datenight.remind"))
+                r = store_dn_touch_planned(m->store, manager_now());
         if (r >= 0 && streq(key, "start")) {
                 char day[32];
                 (void) snprintf(day, sizeof(day), "%" PRIi64, local_day_of(manager_now()));

@@ -1421,3 +1421,13 @@ int store_last_twist_day(Store *s, int64_t *ret) {
         return query_int64(s, "SELECT max(day) FROM acts WHERE kind = 0 AND status != 2 AND twist IS NOT NULL",
                            0, NULL, INT64_MIN, ret);
 }
+
+int store_dn_touch_planned(Store *s, time_t now) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "UPDATE datenights SET sequence = sequence + 1, modified = ?1 WHERE status = 0 AND start > ?1",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, (int64_t) now);
+        return step_done(s, st);
+}

@@ -185,6 +185,8 @@ int store_dn_update(Store *s, const DateNight *d);
 int store_dn_get(Store *s, int64_t id, DateNight *ret);
 /* The nights that end after since, by start. */
 int store_dn_list(Store *s, time_t since, DateNight **ret, size_t *ret_n);
+/* A change every planned future night shows (its alarm): SEQUENCE + 1. */
+int store_dn_touch_planned(Store *s, time_t now);
 int store_away_insert(Store *s, const DnAway *a, time_t now);
 /* Away periods that end on or after since_day. */
 int store_away_list(Store *s, int64_t since_day, DnAway **ret, size_t *ret_n);

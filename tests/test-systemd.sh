@@ -4,9 +4,11 @@
 # systemd with sdci (PID 1 of private namespaces on a throw-away overlay of /)
 # with the installed files and closerd.service enabled globally, log a test
 # user in, and run tests/sdci/user-session.sh as that user: closerd starts
-# with the user manager, serves closerctl, keeps its files private, comes back
-# after kill -9 (Restart=on-failure), is D-Bus activated through systemd
-# after a stop, pings the watchdog, logs with levels, and the unit verifies.
+# with the user manager, serves closerctl, keeps its files private, emits
+# signals that `closerctl monitor` (--json and readable) shows before and
+# after it comes back from kill -9 (Restart=on-failure), is D-Bus activated
+# through systemd after a stop, pings the watchdog, logs with levels, and the
+# unit verifies.
 # Needs root and sdci; skipped for sanitizer builds (their runtime does not
 # fit MemoryDenyWriteExecute= and the seccomp filter of the unit).
 # shellcheck source=tests/lib.sh

@@ -69,6 +69,77 @@ new_main_pid() {
 }
 jmsgs() { journalctl --user -u closerd.service --no-pager -o cat "$@" 2>/dev/null; }
 
+# --- closerctl monitor: started once, checked against the daemon before
+# and after its restart ---
+MON_JSON=$HOME/monitor.json MON_TEXT=$HOME/monitor.txt
+MON_PIDS=()
+probe_through() { grep -q Probe "$MON_JSON" 2>/dev/null && grep -q Probe "$MON_TEXT" 2>/dev/null; }
+# start_monitors: `closerctl --json monitor` and `closerctl monitor` in the
+# background, listening for sure: a signal of closer's interface sent by
+# busctl (member Probe, not one of the daemon's) has reached both.
+start_monitors() {
+        closerctl --json monitor >"$MON_JSON" 2>&1 &
+        MON_PIDS+=($!)
+        closerctl monitor >"$MON_TEXT" 2>&1 &
+        MON_PIDS+=($!)
+        local i
+        for ((i = 0; i < 100; i++)); do
+                busctl --user emit /io/github/closer/Closer1 "$NAME" Probe 2>/dev/null
+                probe_through && break
+                sleep 0.1
+        done
+        if probe_through; then ok "closerctl monitor and monitor --json listen"; else
+                not_ok "closerctl monitor and monitor --json listen"
+                diag "json: $(cat "$MON_JSON")"
+                diag "text: $(cat "$MON_TEXT")"
+                return 1
+        fi
+}
+stop_monitors() {
+        local p
+        for p in "${MON_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+        MON_PIDS=()
+}
+# json_signal ID: the PromiseSoon line of rain check ID in the JSON output, checked.
+json_signal() {
+        python3 - "$MON_JSON" "$1" <<'PY' 2>&1
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)   # every line one JSON object
+    if d.get("signal") == "PromiseSoon" and d.get("id") == int(sys.argv[2]):
+        assert isinstance(d.get("due"), str) and d["due"], "no due time"
+        print("found")
+PY
+}
+text_signal() { grep -E "PromiseSoon.*id=$1([^0-9]|$)" "$MON_TEXT"; }
+# monitor_shows WHAT: a rain check made now (PromiseSoon at once, being
+# within half an hour) shows in both monitors.
+monitor_shows() {
+        local id out
+        out=$(timeout 10 closerctl --json raincheck +5min 2>&1)
+        id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["promise"])' <<<"$out" 2>/dev/null)
+        if [[ -z $id ]]; then
+                not_ok "closerctl raincheck +5min ($1)"
+                diag "$out"
+                return 1
+        fi
+        if wait_for 10 eval '[[ $(json_signal "$id") == found ]]'; then
+                ok "closerctl monitor --json shows PromiseSoon from $1"
+        else
+                not_ok "closerctl monitor --json shows PromiseSoon from $1"
+                diag "rain check $id; monitor --json printed:"
+                diag "$(cat "$MON_JSON")"
+                diag "$(json_signal "$id")"
+        fi
+        if wait_for 5 text_signal "$id" >/dev/null; then
+                ok "closerctl monitor shows PromiseSoon from $1 as a readable line"
+                diag "$(text_signal "$id" | head -1)"
+        else
+                not_ok "closerctl monitor shows PromiseSoon from $1 as a readable line"
+                diag "$(cat "$MON_TEXT")"
+        fi
+}
+
 service_checks() {
         # --- started with the user manager ("at login") ---
         wait_for 15 settled
@@ -109,6 +180,11 @@ service_checks() {
                 [[ -e $f ]] && is "${f##*/} is 0600" "$(stat -c %a "$f")" 600
         done
 
+        # --- closerctl monitor: a signal the daemon emits ---
+        local monitoring=no
+        start_monitors && monitoring=yes
+        [[ $monitoring == yes ]] && monitor_shows "the daemon"
+
         # --- Restart=on-failure: SIGKILL the main process ---
         local n0
         n0=$(prop NRestarts)
@@ -123,6 +199,9 @@ service_checks() {
         fi
         is "NRestarts went up by one" "$(prop NRestarts)" $((n0 + 1))
         is "the item survived the SIGKILL" "$(count_items)" 1
+        # The same monitors: no sender filter that a restart would break.
+        [[ $monitoring == yes ]] && monitor_shows "the restarted daemon"
+        stop_monitors
 
         # --- stop, then D-Bus activation through SystemdService= ---
         check "systemctl --user stop closerd" systemctl --user stop closerd.service
@@ -201,6 +280,7 @@ service_checks() {
 }
 
 service_checks || diag "closerd.service is not running: skipped the checks that need it"
+stop_monitors
 
 # --- systemd-analyze verify on the installed unit ---
 out=$(timeout 20 systemd-analyze --user verify "$UNIT_PATH" 2>&1)
