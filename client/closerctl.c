@@ -1472,7 +1472,7 @@ static void print_items_table(const char *label, json_object *items) {
                        jint(it, "acts", 0), RESET);
         }
         if (n == 0)
-                printf("%s%-14s%s %s(none yet: it takes 3 observed responses)%s\n", BOLD, label, RESET, DIM, RESET);
+                printf("%s%-14s%s %s(none yet: it takes 3 acts with a response)%s\n", BOLD, label, RESET, DIM, RESET);
 }
 
 static int verb_stats(int argc, char **argv) {

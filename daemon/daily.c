@@ -44,7 +44,8 @@ static int setting_set_int64(Manager *m, const char *key, int64_t v) {
 static int practice_init(Manager *m, int64_t today, int64_t *ret_start_day, uint64_t *ret_seed) {
         int64_t v;
         int r = setting_int64(m, "start.day", &v);
-        if (r == -ENOENT) {
+        /* Missing, or damaged by hand: start afresh rather than stop. */
+        if (r == -ENOENT || r == -EBADMSG) {
                 v = today;
                 r = setting_set_int64(m, "start.day", v);
         }
@@ -53,7 +54,7 @@ static int practice_init(Manager *m, int64_t today, int64_t *ret_start_day, uint
         *ret_start_day = v;
 
         r = setting_int64(m, "pick.seed", &v);
-        if (r == -ENOENT) {
+        if (r == -ENOENT || r == -EBADMSG) {
                 sd_id128_t id;
                 r = sd_id128_randomize(&id);
                 if (r < 0)

@@ -209,16 +209,23 @@ int schedule_run(Manager *m) {
         Practice p;
         int r;
 
+        /* The phase first: the day's pick (and its twist) follows it. */
+        run_phase(m, now);
         r = practice_load(m, now, &p);
         if (r < 0)
                 return log_error_errno(r, "Failed to load the schedule: %s", store_last_error(m->store));
-        run_phase(m, now);
         r = run_daily(m, now, &p, &next);
         if (r < 0)
                 /* Try again in a minute rather than never. */
                 next = now + 60;
         run_promises(m, now, &next);
         run_datenights(m, now, &next);
+
+        /* A day's end is an event of its own: a lapse begins, a phase
+         * changes (a week without acts, the ramp's end), today moves on. */
+        time_t midnight;
+        if (local_resolve(p.today + 1, 0, &midnight) >= 0)
+                next = MIN(next, midnight);
 
         if (!m->timer) {
                 r = sd_event_add_time(m->event, &m->timer, CLOCK_REALTIME, 0, USEC_PER_SEC / 1000, on_timer, m);

@@ -10,10 +10,16 @@
 #include "macro.h"
 #include "store.h"
 
+typedef struct CachedStmt {
+        const char *sql;
+        sqlite3_stmt *st;
+} CachedStmt;
+
 struct Store {
         sqlite3 *db;
         char *path;
         char *error;
+        CachedStmt cache[128];
 };
 
 /* Each step takes the schema from version i to i+1. Never edit a released
@@ -193,15 +199,41 @@ static int exec(Store *s, const char *sql) {
         return rc == SQLITE_OK ? 0 : fail(s, rc);
 }
 
+/* Statements are compiled once and kept, keyed by the address of their
+ * SQL text (every query here is a string literal): parsing SQL was half
+ * of what a call cost. A statement is released with sqlite3_reset() when
+ * its _cleanup_stmt_ variable goes out of scope; none is used re-entrantly. */
 static int prepare(Store *s, const char *sql, sqlite3_stmt **ret) {
-        int rc = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
-        return rc == SQLITE_OK ? 0 : fail(s, rc);
+        size_t i;
+        for (i = 0; i < ELEMENTSOF(s->cache) && s->cache[i].sql; i++)
+                if (s->cache[i].sql == sql) {
+                        *ret = s->cache[i].st;
+                        return 0;
+                }
+        if (i == ELEMENTSOF(s->cache))
+                return -ENOBUFS; /* more queries than slots: make the cache larger */
+        sqlite3_stmt *st;
+        int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+        if (rc != SQLITE_OK)
+                return fail(s, rc);
+        s->cache[i] = (CachedStmt){ .sql = sql, .st = st };
+        *ret = st;
+        return 0;
 }
 
-static void finalizep(sqlite3_stmt **st) {
-        sqlite3_finalize(*st);
+static void releasep(sqlite3_stmt **st) {
+        if (!*st)
+                return;
+        (void) sqlite3_reset(*st);
+        (void) sqlite3_clear_bindings(*st);
 }
-#define _cleanup_stmt_ _cleanup_(finalizep)
+#define _cleanup_stmt_ _cleanup_(releasep)
+
+static void cache_clear(Store *s) {
+        for (size_t i = 0; i < ELEMENTSOF(s->cache) && s->cache[i].sql; i++)
+                sqlite3_finalize(s->cache[i].st);
+        memset(s->cache, 0, sizeof(s->cache));
+}
 
 /* Runs a statement that returns no rows. */
 static int step_done(Store *s, sqlite3_stmt *st) {
@@ -396,6 +428,7 @@ int store_open(const char *dir, Store **ret, char **ret_error) {
         *ret = TAKE_PTR(s);
         return 0;
 fail:
+        cache_clear(s);
         sqlite3_close(s->db);
         free(s->path);
         free(s->error);
@@ -405,6 +438,7 @@ fail:
 Store *store_free(Store *s) {
         if (!s)
                 return NULL;
+        cache_clear(s);
         sqlite3_close(s->db);
         free(s->path);
         free(s->error);
@@ -1243,8 +1277,11 @@ static void datenight_array_free_void(void *a, size_t n) {
 
 int store_dn_list(Store *s, time_t since, DateNight **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        /* A night counts from its end, so one under way is listed. */
-        int r = prepare(s, "SELECT " DN_COLUMNS " FROM datenights WHERE start + duration > ? ORDER BY start, id",
+        /* A night counts from its end, so one under way is listed; no night
+         * lasts over a day (DN_DURATION_MAX), which bounds the index range. */
+        int r = prepare(s,
+                        "SELECT " DN_COLUMNS " FROM datenights WHERE start > ?1 - 86400 AND start + duration > ?1"
+                        " ORDER BY start, id",
                         &st);
         if (r < 0)
                 return r;
@@ -1352,7 +1389,7 @@ int store_stats_items(Store *s, int64_t from_day, int64_t to_day, bool by_catego
                                 : "SELECT a.item_id, i.title, i.category, count(*), avg(a.response), count(a.response)"
                                   " FROM acts a JOIN items i ON i.id = a.item_id"
                                   " WHERE a.status = 1 AND a.day BETWEEN ? AND ? GROUP BY a.item_id"
-                                  " HAVING count(a.response) >= 3 ORDER BY avg(a.response) DESC, a.item_id",
+                                  " HAVING count(*) >= 3 AND count(a.response) > 0 ORDER BY avg(a.response) DESC, a.item_id",
                         &st);
         if (r < 0)
                 return r;

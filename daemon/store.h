@@ -210,7 +210,8 @@ typedef struct StatsItem {
         double response; /* average of the observed responses */
         int64_t responses;
 } StatsItem;
-/* Per item with at least 3 observed responses, best first; or per category. */
+/* Per item with at least 3 acts done (and a response observed), best
+ * first by the average response; or per category. */
 int store_stats_items(Store *s, int64_t from_day, int64_t to_day, bool by_category, StatsItem **ret, size_t *ret_n);
 void stats_items_free(StatsItem *it, size_t n);
 
