@@ -431,6 +431,7 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
         Practice p;
         int r;
 
+        schedule_update_phase(m, now);
         r = store_item_count(m->store, SIDE_MINE, &mine);
         if (r >= 0)
                 r = store_item_count(m->store, SIDE_PARTNER, &partner);
@@ -951,6 +952,7 @@ static int method_get_today(sd_bus_message *msg, void *userdata, sd_bus_error *e
         char date[16];
         int r;
 
+        schedule_update_phase(m, manager_now());
         r = practice_load(m, manager_now(), &p);
         if (r < 0)
                 return reply_failure(m, r, "", error);

@@ -193,7 +193,7 @@ static void run_datenights(Manager *m, time_t now, time_t *next) {
                 log_warning_errno(r, "Failed to write %s/datenights.ics: %m", m->data_dir);
 }
 
-static void run_phase(Manager *m, time_t now) {
+void schedule_update_phase(Manager *m, time_t now) {
         Phase old, new;
         int r = daily_phase_update(m, now, &old, &new);
         if (r > 0) {
@@ -210,7 +210,7 @@ int schedule_run(Manager *m) {
         int r;
 
         /* The phase first: the day's pick (and its twist) follows it. */
-        run_phase(m, now);
+        schedule_update_phase(m, now);
         r = practice_load(m, now, &p);
         if (r < 0)
                 return log_error_errno(r, "Failed to load the schedule: %s", store_last_error(m->store));

@@ -18,3 +18,6 @@ int schedule_start(Manager *m);
  * change that moves a due time (settings, imports, date nights, promises). */
 int schedule_run(Manager *m);
 void schedule_stop(Manager *m);
+/* Brings the stored phase up to date now, emitting PhaseChanged once when
+ * it changed: what status and today show is never behind the clock. */
+void schedule_update_phase(Manager *m, time_t now);
