@@ -1,0 +1,338 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The benchmark of issue 9, run by `make bench` (which builds closerd,
+# closerctl and tests/tools/*.c first). Prints a table and writes it, with the
+# machine it came from, into bench/RESULTS.md between the "bench:begin" and
+# "bench:end" markers (the rest of that file is kept as it is).
+#
+# Every ratio is measured in this run, on this machine; none is asserted:
+# the exit status says only whether the benchmark could run.
+#
+# Environment: B (build dir, default build); BENCH_QUICK=1 for a short smoke
+# run (fewer repetitions, 3 s idle window; its figures are not for the README).
+set -u -o pipefail
+B=${B:-build}
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$TOP" || exit 1
+# shellcheck source=tests/lib.sh
+source tests/lib.sh
+T=$TOP/$B/tests
+RESULTS=$TOP/bench/RESULTS.md
+NAME=io.github.closer.Closer1
+
+if [[ -n ${BENCH_QUICK:-} ]]; then
+        N_LAT=30 N_GROW=10 N_START=5 N_IMPORT=3 LOAD_S=0.5 ROUNDS=1 IDLE_S=3
+else
+        N_LAT=200 N_GROW=50 N_START=21 N_IMPORT=7 LOAD_S=1 ROUNDS=3 IDLE_S=30
+fi
+
+die() {
+        echo "bench: $*" >&2
+        exit 1
+}
+say() { echo "bench: $*" >&2; }
+
+for tool in bench-run bench-ping bench-load bench-floor gen-history; do
+        [[ -x $T/$tool ]] || die "$T/$tool is missing: run make bench"
+done
+command -v remind >/dev/null || die "remind is missing (Debian package remind; make deps)"
+
+# --- daemons: several worlds at once, so each keeps its own PID ---------------
+declare -A DPID=()
+bench_cleanup() {
+        local w
+        for w in "${!DPID[@]}"; do kill -TERM "${DPID[$w]}" 2>/dev/null && wait "${DPID[$w]}" 2>/dev/null; done
+        _cleanup
+}
+trap bench_cleanup EXIT
+
+# dstart WORLD: closerd as it runs for a user (no -v), waits for its name.
+dstart() {
+        enter_world "$1"
+        "$CLOSERD" >>"$1/closerd.log" 2>&1 &
+        DPID[$1]=$!
+        wait_name || die "closerd did not take its name in $1: $(tail -3 "$1/closerd.log")"
+}
+dstop() {
+        enter_world "$1"
+        local pid=${DPID[$1]:-}
+        [[ -n $pid ]] || return 0
+        kill -TERM "$pid"
+        wait "$pid" 2>/dev/null
+        unset "DPID[$1]"
+        local _
+        for _ in $(seq 100); do name_owned || break; sleep 0.02; done
+}
+# wenv WORLD: the environment words of bench-run for a command in WORLD.
+wenv() {
+        echo "XDG_DATA_HOME=$1/data XDG_CONFIG_HOME=$1/config XDG_RUNTIME_DIR=$1/run HOME=$1/home" \
+                "DBUS_SESSION_BUS_ADDRESS=unix:path=$1/bus"
+}
+
+# --- arithmetic ---------------------------------------------------------------
+calc() { awk "BEGIN { printf \"%s\", $1 }"; }
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f ms", u / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# verdict RATIO OP LIMIT
+verdict() { awk -v r="$1" -v l="$3" -v op="$2" 'BEGIN { ok = op == "le" ? r <= l : r >= l; print ok ? "met" : "**missed**" }'; }
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+kib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+ROWS=()
+row() { ROWS+=("| $1 | $2 | $3 | $4 | $5 | $6 | $7 |"); }
+
+start_time=$SECONDS
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- the worlds -----------------------------------------------------------------
+say "generating 1 and 50 years of history"
+new_world bench1y
+W1=$W
+H1=$("$T/gen-history" "$W1/data/closer" 1) || die "gen-history 1 failed"
+cp -a "$W1/data/closer" "$W1/pristine"
+new_world bench50y
+W50=$W
+H50=$("$T/gen-history" "$W50/data/closer" 50) || die "gen-history 50 failed"
+cp -a "$W50/data/closer" "$W50/pristine"
+DB50_KB=$(du -k "$W50/data/closer/closer.db" | cut -f1)
+
+say "making a 1,000-item list exchange file"
+new_world benchlist
+WL=$W
+awk 'BEGIN {
+        split("affection love lust fun", cat, " ")
+        for (c = 1; c <= 4; c++) {
+                printf "[%s]\n", cat[c]
+                for (i = 1; i <= 250; i++)
+                        printf "%sA %s moment number %d, the way we like it%s\n", (i % 10 == 0 ? "!" : ""), cat[c], i,
+                                (i % 3 == 0 ? " **" : "")
+        }
+}' >"$WL/list.txt"
+dstart "$WL"
+"$CLOSERCTL" list add --from "$WL/list.txt" >/dev/null || die "list add --from failed"
+"$CLOSERCTL" list export "$WL/list.ics" >/dev/null || die "list export failed"
+dstop "$WL"
+LIST=$WL/list.ics
+N_LIST=$(grep -c '^BEGIN:VTODO' "$LIST")
+
+# A daily and a weekly reminder, as closer keeps them: the daily act at
+# 08:00 and the date night on Fridays at 20:00, reminded an hour before.
+cat >"$W1/reminders" <<'EOF'
+REM AT 08:00 MSG Today's act from the love list
+REM Fri AT 20:00 +60 MSG Date night
+EOF
+
+# --- 3. start-up to name acquired (closerd not running) ---------------------------
+say "start-up: $N_START starts of closerd on each history, interleaved"
+# shellcheck disable=SC2046
+out=$("$T/bench-run" -n "$N_START" -w 2 -a "$NAME" -e "$W1/closerd.log" -- $(wenv "$W1") "$CLOSERD" \
+        :: $(wenv "$W50") "$CLOSERD") || die "start-up benchmark failed"
+read -r S1 S1P _ <<<"$(sed -n 1p <<<"$out")"
+read -r S50 S50P _ <<<"$(sed -n 2p <<<"$out")"
+r=$(ratio "$S50" "$S1")
+row "3" "closerd start-up to name acquired, median (p90) of $N_START" "$(ms "$S50") ($(ms "$S50P"))" \
+        "$(ms "$S1") ($(ms "$S1P"))" "$r" "≤ 1.5" "$(verdict "$r" le 1.5)"
+
+dstart "$W1"
+dstart "$W50"
+RSS_START=$(status_kb "${DPID[$W50]}" VmRSS)
+RSS_START_ANON=$(status_kb "${DPID[$W50]}" RssAnon)
+
+# --- 1. and 5. latency: closerctl today, the Ping floor, remind -------------------
+say "latency: closerctl today, bench-ping and remind, $N_LAT each, interleaved"
+enter_world "$W1"
+"$CLOSERCTL" today >/dev/null || die "closerctl today failed"
+out=$("$T/bench-run" -n "$N_LAT" -w 5 -- "$CLOSERCTL" today :: "$T/bench-ping" :: remind -q "$W1/reminders") ||
+        die "latency benchmark failed"
+read -r L_T L_TP _ <<<"$(sed -n 1p <<<"$out")"
+read -r L_P L_PP _ <<<"$(sed -n 2p <<<"$out")"
+read -r L_R L_RP _ <<<"$(sed -n 3p <<<"$out")"
+r=$(ratio "$L_T" "$L_P")
+LAT_ROW="| 1 | latency: \`closerctl today\` vs a Peer.Ping client (\`bench-ping\`), whole processes, median (p90) of $N_LAT, 1-year database | $(ms "$L_T") ($(ms "$L_TP")) | $(ms "$L_P") ($(ms "$L_PP")) | $r | ≤ 1.3 | $(verdict "$r" le 1.3) |"
+r5=$(ratio "$L_T" "$L_R")
+PEER_ROW="| 5 | a peer: \`closerctl today\` vs \`remind -q\` on a daily and a weekly reminder, median (p90) of $N_LAT | $(ms "$L_T") ($(ms "$L_TP")) | $(ms "$L_R") ($(ms "$L_RP")) | $r5 | (none) | - |"
+
+# --- 3. growth: today, stats, export-ics on 50 years vs 1 year ---------------------
+say "growth: today, stats, export-ics, $N_GROW each on both histories, interleaved"
+# shellcheck disable=SC2046
+out=$("$T/bench-run" -n "$N_GROW" -w 3 -- \
+        $(wenv "$W1") "$CLOSERCTL" today :: $(wenv "$W50") "$CLOSERCTL" today :: \
+        $(wenv "$W1") "$CLOSERCTL" stats :: $(wenv "$W50") "$CLOSERCTL" stats :: \
+        $(wenv "$W1") "$CLOSERCTL" export-ics - :: $(wenv "$W50") "$CLOSERCTL" export-ics -) ||
+        die "growth benchmark failed"
+GROW=()
+mapfile -t GROW <<<"$out"
+grow_row() {
+        local what=$1 a b
+        a=$(cut -d' ' -f1 <<<"${GROW[$2]}")
+        b=$(cut -d' ' -f1 <<<"${GROW[$3]}")
+        local rr
+        rr=$(ratio "$b" "$a")
+        row "3" "$what, median of $N_GROW" "$(ms "$b")" "$(ms "$a")" "$rr" "≤ 2" "$(verdict "$rr" le 2)"
+}
+grow_row "\`closerctl today\`" 0 1
+grow_row "\`closerctl stats\`" 2 3
+grow_row "\`closerctl export-ics -\`" 4 5
+
+# --- 2. throughput -------------------------------------------------------------------
+# Rounds alternate Ping and GetToday so both see the same machine; the
+# daemon's CPU time (utime + stime from /proc) over all replies of a method
+# gives its cost per call.
+say "throughput: GetToday vs Peer.Ping at 1, 8, 64 clients on both daemons ($ROUNDS rounds of ${LOAD_S} s)"
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+for w in "$W1" "$W50"; do
+        enter_world "$w"
+        pid=${DPID[$w]}
+        [[ $w == "$W1" ]] && label="1-year" || label="50-year"
+        for n in 1 8 64; do
+                P=() G=()
+                declare -A used=([Ping]=0 [GetToday]=0) replies=([Ping]=0 [GetToday]=0)
+                for ((k = 0; k < ROUNDS; k++)); do
+                        for m in Ping GetToday; do
+                                a=$(cpu_ticks "$pid")
+                                read -r rate _ err rep < <("$T/bench-load" "$m" "$n" "$LOAD_S" 0.3)
+                                [[ -n ${rate:-} ]] || die "bench-load $m $n failed"
+                                [[ $err == 0 ]] || die "$err error replies to $m under load"
+                                b=$(cpu_ticks "$pid")
+                                used[$m]=$((used[$m] + b - a))
+                                replies[$m]=$((replies[$m] + rep))
+                                if [[ $m == Ping ]]; then P+=("$rate"); else G+=("$rate"); fi
+                        done
+                done
+                ping=$(printf '%s\n' "${P[@]}" | median)
+                today=$(printf '%s\n' "${G[@]}" | median)
+                cpu_ping=$(awk -v t="${used[Ping]}" -v r="${replies[Ping]}" -v h="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1e6 / h / r }')
+                cpu_today=$(awk -v t="${used[GetToday]}" -v r="${replies[GetToday]}" -v h="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1e6 / h / r }')
+                r=$(ratio "$today" "$ping")
+                row "2" "throughput, $n client$([[ $n == 1 ]] || echo s), $label database: GetToday vs Peer.Ping, calls/s, median of $ROUNDS (closerd CPU per call: $cpu_today µs vs $cpu_ping µs)" \
+                        "$today" "$ping" "$r" "≥ 0.7" "$(verdict "$r" ge 0.7)"
+        done
+done
+
+# --- 4. footprint: an idle closerd on 50 years -----------------------------------------
+say "footprint: memory and system calls of the idle 50-year closerd (${IDLE_S} s)"
+enter_world "$W50"
+PID50=${DPID[$W50]}
+# Nothing due for hours: the daily act 3 h from now, the date night 3 days on.
+"$CLOSERCTL" set daily.time "$(date -d '+3 hours' +%H:%M)" >/dev/null || die "set daily.time failed"
+"$CLOSERCTL" datenight set --weekday "$(LC_ALL=C date -d '+3 days' +%a | tr '[:upper:]' '[:lower:]')" --time 20:00 >/dev/null ||
+        die "datenight set failed"
+# closerd wakes at local midnight on Mondays (the plan reaches a week
+# further): keep the window clear of any midnight.
+secs_to_midnight=$(($(date -d 'tomorrow 00:00' +%s) - $(date +%s)))
+if ((secs_to_midnight < IDLE_S + 15)); then
+        say "waiting $((secs_to_midnight + 5)) s for midnight to pass"
+        sleep $((secs_to_midnight + 5))
+fi
+sleep 1
+RSS=$(status_kb "$PID50" VmRSS)
+RSS_ANON=$(status_kb "$PID50" RssAnon)
+RSS_FILE=$(status_kb "$PID50" RssFile)
+PSS=$(awk '$1 == "Pss:" { print $2 }' "/proc/$PID50/smaps_rollup")
+r=$(calc "$RSS <= 8192 ? \"met\" : \"**missed**\"")
+read -r FLOOR FLOOR_ICAL < <("$T/bench-floor") || die "bench-floor failed"
+row "4" "resident memory (VmRSS) of the idle closerd on 50 years after the runs above: $(kib "$RSS_ANON") anonymous, $(kib "$RSS_FILE") library pages (PSS $(kib "$PSS")); just after start $(kib "$RSS_START"), $(kib "$RSS_START_ANON") anonymous. Reference: a process that only loads closerd's libraries (\`bench-floor\`): $(kib "$FLOOR") with libsystemd and libsqlite3, $(kib "$FLOOR_ICAL") once libical is loaded too" \
+        "$(kib "$RSS")" "$(kib "$FLOOR_ICAL")" "-" "≤ 8 MiB" "$r"
+trace=$B/bench-idle-trace.txt
+if perf trace -s -p "$PID50" -o "$trace" -- sleep "$IDLE_S" 2>/dev/null; then
+        how="perf trace -s -p PID"
+        SYSCALLS=$(awk '$1 ~ /^[a-z_0-9]+$/ && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+$/ { n += $2 } END { print n + 0 }' "$trace")
+else
+        # strace's attach interrupts the epoll_wait closerd sleeps in, so
+        # the count includes the attach's own wake-up (one or two calls).
+        how="strace -f -c -p PID, the attach's own wake-up included"
+        timeout -s INT "$IDLE_S" strace -f -c -p "$PID50" -o "$trace" 2>/dev/null
+        SYSCALLS=$(awk '$NF == "total" { print $(NF - 1) }' "$trace")
+fi
+r=$([[ $SYSCALLS == 0 ]] && echo met || echo "**missed**")
+row "4" "system calls of the idle closerd over $IDLE_S s, nothing due ($how)" "$SYSCALLS" "-" "-" "0" "$r"
+[[ $SYSCALLS == 0 ]] || { say "system calls while idle:"; cat "$trace" >&2; }
+
+dstop "$W1"
+dstop "$W50"
+
+# --- 3. partner import of the 1,000-item list into a fresh copy each time -------------
+say "growth: partner import of $N_LIST items, $N_IMPORT times into fresh copies of each history"
+I1=() I50=()
+for ((k = 0; k < N_IMPORT; k++)); do
+        for w in "$W1" "$W50"; do
+                rm -rf "$w/data/closer"
+                cp -a "$w/pristine" "$w/data/closer"
+                dstart "$w"
+                sleep 0.2
+                # shellcheck disable=SC2046
+                t=$("$T/bench-run" -n 1 -w 0 -- $(wenv "$w") "$CLOSERCTL" partner import "$LIST" | cut -d' ' -f1) ||
+                        die "partner import failed"
+                dstop "$w"
+                [[ $w == "$W1" ]] && I1+=("$t") || I50+=("$t")
+        done
+done
+IM1=$(printf '%s\n' "${I1[@]}" | median)
+IM50=$(printf '%s\n' "${I50[@]}" | median)
+r=$(ratio "$IM50" "$IM1")
+row "3" "\`closerctl partner import\` of a $N_LIST-item list, fresh copy each time, median of $N_IMPORT" \
+        "$(ms "$IM50")" "$(ms "$IM1")" "$r" "≤ 2" "$(verdict "$r" le 2)"
+
+# --- the table ---------------------------------------------------------------------------
+cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+vm=$(systemd-detect-virt --vm 2>/dev/null || true)
+ct=$(systemd-detect-virt --container 2>/dev/null || true)
+virt=""
+[[ -n $vm && $vm != none ]] && virt="$vm virtual machine"
+[[ -n $ct && $ct != none ]] && virt="${virt:+$virt, }$ct container"
+mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+commit=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$TOP" diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
+sqlite_v=$(dpkg-query -W -f='${Version}' libsqlite3-0 2>/dev/null)
+systemd_v=$(dpkg-query -W -f='${Version}' libsystemd0 2>/dev/null)
+dbus_v=$(dpkg-query -W -f='${Version}' dbus-daemon 2>/dev/null)
+remind_v=$(dpkg-query -W -f='${Version}' remind 2>/dev/null)
+
+sorted=()
+# Order: 1, 2, 3, 4, 5 (the rows were made in the order the runs needed).
+sorted+=("$LAT_ROW")
+for r in "${ROWS[@]}"; do [[ $r == "| 2 |"* ]] && sorted+=("$r"); done
+for r in "${ROWS[@]}"; do [[ $r == "| 3 |"* ]] && sorted+=("$r"); done
+for r in "${ROWS[@]}"; do [[ $r == "| 4 |"* ]] && sorted+=("$r"); done
+sorted+=("$PEER_ROW")
+
+section=$(mktemp)
+{
+        echo "<!-- bench:begin: written by bench/run.sh (make bench); edit outside the markers -->"
+        echo "## Latest run"
+        echo
+        echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+        echo "- Machine: $cpu_model, $(nproc) cores${virt:+ ($virt)}, $mem RAM"
+        echo "- Load average (1, 5, 15 min) before the run: $load_start; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+        echo "- System: Debian $(cat /etc/debian_version), Linux $(uname -r); SQLite $sqlite_v, libsystemd $systemd_v, dbus-daemon $dbus_v, remind $remind_v"
+        echo "- closer: $commit, built with \`CFLAGS=${CFLAGS:--O2 -g}\` into \`$B/\`"
+        echo "- Histories (gen-history): 1 year: $H1; 50 years: $H50 ($(kib "$DB50_KB") database)"
+        echo "- Reproduce: \`make bench\` (this run took $((SECONDS - start_time)) s)"
+        [[ -n ${BENCH_QUICK:-} ]] && echo "- **BENCH_QUICK run: fewer repetitions, not for the README**"
+        echo
+        echo "| # | measure | closer | reference | ratio | target | |"
+        echo "|---|---|---|---|---|---|---|"
+        printf '%s\n' "${sorted[@]}"
+        echo
+        echo "Growth rows: closer = 50 years, reference = 1 year. Each daemon is the real"
+        echo "closerd on a private dbus-daemon; times are whole processes (spawn to exit) on"
+        echo "CLOCK_MONOTONIC, the compared commands interleaved in the same run."
+        echo "<!-- bench:end -->"
+} >"$section"
+
+# Keep everything outside the markers (fuzzing results, the analysis).
+if [[ -f $RESULTS ]] && grep -q '^<!-- bench:begin' "$RESULTS"; then
+        awk -v f="$section" '
+                /^<!-- bench:begin/ { while ((getline l < f) > 0) print l; skip = 1; next }
+                /^<!-- bench:end/ { skip = 0; next }
+                !skip { print }' "$RESULTS" >"$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS"
+else
+        { echo "# closer: benchmark results"; echo; cat "$section"; } >"$RESULTS"
+fi
+echo
+grep -v '^<!--' "$section"
+rm -f "$section"
+echo
+say "written to bench/RESULTS.md"
