@@ -35,6 +35,7 @@ static void manager_free(Manager *m) {
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         store_free(m->store);
+        free(m->practice);
         free(m->data_dir);
 }
 

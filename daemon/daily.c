@@ -102,7 +102,30 @@ static int lapse_since(Manager *m, int64_t today, int64_t last_done, int64_t *re
         return 0;
 }
 
+static int practice_read(Manager *m, time_t now, Practice *ret);
+
+/* The practice of a day changes only with a write or with the day: calls
+ * in between (every GetToday, every status) share one read. */
 int practice_load(Manager *m, time_t now, Practice *ret) {
+        int64_t today = local_day_of(now);
+        if (m->practice && m->practice_generation == store_generation(m->store) && m->practice->today == today) {
+                *ret = *m->practice;
+                return 0;
+        }
+        int r = practice_read(m, now, ret);
+        if (r < 0)
+                return r;
+        if (!m->practice)
+                m->practice = malloc(sizeof(Practice));
+        if (m->practice) {
+                *m->practice = *ret;
+                /* practice_read() may have written its first start day. */
+                m->practice_generation = store_generation(m->store);
+        }
+        return 0;
+}
+
+static int practice_read(Manager *m, time_t now, Practice *ret) {
         _cleanup_free_ char *start = NULL, *daily = NULL, *phase = NULL;
         Practice p = { .today = local_day_of(now) };
         int r;

@@ -13,6 +13,8 @@
 
 #include "store.h"
 
+struct Practice;
+
 #define CLOSER_BUS_NAME "io.github.closer.Closer1"
 #define CLOSER_OBJECT_PATH "/io/github/closer/Closer1"
 #define CLOSER_INTERFACE "io.github.closer.Closer1"
@@ -38,6 +40,15 @@ typedef struct Manager {
         sd_event_source *clock_watch; /* TFD_TIMER_CANCEL_ON_SET */
         sd_event_source *tz_watch;    /* inotify on /etc/localtime */
         int clock_fd, tz_fd, tz_file_wd;
+
+        /* daily.c: the day's practice, good while the store's write
+         * generation and the day stay the same */
+        struct Practice *practice;
+        uint64_t practice_generation;
+        /* schedule.c: the phase was brought up to date at this generation
+         * on this day */
+        uint64_t phase_generation;
+        int64_t phase_day;
 
         /* notify.c */
         sd_bus_slot *notify_action_slot, *notify_closed_slot;

@@ -195,7 +195,13 @@ static void run_datenights(Manager *m, time_t now, time_t *next) {
 
 void schedule_update_phase(Manager *m, time_t now) {
         Phase old, new;
+        /* Nothing written and still the same day: the phase is as it was. */
+        int64_t today = local_day_of(now);
+        if (m->phase_generation == store_generation(m->store) && m->phase_day == today)
+                return;
         int r = daily_phase_update(m, now, &old, &new);
+        m->phase_generation = store_generation(m->store);
+        m->phase_day = today;
         if (r > 0) {
                 log_info("Phase changed from %s to %s", phase_to_string(old), phase_to_string(new));
                 bus_emit_phase_changed(m, phase_to_string(old), phase_to_string(new));

@@ -20,6 +20,7 @@ struct Store {
         char *path;
         char *error;
         CachedStmt cache[128];
+        uint64_t generation; /* counts writes, for the callers' caches */
 };
 
 /* Each step takes the schema from version i to i+1. Never edit a released
@@ -195,6 +196,7 @@ const char *store_path(Store *s) {
 }
 
 static int exec(Store *s, const char *sql) {
+        s->generation++;
         int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
         return rc == SQLITE_OK ? 0 : fail(s, rc);
 }
@@ -236,9 +238,15 @@ static void cache_clear(Store *s) {
 }
 
 /* Runs a statement that returns no rows. */
+/* Runs a statement that returns no rows: a write. */
 static int step_done(Store *s, sqlite3_stmt *st) {
+        s->generation++;
         int rc = sqlite3_step(st);
         return rc == SQLITE_DONE ? 0 : fail(s, rc);
+}
+
+uint64_t store_generation(Store *s) {
+        return s->generation;
 }
 
 int store_begin(Store *s) {
@@ -253,6 +261,7 @@ int store_commit(Store *s) {
 }
 
 void store_rollback(Store *s) {
+        s->generation++;
         if (!sqlite3_get_autocommit(s->db))
                 (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }

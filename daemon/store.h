@@ -39,6 +39,10 @@ Store *store_free(Store *s);
 const char *store_last_error(Store *s);
 const char *store_path(Store *s);
 
+/* A number that changes with every write (and rollback): a cache of what
+ * was read is good while it stays the same. */
+uint64_t store_generation(Store *s);
+
 /* Transactions: BEGIN IMMEDIATE, so read-modify-write never races. */
 int store_begin(Store *s);
 int store_commit(Store *s);
