@@ -52,8 +52,8 @@ static int reply_failure(Manager *m, int r, const char *what, sd_bus_error *erro
         case -ENOMEM:
                 return r;
         default:
-                log_error_errno(r, "Failed to store a change: %s", store_last_error(m->store));
-                return sd_bus_error_setf(error, ERROR_STORAGE, "cannot store the change: %s",
+                log_error_errno(r, "Failed to use the database: %s", store_last_error(m->store));
+                return sd_bus_error_setf(error, ERROR_STORAGE, "closerd cannot use its database: %s",
                                          r == -ENOSPC  ? "the disk is full"
                                          : r == -EROFS ? "the data directory is read-only"
                                          : r == -EBADMSG ? "the database is damaged"

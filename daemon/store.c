@@ -182,8 +182,17 @@ static int errno_from_sqlite(int rc) {
 }
 
 static int fail(Store *s, int rc) {
+        /* SQLite's words, and the system's where it has them ("disk I/O
+         * error" alone does not say the disk is full). */
+        int sys = sqlite3_system_errno(s->db);
         free(s->error);
-        s->error = strdup(sqlite3_errmsg(s->db));
+        s->error = NULL;
+        if (sys > 0 && asprintf(&s->error, "%s (%s)", sqlite3_errmsg(s->db), strerror(sys)) < 0)
+                s->error = NULL;
+        if (!s->error)
+                s->error = strdup(sqlite3_errmsg(s->db));
+        if (sys == ENOSPC)
+                return -ENOSPC;
         return errno_from_sqlite(rc);
 }
 
