@@ -217,7 +217,7 @@ is "the emitted table has one daily row per day" \
         "$(sqlite3 "$DB" "SELECT count(*) - count(DISTINCT key) FROM emitted WHERE kind = 'daily'")" 0
 
 # No crash of the daemon's own making in the log (SIGKILL leaves no trace).
-errs=$(grep -E 'AddressSanitizer|runtime error|Assertion|Failed to store' "$W/closerd.log" | head -5)
+errs=$(grep -E 'AddressSanitizer|runtime error|Assertion|Failed to use the database' "$W/closerd.log" | head -5)
 is "no sanitizer reports or storage failures in the log" "$errs" ""
 
 done_testing

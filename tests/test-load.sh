@@ -128,7 +128,7 @@ is "MyItems agrees with the list" "$prop" "u $n_items"
 is "integrity_check after the load" \
         "$(sqlite3 "$XDG_DATA_HOME/closer/closer.db" 'PRAGMA integrity_check' 2>&1)" ok
 stop_daemon && ok "closerd stops cleanly" || not_ok "closerd stops cleanly"
-errs=$(grep -E 'AddressSanitizer|LeakSanitizer|runtime error|Failed to store' "$W/closerd.log" | head -3)
+errs=$(grep -E 'AddressSanitizer|LeakSanitizer|runtime error|Failed to use the database' "$W/closerd.log" | head -3)
 is "no sanitizer reports or storage failures in the log" "$errs" ""
 
 done_testing
