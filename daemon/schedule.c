@@ -270,9 +270,11 @@ static int on_clock_change(sd_event_source *s, int fd, uint32_t revents, void *u
         Manager *m = userdata;
         uint64_t expirations;
         ssize_t k = read(fd, &expirations, sizeof(expirations));
+        /* Armed again whatever woke us: a watch that expired instead of
+         * being cancelled would otherwise be gone for good. */
+        (void) clock_watch_arm(fd);
         if (k < 0 && errno == ECANCELED) {
                 log_debug("The wall clock was set: recomputing the schedule");
-                (void) clock_watch_arm(fd);
                 (void) schedule_run(m);
         }
         return 0;
