@@ -147,6 +147,9 @@ static const char *const migrations[] = {
         "  to_day INTEGER NOT NULL,"
         "  created INTEGER NOT NULL"
         ");",
+
+        /* 4: the stats read recent promises by status without a lifetime scan */
+        "CREATE INDEX promises_status_created ON promises (status, created);",
 };
 
 int store_schema_version(void) {
@@ -1154,14 +1157,15 @@ int store_promise_counters(Store *s, int64_t from_day, PromiseCounters *ret) {
         /* from_day bounds the promises by their creation; INT64_MIN for all. */
         int r = prepare(s,
                         "SELECT"
-                        " (SELECT count(*) FROM promises p WHERE p.status = 1 AND p.created >= ?1),"
-                        " (SELECT count(*) FROM promises p WHERE p.status = 2 AND p.created >= ?1),"
-                        " (SELECT count(*) FROM promises p WHERE p.status IN (0, 3) AND p.created >= ?1),"
-                        " (SELECT count(*) FROM promise_moves m JOIN promises p ON p.id = m.promise_id"
-                        "   WHERE m.by_partner = 0 AND p.created >= ?1),"
-                        " (SELECT count(*) FROM promise_moves m JOIN promises p ON p.id = m.promise_id"
-                        "   WHERE m.by_partner = 1 AND p.created >= ?1),"
-                        " (SELECT count(*) FROM promises p WHERE p.status = 1 AND p.created >= ?1 AND NOT EXISTS"
+                        " (SELECT count(*) FROM promises p INDEXED BY promises_status_created WHERE p.status = 1 AND p.created >= ?1),"
+                        " (SELECT count(*) FROM promises p INDEXED BY promises_status_created WHERE p.status = 2 AND p.created >= ?1),"
+                        " (SELECT count(*) FROM promises p INDEXED BY promises_status_created WHERE p.status IN (0, 3) AND p.created >= ?1),"
+                        /* From the recent promises to their moves, not from every move ever. */
+                        " (SELECT count(*) FROM promises p CROSS JOIN promise_moves m ON m.promise_id = p.id"
+                        "   WHERE p.created >= ?1 AND m.by_partner = 0),"
+                        " (SELECT count(*) FROM promises p CROSS JOIN promise_moves m ON m.promise_id = p.id"
+                        "   WHERE p.created >= ?1 AND m.by_partner = 1),"
+                        " (SELECT count(*) FROM promises p INDEXED BY promises_status_created WHERE p.status = 1 AND p.created >= ?1 AND NOT EXISTS"
                         "   (SELECT 1 FROM promise_moves m WHERE m.promise_id = p.id AND m.by_partner = 0)),"
                         " (SELECT count(*) FROM advances a WHERE a.by_partner = 0 AND a.at >= ?1),"
                         " (SELECT count(*) FROM advances a WHERE a.by_partner = 0 AND a.accepted = 1 AND a.at >= ?1),"
