@@ -51,6 +51,21 @@ static void note_remember(Manager *m, uint32_t id, NoteKind kind, int64_t ref, c
         (void) snprintf(m->notes[i].sender, sizeof(m->notes[i].sender), "%s", sender ? sender : "");
 }
 
+/* Each pending call owns its Note through its slot: freed when the slot
+ * goes, also when the daemon exits with the call still pending. */
+static int call_floating(Manager *m, sd_bus_message *call, sd_bus_message_handler_t handler, Note *n) {
+        sd_bus_slot *slot = NULL;
+        int r = sd_bus_call_async(m->bus, &slot, call, handler, n, 0);
+        if (r < 0) {
+                free(n);
+                return r;
+        }
+        (void) sd_bus_slot_set_destroy_callback(slot, free);
+        (void) sd_bus_slot_set_floating(slot, 1);
+        sd_bus_slot_unref(slot);
+        return 0;
+}
+
 static int on_notify_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Note *n = userdata;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
@@ -61,7 +76,6 @@ static int on_notify_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                 n->m->notify_missing_logged = false;
                 note_remember(n->m, id, n->kind, n->ref, sd_bus_message_get_sender(reply));
         }
-        free(n);
         return 0;
 }
 
@@ -81,32 +95,37 @@ static int send_notify(Note *n) {
                 r = sd_bus_message_close_container(call);
         if (r >= 0)
                 r = sd_bus_message_append(call, "a{sv}i", 1, "urgency", "y", (uint8_t) 1, (int32_t) -1);
-        if (r >= 0)
-                r = sd_bus_call_async(m->bus, NULL, call, on_notify_reply, n, 0);
         if (r < 0) {
-                no_server(m, NULL, r);
                 free(n);
+                return r;
         }
+        r = call_floating(m, call, on_notify_reply, n);
+        if (r < 0)
+                no_server(m, NULL, r);
         return r;
 }
 
 static int on_capabilities(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Note *n = userdata;
+        const Note *n = userdata;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         if (e) {
                 no_server(n->m, e, 0);
-                free(n);
                 return 0;
         }
+        /* The Notify call gets a Note of its own: this one goes with its slot. */
+        Note *next = malloc(sizeof(Note));
+        if (!next)
+                return 0;
+        *next = *n;
         char **caps = NULL;
         if (sd_bus_message_read_strv(reply, &caps) >= 0)
                 for (char **c = caps; c && *c; c++)
                         if (streq(*c, "actions"))
-                                n->actions = true;
+                                next->actions = true;
         for (char **c = caps; c && *c; c++)
                 free(*c);
         free(caps);
-        (void) send_notify(n);
+        (void) send_notify(next);
         return 0;
 }
 
@@ -121,12 +140,16 @@ static void notify(Manager *m, NoteKind kind, int64_t ref, const char *summary, 
         *n = (Note){ .kind = kind, .ref = ref, .m = m };
         (void) snprintf(n->summary, sizeof(n->summary), "%s", summary);
         (void) snprintf(n->body, sizeof(n->body), "%s", body);
-        int r = sd_bus_call_method_async(m->bus, NULL, NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME, "GetCapabilities",
-                                         on_capabilities, n, NULL);
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r = sd_bus_message_new_method_call(m->bus, &call, NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME,
+                                               "GetCapabilities");
         if (r < 0) {
-                no_server(m, NULL, r);
                 free(n);
+                return;
         }
+        r = call_floating(m, call, on_capabilities, n);
+        if (r < 0)
+                no_server(m, NULL, r);
 }
 
 void notify_daily_act(Manager *m, const Act *a) {

@@ -114,9 +114,20 @@ enter_world() {
         export DBUS_SESSION_BUS_ADDRESS=unix:path=$W/bus
 }
 
+# valgrind memcheck around closerd when CLOSER_VALGRIND is set (make valgrind):
+# any error, or a definite leak, fails the test at its end (see _cleanup).
+VALGRIND=(valgrind -q --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=99)
+
 # The activation file for this world's bus.
 enable_activation() {
-        printf '[D-BUS Service]\nName=io.github.closer.Closer1\nExec=%s\n' "$CLOSERD" \
+        local exec=$CLOSERD
+        if [[ -n ${CLOSER_VALGRIND:-} ]]; then
+                exec="$W/closerd-valgrind"
+                printf '#!/bin/sh\nexec %s --log-file=%s/valgrind.%%p.log %s "$@"\n' "${VALGRIND[*]}" "$W" "$CLOSERD" \
+                        >"$exec"
+                chmod +x "$exec"
+        fi
+        printf '[D-BUS Service]\nName=io.github.closer.Closer1\nExec=%s\n' "$exec" \
                 >"$W/services/io.github.closer.Closer1.service"
         busctl --user call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig >/dev/null
 }
@@ -136,8 +147,7 @@ wait_name() {
 # faketime ...), logging to $W/closerd.log; waits for the bus name.
 start_daemon() {
         local pre=()
-        [[ -n ${CLOSER_VALGRIND:-} ]] && pre=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite
-                --error-exitcode=99 --log-file="$W/valgrind.%p.log")
+        [[ -n ${CLOSER_VALGRIND:-} ]] && pre=("${VALGRIND[@]}" --log-file="$W/valgrind.%p.log")
         "$@" "${pre[@]}" "$CLOSERD" -v >>"$W/closerd.log" 2>&1 &
         DAEMON_PID=$!
         echo $DAEMON_PID >"$W/closerd.pid"
@@ -160,6 +170,16 @@ _cleanup() {
         [[ -n ${DAEMON_PID:-} ]] && kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
         for w in "${_worlds[@]}"; do
                 [[ -f $w/bus.pid ]] && kill "$(cat "$w/bus.pid")" 2>/dev/null
+        done
+        # Activated daemons end with their bus: give valgrind a moment to write.
+        [[ -n ${CLOSER_VALGRIND:-} ]] && sleep 1
+        for w in "${_worlds[@]}"; do
+                local log
+                for log in "$w"/valgrind.*.log; do
+                        [[ -s $log ]] || continue
+                        not_ok "valgrind reported errors in closerd ($(basename "$log"))"
+                        head -30 "$log" | sed 's/^/#   /'
+                done
                 if [[ -n ${KEEP_WORLD:-} ]]; then echo "# kept $w"; else rm -rf "$w"; fi
         done
 }

@@ -18,6 +18,10 @@ for t in "$@"; do
         */fuzz/fuzz-*) cmd=("$t" "fuzz/corpus/${name#fuzz-}") ;;
         *) cmd=("$t") ;;
         esac
+        # make valgrind: the unit tests run under memcheck themselves.
+        if [[ -n ${CLOSER_VALGRIND:-} && $t != *.sh && $t != */fuzz/* ]]; then
+                cmd=(valgrind -q --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=99 "${cmd[@]}")
+        fi
         start=$SECONDS
         CMOCKA_MESSAGE_OUTPUT=TAP B=$B timeout 1200 "${cmd[@]}" >"$log" 2>&1
         rc=$?
