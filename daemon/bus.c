@@ -1728,6 +1728,24 @@ static int append_average(sd_bus_message *m, const char *key, int sum, int count
         return sd_bus_message_append(m, "{sv}", key, "d", (double) sum / count);
 }
 
+/* A day or a week of the stats: its date, acts done, average mood and
+ * response (left out when none was observed). */
+static int append_bucket(sd_bus_message *m, const char *date_key, int64_t day, int acts, int mood_sum, int moods,
+                         int response_sum, int responses) {
+        char date[16];
+        (void) format_date(day, date);
+        int r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "{sv}{sv}", date_key, "s", date, "acts", "u", (uint32_t) acts);
+        if (r >= 0)
+                r = append_average(m, "mood", mood_sum, moods);
+        if (r >= 0)
+                r = append_average(m, "response", response_sum, responses);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
 static int append_stats_items(sd_bus_message *m, const char *key, const StatsItem *it, size_t n, bool best,
                               size_t max) {
         int r = open_entry(m, key, "aa{sv}");
@@ -1754,7 +1772,7 @@ static int append_stats_items(sd_bus_message *m, const char *key, const StatsIte
 }
 
 static int append_stats(sd_bus_message *m, const Stats *s) {
-        char from[16], to[16], date[16];
+        char from[16], to[16];
         (void) format_date(s->from_day, from);
         (void) format_date(s->to_day, to);
         int r = sd_bus_message_open_container(m, 'a', "{sv}");
@@ -1769,45 +1787,26 @@ static int append_stats(sd_bus_message *m, const Stats *s) {
         if (r >= 0)
                 r = sd_bus_message_append(m, "{sv}{sv}", "streak_current", "u", (uint32_t) s->streak_current,
                                           "streak_longest", "u", (uint32_t) s->streak_longest);
-        /* days: the heat map and the daily mood */
+        /* days: the heat map and the daily mood; weeks: the sparklines */
         if (r >= 0)
                 r = open_entry(m, "days", "aa{sv}");
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "a{sv}");
         for (size_t i = 0; r >= 0 && i < s->n_days; i++) {
-                (void) format_date(s->days[i].day, date);
-                r = sd_bus_message_open_container(m, 'a', "{sv}");
-                if (r >= 0)
-                        r = sd_bus_message_append(m, "{sv}{sv}", "date", "s", date, "acts", "u",
-                                                  (uint32_t) s->days[i].acts);
-                if (r >= 0)
-                        r = append_average(m, "mood", s->days[i].mood_sum, s->days[i].moods);
-                if (r >= 0)
-                        r = append_average(m, "response", s->days[i].response_sum, s->days[i].responses);
-                if (r >= 0)
-                        r = sd_bus_message_close_container(m);
+                const StatsDay *d = &s->days[i];
+                r = append_bucket(m, "date", d->day, d->acts, d->mood_sum, d->moods, d->response_sum, d->responses);
         }
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
                 r = close_entry(m);
-        /* weeks: sparklines */
         if (r >= 0)
                 r = open_entry(m, "weekly", "aa{sv}");
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "a{sv}");
         for (int i = 0; r >= 0 && i < s->weeks; i++) {
-                (void) format_date(s->week[i].monday, date);
-                r = sd_bus_message_open_container(m, 'a', "{sv}");
-                if (r >= 0)
-                        r = sd_bus_message_append(m, "{sv}{sv}", "week", "s", date, "acts", "u",
-                                                  (uint32_t) s->week[i].acts);
-                if (r >= 0)
-                        r = append_average(m, "mood", s->week[i].mood_sum, s->week[i].moods);
-                if (r >= 0)
-                        r = append_average(m, "response", s->week[i].response_sum, s->week[i].responses);
-                if (r >= 0)
-                        r = sd_bus_message_close_container(m);
+                const StatsWeek *w = &s->week[i];
+                r = append_bucket(m, "week", w->monday, w->acts, w->mood_sum, w->moods, w->response_sum, w->responses);
         }
         if (r >= 0)
                 r = sd_bus_message_close_container(m);

@@ -608,6 +608,19 @@ int store_item_update(Store *s, const Item *item) {
         return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
 }
 
+static int promise_row(sqlite3_stmt *st, void *ret);
+static int dn_row(sqlite3_stmt *st, void *ret);
+
+/* The one row a lookup by key finds: -ENOENT when there is none. */
+static int get_one(Store *s, sqlite3_stmt *st, RowReader from_row, void *ret) {
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return -ENOENT;
+        if (rc != SQLITE_ROW)
+                return fail(s, rc);
+        return from_row(st, ret);
+}
+
 static int item_get_one(Store *s, sqlite3_stmt *st, Side *ret_side, Item *ret) {
         int rc = sqlite3_step(st);
         if (rc == SQLITE_DONE)
@@ -1110,12 +1123,7 @@ int store_promise_get(Store *s, int64_t id, Promise *ret) {
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, id);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
-                return -ENOENT;
-        if (rc != SQLITE_ROW)
-                return fail(s, rc);
-        return promise_from_row(st, ret);
+        return get_one(s, st, promise_row, ret);
 }
 
 static int promise_row(sqlite3_stmt *st, void *ret) {
@@ -1281,12 +1289,7 @@ int store_dn_get(Store *s, int64_t id, DateNight *ret) {
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, id);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
-                return -ENOENT;
-        if (rc != SQLITE_ROW)
-                return fail(s, rc);
-        return dn_from_row(st, ret);
+        return get_one(s, st, dn_row, ret);
 }
 
 static int dn_row(sqlite3_stmt *st, void *ret) {
