@@ -320,7 +320,9 @@ static int print_json(json_object *j) {
 }
 
 /* Prints one small object of key, value pairs (the values are taken),
- * ended by a NULL key: print_json_pairs("id", json_object_new_int64(1), NULL). */
+ * ended by PAIRS_END: print_json_pairs("id", json_object_new_int64(1), PAIRS_END). */
+#define PAIRS_END ((const char *) NULL)
+static int print_json_pairs(const char *key, ...) __attribute__((sentinel));
 static int print_json_pairs(const char *key, ...) {
         _cleanup_json_ json_object *j = json_object_new_object();
         va_list ap;
@@ -577,7 +579,7 @@ static int verb_list_add(int argc, char **argv) {
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs("id", json_object_new_int64((int64_t) id), NULL);
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), PAIRS_END);
         printf("Added item %" PRIu64 ".\n", id);
         return 0;
 }
@@ -604,7 +606,7 @@ static int verb_list_edit(int argc, char **argv) {
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs("id", json_object_new_int64((int64_t) id), "changed", json_object_new_boolean(changed), NULL);
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), "changed", json_object_new_boolean(changed), PAIRS_END);
         printf(changed ? "Updated item %" PRIu64 ".\n" : "Item %" PRIu64 " already says that.\n", id);
         return 0;
 }
@@ -619,7 +621,7 @@ static int verb_list_rm(int argc, char **argv) {
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs("id", json_object_new_int64((int64_t) id), "removed", json_object_new_boolean(true), NULL);
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), "removed", json_object_new_boolean(true), PAIRS_END);
         printf("Removed item %" PRIu64 ".\n", id);
         return 0;
 }
@@ -705,7 +707,7 @@ static int verb_list_add_idea(void) {
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs("id", json_object_new_int64((int64_t) id), NULL);
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), PAIRS_END);
         printf("Added idea %" PRIu64 " as item %" PRIu64 ".\n", number, id);
         return 0;
 }
@@ -791,7 +793,7 @@ static int verb_partner_review(int argc, char **argv) {
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs("id", json_object_new_int64((int64_t) id), "review", json_object_new_string(argv[2]), NULL);
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), "review", json_object_new_string(argv[2]), PAIRS_END);
         printf("Item %" PRIu64 ": %s.\n", id, argv[2]);
         return 0;
 }
@@ -827,7 +829,7 @@ static int verb_set(int argc, char **argv) {
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs(argv[1], json_object_new_string(v), NULL);
+                return print_json_pairs(argv[1], json_object_new_string(v), PAIRS_END);
         printf("%s = %s\n", argv[1], v);
         return 0;
 }
@@ -845,7 +847,7 @@ static int verb_get(int argc, char **argv) {
                 if (!json_object_object_get_ex(all, argv[1], &v))
                         return fail("unknown setting '%s' (closerctl get lists them)", argv[1]);
                 if (arg_json)
-                        return print_json_pairs(argv[1], json_object_get(v), NULL);
+                        return print_json_pairs(argv[1], json_object_get(v), PAIRS_END);
                 puts(json_object_get_string(v));
                 return 0;
         }
@@ -952,7 +954,7 @@ static int verb_done(int argc, char **argv) {
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs("done", json_object_new_boolean(true), NULL);
+                return print_json_pairs("done", json_object_new_boolean(true), PAIRS_END);
         puts("Done. Keep observing how it lands.");
         return 0;
 }
@@ -993,7 +995,7 @@ static int verb_extra(int argc, char **argv) {
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs("id", json_object_new_int64((int64_t) id), NULL);
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), PAIRS_END);
         puts("Noted: an extra moment today.");
         return 0;
 }
@@ -1013,7 +1015,7 @@ static int verb_mood(int argc, char **argv) {
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs("mood", json_object_new_int64((int64_t) v), NULL);
+                return print_json_pairs("mood", json_object_new_int64((int64_t) v), PAIRS_END);
         printf("Mood %" PRIu64 "/5 noted for today.\n", v);
         return 0;
 }
@@ -1026,7 +1028,7 @@ static int verb_pause(int argc, char **argv) {
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs("paused_until", json_object_new_string(arg_until), NULL);
+                return print_json_pairs("paused_until", json_object_new_string(arg_until), PAIRS_END);
         printf("Paused until %s: no daily act and no lapse until then; the streak is kept.\n", arg_until);
         return 0;
 }
@@ -1037,7 +1039,7 @@ static int verb_resume(int argc, char **argv) {
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs("paused", json_object_new_boolean(false), NULL);
+                return print_json_pairs("paused", json_object_new_boolean(false), PAIRS_END);
         puts("Resumed.");
         return 0;
 }
@@ -1206,7 +1208,7 @@ static int verb_promise_resolve(int argc, char **argv) {
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs("id", json_object_new_int64((int64_t) id), "status", json_object_new_string(status), NULL);
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), "status", json_object_new_string(status), PAIRS_END);
         printf(streq(status, "kept") ? "Rain check %" PRIu64 " kept.\n"
                                      : "Rain check %" PRIu64 " broken. Make it up soon: closerctl raincheck WHEN\n",
                id);
@@ -1225,7 +1227,7 @@ static int verb_promise_move(int argc, char **argv) {
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs("id", json_object_new_int64((int64_t) id), "status", json_object_new_string("moved"), "by_partner", json_object_new_boolean(arg_by_partner), NULL);
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), "status", json_object_new_string("moved"), "by_partner", json_object_new_boolean(arg_by_partner), PAIRS_END);
         printf("Rain check %" PRIu64 " moved%s.\n", id, arg_by_partner ? " by my partner" : "");
         return 0;
 }
@@ -1303,7 +1305,7 @@ static int verb_datenight_set(int argc, char **argv) {
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs("set", json_object_new_boolean(true), NULL);
+                return print_json_pairs("set", json_object_new_boolean(true), PAIRS_END);
         puts("Date night set; the coming nights not moved by hand are planned anew (closerctl datenight).");
         return 0;
 }
@@ -1314,7 +1316,7 @@ static bool all_digits(const char *s) {
 
 static int print_datenight_done(const char *what, uint64_t id) {
         if (arg_json)
-                return print_json_pairs("id", json_object_new_int64((int64_t) id), "result", json_object_new_string(what), NULL);
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), "result", json_object_new_string(what), PAIRS_END);
         printf("Date night %" PRIu64 " %s.\n", id, what);
         return 0;
 }
@@ -1372,7 +1374,7 @@ static int verb_away(int argc, char **argv) {
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs("from", json_object_new_string(argv[1]), "to", json_object_new_string(argv[2]), NULL);
+                return print_json_pairs("from", json_object_new_string(argv[1]), "to", json_object_new_string(argv[2]), PAIRS_END);
         printf("Apart from %s to %s: date nights in between are by phone, and each is made up\n"
                "in person from the evening after %s on (closerctl datenight).\n", argv[1], argv[2], argv[2]);
         return 0;
