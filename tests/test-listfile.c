@@ -183,7 +183,7 @@ static void test_folding(void **state) {
         assert_int_equal(utf8_length(title), 200);
         for (size_t i = 0; i < ITEM_DETAILS_MAX; i++)
                 strcat(details, i % 50 == 49 ? "\n" : "💋");
-        assert_true(strlen(details) > 8192); /* longer than libical's own line limit */
+        assert_true(strlen(details) > 8192); /* a content line of some 16000 bytes */
 
         Item items[] = {
                 { .uid = "fold@closer", .title = title, .details = details, .category = CATEGORY_LOVE,
