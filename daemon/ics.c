@@ -24,6 +24,7 @@
 
 #include "icalutil.h"
 #include "ics.h"
+#include "item.h"
 #include "macro.h"
 
 
@@ -36,40 +37,8 @@ static bool isempty(const char *s) {
 /* Valid UTF-8 (no overlongs, surrogates or code points above U+10FFFF) and no
  * control character (C0, DEL, C1) but '\n' and '\t'. */
 static bool text_valid(const char *str) {
-        const unsigned char *s = (const unsigned char *) str;
-        size_t n = strlen(str);
-
-        for (size_t i = 0; i < n;) {
-                unsigned char b = s[i];
-                size_t len;
-                uint32_t c, min;
-
-                if (b < 0x80) {
-                        if ((b < 0x20 && b != '\n' && b != '\t') || b == 0x7f)
-                                return false;
-                        i++;
-                        continue;
-                }
-                if ((b & 0xe0) == 0xc0)
-                        len = 2, c = b & 0x1f, min = 0x80;
-                else if ((b & 0xf0) == 0xe0)
-                        len = 3, c = b & 0x0f, min = 0x800;
-                else if ((b & 0xf8) == 0xf0)
-                        len = 4, c = b & 0x07, min = 0x10000;
-                else
-                        return false;
-                if (n - i < len)
-                        return false;
-                for (size_t j = 1; j < len; j++) {
-                        if ((s[i + j] & 0xc0) != 0x80)
-                                return false;
-                        c = (c << 6) | (s[i + j] & 0x3f);
-                }
-                if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || (c >= 0x80 && c < 0xa0))
-                        return false;
-                i += len;
-        }
-        return true;
+        const char *reason;
+        return validate_text(str, 0, SIZE_MAX / 8, true, &reason) >= 0;
 }
 
 static bool uid_valid(const char *s) {

@@ -68,6 +68,19 @@ bool utf8_valid(const char *s, size_t len) {
         return true;
 }
 
+size_t utf8_valid_prefix(const char *s, size_t n) {
+        const unsigned char *p = (const unsigned char *) s;
+        size_t i = 0;
+        while (i < n) {
+                uint32_t cp;
+                size_t k = utf8_decode(p + i, n - i, &cp);
+                if (k == 0)
+                        break;
+                i += k;
+        }
+        return i;
+}
+
 size_t utf8_length(const char *s) {
         size_t n = 0;
         for (const unsigned char *p = (const unsigned char *) s; *p; p++)

@@ -67,6 +67,9 @@ static inline bool item_default_private(int intensity) {
 /* Valid UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF), no NUL
  * within len. */
 bool utf8_valid(const char *s, size_t len);
+/* The length of the longest valid UTF-8 prefix of s[0..n) (NUL bytes count
+ * as valid here: callers that refuse them check on their own). */
+size_t utf8_valid_prefix(const char *s, size_t n);
 /* Number of code points of a valid UTF-8 string. */
 size_t utf8_length(const char *s);
 

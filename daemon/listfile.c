@@ -111,41 +111,6 @@ _printf_(3, 4) static int fail(char **err_text, int r, const char *fmt, ...) {
         return r;
 }
 
-/* Offset of the first byte that does not start a valid UTF-8 sequence (no
- * overlongs, surrogates or code points above U+10FFFF), or n. */
-static size_t utf8_valid_prefix(const char *str, size_t n) {
-        const unsigned char *s = (const unsigned char *) str;
-        size_t i = 0;
-        while (i < n) {
-                unsigned char b = s[i];
-                size_t len;
-                uint32_t c, min;
-                if (b < 0x80) {
-                        i++;
-                        continue;
-                }
-                if ((b & 0xe0) == 0xc0)
-                        len = 2, c = b & 0x1f, min = 0x80;
-                else if ((b & 0xf0) == 0xe0)
-                        len = 3, c = b & 0x0f, min = 0x800;
-                else if ((b & 0xf8) == 0xf0)
-                        len = 4, c = b & 0x07, min = 0x10000;
-                else
-                        return i;
-                if (n - i < len)
-                        return i;
-                for (size_t j = 1; j < len; j++) {
-                        if ((s[i + j] & 0xc0) != 0x80)
-                                return i;
-                        c = (c << 6) | (s[i + j] & 0x3f);
-                }
-                if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-                        return i;
-                i += len;
-        }
-        return n;
-}
-
 /* ---- duplicates ----------------------------------------------------------------------------- */
 
 typedef struct UidRef {
