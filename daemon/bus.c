@@ -12,6 +12,7 @@
 #include "schedule.h"
 #include "timeutil.h"
 #include "when.h"
+#include "today.h"
 #include "ideas.h"
 #include "listfile.h"
 #include "listtext.h"
@@ -869,8 +870,8 @@ static int method_get_settings(sd_bus_message *msg, void *userdata, sd_bus_error
 
 static int append_promise(sd_bus_message *reply, const Promise *p, time_t now);
 static int append_datenight(sd_bus_message *reply, const DateNight *d);
-static int append_promises_today(Manager *m, sd_bus_message *reply);
-static int append_datenights_today(Manager *m, sd_bus_message *reply, const Practice *p);
+static int append_promises_today(sd_bus_message *reply, const Today *t, time_t now);
+static int append_datenights_today(sd_bus_message *reply, const Today *t, time_t now);
 
 /* --- the daily practice --- */
 
@@ -945,52 +946,47 @@ static int practice_failure(Manager *m, int r, sd_bus_error *error) {
 
 static int method_get_today(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(act_done) Act a = {};
         Manager *m = userdata;
-        PickEmptyReason why = _PICK_EMPTY_INVALID;
-        Practice p;
+        const Today *t;
         char date[16];
+        time_t now = manager_now();
         int r;
 
-        schedule_update_phase(m, manager_now());
-        r = practice_load(m, manager_now(), &p);
+        schedule_update_phase(m, now);
+        r = today_load(m, now, &t);
         if (r < 0)
                 return reply_failure(m, r, "", error);
-        r = daily_ensure(m, &p, &a, &why);
-        if (r < 0 && r != -ENOENT)
-                return reply_failure(m, r, "", error);
-        bool have = r >= 0;
-        (void) format_date(p.today, date);
+        (void) format_date(t->practice.today, date);
 
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "{sv}");
         if (r >= 0)
                 r = sd_bus_message_append(reply, "{sv}", "date", "s", date);
-        if (r >= 0 && have) {
+        if (r >= 0 && t->have_act) {
                 r = sd_bus_message_open_container(reply, 'e', "sv");
                 if (r >= 0)
                         r = sd_bus_message_append(reply, "s", "act");
                 if (r >= 0)
                         r = sd_bus_message_open_container(reply, 'v', "a{sv}");
                 if (r >= 0)
-                        r = append_act(reply, &a);
+                        r = append_act(reply, &t->act);
                 if (r >= 0)
                         r = sd_bus_message_close_container(reply);
                 if (r >= 0)
                         r = sd_bus_message_close_container(reply);
         }
-        if (r >= 0 && !have)
-                r = sd_bus_message_append(reply, "{sv}", "no_act", "s", pick_empty_reason_to_string(why));
-        if (r >= 0 && p.paused) {
+        if (r >= 0 && !t->have_act)
+                r = sd_bus_message_append(reply, "{sv}", "no_act", "s", pick_empty_reason_to_string(t->why));
+        if (r >= 0 && t->practice.paused) {
                 char until[16];
-                (void) format_date(p.paused_until, until);
+                (void) format_date(t->practice.paused_until, until);
                 r = sd_bus_message_append(reply, "{sv}", "paused_until", "s", until);
         }
         if (r >= 0)
-                r = append_datenights_today(m, reply, &p);
+                r = append_datenights_today(reply, t, now);
         if (r >= 0)
-                r = append_promises_today(m, reply);
+                r = append_promises_today(reply, t, now);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)
@@ -1001,21 +997,9 @@ static int method_get_today(sd_bus_message *msg, void *userdata, sd_bus_error *e
 /* GetToday's date nights: "date_night" (tonight's, or one under way),
  * "makeups" (make-up nights owed), "unlogged" (past nights without an
  * outcome, to ask about). */
-static int append_datenights_today(Manager *m, sd_bus_message *reply, const Practice *p) {
-        time_t now = manager_now();
-        DateNight *d = NULL;
-        size_t n = 0;
-        int r = store_dn_list(m->store, now - 14 * 24 * 3600, &d, &n);
-        if (r < 0)
-                return r;
-        ssize_t tonight = -1;
-        for (size_t i = 0; i < n; i++) {
-                const DnNight *x = &d[i].night;
-                bool today = local_day_of(x->start) == p->today;
-                bool ongoing = x->start <= now && now < x->start + x->duration;
-                if ((today || ongoing) && x->status != DN_SKIPPED && tonight < 0)
-                        tonight = (ssize_t) i;
-        }
+static int append_datenights_today(sd_bus_message *reply, const Today *t, time_t now) {
+        int r = 0;
+        ssize_t tonight = today_tonight(t, now);
         if (tonight >= 0) {
                 r = sd_bus_message_open_container(reply, 'e', "sv");
                 if (r >= 0)
@@ -1023,7 +1007,7 @@ static int append_datenights_today(Manager *m, sd_bus_message *reply, const Prac
                 if (r >= 0)
                         r = sd_bus_message_open_container(reply, 'v', "a{sv}");
                 if (r >= 0)
-                        r = append_datenight(reply, &d[tonight]);
+                        r = append_datenight(reply, &t->nights[tonight]);
                 for (int k = 0; k < 2 && r >= 0; k++)
                         r = sd_bus_message_close_container(reply);
         }
@@ -1036,41 +1020,29 @@ static int append_datenights_today(Manager *m, sd_bus_message *reply, const Prac
                         r = sd_bus_message_open_container(reply, 'v', "aa{sv}");
                 if (r >= 0)
                         r = sd_bus_message_open_container(reply, 'a', "a{sv}");
-                for (size_t i = 0; r >= 0 && i < n; i++) {
-                        const DnNight *x = &d[i].night;
-                        bool want = k == 0 ? x->mode == DN_MAKEUP && x->status == DN_PLANNED && x->start > now
-                                           : x->status == DN_PLANNED && x->start + x->duration <= now;
-                        if (want)
-                                r = append_datenight(reply, &d[i]);
-                }
+                for (size_t i = 0; r >= 0 && i < t->n_nights; i++)
+                        if (k == 0 ? today_makeup_owed(t, i, now) : today_unlogged(t, i, now))
+                                r = append_datenight(reply, &t->nights[i]);
                 for (int c = 0; c < 3 && r >= 0; c++)
                         r = sd_bus_message_close_container(reply);
         }
-        datenight_array_free(d, n);
         return r;
 }
 
 /* The "promises" entry of GetToday: active rain checks due today or overdue. */
-static int append_promises_today(Manager *m, sd_bus_message *reply) {
-        Promise *p = NULL;
-        size_t n = 0;
-        time_t now = manager_now();
-        int r = store_promise_list(m->store, true, &p, &n);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'e', "sv");
+static int append_promises_today(sd_bus_message *reply, const Today *t, time_t now) {
+        int r = sd_bus_message_open_container(reply, 'e', "sv");
         if (r >= 0)
                 r = sd_bus_message_append(reply, "s", "promises");
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'v', "aa{sv}");
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "a{sv}");
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                if (promise_due_today(&p[i], now))
-                        r = append_promise(reply, &p[i], now);
+        for (size_t i = 0; r >= 0 && i < t->n_promises; i++)
+                if (today_promise_due(t, i))
+                        r = append_promise(reply, &t->promises[i], now);
         for (int i = 0; i < 3 && r >= 0; i++)
                 r = sd_bus_message_close_container(reply);
-        promise_array_free(p, n);
         return r;
 }
 

@@ -17,6 +17,7 @@
 #include "manager.h"
 #include "notify.h"
 #include "schedule.h"
+#include "today.h"
 
 static int data_dir(char **ret) {
         const char *xdg = getenv("XDG_DATA_HOME");
@@ -36,6 +37,7 @@ static void manager_free(Manager *m) {
         sd_event_unref(m->event);
         store_free(m->store);
         free(m->practice);
+        today_forget(m);
         free(m->data_dir);
 }
 

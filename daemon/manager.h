@@ -14,6 +14,7 @@
 #include "store.h"
 
 struct Practice;
+struct Today;
 
 #define CLOSER_BUS_NAME "io.github.closer.Closer1"
 #define CLOSER_OBJECT_PATH "/io/github/closer/Closer1"
@@ -49,6 +50,13 @@ typedef struct Manager {
          * on this day */
         uint64_t phase_generation;
         int64_t phase_day;
+        /* today.c: GetToday's data, good while the generation and the clock
+         * epoch (raised on a clock or time-zone change) stay the same and
+         * now is in [today_from, today_until) */
+        struct Today *today;
+        uint64_t today_generation;
+        unsigned clock_epoch, today_epoch;
+        time_t today_from, today_until;
 
         /* notify.c */
         sd_bus_slot *notify_action_slot, *notify_closed_slot;

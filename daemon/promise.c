@@ -12,12 +12,6 @@ const char *promise_status_to_string(PromiseStatus s) {
         return s >= 0 && (size_t) s < ELEMENTSOF(names) ? names[s] : NULL;
 }
 
-bool promise_due_today(const Promise *p, time_t now) {
-        if (p->status != PROMISE_OPEN && p->status != PROMISE_MOVED)
-                return false;
-        return local_day_of(p->due) <= local_day_of(now);
-}
-
 static int promise_insert(Manager *m, time_t now, const RainCheck *rc, int64_t advance_id, int64_t *ret_id) {
         char uid[64];
         sd_id128_t id;

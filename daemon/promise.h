@@ -28,5 +28,3 @@ int promise_resolve(Manager *m, time_t now, int64_t id, PromiseStatus status);
 int promise_move(Manager *m, time_t now, int64_t id, time_t due, bool by_partner);
 
 const char *promise_status_to_string(PromiseStatus s);
-/* Active and due by the end of the local day of now (or overdue). */
-bool promise_due_today(const Promise *p, time_t now);

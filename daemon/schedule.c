@@ -275,6 +275,7 @@ static int on_clock_change(sd_event_source *s, int fd, uint32_t revents, void *u
         (void) clock_watch_arm(fd);
         if (k < 0 && errno == ECANCELED) {
                 log_debug("The wall clock was set: recomputing the schedule");
+                m->clock_epoch++;
                 (void) schedule_run(m);
         }
         return 0;
@@ -310,6 +311,7 @@ static int on_tz_change(sd_event_source *s, int fd, uint32_t revents, void *user
         log_debug("%s changed: recomputing the schedule", localtime_path);
         tz_watch_file(m);
         tzset();
+        m->clock_epoch++;
         (void) schedule_run(m);
         return 0;
 }

@@ -405,7 +405,12 @@ int store_open(const char *dir, Store **ret, char **ret_error) {
                 return -EBADMSG;
         }
 
-        int rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+        /* closerd has one thread and one connection: no locks inside SQLite,
+         * no memory statistics (a global lock on every allocation). A no-op
+         * when SQLite was initialized already. */
+        (void) sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        int rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
+                                 NULL);
         if (rc != SQLITE_OK) {
                 if (ret_error)
                         (void) asprintf(ret_error, "cannot open %s: %s", s->path,

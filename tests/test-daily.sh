@@ -465,7 +465,9 @@ is "... once" "$(acts 2026-04-21)" 1
 # recomputed at once, so that day's DailyAct comes at its time.
 jump "2026-04-23 09:00:00 +0200"
 wait_count '^DailyAct 2026-04-23 ' 1
+is "today on 2026-04-23" "$(jget "$(json today)" 'd["date"]')" 2026-04-23
 jump "2026-04-22 07:59:50 +0200" 5
+is "after a backward jump, today is the earlier day at once" "$(jget "$(json today)" 'd["date"]')" 2026-04-22
 if wait_count '^DailyAct 2026-04-22 ' 1 && act 2026-04-22; then
         is "after a backward jump to a day not yet emitted: DailyAct at its time" "$A_LATE" false
 else
@@ -633,6 +635,15 @@ else
                 2026-04-11T08:00:00+09:00
         settle
         is "... once" "$(acts)" 1
+        # 23:30 in New York is tomorrow in Tokyo: today follows the zone.
+        jump "2026-04-10 23:30:00 -0400"
+        is "Tokyo, 12:30 on the 11th: today is 2026-04-11" "$(jget "$(json today)" 'd["date"]')" 2026-04-11
+        before=$(wakeups)
+        nsenter -t "$DAEMON_PID" -m sh -c 'ln -s /usr/share/zoneinfo/America/New_York /etc/.localtime.new &&
+                mv -T /etc/.localtime.new /etc/localtime'
+        for i in $(seq 100); do (($(wakeups) > before)) && break; sleep 0.05; done
+        is "... /etc/localtime back to New York (23:30 on the 10th): today is 2026-04-10 at once" \
+                "$(jget "$(json today)" 'd["date"]')" 2026-04-10
         stop_daemon
         stop_siglog
 fi
