@@ -5,6 +5,7 @@ VERSION   = 0.1.0
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 LIBDIR   ?= $(PREFIX)/lib
+PKGLIBDIR ?= $(LIBDIR)/closer
 DATADIR  ?= $(PREFIX)/share
 MANDIR   ?= $(DATADIR)/man
 USERUNITDIR   ?= $(LIBDIR)/systemd/user
@@ -26,7 +27,12 @@ WARNINGS = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
            -Wstrict-prototypes -Wno-unused-parameter -Wvla
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" $(WARNINGS) \
+# closerd itself links neither libical nor json-c: its iCalendar work runs
+# in a child that loads closerd-ical.so (daemon/icalproc.h).
+CLOSERD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd sqlite3 2>/dev/null) -lm
+ICAL_LIBS    := $(shell $(PKG_CONFIG) --libs libical 2>/dev/null)
+CLIENT_LIBS  := $(shell $(PKG_CONFIG) --libs libsystemd json-c 2>/dev/null)
+ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -DCLOSER_MODULEDIR=\"$(PKGLIBDIR)\" $(WARNINGS) \
               -fstack-protector-strong -MMD -MP -Idaemon $(PKG_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 LIBS        = $(PKG_LIBS) -lm
@@ -41,12 +47,17 @@ else
 Q = @
 endif
 
-DAEMON_SRCS = $(filter-out daemon/closerd.c,$(wildcard daemon/*.c))
+# libical is used in these files only; they go into closerd-ical.so (with
+# item.c and the module's entry icalmod.c) and, for the tests, libcloser-ical.a.
+ICAL_SRCS   = daemon/ics.c daemon/listfile.c daemon/icalutil.c
+MODULE_SRCS = $(ICAL_SRCS) daemon/item.c daemon/icalmod.c
+DAEMON_SRCS = $(filter-out daemon/closerd.c daemon/icalmod.c $(ICAL_SRCS),$(wildcard daemon/*.c))
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(B)/%.o)
+LIBS_ALL    = $(B)/libcloser-ical.a $(B)/libcloserd.a
 UNIT_TESTS  = $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test-*.c))
 FUZZ_SRCS   = $(wildcard fuzz/fuzz-*.c)
 FUZZ_REPLAY = $(patsubst fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
-PROGRAMS    = $(B)/closerd $(B)/closerctl
+PROGRAMS    = $(B)/closerd $(B)/closerd-ical.so $(B)/closerctl
 TEST_TOOLS  = $(patsubst tests/tools/%.c,$(B)/tests/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all check check-unit check-integration run install uninstall deps clean lint lint-man format \
@@ -60,26 +71,39 @@ $(B)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# The module's objects: position-independent, only its entry exported.
+$(B)/pic/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (module)")
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
 $(B)/libcloserd.a: $(DAEMON_OBJS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/libcloser-ical.a: $(ICAL_SRCS:%.c=$(B)/%.o)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/closerd: $(B)/daemon/closerd.o $(B)/libcloserd.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -Wl,--as-needed $^ $(CLOSERD_LIBS) -o $@
+
+$(B)/closerd-ical.so: $(MODULE_SRCS:%.c=$(B)/pic/%.o)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,-z,defs -Wl,--as-needed $^ $(ICAL_LIBS) -o $@
 
 $(B)/closerctl: $(B)/client/closerctl.o
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -Wl,--as-needed $^ $(CLIENT_LIBS) -o $@
 
-$(B)/tests/test-%: $(B)/tests/test-%.o $(B)/libcloserd.a
+$(B)/tests/test-%: $(B)/tests/test-%.o $(LIBS_ALL)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -lcmocka -o $@
 
-$(B)/tests/%: $(B)/tests/tools/%.o $(B)/libcloserd.a
+$(B)/tests/%: $(B)/tests/tools/%.o $(LIBS_ALL)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -o $@
 
 # Fuzz targets linked with a replay main: make check runs their corpora
 # without libFuzzer. `make fuzz` builds the real fuzzers with clang.
-$(B)/fuzz/fuzz-%: $(B)/fuzz/fuzz-%.o $(B)/fuzz/replay.o $(B)/libcloserd.a
+$(B)/fuzz/fuzz-%: $(B)/fuzz/fuzz-%.o $(B)/fuzz/replay.o $(LIBS_ALL)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -o $@
 
 # LLVMFuzzerTestOneInput has no header of its own.
@@ -88,7 +112,7 @@ $(B)/fuzz/%.o: WARNINGS += -Wno-missing-prototypes
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -Idaemon $(PKG_CFLAGS)
 fuzz: $(patsubst fuzz/%.c,$(B)/libfuzzer/%,$(FUZZ_SRCS))
-$(B)/libfuzzer/fuzz-%: fuzz/fuzz-%.c $(DAEMON_SRCS)
+$(B)/libfuzzer/fuzz-%: fuzz/fuzz-%.c $(DAEMON_SRCS) $(ICAL_SRCS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ $(LIBS) -o $@
 
@@ -121,9 +145,10 @@ bench: deps
 	@B=$(B) bench/run.sh
 
 install: all
-	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(DBUSSERVICEDIR) \
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(DBUSSERVICEDIR) \
 		$(DESTDIR)$(DBUSIFACEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR)
 	$(INSTALL) -m 0755 $(B)/closerd $(B)/closerctl $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 0644 $(B)/closerd-ical.so $(DESTDIR)$(PKGLIBDIR)/
 	sed 's|@BINDIR@|$(BINDIR)|g' systemd/closerd.service >$(DESTDIR)$(USERUNITDIR)/closerd.service
 	chmod 0644 $(DESTDIR)$(USERUNITDIR)/closerd.service
 	sed 's|@BINDIR@|$(BINDIR)|g' dbus/io.github.closer.Closer1.service \
@@ -136,11 +161,13 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/closerd $(DESTDIR)$(BINDIR)/closerctl \
+		$(DESTDIR)$(PKGLIBDIR)/closerd-ical.so \
 		$(DESTDIR)$(USERUNITDIR)/closerd.service \
 		$(DESTDIR)$(DBUSSERVICEDIR)/io.github.closer.Closer1.service \
 		$(DESTDIR)$(DBUSIFACEDIR)/io.github.closer.Closer1.xml \
 		$(DESTDIR)$(MANDIR)/man1/closerctl.1 $(DESTDIR)$(MANDIR)/man8/closerd.8 \
 		$(DESTDIR)$(COMPLETIONDIR)/closerctl
+	-rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null
 
 LINT_SRCS = $(wildcard daemon/*.c client/*.c)
 MAN_PAGES = man/closerctl.1 man/closerd.8

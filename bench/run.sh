@@ -233,8 +233,8 @@ RSS_FILE=$(status_kb "$PID50" RssFile)
 PSS=$(awk '$1 == "Pss:" { print $2 }' "/proc/$PID50/smaps_rollup")
 r=$(calc "$RSS <= 8192 ? \"met\" : \"**missed**\"")
 read -r FLOOR FLOOR_ICAL < <("$T/bench-floor") || die "bench-floor failed"
-row "4" "resident memory (VmRSS) of the idle closerd on 50 years after the runs above: $(kib "$RSS_ANON") anonymous, $(kib "$RSS_FILE") library pages (PSS $(kib "$PSS")); just after start $(kib "$RSS_START"), $(kib "$RSS_START_ANON") anonymous. Reference: a process that only loads closerd's libraries (\`bench-floor\`): $(kib "$FLOOR") with libsystemd and libsqlite3, $(kib "$FLOOR_ICAL") once libical is loaded too" \
-        "$(kib "$RSS")" "$(kib "$FLOOR_ICAL")" "-" "≤ 8 MiB" "$r"
+row "4" "resident memory (VmRSS) of the idle closerd on 50 years after the runs above: $(kib "$RSS_ANON") anonymous, $(kib "$RSS_FILE") library pages (PSS $(kib "$PSS")); just after start $(kib "$RSS_START"), $(kib "$RSS_START_ANON") anonymous. Reference: a process that only loads closerd's libraries, libsystemd and libsqlite3 (\`bench-floor\`): $(kib "$FLOOR"); with libical, which only closerd's short-lived iCalendar child loads: $(kib "$FLOOR_ICAL")" \
+        "$(kib "$RSS")" "$(kib "$FLOOR")" "-" "≤ 8 MiB" "$r"
 trace=$B/bench-idle-trace.txt
 if perf trace -s -p "$PID50" -o "$trace" -- sleep "$IDLE_S" 2>/dev/null; then
         how="perf trace -s -p PID"

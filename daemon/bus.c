@@ -14,6 +14,7 @@
 #include "when.h"
 #include "today.h"
 #include "ideas.h"
+#include "icalproc.h"
 #include "listfile.h"
 #include "listtext.h"
 #include "partner.h"
@@ -29,6 +30,7 @@
 #define ERROR_STORAGE "io.github.closer.Error.StorageFailed"
 #define ERROR_BAD_FILE "io.github.closer.Error.BadFile"
 #define ERROR_NO_ACT "io.github.closer.Error.NoAct"
+#define ERROR_CALENDAR "io.github.closer.Error.CalendarFailed"
 
 static const sd_bus_error_map closer_errors[] = {
         SD_BUS_ERROR_MAP(ERROR_NO_SUCH_ITEM, ENOENT),
@@ -52,6 +54,16 @@ static int reply_failure(Manager *m, int r, const char *what, sd_bus_error *erro
                 return sd_bus_error_setf(error, ERROR_LIMIT, "%s", what);
         case -ENOMEM:
                 return r;
+        case -ENOPKG:
+        case -ECHILD:
+        case -ETIMEDOUT:
+                /* icalproc.c logged the details. */
+                return sd_bus_error_setf(error, ERROR_CALENDAR, "closerd cannot %s: %s; nothing was changed",
+                                         "read or write iCalendar files",
+                                         r == -ENOPKG   ? "its module closerd-ical.so is missing or does not match "
+                                                          "(reinstall closer)"
+                                         : r == -ECHILD ? "the iCalendar child process died"
+                                                        : "the iCalendar child process took too long");
         default:
                 log_error_errno(r, "Failed to use the database: %s", store_last_error(m->store));
                 return sd_bus_error_setf(error, ERROR_STORAGE, "closerd cannot use its database: %s",
@@ -739,9 +751,9 @@ static int method_import_partner_list(sd_bus_message *msg, void *userdata, sd_bu
         r = read_fd(fd, LISTFILE_SIZE_MAX, &buf, &len, error);
         if (r < 0)
                 return r;
-        r = listfile_parse(buf, len, &f, &why);
-        if (r == -ENOMEM)
-                return r;
+        r = icalproc_listfile_parse(buf, len, &f, &why);
+        if (r == -ENOMEM || r == -ENOPKG || r == -ECHILD || r == -ETIMEDOUT)
+                return reply_failure(m, r, "", error);
         if (r < 0)
                 /* The parser names places by line and UID, never by text. */
                 return sd_bus_error_setf(error, ERROR_BAD_FILE, "partner list: %s; nothing was imported",

@@ -38,6 +38,7 @@ static void manager_free(Manager *m) {
         store_free(m->store);
         free(m->practice);
         today_forget(m);
+        free(m->ics_text);
         free(m->data_dir);
 }
 

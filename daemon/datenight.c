@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "datenight.h"
-#include "ics.h"
+#include "icalproc.h"
 #include "macro.h"
 #include "settings.h"
 #include "timeutil.h"
@@ -301,66 +301,107 @@ static const char *night_summary(const DnNight *n) {
         }
 }
 
-int datenight_ics(Manager *m, time_t now, char **ret_text) {
-        DateNight *d = NULL;
-        Promise *p = NULL;
-        size_t n = 0, n_p = 0, k = 0;
-        int64_t remind;
-        time_t stamp = 0;
-        char alarm[64], remind_text[32];
-        int r;
+/* The calendar at now: its events, and their fingerprint. */
+typedef struct Calendar {
+        DateNight *nights;
+        size_t n_nights;
+        Promise *promises;
+        size_t n_promises;
+        IcsEvent *events;
+        size_t n_events;
+        time_t stamp;
+        char alarm[64];
+        uint64_t fingerprint;
+} Calendar;
 
-        r = datenight_list(m, now, &d, &n);
+static void calendar_done(Calendar *c) {
+        datenight_array_free(c->nights, c->n_nights);
+        promise_array_free(c->promises, c->n_promises);
+        free(c->events);
+}
+
+static int calendar_read(Manager *m, time_t now, Calendar *c) {
+        int64_t remind;
+        char remind_text[32];
+        int r = datenight_list(m, now, &c->nights, &c->n_nights);
         if (r >= 0)
-                r = store_promise_list(m->store, true, &p, &n_p);
+                r = store_promise_list(m->store, true, &c->promises, &c->n_promises);
         if (r >= 0)
                 r = datenight_remind(m, &remind);
         if (r < 0)
-                goto finish;
+                return r;
         (void) format_duration(remind, remind_text);
-        (void) snprintf(alarm, sizeof(alarm), "Date night in %s", remind_text);
+        (void) snprintf(c->alarm, sizeof(c->alarm), "Date night in %s", remind_text);
 
-        IcsEvent *ev = calloc(n + n_p + 1, sizeof(IcsEvent));
-        if (!ev) {
-                r = -ENOMEM;
-                goto finish;
-        }
-        for (size_t i = 0; i < n; i++) {
-                const DnNight *x = &d[i].night;
-                ev[k++] = (IcsEvent){
-                        .uid = d[i].uid,
+        c->events = calloc(c->n_nights + c->n_promises + 1, sizeof(IcsEvent));
+        if (!c->events)
+                return -ENOMEM;
+        time_t stamp = 0;
+        size_t k = 0;
+        for (size_t i = 0; i < c->n_nights; i++) {
+                const DateNight *d = &c->nights[i];
+                const DnNight *x = &d->night;
+                c->events[k++] = (IcsEvent){
+                        .uid = d->uid,
                         .start = x->start,
                         .end = x->start + x->duration,
-                        .sequence = d[i].sequence,
-                        .last_modified = d[i].modified,
+                        .sequence = d->sequence,
+                        .last_modified = d->modified,
                         .cancelled = x->status == DN_SKIPPED,
                         .summary = night_summary(x),
                         .alarm_before = x->status == DN_PLANNED ? remind : 0,
-                        .alarm_text = alarm,
+                        .alarm_text = c->alarm,
                 };
-                stamp = MAX(stamp, d[i].modified);
+                stamp = MAX(stamp, d->modified);
         }
-        for (size_t i = 0; i < n_p; i++) {
-                ev[k++] = (IcsEvent){
-                        .uid = p[i].uid,
-                        .start = p[i].due,
-                        .end = p[i].due + 3600,
-                        .sequence = p[i].sequence,
-                        .last_modified = p[i].modified,
+        for (size_t i = 0; i < c->n_promises; i++) {
+                const Promise *p = &c->promises[i];
+                c->events[k++] = (IcsEvent){
+                        .uid = p->uid,
+                        .start = p->due,
+                        .end = p->due + 3600,
+                        .sequence = p->sequence,
+                        .last_modified = p->modified,
                         .summary = "Rain check",
                         .alarm_before = 30 * 60,
                         .alarm_text = "Rain check in 30 minutes",
                 };
-                stamp = MAX(stamp, p[i].modified);
+                stamp = MAX(stamp, p->modified);
         }
+        c->n_events = k;
         /* DTSTAMP is when the content last changed, not when it was
          * written: the file is rewritten only when something changed. */
-        r = ics_write(ev, k, stamp > 0 ? stamp : now, ret_text);
-        free(ev);
-finish:
-        datenight_array_free(d, n);
-        promise_array_free(p, n_p);
-        return r;
+        c->stamp = stamp > 0 ? stamp : now;
+        c->fingerprint = icalproc_fingerprint(c->events, c->n_events, c->stamp);
+        return 0;
+}
+
+/* The calendar's text: written by a child (icalproc.h) unless the last
+ * text has the same fingerprint. Owned by m. */
+static int calendar_text(Manager *m, const Calendar *c, const char **ret) {
+        if (!m->ics_text || m->ics_text_fingerprint != c->fingerprint) {
+                char *text;
+                int r = icalproc_ics_write(c->events, c->n_events, c->stamp, &text);
+                if (r < 0)
+                        return r;
+                free(m->ics_text);
+                m->ics_text = text;
+                m->ics_text_fingerprint = c->fingerprint;
+        }
+        *ret = m->ics_text;
+        return 0;
+}
+
+int datenight_ics(Manager *m, time_t now, char **ret_text) {
+        _cleanup_(calendar_done) Calendar c = {};
+        const char *text;
+        int r = calendar_read(m, now, &c);
+        if (r >= 0)
+                r = calendar_text(m, &c, &text);
+        if (r < 0)
+                return r;
+        *ret_text = strdup(text);
+        return *ret_text ? 0 : -ENOMEM;
 }
 
 /* Writes path atomically (a temporary file, fsync, rename), mode 0600. */
@@ -408,15 +449,36 @@ static int file_equals(const char *path, const char *text) {
         return k == len && memcmp(buf, text, len) == 0;
 }
 
+static bool same_file(const struct stat *a, const struct stat *b) {
+        return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+               a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
 int datenight_write_file(Manager *m, time_t now) {
-        _cleanup_free_ char *text = NULL, *path = NULL;
-        int r = datenight_ics(m, now, &text);
+        _cleanup_(calendar_done) Calendar c = {};
+        _cleanup_free_ char *path = NULL;
+        const char *text;
+        struct stat st = {};
+        int r = calendar_read(m, now, &c);
         if (r < 0)
                 return r;
         if (asprintf(&path, "%s/datenights.ics", m->data_dir) < 0)
                 return -ENOMEM;
+        /* The same content as the file we wrote or checked, and the file
+         * untouched since: nothing to do, and no child to start. */
+        if (m->ics_file_known && m->ics_file_fingerprint == c.fingerprint && stat(path, &st) >= 0 &&
+            same_file(&st, &m->ics_file_stat))
+                return 0;
+        r = calendar_text(m, &c, &text);
+        if (r < 0)
+                return r;
         r = file_equals(path, text);
-        if (r != 0)
-                return r < 0 ? r : 0;
-        return write_atomic(path, text);
+        if (r == 0)
+                r = write_atomic(path, text);
+        if (r < 0)
+                return r;
+        m->ics_file_known = stat(path, &st) >= 0;
+        m->ics_file_stat = st;
+        m->ics_file_fingerprint = c.fingerprint;
+        return 0;
 }

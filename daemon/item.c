@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "item.h"
+#include "listfile.h"
 #include "macro.h"
 
 static const char *const category_names[_CATEGORY_MAX] = {
@@ -191,4 +192,14 @@ void item_array_free(Item *items, size_t n) {
         for (size_t i = 0; i < n; i++)
                 item_done(&items[i]);
         free(items);
+}
+
+/* Here rather than in listfile.c: closerd frees parsed lists without
+ * linking libical (see icalproc.h). */
+void listfile_done(ListFile *f) {
+        if (!f)
+                return;
+        item_array_free(f->items, f->n_items);
+        free(f->owner_name);
+        *f = (ListFile) {};
 }

@@ -1008,10 +1008,3 @@ finish:
         return 0;
 }
 
-void listfile_done(ListFile *f) {
-        if (!f)
-                return;
-        item_array_free(f->items, f->n_items);
-        free(f->owner_name);
-        *f = (ListFile) {};
-}

@@ -9,6 +9,7 @@
 
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "store.h"
@@ -57,6 +58,13 @@ typedef struct Manager {
         uint64_t today_generation;
         unsigned clock_epoch, today_epoch;
         time_t today_from, today_until;
+
+        /* datenight.c: the calendar's last text, and datenights.ics as it
+         * was last written or found equal to it */
+        char *ics_text;
+        uint64_t ics_text_fingerprint, ics_file_fingerprint;
+        bool ics_file_known;
+        struct stat ics_file_stat;
 
         /* notify.c */
         sd_bus_slot *notify_action_slot, *notify_closed_slot;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "icalproc.h"
 #include "macro.h"
 #include "partner.h"
 
@@ -181,7 +182,7 @@ static int export_locked(Manager *m, char **ret_text, int64_t *ret_revision) {
         if (r >= 0)
                 r = revision_get(m, "mine.revision", ret_revision);
         if (r >= 0)
-                r = listfile_write(items, n, name, manager_now(), ret_text);
+                r = icalproc_listfile_write(items, n, name, manager_now(), ret_text);
         item_array_free(items, n);
         return r;
 }

@@ -215,10 +215,14 @@ static void apply_mapping(const Mapping *next) {
         pthread_mutex_unlock(&lock);
 }
 
+/* Global, so that it stays reachable in a forked child (closerd's
+ * iCalendar child), which has no copy of this thread. */
+static char *volatile watch_dir;
+
 static void *watch_file(void *arg) {
         (void) arg;
         /* The directory, for the rename that replaces the file. */
-        char *dir = strdup(clock_file);
+        char *dir = watch_dir = strdup(clock_file);
         char *slash = dir ? strrchr(dir, '/') : NULL;
         if (!slash || slash == dir)
                 return NULL;

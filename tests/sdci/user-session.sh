@@ -171,6 +171,12 @@ service_checks() {
         # --- the client works against it ---
         check "closerctl list add" closerctl list add "$TITLE"
         is "closerctl --json list mine has the item" "$(count_items)" 1
+        # The iCalendar work runs in a child that loads the installed
+        # closerd-ical.so (found from /usr/bin/closerd as ../lib/closer).
+        is "closerctl export-ics - writes a calendar (the installed module)" \
+                "$(timeout 10 closerctl export-ics - 2>&1 | head -1 | tr -d '\r')" BEGIN:VCALENDAR
+        is "... and the list export too" \
+                "$(timeout 10 closerctl list export - 2>&1 | grep -c "^SUMMARY:$TITLE")" 1
 
         local d=$HOME/.local/share/closer
         is "data dir ~/.local/share/closer is 0700" "$(stat -c %a "$d" 2>&1)" 700

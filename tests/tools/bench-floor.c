@@ -3,8 +3,9 @@
  * bench-floor: the resident memory that closerd's libraries cost before
  * closerd does anything, for the footprint part of the benchmark. Sets up
  * what any sd-event/sd-bus + SQLite daemon sets up (an event loop, SQLite
- * initialized), reads its VmRSS, then loads libical (with what it pulls in)
- * the way the dynamic linker loads it for closerd, and reads VmRSS again.
+ * initialized), reads its VmRSS, then loads libical (with what it pulls in:
+ * ICU, libstdc++), as closerd's iCalendar child does, and reads VmRSS again:
+ * what closerd would cost if it linked libical itself.
  *
  * Prints "RSS_KB RSS_WITH_LIBICAL_KB".
  */
