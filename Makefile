@@ -111,7 +111,7 @@ $(B)/fuzz/%.o: WARNINGS += -Wno-missing-prototypes
 
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -Idaemon $(PKG_CFLAGS)
-fuzz: $(patsubst fuzz/%.c,$(B)/libfuzzer/%,$(FUZZ_SRCS))
+fuzz: $(B)/closerd-ical.so $(patsubst fuzz/%.c,$(B)/libfuzzer/%,$(FUZZ_SRCS))
 $(B)/libfuzzer/fuzz-%: fuzz/fuzz-%.c $(DAEMON_SRCS) $(ICAL_SRCS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ $(LIBS) -o $@

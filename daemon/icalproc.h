@@ -46,6 +46,10 @@ int icalproc_ics_write(const IcsEvent *events, size_t n, time_t now, char **ret_
 int icalproc_listfile_write(const Item *items, size_t n, const char *owner_name, time_t now, char **ret_text);
 int icalproc_listfile_parse(const char *buf, size_t len, ListFile *ret, char **err_text);
 
+/* Uses this module file instead of looking for one (for the fuzzers and
+ * tools that run closerd's code outside closerd); NULL: look again. */
+void icalproc_set_module(const char *path);
+
 /* A 64-bit FNV-1a hash of everything ics_write() would read: equal
  * fingerprints, equal text. */
 uint64_t icalproc_fingerprint(const IcsEvent *events, size_t n, time_t now);

@@ -365,6 +365,10 @@ int store_open(const char *dir, Store **ret, char **ret_error) {
 
         if (!s)
                 return -ENOMEM;
+        /* Generations never repeat across the stores of a process: a cache
+         * keyed by one cannot take another store's data for its own. */
+        static uint64_t opened;
+        s->generation = ++opened << 32;
         r = make_parents(dir);
         if (r >= 0)
                 r = make_private_dir(dir);

@@ -34,6 +34,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -46,6 +47,7 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "icalproc.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
@@ -151,6 +153,7 @@ static struct {
         size_t template_size;
         sd_bus *client;
         char *ics;      /* my list as exported, for ImportPartnerList */
+        char *module;   /* closerd-ical.so of the same build */
         bool replied;
         char member[64]; /* of the call in flight */
         bool verbose; /* $FUZZ_BUS_LOG: the daemon's debug log and each reply */
@@ -696,6 +699,17 @@ static void setup(void) {
         CHECK(atexit(cleanup) == 0);
         F.m = (Manager){ .version = "fuzz", .clock_fd = -1, .tz_fd = -1, .tz_file_wd = -1 };
         F.m.data_dir = F.dir;
+        /* The iCalendar module of the same build: build/closerd-ical.so
+         * for build/fuzz/fuzz-bus and build/libfuzzer/fuzz-bus. */
+        char exe[PATH_MAX];
+        ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        CHECK(k > 0);
+        exe[k] = 0;
+        *strrchr(exe, '/') = 0;
+        *strrchr(exe, '/') = 0;
+        CHECK(asprintf(&F.module, "%s/closerd-ical.so", exe) > 0);
+        CHECK(access(F.module, R_OK) == 0);
+        icalproc_set_module(F.module);
         CHECK(sd_event_new(&F.m.event) >= 0);
         open_store();
 

@@ -25,10 +25,12 @@ like "export-ics - writes a calendar" "$(ctl export-ics - | head -1)" '^BEGIN:VC
 check "list export" ctl list export "$W/mine.ics"
 out=$(ctl partner import "$W/mine.ics")
 like "partner import of that file" "$out" "1 added"
-maps=$(grep -oE '[^/ ]*(libical|libicu|libstdc\+\+)[^/ ]*$' "/proc/$PID/maps" | sort -u | tr '\n' ' ')
-is "after exports and an import, closerd maps no libical, ICU or libstdc++" "$maps" ""
-is "the library list of closerd names no libical" \
-        "$(ldd "$CLOSERD" | grep -cE 'libical|libicu|libstdc\+\+')" 0
+# (A sanitizer runtime brings libstdc++ of its own.)
+libs='libical|libicu|libstdc\+\+'
+ldd "$CLOSERD" | grep -qE 'libasan|libubsan' && libs='libical|libicu'
+maps=$(grep -oE "[^/ ]*($libs)[^/ ]*\$" "/proc/$PID/maps" | sort -u | tr '\n' ' ')
+is "after exports and an import, closerd maps none of $libs" "$maps" ""
+is "the library list of closerd names none of them" "$(ldd "$CLOSERD" | grep -cE "$libs")" 0
 
 # datenights.ics: rendered by a child only when its content changes.
 ICS=$A/data/closer/datenights.ics
