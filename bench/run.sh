@@ -23,7 +23,7 @@ NAME=io.github.closer.Closer1
 if [[ -n ${BENCH_QUICK:-} ]]; then
         N_LAT=30 N_GROW=10 N_START=5 N_IMPORT=3 LOAD_S=0.5 ROUNDS=1 IDLE_S=3
 else
-        N_LAT=200 N_GROW=50 N_START=21 N_IMPORT=7 LOAD_S=1 ROUNDS=3 IDLE_S=30
+        N_LAT=200 N_GROW=50 N_START=21 N_IMPORT=7 LOAD_S=1 ROUNDS=5 IDLE_S=30
 fi
 
 die() {

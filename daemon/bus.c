@@ -960,21 +960,16 @@ static int method_get_today(sd_bus_message *msg, void *userdata, sd_bus_error *e
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = userdata;
         const Today *t;
-        char date[16];
         time_t now = manager_now();
-        int r;
-
-        schedule_update_phase(m, now);
-        r = today_load(m, now, &t);
+        int r = today_load(m, now, &t);
         if (r < 0)
                 return reply_failure(m, r, "", error);
-        (void) format_date(t->practice.today, date);
 
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "{sv}");
         if (r >= 0)
-                r = sd_bus_message_append(reply, "{sv}", "date", "s", date);
+                r = sd_bus_message_append(reply, "{sv}", "date", "s", t->date);
         if (r >= 0 && t->have_act) {
                 r = sd_bus_message_open_container(reply, 'e', "sv");
                 if (r >= 0)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "macro.h"
+#include "schedule.h"
 #include "timeutil.h"
 #include "today.h"
 
@@ -39,6 +40,7 @@ static int today_read(Manager *m, time_t now, Today *t) {
         int r = practice_load(m, now, &t->practice);
         if (r < 0)
                 return r;
+        (void) format_date(t->practice.today, t->date);
         t->why = _PICK_EMPTY_INVALID;
         r = daily_ensure(m, &t->practice, &t->act, &t->why);
         if (r < 0 && r != -ENOENT)
@@ -93,6 +95,9 @@ int today_load(Manager *m, time_t now, const Today **ret) {
                 *ret = m->today;
                 return 0;
         }
+        /* The phase first (the day's pick follows it); it changes only
+         * with a write or with the day, as this cache does. */
+        schedule_update_phase(m, now);
         today_forget(m);
         Today *t = calloc(1, sizeof(Today));
         if (!t)

@@ -18,6 +18,7 @@
 
 typedef struct Today {
         Practice practice;
+        char date[16];        /* practice.today, YYYY-MM-DD */
         bool have_act;
         Act act;              /* when have_act */
         PickEmptyReason why;  /* when not */
@@ -30,7 +31,8 @@ typedef struct Today {
         int64_t *night_day, *due_day;
 } Today;
 
-/* The data of today at now (picking today's act when it is not picked yet);
+/* The data of today at now (bringing the phase up to date and picking
+ * today's act when that is not done yet);
  * owned by the Manager, good until the next call that modifies the store. */
 int today_load(Manager *m, time_t now, const Today **ret);
 void today_forget(Manager *m);
