@@ -110,7 +110,7 @@ $(B)/fuzz/fuzz-%: $(B)/fuzz/fuzz-%.o $(B)/fuzz/replay.o $(LIBS_ALL)
 $(B)/fuzz/%.o: WARNINGS += -Wno-missing-prototypes
 
 FUZZ_CC ?= clang
-FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -Idaemon $(PKG_CFLAGS)
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Idaemon $(PKG_CFLAGS)
 fuzz: $(B)/closerd-ical.so $(patsubst fuzz/%.c,$(B)/libfuzzer/%,$(FUZZ_SRCS))
 $(B)/libfuzzer/fuzz-%: fuzz/fuzz-%.c $(DAEMON_SRCS) $(ICAL_SRCS)
 	@mkdir -p $(@D)
