@@ -920,8 +920,11 @@ static int verb_today(int argc, char **argv) {
                 json_fill_nulls(t, TODAY_NULLS);
                 if (act)
                         json_fill_nulls(act, ACT_NULLS);
-                if (!json_object_object_get_ex(t, "promises", NULL))
-                        json_object_object_add(t, "promises", json_object_new_array());
+                /* GetToday leaves empty lists out. */
+                const char *const lists[] = { "promises", "makeups", "unlogged" };
+                for (size_t i = 0; i < ELEMENTSOF(lists); i++)
+                        if (!json_object_object_get_ex(t, lists[i], NULL))
+                                json_object_object_add(t, lists[i], json_object_new_array());
                 return print_json(t);
         }
         printf("%sToday, %s%s\n", BOLD, jstr(t, "date") ?: "", RESET);

@@ -1020,6 +1020,14 @@ static int append_datenights_today(sd_bus_message *reply, const Today *t, time_t
         }
         const char *const keys[] = { "makeups", "unlogged" };
         for (size_t k = 0; k < ELEMENTSOF(keys) && r >= 0; k++) {
+                /* Left out when empty, as every key without a value: it
+                 * keeps the hot reply small for the bus. */
+                size_t first = 0;
+                while (first < t->n_nights &&
+                       !(k == 0 ? today_makeup_owed(t, first, now) : today_unlogged(t, first, now)))
+                        first++;
+                if (first == t->n_nights)
+                        continue;
                 r = sd_bus_message_open_container(reply, 'e', "sv");
                 if (r >= 0)
                         r = sd_bus_message_append(reply, "s", keys[k]);
@@ -1027,7 +1035,7 @@ static int append_datenights_today(sd_bus_message *reply, const Today *t, time_t
                         r = sd_bus_message_open_container(reply, 'v', "aa{sv}");
                 if (r >= 0)
                         r = sd_bus_message_open_container(reply, 'a', "a{sv}");
-                for (size_t i = 0; r >= 0 && i < t->n_nights; i++)
+                for (size_t i = first; r >= 0 && i < t->n_nights; i++)
                         if (k == 0 ? today_makeup_owed(t, i, now) : today_unlogged(t, i, now))
                                 r = append_datenight(reply, &t->nights[i]);
                 for (int c = 0; c < 3 && r >= 0; c++)
@@ -1038,6 +1046,11 @@ static int append_datenights_today(sd_bus_message *reply, const Today *t, time_t
 
 /* The "promises" entry of GetToday: active rain checks due today or overdue. */
 static int append_promises_today(sd_bus_message *reply, const Today *t, time_t now) {
+        size_t first = 0;
+        while (first < t->n_promises && !today_promise_due(t, first))
+                first++;
+        if (first == t->n_promises)
+                return 0; /* left out when empty */
         int r = sd_bus_message_open_container(reply, 'e', "sv");
         if (r >= 0)
                 r = sd_bus_message_append(reply, "s", "promises");
@@ -1045,7 +1058,7 @@ static int append_promises_today(sd_bus_message *reply, const Today *t, time_t n
                 r = sd_bus_message_open_container(reply, 'v', "aa{sv}");
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "a{sv}");
-        for (size_t i = 0; r >= 0 && i < t->n_promises; i++)
+        for (size_t i = first; r >= 0 && i < t->n_promises; i++)
                 if (today_promise_due(t, i))
                         r = append_promise(reply, &t->promises[i], now);
         for (int i = 0; i < 3 && r >= 0; i++)
