@@ -27,7 +27,7 @@
 #define ICALPROC_SYMBOL "closer_ical_module"
 #define ICALPROC_ABI "closer-ical/1 " VERSION
 #define ICALPROC_TIMEOUT_MS 10000        /* a child that takes longer is killed: -ETIMEDOUT */
-#define ICALPROC_OUTPUT_MAX (64u << 20)  /* bytes a child may send back */
+#define ICALPROC_OUTPUT_MAX (256u << 20) /* bytes a child may send back (10,000 items of 4,000 characters) */
 
 /* The module's one exported symbol. */
 typedef struct IcalModule {
