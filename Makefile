@@ -106,8 +106,6 @@ $(B)/tests/%: $(B)/tests/tools/%.o $(LIBS_ALL)
 $(B)/fuzz/fuzz-%: $(B)/fuzz/fuzz-%.o $(B)/fuzz/replay.o $(LIBS_ALL)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -o $@
 
-# LLVMFuzzerTestOneInput has no header of its own.
-$(B)/fuzz/%.o: WARNINGS += -Wno-missing-prototypes
 
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Idaemon $(PKG_CFLAGS)

@@ -45,6 +45,14 @@ static const sd_bus_error_map closer_errors[] = {
 /* A failure of the core as the D-Bus error a client can act on. The store's
  * own words are logged once here: they never contain item text. */
 static int reply_failure(Manager *m, int r, const char *what, sd_bus_error *error) {
+        if (icalproc_failed(r))
+                /* icalproc.c logged the details. */
+                return sd_bus_error_setf(error, ERROR_CALENDAR, "closerd cannot %s: %s; nothing was changed",
+                                         "read or write iCalendar files",
+                                         r == -ENOPKG   ? "its module closerd-ical.so is missing or does not match "
+                                                          "(reinstall closer)"
+                                         : r == -ECHILD ? "the iCalendar child process died"
+                                                        : "the iCalendar child process took too long");
         switch (r) {
         case -ENOENT:
                 return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "%s", what);
@@ -54,16 +62,6 @@ static int reply_failure(Manager *m, int r, const char *what, sd_bus_error *erro
                 return sd_bus_error_setf(error, ERROR_LIMIT, "%s", what);
         case -ENOMEM:
                 return r;
-        case -ENOPKG:
-        case -ECHILD:
-        case -ETIMEDOUT:
-                /* icalproc.c logged the details. */
-                return sd_bus_error_setf(error, ERROR_CALENDAR, "closerd cannot %s: %s; nothing was changed",
-                                         "read or write iCalendar files",
-                                         r == -ENOPKG   ? "its module closerd-ical.so is missing or does not match "
-                                                          "(reinstall closer)"
-                                         : r == -ECHILD ? "the iCalendar child process died"
-                                                        : "the iCalendar child process took too long");
         default:
                 log_error_errno(r, "Failed to use the database: %s", store_last_error(m->store));
                 return sd_bus_error_setf(error, ERROR_STORAGE, "closerd cannot use its database: %s",
@@ -399,13 +397,28 @@ static int append_overdue_warnings(Manager *m, sd_bus_message *reply, time_t now
         return r;
 }
 
+/* Opens "key": v(TYPE) in an a{sv} being built; close with close_entry. */
+static int open_entry(sd_bus_message *m, const char *key, const char *type) {
+        int r = sd_bus_message_open_container(m, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", key);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', type);
+        return r;
+}
+
+static int close_entry(sd_bus_message *m) {
+        int r = sd_bus_message_close_container(m);
+        return r < 0 ? r : sd_bus_message_close_container(m);
+}
+
 static int append_datenight_warnings(Manager *m, sd_bus_message *reply, time_t now) {
         DateNight *d = NULL;
         size_t n = 0;
-        int r = store_dn_list(m->store, now - 14 * 24 * 3600, &d, &n);
+        int r = store_dn_list(m->store, now - TODAY_NIGHTS_BACK, &d, &n);
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 const DnNight *x = &d[i].night;
-                if (x->status != DN_PLANNED || x->start + x->duration > now)
+                if (!dn_unlogged(x, now))
                         continue;
                 char start[32];
                 _cleanup_free_ char *w = NULL;
@@ -496,11 +509,7 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                 }
         }
         if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'e', "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(reply, "s", "warnings");
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'v', "as");
+                r = open_entry(reply, "warnings", "as");
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "s");
         if (r >= 0 && partner < 30)
@@ -752,7 +761,7 @@ static int method_import_partner_list(sd_bus_message *msg, void *userdata, sd_bu
         if (r < 0)
                 return r;
         r = icalproc_listfile_parse(buf, len, &f, &why);
-        if (r == -ENOMEM || r == -ENOPKG || r == -ECHILD || r == -ETIMEDOUT)
+        if (r == -ENOMEM || icalproc_failed(r))
                 return reply_failure(m, r, "", error);
         if (r < 0)
                 /* The parser names places by line and UID, never by text. */
@@ -971,17 +980,11 @@ static int method_get_today(sd_bus_message *msg, void *userdata, sd_bus_error *e
         if (r >= 0)
                 r = sd_bus_message_append(reply, "{sv}", "date", "s", t->date);
         if (r >= 0 && t->have_act) {
-                r = sd_bus_message_open_container(reply, 'e', "sv");
-                if (r >= 0)
-                        r = sd_bus_message_append(reply, "s", "act");
-                if (r >= 0)
-                        r = sd_bus_message_open_container(reply, 'v', "a{sv}");
+                r = open_entry(reply, "act", "a{sv}");
                 if (r >= 0)
                         r = append_act(reply, &t->act);
                 if (r >= 0)
-                        r = sd_bus_message_close_container(reply);
-                if (r >= 0)
-                        r = sd_bus_message_close_container(reply);
+                        r = close_entry(reply);
         }
         if (r >= 0 && !t->have_act)
                 r = sd_bus_message_append(reply, "{sv}", "no_act", "s", pick_empty_reason_to_string(t->why));
@@ -1001,6 +1004,28 @@ static int method_get_today(sd_bus_message *msg, void *userdata, sd_bus_error *e
         return sd_bus_send(NULL, reply, NULL);
 }
 
+/* A list of records (aa{sv}) in an a{sv} being built, opened at its first
+ * element: an empty list is left out, like every key without a value. */
+typedef struct ListEntry {
+        const char *key;
+        bool open;
+} ListEntry;
+
+static int list_entry_next(sd_bus_message *m, ListEntry *l) {
+        if (l->open)
+                return 0;
+        l->open = true;
+        int r = open_entry(m, l->key, "aa{sv}");
+        return r < 0 ? r : sd_bus_message_open_container(m, 'a', "a{sv}");
+}
+
+static int list_entry_end(sd_bus_message *m, const ListEntry *l) {
+        if (!l->open)
+                return 0;
+        int r = sd_bus_message_close_container(m);
+        return r < 0 ? r : close_entry(m);
+}
+
 /* GetToday's date nights: "date_night" (tonight's, or one under way),
  * "makeups" (make-up nights owed), "unlogged" (past nights without an
  * outcome, to ask about). */
@@ -1008,62 +1033,37 @@ static int append_datenights_today(sd_bus_message *reply, const Today *t, time_t
         int r = 0;
         ssize_t tonight = today_tonight(t, now);
         if (tonight >= 0) {
-                r = sd_bus_message_open_container(reply, 'e', "sv");
-                if (r >= 0)
-                        r = sd_bus_message_append(reply, "s", "date_night");
-                if (r >= 0)
-                        r = sd_bus_message_open_container(reply, 'v', "a{sv}");
+                r = open_entry(reply, "date_night", "a{sv}");
                 if (r >= 0)
                         r = append_datenight(reply, &t->nights[tonight]);
-                for (int k = 0; k < 2 && r >= 0; k++)
-                        r = sd_bus_message_close_container(reply);
+                if (r >= 0)
+                        r = close_entry(reply);
         }
-        const char *const keys[] = { "makeups", "unlogged" };
-        for (size_t k = 0; k < ELEMENTSOF(keys) && r >= 0; k++) {
-                /* Left out when empty, as every key without a value: it
-                 * keeps the hot reply small for the bus. */
-                size_t first = 0;
-                while (first < t->n_nights &&
-                       !(k == 0 ? today_makeup_owed(t, first, now) : today_unlogged(t, first, now)))
-                        first++;
-                if (first == t->n_nights)
-                        continue;
-                r = sd_bus_message_open_container(reply, 'e', "sv");
+        for (int k = 0; k < 2 && r >= 0; k++) {
+                ListEntry l = { .key = k == 0 ? "makeups" : "unlogged" };
+                for (size_t i = 0; r >= 0 && i < t->n_nights; i++)
+                        if (k == 0 ? today_makeup_owed(t, i, now) : today_unlogged(t, i, now)) {
+                                r = list_entry_next(reply, &l);
+                                if (r >= 0)
+                                        r = append_datenight(reply, &t->nights[i]);
+                        }
                 if (r >= 0)
-                        r = sd_bus_message_append(reply, "s", keys[k]);
-                if (r >= 0)
-                        r = sd_bus_message_open_container(reply, 'v', "aa{sv}");
-                if (r >= 0)
-                        r = sd_bus_message_open_container(reply, 'a', "a{sv}");
-                for (size_t i = first; r >= 0 && i < t->n_nights; i++)
-                        if (k == 0 ? today_makeup_owed(t, i, now) : today_unlogged(t, i, now))
-                                r = append_datenight(reply, &t->nights[i]);
-                for (int c = 0; c < 3 && r >= 0; c++)
-                        r = sd_bus_message_close_container(reply);
+                        r = list_entry_end(reply, &l);
         }
         return r;
 }
 
 /* The "promises" entry of GetToday: active rain checks due today or overdue. */
 static int append_promises_today(sd_bus_message *reply, const Today *t, time_t now) {
-        size_t first = 0;
-        while (first < t->n_promises && !today_promise_due(t, first))
-                first++;
-        if (first == t->n_promises)
-                return 0; /* left out when empty */
-        int r = sd_bus_message_open_container(reply, 'e', "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(reply, "s", "promises");
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'v', "aa{sv}");
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "a{sv}");
-        for (size_t i = first; r >= 0 && i < t->n_promises; i++)
-                if (today_promise_due(t, i))
-                        r = append_promise(reply, &t->promises[i], now);
-        for (int i = 0; i < 3 && r >= 0; i++)
-                r = sd_bus_message_close_container(reply);
-        return r;
+        ListEntry l = { .key = "promises" };
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < t->n_promises; i++)
+                if (today_promise_due(t, i)) {
+                        r = list_entry_next(reply, &l);
+                        if (r >= 0)
+                                r = append_promise(reply, &t->promises[i], now);
+                }
+        return r < 0 ? r : list_entry_end(reply, &l);
 }
 
 static void after_practice_change(Manager *m) {
@@ -1697,21 +1697,6 @@ void bus_emit_datenight(Manager *m, const char *member, const DateNight *d, bool
 
 
 /* --- stats --- */
-
-/* Opens "key": v(TYPE) in an a{sv} being built; close with close_entry. */
-static int open_entry(sd_bus_message *m, const char *key, const char *type) {
-        int r = sd_bus_message_open_container(m, 'e', "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "s", key);
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'v', type);
-        return r;
-}
-
-static int close_entry(sd_bus_message *m) {
-        int r = sd_bus_message_close_container(m);
-        return r < 0 ? r : sd_bus_message_close_container(m);
-}
 
 /* An average as a double, left out when there is nothing to average. */
 static int append_average(sd_bus_message *m, const char *key, int sum, int count) {

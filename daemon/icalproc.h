@@ -17,6 +17,8 @@
  * then in CLOSER_MODULEDIR (where make install puts it).
  */
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -45,6 +47,11 @@ typedef struct IcalModule {
 int icalproc_ics_write(const IcsEvent *events, size_t n, time_t now, char **ret_text);
 int icalproc_listfile_write(const Item *items, size_t n, const char *owner_name, time_t now, char **ret_text);
 int icalproc_listfile_parse(const char *buf, size_t len, ListFile *ret, char **err_text);
+
+/* Whether r is a failure of the child itself rather than of its work. */
+static inline bool icalproc_failed(int r) {
+        return r == -ENOPKG || r == -ECHILD || r == -ETIMEDOUT;
+}
 
 /* Uses this module file instead of looking for one (for the fuzzers and
  * tools that run closerd's code outside closerd); NULL: look again. */

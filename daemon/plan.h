@@ -187,6 +187,11 @@ typedef struct DnNight {         /* what exists or should exist */
         int64_t makeup_for;      /* for a make-up: the id of the remote night it makes up; else 0 */
 } DnNight;
 
+/* A planned night that is over: its outcome is to be logged. */
+static inline bool dn_unlogged(const DnNight *n, time_t now) {
+        return n->status == DN_PLANNED && n->start + n->duration <= now;
+}
+
 /* Not DN_CREATE/DN_UPDATE: <fcntl.h> defines DN_CREATE (dnotify) under
  * _GNU_SOURCE. */
 typedef enum DnChangeKind {

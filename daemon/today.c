@@ -80,8 +80,7 @@ bool today_makeup_owed(const Today *t, size_t i, time_t now) {
 }
 
 bool today_unlogged(const Today *t, size_t i, time_t now) {
-        const DnNight *x = &t->nights[i].night;
-        return x->status == DN_PLANNED && x->start + x->duration <= now;
+        return dn_unlogged(&t->nights[i].night, now);
 }
 
 bool today_promise_due(const Today *t, size_t i) {

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "listfile.h"
 
 #define FUZZ_NOW 1718000000

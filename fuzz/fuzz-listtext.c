@@ -12,10 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "item.h"
 #include "listtext.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static size_t count_lines(const char *s, size_t len) {
         size_t n = len > 0;

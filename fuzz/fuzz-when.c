@@ -14,23 +14,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "fuzz.h"
 #include "timeutil.h"
 #include "when.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Wednesday 2026-03-25 20:00 CET: four days before the spring change, so
  * weekday and +Nd forms cross it. */
 #define FUZZ_NOW ((time_t) 1774465200)
-
-#define CHECK(expr)                                                              \
-        do {                                                                     \
-                if (!(expr)) {                                                   \
-                        fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,   \
-                                __LINE__, #expr);                                \
-                        abort();                                                 \
-                }                                                                \
-        } while (0)
 
 static void check_when(const char *s) {
         const char *reason = NULL, *reason_unbounded = NULL;

@@ -50,7 +50,6 @@
 . "$(dirname "$0")/lib.sh"
 
 SIGLOG=$TOP/$B/tests/siglog
-FAKECLOCK_SRC=$TESTS/data/fakeclock.c
 TMPD=$(mktemp -d /tmp/closer-test.daily.XXXXXX)
 _worlds+=("$TMPD")
 _pids=()
@@ -67,24 +66,10 @@ if ! make --no-print-directory -s -C "$TOP" B="$B" "$B/tests/siglog" >"$TMPD/mak
         sed 's/^/#   /' "$TMPD/make.log" | head -20
         done_testing
 fi
-if ! ${CC:-cc} -shared -fPIC -O1 -o "$TMPD/fakeclock.so" "$FAKECLOCK_SRC" -ldl -lpthread >"$TMPD/cc.log" 2>&1; then
-        not_ok "build the fake clock from $FAKECLOCK_SRC (every case here runs on faked time)"
-        sed 's/^/#   /' "$TMPD/cc.log" | head -20
-        done_testing
-fi
-FAKECLOCK=$TMPD/fakeclock.so
+# shellcheck source=tests/fakeclock.sh
+. "$TESTS/fakeclock.sh"
 
 # --- the faked clock of the current world ---
-
-# set_clock WHEN [RATE]: the faked clock reads WHEN (anything date -d takes;
-# give the UTC offset) now and runs RATE times as fast.
-set_clock() {
-        local fake
-        fake=$(date -d "$1" +%s) || return 1
-        mkdir -p "$W/clock"
-        printf '%s %s %s\n' "$(date +%s.%N)" "$fake" "${2:-1}" >"$W/clock/.next" &&
-                mv -f "$W/clock/.next" "$W/clock/now"
-}
 
 # set_rate RATE: the same faked time, another speed (not a jump).
 set_rate() {
@@ -109,8 +94,6 @@ wait_until() {
         done
 }
 
-wakeups() { grep -c 'Next wake-up' "$W/closerd.log"; }
-
 # jump WHEN [RATE]: moves the running daemon's clock and waits until it has
 # recomputed its schedule (it logs its next wake-up each time).
 jump() {
@@ -126,7 +109,6 @@ jump() {
 # mind coming before it.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 
-start_faked() { start_daemon env LD_PRELOAD="$FAKECLOCK" FAKECLOCK_FILE="$W/clock/now"; }
 restart_faked() {
         stop_daemon || not_ok "closerd exits with status 0 on SIGTERM (got $?)"
         start_faked

@@ -16,7 +16,6 @@
 . "$(dirname "$0")/lib.sh"
 
 ICSLINT=$TOP/$B/tests/icslint
-FAKECLOCK_SRC=$TESTS/data/fakeclock.c
 TMPD=$(mktemp -d /tmp/closer-test.datenight.XXXXXX)
 _worlds+=("$TMPD")
 
@@ -26,30 +25,11 @@ if ! make --no-print-directory -s -C "$TOP" B="$B" "$B/tests/icslint" >"$TMPD/ma
         sed 's/^/#   /' "$TMPD/make.log" | head -20
         done_testing
 fi
-if [[ ! -f $FAKECLOCK_SRC ]] || ! ${CC:-cc} -shared -fPIC -O1 -o "$TMPD/fakeclock.so" "$FAKECLOCK_SRC" -ldl -lpthread \
-        >"$TMPD/cc.log" 2>&1; then
-        not_ok "build the fake clock from $FAKECLOCK_SRC (every case here runs on faked time)"
-        sed 's/^/#   /' "$TMPD/cc.log" 2>/dev/null | head -20
-        done_testing
-fi
-FAKECLOCK=$TMPD/fakeclock.so
-
-# set_clock "YYYY-MM-DD HH:MM:SS" [RATE]: the world's faked clock reads that
-# local time now and runs RATE (default 1) times as fast.
-set_clock() {
-        local fake
-        fake=$(date -d "$1" +%s) || return 1
-        mkdir -p "$W/clock"
-        printf '%s %s %s\n' "$(date +%s.%N)" "$fake" "${2:-1}" >"$W/clock/.next" &&
-                mv -f "$W/clock/.next" "$W/clock/now"
-}
+# shellcheck source=tests/fakeclock.sh
+. "$TESTS/fakeclock.sh"
 
 # start_at "YYYY-MM-DD HH:MM:SS": closerd on the faked clock from that time on.
-start_at() {
-        set_clock "$1" && start_daemon env LD_PRELOAD="$FAKECLOCK" FAKECLOCK_FILE="$W/clock/now"
-}
-
-wakeups() { grep -c 'Next wake-up' "$W/closerd.log"; }
+start_at() { set_clock "$1" && start_faked; }
 
 # wait_wakeup N: until the daemon has logged more than N wake-ups (10 s at most).
 wait_wakeup() {

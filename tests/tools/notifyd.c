@@ -48,6 +48,8 @@
 #include <systemd/sd-event.h>
 #include <unistd.h>
 
+#include "busloop.h"
+
 #define NOTIFY_NAME "org.freedesktop.Notifications"
 #define NOTIFY_PATH "/org/freedesktop/Notifications"
 
@@ -306,48 +308,20 @@ static int parse_args(int argc, char *argv[]) {
 int main(int argc, char *argv[]) {
         sd_event *event = NULL;
         sd_bus *bus = NULL;
-        sigset_t mask;
         int r;
 
         if (parse_args(argc, argv) < 0) {
                 fprintf(stderr, "Usage: notifyd [--no-actions] [--first-id N]\n");
                 return 2;
         }
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
-                perror("notifyd: sigprocmask");
-                return 1;
-        }
-
-        r = sd_event_default(&event);
-        if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
-        if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
-        if (r < 0) {
-                fprintf(stderr, "notifyd: event loop: %s\n", strerror(-r));
+        r = busloop_open("notifyd", &event, &bus);
+        if (r < 0)
                 goto finish;
-        }
-        r = sd_bus_open_user(&bus);
-        if (r < 0) {
-                fprintf(stderr, "notifyd: cannot connect to the session bus: %s\n", strerror(-r));
-                goto finish;
-        }
         r = sd_bus_add_object_vtable(bus, NULL, NOTIFY_PATH, NOTIFY_NAME, notify_vtable, NULL);
         if (r < 0) {
                 fprintf(stderr, "notifyd: cannot add the object: %s\n", strerror(-r));
                 goto finish;
         }
-        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
-        if (r >= 0)
-                r = sd_bus_set_exit_on_disconnect(bus, true);
-        if (r < 0) {
-                fprintf(stderr, "notifyd: %s\n", strerror(-r));
-                goto finish;
-        }
-
         /* Commands from stdin, when it is something epoll can watch (not
          * /dev/null or a regular file: then there are simply none). */
         int flags = fcntl(STDIN_FILENO, F_GETFL);
@@ -365,14 +339,7 @@ int main(int argc, char *argv[]) {
                 fprintf(stderr, "notifyd: cannot own %s: %s\n", NOTIFY_NAME, strerror(-r));
                 goto finish;
         }
-        puts("READY");
-        (void) fflush(stdout);
-
-        r = sd_event_loop(event);
-        if (r < 0)
-                fprintf(stderr, "notifyd: event loop failed: %s\n", strerror(-r));
-        else if (r != 0)
-                fprintf(stderr, "notifyd: the bus went away\n");
+        r = busloop_run("notifyd", event, bus);
 finish:
         free(input);
         sd_bus_flush_close_unref(bus);

@@ -32,6 +32,8 @@
 #include <systemd/sd-event.h>
 #include <time.h>
 
+#include "busloop.h"
+
 #define DEFAULT_INTERFACE "io.github.closer.Closer1"
 
 static bool is_bare(const char *s) {
@@ -176,56 +178,22 @@ int main(int argc, char *argv[]) {
         const char *interface = argc > 1 ? argv[1] : DEFAULT_INTERFACE;
         sd_event *event = NULL;
         sd_bus *bus = NULL;
-        sigset_t mask;
         int r;
 
         if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
                 fprintf(stderr, "Usage: siglog [INTERFACE]\n");
                 return 2;
         }
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
-                perror("siglog: sigprocmask");
-                return 1;
-        }
-
-        r = sd_event_default(&event);
-        if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
-        if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
-        if (r < 0) {
-                fprintf(stderr, "siglog: event loop: %s\n", strerror(-r));
+        r = busloop_open("siglog", &event, &bus);
+        if (r < 0)
                 goto finish;
-        }
-        r = sd_bus_open_user(&bus);
-        if (r < 0) {
-                fprintf(stderr, "siglog: cannot connect to the session bus: %s\n", strerror(-r));
-                goto finish;
-        }
         /* Synchronous: once it returns, the bus daemon has the match. */
         r = sd_bus_match_signal(bus, NULL, NULL, NULL, interface, NULL, on_signal, NULL);
         if (r < 0) {
                 fprintf(stderr, "siglog: cannot add the match: %s\n", strerror(-r));
                 goto finish;
         }
-        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
-        if (r >= 0)
-                r = sd_bus_set_exit_on_disconnect(bus, true);
-        if (r < 0) {
-                fprintf(stderr, "siglog: %s\n", strerror(-r));
-                goto finish;
-        }
-        puts("READY");
-        (void) fflush(stdout);
-
-        r = sd_event_loop(event);
-        if (r < 0)
-                fprintf(stderr, "siglog: event loop failed: %s\n", strerror(-r));
-        else if (r != 0)
-                fprintf(stderr, "siglog: the bus went away\n");
+        r = busloop_run("siglog", event, bus);
 finish:
         sd_bus_flush_close_unref(bus);
         sd_event_unref(event);
