@@ -310,13 +310,19 @@ _Noreturn static void child(int fd, const char *path, Work work, const void *arg
         _exit(0);
 }
 
-/* Reads until end of file, at most ICALPROC_OUTPUT_MAX bytes, within the deadline. */
-static int read_all(int fd, int64_t deadline_ms, Buf *in) {
+static int64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads until end of file, at most ICALPROC_OUTPUT_MAX bytes, within
+ * ICALPROC_TIMEOUT_MS. */
+static int read_all(int fd, Buf *in) {
+        const int64_t deadline = now_ms() + ICALPROC_TIMEOUT_MS;
         char chunk[65536];
         for (;;) {
-                struct timespec ts;
-                clock_gettime(CLOCK_MONOTONIC, &ts);
-                int64_t left = deadline_ms - ((int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+                int64_t left = deadline - now_ms();
                 if (left <= 0)
                         return -ETIMEDOUT;
                 struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -370,10 +376,8 @@ static int run(Work work, const void *args, char **ret_payload, size_t *ret_len)
         }
         (void) close(fds[1]);
 
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
         Buf in = {};
-        r = read_all(fds[0], (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + ICALPROC_TIMEOUT_MS, &in);
+        r = read_all(fds[0], &in);
         (void) close(fds[0]);
         if (r < 0)
                 (void) kill(pid, SIGKILL);
@@ -384,7 +388,10 @@ static int run(Work work, const void *args, char **ret_payload, size_t *ret_len)
                 }
         if (r == -ETIMEDOUT)
                 log_error("The iCalendar child %d took more than %d s: killed", (int) pid, ICALPROC_TIMEOUT_MS / 1000);
-        else if (r >= 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+        else if (r == -EFBIG) {
+                log_error("The iCalendar child %d sent more than %u MiB: killed", (int) pid, ICALPROC_OUTPUT_MAX >> 20);
+                r = -ECHILD;
+        } else if (r >= 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
                 if (WIFSIGNALED(status))
                         log_error("The iCalendar child %d was killed by signal %d", (int) pid, WTERMSIG(status));
                 else

@@ -42,7 +42,7 @@ typedef struct IcalModule {
 
 /* The same contracts as ics_write(), listfile_write() and listfile_parse(),
  * plus: -ENOPKG when the module is missing or does not match this closerd,
- * -ECHILD when the child died or sent what does not decode, -ETIMEDOUT
+ * -ECHILD when the child died, sent too much or what does not decode, -ETIMEDOUT
  * when it took too long (it is killed). Each is logged. */
 int icalproc_ics_write(const IcsEvent *events, size_t n, time_t now, char **ret_text);
 int icalproc_listfile_write(const Item *items, size_t n, const char *owner_name, time_t now, char **ret_text);
