@@ -179,35 +179,80 @@ grow_row "\`closerctl export-ics -\`" 4 5
 # Rounds alternate Ping and GetToday so both see the same machine; the
 # daemon's CPU time (utime + stime from /proc) over all replies of a method
 # gives its cost per call.
-say "throughput: GetToday vs Peer.Ping at 1, 8, 64 clients on both daemons ($ROUNDS rounds of ${LOAD_S} s)"
+#
+# The load generator gets a CPU of its own (the last one allowed), closerd
+# and its dbus-daemon the others, as a load generator belongs on another
+# machine: left to the scheduler, three busy processes on two cores land
+# wherever it puts them, and where closerd lands (with the bus or with the
+# client) moves both rates by a third from one second to the next. The
+# same rounds are also run unpinned and reported beside.
+cpu_list() { # expands "0-2,5" into "0 1 2 5"
+        local part out=()
+        for part in ${1//,/ }; do
+                if [[ $part == *-* ]]; then mapfile -t -O "${#out[@]}" out < <(seq "${part%-*}" "${part#*-}"); else out+=("$part"); fi
+        done
+        echo "${out[@]}"
+}
+ALLOWED=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/self/status)
+read -r -a CPUS <<<"$(cpu_list "$ALLOWED")"
+if ((${#CPUS[@]} >= 2)); then
+        LOADGEN_CPU=${CPUS[-1]}
+        SUT_CPUS=$(IFS=,; echo "${CPUS[*]:0:${#CPUS[@]}-1}")
+        PINNINGS="pinned unpinned"
+else
+        PINNINGS="unpinned" # one CPU: nothing to keep apart
+fi
+# pin WORLD pinned|unpinned: where the world's closerd and dbus-daemon may run.
+pin() {
+        local cpus=$ALLOWED pid
+        [[ $2 == pinned ]] && cpus=$SUT_CPUS
+        for pid in "${DPID[$1]}" "$(cat "$1/bus.pid")"; do
+                taskset -a -p -c "$cpus" "$pid" >/dev/null || die "taskset $cpus $pid failed"
+        done
+}
+say "throughput: GetToday vs Peer.Ping at 1, 8, 64 clients on both daemons ($ROUNDS rounds of ${LOAD_S} s; ${PINNINGS/ / and })"
 CLK_TCK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# per_call KEY: closerd's CPU time per reply; med KEY: the median rate.
+per_call() { awk -v t="${used[$1]}" -v r="${replies[$1]}" -v h="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1e6 / h / r }'; }
+# shellcheck disable=SC2086
+med() { printf '%s\n' ${rates[$1]} | median; }
 for w in "$W1" "$W50"; do
         enter_world "$w"
         pid=${DPID[$w]}
         [[ $w == "$W1" ]] && label="1-year" || label="50-year"
         for n in 1 8 64; do
-                P=() G=()
-                declare -A used=([Ping]=0 [GetToday]=0) replies=([Ping]=0 [GetToday]=0)
+                declare -A rates=() used=() replies=()
                 for ((k = 0; k < ROUNDS; k++)); do
-                        for m in Ping GetToday; do
-                                a=$(cpu_ticks "$pid")
-                                read -r rate _ err rep < <("$T/bench-load" "$m" "$n" "$LOAD_S" 0.3)
-                                [[ -n ${rate:-} ]] || die "bench-load $m $n failed"
-                                [[ $err == 0 ]] || die "$err error replies to $m under load"
-                                b=$(cpu_ticks "$pid")
-                                used[$m]=$((used[$m] + b - a))
-                                replies[$m]=$((replies[$m] + rep))
-                                if [[ $m == Ping ]]; then P+=("$rate"); else G+=("$rate"); fi
+                        for p in $PINNINGS; do
+                                pin "$w" "$p"
+                                where=()
+                                [[ $p == pinned ]] && where=(taskset -c "$LOADGEN_CPU")
+                                for m in Ping GetToday; do
+                                        a=$(cpu_ticks "$pid")
+                                        read -r rate _ err rep < <("${where[@]}" "$T/bench-load" "$m" "$n" "$LOAD_S" 0.3)
+                                        [[ -n ${rate:-} ]] || die "bench-load $m $n failed"
+                                        [[ $err == 0 ]] || die "$err error replies to $m under load"
+                                        b=$(cpu_ticks "$pid")
+                                        used[$p$m]=$((${used[$p$m]:-0} + b - a))
+                                        replies[$p$m]=$((${replies[$p$m]:-0} + rep))
+                                        rates[$p$m]+="$rate "
+                                done
                         done
                 done
-                ping=$(printf '%s\n' "${P[@]}" | median)
-                today=$(printf '%s\n' "${G[@]}" | median)
-                cpu_ping=$(awk -v t="${used[Ping]}" -v r="${replies[Ping]}" -v h="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1e6 / h / r }')
-                cpu_today=$(awk -v t="${used[GetToday]}" -v r="${replies[GetToday]}" -v h="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1e6 / h / r }')
+                pin "$w" unpinned
+                p=${PINNINGS%% *}
+                ping=$(med "${p}Ping") today=$(med "${p}GetToday")
                 r=$(ratio "$today" "$ping")
-                row "2" "throughput, $n client$([[ $n == 1 ]] || echo s), $label database: GetToday vs Peer.Ping, calls/s, median of $ROUNDS (closerd CPU per call: $cpu_today µs vs $cpu_ping µs)" \
-                        "$today" "$ping" "$r" "≥ 0.7" "$(verdict "$r" ge 0.7)"
+                what="throughput, $n client$([[ $n == 1 ]] || echo s), $label database: GetToday vs Peer.Ping, calls/s, median of $ROUNDS"
+                if [[ $p == pinned ]]; then
+                        u_ping=$(med unpinnedPing) u_today=$(med unpinnedGetToday)
+                        what+=", load generator on CPU $LOADGEN_CPU, closerd and the bus on CPU $SUT_CPUS (closerd CPU per call: $(per_call pinnedGetToday) µs vs $(per_call pinnedPing) µs); unpinned, all on CPU $ALLOWED: $u_today vs $u_ping, $(ratio "$u_today" "$u_ping") ($(per_call unpinnedGetToday) µs vs $(per_call unpinnedPing) µs)"
+                else
+                        what+=" (closerd CPU per call: $(per_call unpinnedGetToday) µs vs $(per_call unpinnedPing) µs)"
+                fi
+                row "2" "$what" "$today" "$ping" "$r" "≥ 0.7" "$(verdict "$r" ge 0.7)"
+                unset rates used replies
         done
 done
 
