@@ -154,6 +154,26 @@ start_daemon() {
         wait_name || { diag "closerd did not take its name"; tail -5 "$W/closerd.log" | sed 's/^/#   /'; return 1; }
 }
 
+# faketime_preload DIR: finds libfaketime and builds tests/data/faketime-timerfd.c
+# (why: see there) into DIR; sets FAKETIME_LIB and FAKETIME_PRELOAD (the
+# LD_PRELOAD of a closerd on libfaketime; run it with
+# FAKETIME_DONT_FAKE_MONOTONIC=1). Fails, with a diagnostic, when either is
+# missing.
+faketime_preload() {
+        local f
+        FAKETIME_LIB= FAKETIME_PRELOAD=
+        for f in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 \
+                /usr/local/lib/faketime/libfaketime.so.1; do
+                [[ -f $f ]] && FAKETIME_LIB=$f && break
+        done
+        if [[ -z $FAKETIME_LIB ]] || ! ${CC:-cc} -shared -fPIC -O2 -o "$1/faketime-timerfd.so" \
+                "$TESTS/data/faketime-timerfd.c" -ldl >"$1/cc.log" 2>&1; then
+                diag "no faked clock: libfaketime '${FAKETIME_LIB:-missing}', $(head -1 "$1/cc.log" 2>/dev/null)"
+                return 1
+        fi
+        FAKETIME_PRELOAD="$1/faketime-timerfd.so $FAKETIME_LIB"
+}
+
 stop_daemon() {
         [[ -n ${DAEMON_PID:-} ]] || return 0
         kill -TERM "$DAEMON_PID" 2>/dev/null

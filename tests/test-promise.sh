@@ -7,33 +7,24 @@
 # resolved; moves by my partner and by me; every WHEN form on both DST-change
 # days in Europe/Berlin; rejected WHENs with clear errors.
 #
-# The faked clock is libfaketime with tests/data/promise-timerfd.c in front
+# The faked clock is libfaketime with tests/data/faketime-timerfd.c in front
 # of it (see there why). Without libfaketime or a C compiler those parts are
 # skipped; without sqlite3 the checks of the database are.
 . "$(dirname "$0")/lib.sh"
 export TZ=Europe/Berlin
 
 SIGLOG=$TOP/$B/tests/siglog
-FAKETIME_LIB=
-for f in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1; do
-        [[ -e $f ]] && FAKETIME_LIB=$f && break
-done
 SHIM=$(mktemp -d /tmp/closer-test.promise-shim.XXXXXX)
 _worlds+=("$SHIM")
 faked=
-if [[ -n $FAKETIME_LIB ]] &&
-        cc -shared -fPIC -O2 -o "$SHIM/timerfd.so" "$TESTS/data/promise-timerfd.c" -ldl >"$SHIM/cc.log" 2>&1; then
-        faked=1
-else
-        diag "no faked clock: libfaketime '${FAKETIME_LIB:-missing}', $(head -1 "$SHIM/cc.log")"
-fi
+faketime_preload "$SHIM" && faked=1
 have_sqlite=
 command -v sqlite3 >/dev/null && have_sqlite=1
 
 # start_at FAKETIME: closerd with a faked wall clock; "YYYY-MM-DD HH:MM:SS"
 # stands still, "@YYYY-MM-DD HH:MM:SS [xRATE]" runs from there.
 start_at() {
-        start_daemon env LD_PRELOAD="$SHIM/timerfd.so $FAKETIME_LIB" FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME="$1"
+        start_daemon env LD_PRELOAD="$FAKETIME_PRELOAD" FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME="$1"
 }
 
 # db SQL: the daemon's database, read while the daemon is stopped.

@@ -9,11 +9,8 @@
 # PhaseChanged once per change, and stats in a terminal, with NO_COLOR and
 # piped.
 #
-# The fake clock: libfaketime (FAKETIME=@...) with a small preload of our
-# own in front of it. libfaketime 0.9.10 shifts every absolute timerfd by
-# the fake offset, CLOCK_MONOTONIC ones included, which breaks sd-event
-# (EINVAL for a date ahead, an event loop that never wakes for one behind);
-# the preload passes monotonic timers through and shifts only realtime ones.
+# The fake clock: libfaketime (FAKETIME=@...) with tests/data/faketime-timerfd.c
+# in front of it (faketime_preload in lib.sh; see there why).
 # The faketime wrapper is not used: it does not pass SIGTERM on.
 . "$(dirname "$0")/lib.sh"
 
@@ -453,52 +450,10 @@ def main():
 if __name__ == "__main__":
     main()
 PY
-cat >"$T/clockshim.c" <<'C'
-#define _GNU_SOURCE
-#include <sys/syscall.h>
-#include <sys/timerfd.h>
-#include <time.h>
-#include <unistd.h>
-
-static int clock_of[4096];
-
-int timerfd_create(int clockid, int flags) {
-        int fd = (int) syscall(SYS_timerfd_create, clockid, flags);
-        if (fd >= 0 && fd < 4096)
-                clock_of[fd] = clockid + 1;
-        return fd;
-}
-
-/* Absolute realtime timers: from the fake clock to the real one. */
-int timerfd_settime(int fd, int flags, const struct itimerspec *nv, struct itimerspec *ov) {
-        struct itimerspec v = *nv;
-        if ((flags & TFD_TIMER_ABSTIME) && fd >= 0 && fd < 4096 && clock_of[fd] == CLOCK_REALTIME + 1 &&
-            v.it_value.tv_sec > 0 && v.it_value.tv_sec < ((time_t) 1 << 40)) {
-                /* To the nanosecond and a millisecond late rather than
-                 * early: sd-event does not re-arm a timer that woke it
-                 * before its time. */
-                struct timespec fake, real;
-                clock_gettime(CLOCK_REALTIME, &fake);
-                syscall(SYS_clock_gettime, CLOCK_REALTIME, &real);
-                long long offset = (long long) (fake.tv_sec - real.tv_sec) * 1000000000LL +
-                                   (fake.tv_nsec - real.tv_nsec);
-                long long t = (long long) v.it_value.tv_sec * 1000000000LL + v.it_value.tv_nsec - offset + 1000000;
-                if (t < 1)
-                        t = 1;
-                v.it_value.tv_sec = (time_t) (t / 1000000000LL);
-                v.it_value.tv_nsec = (long) (t % 1000000000LL);
-        }
-        return (int) syscall(SYS_timerfd_settime, fd, flags, &v, ov);
-}
-C
-LIBFAKETIME=
-for f in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 /usr/local/lib/faketime/libfaketime.so.1; do
-        [[ -f $f ]] && LIBFAKETIME=$f && break
-done
-if [[ -z $LIBFAKETIME ]] || ! ${CC:-cc} -shared -fPIC -O2 -o "$T/clockshim.so" "$T/clockshim.c" 2>"$T/cc.log"; then
+faketime_preload "$T" || {
         skip "libfaketime and a C compiler are needed for a fake clock"
         done_testing
-fi
+}
 if [[ ! -x $GEN_FIXTURE || ! -x $GEN_HISTORY ]]; then
         not_ok "the test tools are built (make $B/tests/gen-fixture $B/tests/gen-history)"
         done_testing
@@ -506,7 +461,7 @@ fi
 
 # start_at "YYYY-MM-DD HH:MM:SS": closerd with its clock starting there.
 start_at() {
-        start_daemon env LD_PRELOAD="$T/clockshim.so:$LIBFAKETIME" FAKETIME="@$1" FAKETIME_DONT_FAKE_MONOTONIC=1
+        start_daemon env LD_PRELOAD="$FAKETIME_PRELOAD" FAKETIME="@$1" FAKETIME_DONT_FAKE_MONOTONIC=1
 }
 restart_at() {
         stop_daemon
@@ -620,7 +575,7 @@ stop_daemon
 # --- a generated history against its own rows ---------------------------------
 
 new_world history
-if env LD_PRELOAD="$LIBFAKETIME" FAKETIME="@$TODAY 07:00:00" "$GEN_HISTORY" "$XDG_DATA_HOME/closer" 1 7 >"$W/gen.out" 2>&1
+if env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@$TODAY 07:00:00" "$GEN_HISTORY" "$XDG_DATA_HOME/closer" 1 7 >"$W/gen.out" 2>&1
 then
         ok "gen-history writes a year"
         start_at "$TODAY 07:30:00"

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * promise-timerfd.so: lets libfaketime fake closerd's wall clock without
- * stopping its event loop (tests/test-promise.sh compiles it with
- * cc -shared and preloads it in front of libfaketime.so.1).
+ * faketime-timerfd.so: lets libfaketime fake closerd's wall clock without
+ * stopping its event loop (faketime_preload in tests/lib.sh compiles it
+ * with cc -shared for test-promise.sh and test-stats.sh, preloaded in
+ * front of libfaketime.so.1).
  *
  * Debian's libfaketime 0.9.10 maps the absolute deadline of every timerfd
  * as if the timer ran on CLOCK_REALTIME (wolfcw/libfaketime#378). sd-event
