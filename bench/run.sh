@@ -252,7 +252,6 @@ for w in "$W1" "$W50"; do
                         what+=" (closerd CPU per call: $(per_call unpinnedGetToday) µs vs $(per_call unpinnedPing) µs)"
                 fi
                 row "2" "$what" "$today" "$ping" "$r" "≥ 0.7" "$(verdict "$r" ge 0.7)"
-                unset rates used replies
         done
 done
 

@@ -56,19 +56,6 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
         return len;
 }
 
-bool utf8_valid(const char *s, size_t len) {
-        const unsigned char *p = (const unsigned char *) s;
-        while (len > 0) {
-                uint32_t cp;
-                size_t k = utf8_decode(p, len, &cp);
-                if (k == 0 || cp == 0)
-                        return false;
-                p += k;
-                len -= k;
-        }
-        return true;
-}
-
 size_t utf8_valid_prefix(const char *s, size_t n) {
         const unsigned char *p = (const unsigned char *) s;
         size_t i = 0;
@@ -80,6 +67,10 @@ size_t utf8_valid_prefix(const char *s, size_t n) {
                 i += k;
         }
         return i;
+}
+
+bool utf8_valid(const char *s, size_t len) {
+        return utf8_valid_prefix(s, len) == len && !memchr(s, 0, len);
 }
 
 size_t utf8_length(const char *s) {
