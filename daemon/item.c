@@ -70,7 +70,7 @@ size_t utf8_valid_prefix(const char *s, size_t n) {
 }
 
 bool utf8_valid(const char *s, size_t len) {
-        return utf8_valid_prefix(s, len) == len && !memchr(s, 0, len);
+        return utf8_valid_prefix(s, len) == len && (len == 0 || !memchr(s, 0, len));
 }
 
 size_t utf8_length(const char *s) {
