@@ -33,7 +33,7 @@ CLOSERD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd sqlite3 2>/dev/null) -lm
 ICAL_LIBS    := $(shell $(PKG_CONFIG) --libs libical 2>/dev/null)
 CLIENT_LIBS  := $(shell $(PKG_CONFIG) --libs libsystemd json-c 2>/dev/null)
 ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -DCLOSER_MODULEDIR=\"$(PKGLIBDIR)\" $(WARNINGS) \
-              -fstack-protector-strong -MMD -MP -Idaemon $(PKG_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+              -fstack-protector-strong -MMD -MP -Icommon -Idaemon -Iclient $(PKG_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 LIBS        = $(PKG_LIBS) -lm
 
@@ -51,7 +51,9 @@ endif
 # item.c and the module's entry icalmod.c) and, for the tests, libcloser-ical.a.
 ICAL_SRCS   = daemon/ics.c daemon/listfile.c daemon/icalutil.c
 MODULE_SRCS = $(ICAL_SRCS) daemon/item.c daemon/icalmod.c
-DAEMON_SRCS = $(filter-out daemon/closerd.c daemon/icalmod.c $(ICAL_SRCS),$(wildcard daemon/*.c))
+COMMON_SRCS = $(wildcard common/*.c)
+DAEMON_SRCS = $(filter-out daemon/closerd.c daemon/icalmod.c $(ICAL_SRCS),$(wildcard daemon/*.c)) $(COMMON_SRCS)
+CLIENT_SRCS = $(wildcard client/*.c) $(COMMON_SRCS)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(B)/%.o)
 LIBS_ALL    = $(B)/libcloser-ical.a $(B)/libcloserd.a
 UNIT_TESTS  = $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test-*.c))
@@ -91,7 +93,7 @@ $(B)/closerd-ical.so: $(MODULE_SRCS:%.c=$(B)/pic/%.o)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,-z,defs -Wl,--as-needed $^ $(ICAL_LIBS) -o $@
 
-$(B)/closerctl: $(B)/client/closerctl.o
+$(B)/closerctl: $(CLIENT_SRCS:%.c=$(B)/%.o)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -Wl,--as-needed $^ $(CLIENT_LIBS) -o $@
 
@@ -108,7 +110,7 @@ $(B)/fuzz/fuzz-%: $(B)/fuzz/fuzz-%.o $(B)/fuzz/replay.o $(LIBS_ALL)
 
 
 FUZZ_CC ?= clang
-FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Idaemon $(PKG_CFLAGS)
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Icommon -Idaemon $(PKG_CFLAGS)
 fuzz: $(B)/closerd-ical.so $(patsubst fuzz/%.c,$(B)/libfuzzer/%,$(FUZZ_SRCS))
 $(B)/libfuzzer/fuzz-%: fuzz/fuzz-%.c $(DAEMON_SRCS) $(ICAL_SRCS)
 	@mkdir -p $(@D)
@@ -167,12 +169,12 @@ uninstall:
 		$(DESTDIR)$(COMPLETIONDIR)/closerctl
 	-rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null
 
-LINT_SRCS = $(wildcard daemon/*.c client/*.c)
+LINT_SRCS = $(wildcard daemon/*.c client/*.c common/*.c)
 MAN_PAGES = man/closerctl.1 man/closerd.8
 lint: deps lint-man
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Idaemon $(LINT_SRCS)
-	clang-tidy --quiet $(LINT_SRCS) -- -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Idaemon $(PKG_CFLAGS)
+		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Icommon -Idaemon -Iclient $(LINT_SRCS)
+	clang-tidy --quiet $(LINT_SRCS) -- -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Icommon -Idaemon -Iclient $(PKG_CFLAGS)
 
 # Man pages: mandoc warnings fail; groff only prints, so any output fails.
 lint-man:
@@ -181,7 +183,7 @@ lint-man:
 		if [ -n "$$out" ]; then printf '%s\n' "$$out"; exit 1; fi; done
 
 format:
-	clang-format -i $(wildcard daemon/*.[ch] client/*.[ch] tests/*.c tests/tools/*.c fuzz/*.c)
+	clang-format -i $(wildcard common/*.[ch] daemon/*.[ch] client/*.[ch] tests/*.c tests/tools/*.c fuzz/*.c)
 
 clean:
 	rm -rf $(B)

@@ -22,6 +22,7 @@
 #include "settings.h"
 #include "stats.h"
 #include "log.h"
+#include "echo.h"
 #include "macro.h"
 
 #define ERROR_NO_SUCH_ITEM "io.github.closer.Error.NoSuchItem"
@@ -170,8 +171,8 @@ static int read_item_fields(sd_bus_message *msg, ItemChange *ch, sd_bus_error *e
                         ch->mask |= CHANGE_PRIVATE;
                 } else
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "unknown field '%s' (known: title, details, category, "
-                                                 "intensity, private)", key);
+                                                 "unknown field '%.*s%s' (known: title, details, category, "
+                                                 "intensity, private)", ECHO(key));
                 r = sd_bus_message_exit_container(msg);
                 if (r < 0)
                         return r;
@@ -386,7 +387,7 @@ static int append_overdue_warnings(Manager *m, sd_bus_message *reply, time_t now
                         continue;
                 char due[32];
                 _cleanup_free_ char *w = NULL;
-                (void) format_iso_local(p[i].due, due);
+                (void) format_human_local(p[i].due, true, due);
                 if (asprintf(&w, "rain check %" PRIi64 " is overdue since %s: keep it (closerctl promise kept %" PRIi64
                              ") or say what happened", p[i].id, due, p[i].id) < 0)
                         r = -ENOMEM;
@@ -422,8 +423,8 @@ static int append_datenight_warnings(Manager *m, sd_bus_message *reply, time_t n
                         continue;
                 char start[32];
                 _cleanup_free_ char *w = NULL;
-                (void) format_iso_local(x->start, start);
-                if (asprintf(&w, "date night %" PRIi64 " of %.10s: how did it go? closerctl datenight log %" PRIi64
+                (void) format_human_local(x->start, false, start);
+                if (asprintf(&w, "date night %" PRIi64 " of %s: how did it go? closerctl datenight log %" PRIi64
                              " happened|missed", x->id, start, x->id) < 0)
                         r = -ENOMEM;
                 else
@@ -809,7 +810,7 @@ static int method_review_item(sd_bus_message *msg, void *userdata, sd_bus_error 
                         return r;
                 if (!streq(key, "note"))
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "unknown field '%s' (known: note)", key);
+                                                 "unknown field '%.*s%s' (known: note)", ECHO(key));
                 if (sd_bus_message_read(msg, "v", "s", &note) < 0)
                         return invalid(error, "note", "must be a string");
                 if (validate_note(note, &reason) < 0)
@@ -850,7 +851,7 @@ static int method_set_setting(sd_bus_message *msg, void *userdata, sd_bus_error 
         r = setting_normalize(key, raw, &value, &reason);
         if (r == -ENOENT)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "unknown setting '%s' (see closerctl get)", key);
+                                         "unknown setting '%.*s%s' (see closerctl get)", ECHO(key));
         if (r == -EINVAL)
                 return invalid(error, key, reason);
         if (r < 0)
@@ -911,7 +912,7 @@ static int read_observation(sd_bus_message *msg, const char *allowed, int *respo
                         return r;
                 if (!strstr(allowed, key) || strchr(key, ' '))
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "unknown field '%s' (known: %s)", key, allowed);
+                                                 "unknown field '%.*s%s' (known: %s)", ECHO(key), allowed);
                 if (streq(key, "note")) {
                         if (sd_bus_message_read(msg, "v", "s", note) < 0)
                                 return invalid(error, "note", "must be a string");
@@ -925,7 +926,7 @@ static int read_observation(sd_bus_message *msg, const char *allowed, int *respo
                                 return invalid(error, key, "must be 1 (low) to 5 (high)");
                         *(streq(key, "response") ? response : mood) = (int) v;
                 } else
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown field '%s'", key);
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown field '%.*s%s'", ECHO(key));
                 r = sd_bus_message_exit_container(msg);
                 if (r < 0)
                         return r;
@@ -953,6 +954,10 @@ static int append_act(sd_bus_message *reply, const Act *a) {
                 r = sd_bus_message_append(reply, "{sv}", "note", "s", a->note);
         if (r >= 0 && a->twist)
                 r = sd_bus_message_append(reply, "{sv}", "twist", "s", a->twist);
+        if (r >= 0 && a->twist && a->twist_item > 0 && a->twist_category >= 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}", "twist_item", "t", (uint64_t) a->twist_item,
+                                          "twist_private", "b", (int) a->twist_private,
+                                          "twist_category", "s", category_to_string(a->twist_category));
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(reply);
@@ -1215,9 +1220,46 @@ static int read_when(const char *field, const char *text, time_t now, time_t *re
         const char *reason = NULL;
         int r = when_parse(text, now, ret, &reason);
         if (r < 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s '%s' %s", field, text,
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s '%.*s%s' %s", field, ECHO(text),
                                          reason ? reason : "is not a time");
         return 0;
+}
+
+static int method_resolve_when(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *text, *reason = NULL;
+        WhenNote note;
+        time_t t;
+        char iso[32], asked[8];
+        int r = sd_bus_message_read(msg, "s", &text);
+        if (r < 0)
+                return r;
+        r = when_parse_noted(text, manager_now(), &t, &note, &reason);
+        if (r < 0)
+                /* Without a field name: the caller knows what it asked for. */
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "'%.*s%s' %s", ECHO(text),
+                                         reason ? reason : "is not a time");
+        r = format_iso_local(t, iso);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "'%.*s%s' cannot be shown as a local time",
+                                         ECHO(text));
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}", "time", "s", iso, "instant", "x", (int64_t) t);
+        if (r >= 0 && note.next_week)
+                r = sd_bus_message_append(reply, "{sv}", "next_week", "b", 1);
+        if (r >= 0 && note.gap) {
+                format_hhmm(note.asked_minute, asked);
+                r = sd_bus_message_append(reply, "{sv}", "gap", "s", asked);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
 }
 
 static int append_promise(sd_bus_message *reply, const Promise *p, time_t now) {
@@ -1259,8 +1301,8 @@ static int read_promise_options(sd_bus_message *msg, const char *allowed, const 
                                    : streq(key, "note")    ? note
                                                            : NULL;
                 if (!dst || !strstr(allowed, key))
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown field '%s' (known: %s)",
-                                                 key, allowed);
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown field '%.*s%s' (known: %s)",
+                                                 ECHO(key), allowed);
                 if (sd_bus_message_read(msg, "v", "s", &v) < 0)
                         return invalid(error, key, "must be a string");
                 if (dst == note ? validate_note(v, &reason) < 0
@@ -1557,8 +1599,8 @@ static int method_set_datenight_rule(sd_bus_message *msg, void *userdata, sd_bus
                                 return invalid(error, "duration", "must be a duration up to 24h, e.g. 3h or 90min");
                 } else
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "unknown field '%s' (known: weekday, weekdays, vary, time, duration)",
-                                                 key);
+                                                 "unknown field '%.*s%s' (known: weekday, weekdays, vary, time, duration)",
+                                                 ECHO(key));
                 r = sd_bus_message_exit_container(msg);
                 if (r < 0)
                         return r;
@@ -1734,10 +1776,11 @@ static int append_stats_items(sd_bus_message *m, const char *key, const StatsIte
                 const StatsItem *x = best ? &it[k] : &it[n - 1 - k];
                 if (!best && (x->response > 2.5 || n - 1 - k < max))
                         break;
-                r = sd_bus_message_append(m, "a{sv}", 5,
+                r = sd_bus_message_append(m, "a{sv}", 6,
                                           "item", "t", (uint64_t) x->item_id,
                                           "title", "s", x->title ? x->title : "",
                                           "category", "s", category_to_string(x->category),
+                                          "private", "b", (int) x->private_,
                                           "acts", "u", (uint32_t) x->acts,
                                           "response", "d", x->response);
         }
@@ -1986,6 +2029,10 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("s", by, "s", outcome, "a{sv}", options),
                                 SD_BUS_RESULT("t", advance, "t", promise),
                                 method_record_advance, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ResolveWhen",
+                                SD_BUS_ARGS("s", when),
+                                SD_BUS_RESULT("a{sv}", result),
+                                method_resolve_when, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("AddPromise",
                                 SD_BUS_ARGS("s", when, "a{sv}", options),
                                 SD_BUS_RESULT("t", id),

@@ -81,6 +81,16 @@ size_t utf8_length(const char *s) {
         return n;
 }
 
+/* One wording for every length limit: "title is too long (at most 200 characters)". */
+static const char *too_long(size_t max) {
+        switch (max) {
+        case 100: return "is too long (at most 100 characters)";
+        case ITEM_TITLE_MAX: return "is too long (at most 200 characters)";
+        case ITEM_DETAILS_MAX: return "is too long (at most 4000 characters)";
+        default: return "is too long";
+        }
+}
+
 int validate_text(const char *s, size_t min, size_t max, bool multiline, const char **reason) {
         static const char *const why_empty = "must not be empty";
         if (!s) {
@@ -90,7 +100,7 @@ int validate_text(const char *s, size_t min, size_t max, bool multiline, const c
         size_t len = strlen(s);
         /* Cheap bound first: a huge string is refused before it is scanned. */
         if (len > max * 4) {
-                *reason = "is too long";
+                *reason = too_long(max);
                 return -EINVAL;
         }
         const unsigned char *p = (const unsigned char *) s;
@@ -116,7 +126,7 @@ int validate_text(const char *s, size_t min, size_t max, bool multiline, const c
                 return -EINVAL;
         }
         if (n > max) {
-                *reason = "is too long";
+                *reason = too_long(max);
                 return -EINVAL;
         }
         return 0;
@@ -124,8 +134,6 @@ int validate_text(const char *s, size_t min, size_t max, bool multiline, const c
 
 int validate_title(const char *s, const char **reason) {
         int r = validate_text(s, 1, ITEM_TITLE_MAX, false, reason);
-        if (r < 0 && *reason && strcmp(*reason, "is too long") == 0)
-                *reason = "must be at most 200 characters";
         if (r == 0 && s[strspn(s, " ")] == '\0') {
                 *reason = "must not be blank";
                 return -EINVAL;
@@ -134,17 +142,11 @@ int validate_title(const char *s, const char **reason) {
 }
 
 int validate_details(const char *s, const char **reason) {
-        int r = validate_text(s ? s : "", 0, ITEM_DETAILS_MAX, true, reason);
-        if (r < 0 && strcmp(*reason, "is too long") == 0)
-                *reason = "must be at most 4000 characters";
-        return r;
+        return validate_text(s ? s : "", 0, ITEM_DETAILS_MAX, true, reason);
 }
 
 int validate_note(const char *s, const char **reason) {
-        int r = validate_text(s ? s : "", 0, ITEM_NOTE_MAX, true, reason);
-        if (r < 0 && strcmp(*reason, "is too long") == 0)
-                *reason = "must be at most 4000 characters";
-        return r;
+        return validate_text(s ? s : "", 0, ITEM_NOTE_MAX, true, reason);
 }
 
 int validate_intensity(int64_t v, const char **reason) {

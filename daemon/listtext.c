@@ -61,8 +61,7 @@ static const char *title_reason(const char *why) {
         } table[] = {
                 { "must not be empty", "title must not be empty" },
                 { "must not be blank", "title must not be blank" },
-                { "must be at most 200 characters", "title must be at most 200 characters" },
-                { "is too long", "title must be at most 200 characters" },
+                { "is too long (at most 200 characters)", "title is too long (at most 200 characters)" },
                 { "is not valid UTF-8", "is not valid UTF-8 text" },
                 { "must not contain control characters",
                   "title must not contain control characters (a tab is one)" },

@@ -21,6 +21,7 @@ static const SettingInfo table[] = {
         { "notify", "on", "desktop notifications: on or off" },
         { "notify.reveal", "off", "show private items' text in notifications: on or off" },
         { "ics.weeks", "12", "how many weeks of date nights are planned and exported, 1-104" },
+        { "discreet", "off", "show private items by their category and ID only, in every command: on or off" },
 };
 
 const SettingInfo *setting_table(size_t *ret_n) {
@@ -92,7 +93,7 @@ int setting_normalize(const char *key, const char *value, char **ret, const char
                         return -EINVAL;
                 return dup_ret(buf, ret);
         }
-        if (streq(key, "notify") || streq(key, "notify.reveal")) {
+        if (streq(key, "notify") || streq(key, "notify.reveal") || streq(key, "discreet")) {
                 int b = parse_bool(value);
                 if (b < 0) {
                         *reason = "must be on or off (also true/false, yes/no)";

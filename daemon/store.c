@@ -738,7 +738,7 @@ int store_setting_unset(Store *s, const char *key) {
 
 #define ACT_COLUMNS                                                                                     \
         "a.id, a.day, a.kind, a.item_id, a.status, a.response, a.note, a.twist, a.twist_item,"       \
-        " coalesce(i.title, a.text), i.category, i.intensity, i.private, a.done_at"
+        " coalesce(i.title, a.text), i.category, i.intensity, i.private, a.done_at, t.private, t.category"
 
 static int act_from_row(sqlite3_stmt *st, Act *ret) {
         Act a = {
@@ -757,6 +757,9 @@ static int act_from_row(sqlite3_stmt *st, Act *ret) {
                 .intensity = sqlite3_column_int(st, 11),
                 .private_ = sqlite3_column_int(st, 12) != 0,
                 .done_at = sqlite3_column_int64(st, 13),
+                .twist_private = sqlite3_column_int(st, 14) != 0,
+                .twist_category = sqlite3_column_type(st, 15) == SQLITE_NULL ? _CATEGORY_INVALID
+                                                                               : (Category) sqlite3_column_int(st, 15),
         };
         if ((sqlite3_column_type(st, 6) != SQLITE_NULL && !a.note) ||
             (sqlite3_column_type(st, 7) != SQLITE_NULL && !a.twist) ||
@@ -781,6 +784,7 @@ int store_act_current(Store *s, int64_t day, Act *ret) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r = prepare(s,
                         "SELECT " ACT_COLUMNS " FROM acts a LEFT JOIN items i ON i.id = a.item_id"
+                        " LEFT JOIN items t ON t.id = a.twist_item"
                         " WHERE a.day = ? AND a.kind = 0 AND a.status != 2 ORDER BY a.id DESC LIMIT 1",
                         &st);
         if (r < 0)
@@ -1404,6 +1408,7 @@ static int stats_item_row(sqlite3_stmt *st, void *ret) {
                 .acts = sqlite3_column_int64(st, 3),
                 .response = sqlite3_column_double(st, 4),
                 .responses = sqlite3_column_int64(st, 5),
+                .private_ = sqlite3_column_int(st, 6) != 0,
         };
         return sqlite3_column_type(st, 1) != SQLITE_NULL && !it->title ? -ENOMEM : 0;
 }
@@ -1417,10 +1422,11 @@ int store_stats_items(Store *s, int64_t from_day, int64_t to_day, bool by_catego
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r = prepare(s,
                         by_category
-                                ? "SELECT 0, NULL, i.category, count(*), avg(a.response), count(a.response)"
+                                ? "SELECT 0, NULL, i.category, count(*), avg(a.response), count(a.response), 0"
                                   " FROM acts a JOIN items i ON i.id = a.item_id"
                                   " WHERE a.status = 1 AND a.day BETWEEN ? AND ? GROUP BY i.category ORDER BY i.category"
-                                : "SELECT a.item_id, i.title, i.category, count(*), avg(a.response), count(a.response)"
+                                : "SELECT a.item_id, i.title, i.category, count(*), avg(a.response), count(a.response),"
+                                  " i.private"
                                   " FROM acts a JOIN items i ON i.id = a.item_id"
                                   " WHERE a.status = 1 AND a.day BETWEEN ? AND ? GROUP BY a.item_id"
                                   " HAVING count(*) >= 3 AND count(a.response) > 0 ORDER BY avg(a.response) DESC, a.item_id",

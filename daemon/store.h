@@ -93,6 +93,8 @@ typedef struct Act {
         char *note;
         char *twist;          /* a change of time or place, or NULL */
         int64_t twist_item;   /* an item to combine with, or 0 */
+        bool twist_private;   /* that item's private flag and category */
+        Category twist_category;
         int64_t done_at;      /* epoch seconds, 0 when not done */
         /* from the item, when there is one */
         char *title;          /* or the extra's own text */
@@ -213,6 +215,7 @@ typedef struct StatsItem {
         int64_t acts;
         double response; /* average of the observed responses */
         int64_t responses;
+        bool private_;
 } StatsItem;
 /* Per item with at least 3 acts done (and a response observed), best
  * first by the average response; or per category. */

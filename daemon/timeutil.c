@@ -244,6 +244,17 @@ int local_utc_offset(time_t t) {
         return (int) tm.tm_gmtoff;
 }
 
+int format_human_local(time_t t, bool with_time, char buf[static 32]) {
+        struct tm tm;
+        tzset();
+        if (!localtime_r(&t, &tm))
+                return -EOVERFLOW;
+        /* English names whatever the locale: closerd never calls setlocale(). */
+        if (strftime(buf, 32, with_time ? "%a %-d %b %H:%M" : "%a %-d %b", &tm) == 0)
+                return -ERANGE;
+        return 0;
+}
+
 int format_iso_local(time_t t, char buf[static 32]) {
         /* Wide enough for any int fields, so the compiler can see nothing is
          * cut; the checks below keep the result to 25 bytes. */

@@ -46,6 +46,9 @@ int local_utc_offset(time_t t);
  * (an offset with seconds, only seen in local mean time before ~1900, is cut
  * to whole minutes). Years 0..9999, else -ERANGE. */
 int format_iso_local(time_t t, char buf[static 32]);
+/* "Thu 3 Dec 08:00" (or "Thu 3 Dec" without the time): what people read
+ * in closerd's own sentences, such as status warnings. */
+int format_human_local(time_t t, bool with_time, char buf[static 32]);
 /* "YYYY-MM-DD"; years 0..9999, else -ERANGE. */
 int format_date(int64_t day, char buf[static 16]);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -13,7 +14,7 @@ static const char reason_syntax[] =
 static const char reason_time[] = "is not a valid time of day: use 00:00-23:59";
 static const char reason_date[] = "is not a valid date (YYYY-MM-DD, 1970-9999)";
 static const char reason_empty[] = "is empty";
-static const char reason_long[] = "is too long";
+static const char reason_long[] = "is too long (at most 64 characters)";
 static const char reason_past[] = "is in the past";
 static const char reason_ahead[] = "is more than a year ahead";
 static const char reason_far[] = "is too far away";
@@ -62,7 +63,16 @@ static int time_token(const char *s, int *minute, const char **reason) {
 }
 
 /* "+..." : days keep the wall-clock time of now, the rest adds seconds. */
-static int parse_relative(const char *s, time_t now, time_t *ret, const char **reason) {
+/* Whether the wall-clock minute asked for that day did not exist (the clocks
+ * went forward over it): local_resolve() moved it on. */
+static void note_gap(time_t t, int minute, WhenNote *note) {
+        if (note && local_minute_of(t) != minute) {
+                note->gap = true;
+                note->asked_minute = minute;
+        }
+}
+
+static int parse_relative(const char *s, time_t now, time_t *ret, WhenNote *note, const char **reason) {
         int64_t days, seconds, t;
         struct tm tm;
         int r;
@@ -89,6 +99,7 @@ static int parse_relative(const char *s, time_t now, time_t *ret, const char **r
                         return fail(-ERANGE, reason_far, reason);
                 if (r < 0)
                         return fail(-EINVAL, reason_zone, reason);
+                note_gap(base, tm.tm_hour * 60 + tm.tm_min, note);
                 /* The seconds of now are part of its wall-clock time too. */
                 t = (int64_t) base + tm.tm_sec;
         }
@@ -99,7 +110,22 @@ static int parse_relative(const char *s, time_t now, time_t *ret, const char **r
         return 0;
 }
 
-static int parse_absolute(char *buf, time_t now, time_t *ret, const char **reason) {
+/* "@1764788400": an exact instant in seconds since the epoch, as
+ * ResolveWhen gives it, so that a time resolved once is passed on
+ * unchanged (an ISO time would lose a zone offset's seconds). */
+static bool parse_instant(const char *s, time_t *ret) {
+        char *end;
+        if (s[0] != '@' || !is_digit(s[1]))
+                return false;
+        errno = 0;
+        long long v = strtoll(s + 1, &end, 10);
+        if (errno || *end || (long long) (time_t) v != v)
+                return false;
+        *ret = (time_t) v;
+        return true;
+}
+
+static int parse_absolute(char *buf, time_t now, time_t *ret, WhenNote *note, const char **reason) {
         char *tokens[3] = { NULL };
         size_t n = 0;
         int64_t day, today;
@@ -120,6 +146,8 @@ static int parse_absolute(char *buf, time_t now, time_t *ret, const char **reaso
         }
         if (n < 1 || n > 2)
                 return fail(-EINVAL, reason_syntax, reason);
+        if (n == 1 && parse_instant(tokens[0], ret))
+                return 0;
 
         today = local_day_of(now);
         if (today == INT64_MIN)
@@ -143,18 +171,21 @@ static int parse_absolute(char *buf, time_t now, time_t *ret, const char **reaso
                 /* Today's only counts while the time is still ahead. */
                 day += 7;
                 r = local_resolve(day, minute, &t);
+                if (note && day == today + 7)
+                        note->next_week = true;
         }
         if (r == -ERANGE)
                 return fail(-ERANGE, reason_far, reason);
         if (r < 0)
                 return fail(-EINVAL, reason_zone, reason);
+        note_gap(t, minute, note);
 
         *ret = t;
         return 0;
 }
 
 static int parse_when_internal(
-                const char *text, time_t now, bool bounded, time_t *ret, const char **reason) {
+                const char *text, time_t now, bool bounded, time_t *ret, WhenNote *note, const char **reason) {
         char buf[WHEN_TEXT_MAX + 1];
         char *s, *e;
         size_t len;
@@ -182,9 +213,9 @@ static int parse_when_internal(
                 return fail(-EINVAL, reason_empty, reason);
 
         if (*s == '+')
-                r = parse_relative(s + 1, now, &t, reason);
+                r = parse_relative(s + 1, now, &t, note, reason);
         else
-                r = parse_absolute(s, now, &t, reason);
+                r = parse_absolute(s, now, &t, note, reason);
         if (r < 0)
                 return r;
 
@@ -200,11 +231,14 @@ static int parse_when_internal(
         return 0;
 }
 
-static int parse_when(const char *text, time_t now, bool bounded, time_t *ret, const char **reason) {
+static int parse_when(const char *text, time_t now, bool bounded, time_t *ret, WhenNote *note,
+                      const char **reason) {
         const char *why = NULL;
         int r;
 
-        r = parse_when_internal(text, now, bounded, ret, &why);
+        if (note)
+                *note = (WhenNote) {};
+        r = parse_when_internal(text, now, bounded, ret, note, &why);
         /* Beyond what can be represented is, for the bounded parser, simply
          * too far ahead: say so in the same words as for 400 days ahead. */
         if (r == -ERANGE && bounded && why == reason_far)
@@ -215,9 +249,13 @@ static int parse_when(const char *text, time_t now, bool bounded, time_t *ret, c
 }
 
 int when_parse(const char *text, time_t now, time_t *ret, const char **reason) {
-        return parse_when(text, now, true, ret, reason);
+        return parse_when(text, now, true, ret, NULL, reason);
+}
+
+int when_parse_noted(const char *text, time_t now, time_t *ret, WhenNote *note, const char **reason) {
+        return parse_when(text, now, true, ret, note, reason);
 }
 
 int when_parse_unbounded(const char *text, time_t now, time_t *ret, const char **reason) {
-        return parse_when(text, now, false, ret, reason);
+        return parse_when(text, now, false, ret, NULL, reason);
 }

@@ -13,6 +13,8 @@
  *                           that time is still ahead: today or up to 7 days on
  *   +2h, +30min, +1h30min   now plus that many seconds
  *   +1d                     the same wall-clock time that many days later
+ *   @SECONDS                that exact instant, seconds since the epoch: how
+ *                           a time resolved once (ResolveWhen) is passed on
  * Local wall-clock times resolve by SPEC 4 (local_resolve): a time in a
  * spring-forward gap moves forward by the gap, a repeated one is the first.
  *
@@ -27,10 +29,22 @@
  * Never logs, never allocates.
  */
 
+#include <stdbool.h>
 #include <time.h>
 
 #define WHEN_TEXT_MAX 64
 #define WHEN_AHEAD_MAX_SEC ((time_t) 366 * 86400)
 
 int when_parse(const char *text, time_t now, time_t *ret, const char **reason);
+
+/* How a WHEN was resolved, for telling the user. */
+typedef struct WhenNote {
+        bool next_week;   /* a weekday whose time had passed today: a week on */
+        bool gap;         /* the wall-clock time asked for did not exist that
+                           * day (clocks go forward) and was moved on */
+        int asked_minute; /* with gap: the minute of the day asked for */
+} WhenNote;
+
+/* when_parse(), and how it resolved the time. */
+int when_parse_noted(const char *text, time_t now, time_t *ret, WhenNote *note, const char **reason);
 int when_parse_unbounded(const char *text, time_t now, time_t *ret, const char **reason);
