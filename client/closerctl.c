@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,17 +21,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "echo.h"
+#include "macro.h"
+#include "output.h"
+
 #define BUS_NAME "io.github.closer.Closer1"
 #define OBJECT_PATH "/io/github/closer/Closer1"
 #define INTERFACE "io.github.closer.Closer1"
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
-#define streq(a, b) (strcmp((a), (b)) == 0)
-
-static inline void freep(void *p) {
-        free(*(void **) p);
-}
 static inline void json_putp(json_object **j) {
         json_object_put(*j);
 }
@@ -65,14 +63,14 @@ enum {
         OPT_WEEKS = 1 << 24,
 };
 
-static bool arg_json = false;
-static bool arg_help = false;
+static int arg_json = 0;
+static int arg_help = 0;
 static const char *arg_category = NULL;
 static const char *arg_intensity = NULL;
 static int arg_private = -1; /* -1 unset, 0 --public, 1 --private */
 static const char *arg_details = NULL;
 static const char *arg_title = NULL;
-static bool arg_discreet = false;
+static int arg_discreet = -1; /* -1 unset: the setting "discreet" decides */
 static const char *arg_from = NULL;
 static const char *arg_idea = NULL;
 static const char *arg_note = NULL;
@@ -83,29 +81,61 @@ static const char *arg_by = NULL;
 static const char *arg_raincheck = NULL;
 static const char *arg_what = NULL;
 static const char *arg_where = NULL;
-static bool arg_by_partner = false;
-static bool arg_all = false;
+static int arg_by_partner = 0;
+static int arg_all = 0;
 static const char *arg_weekday = NULL;
 static const char *arg_time = NULL;
-static bool arg_vary = false;
+static int arg_vary = 0;
 static const char *arg_weekdays = NULL;
 static const char *arg_duration = NULL;
 static const char *arg_weeks = NULL;
 static unsigned arg_given = 0;
 static bool use_color = false;
 
-static sd_bus *bus = NULL;
+/* Every option, once: its name, its bit in a command's set of options, and
+ * where its value goes (a string, or a number set to flag_value). */
+typedef struct Option {
+        const char *name;
+        int has_arg;
+        unsigned bit;
+        const char **value;
+        int *flag;
+        int flag_value;
+        const char *hint; /* the values it takes, for "needs a value (...)" */
+} Option;
 
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        fputs("closerctl: ", stderr);
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
-        va_end(ap);
-        return -EINVAL;
-}
+static const Option options[] = {
+        { "json", no_argument, OPT_JSON, .flag = &arg_json, .flag_value = 1 },
+        { "category", required_argument, OPT_CATEGORY, &arg_category, .hint = "affection, love, lust, fun" },
+        { "intensity", required_argument, OPT_INTENSITY, &arg_intensity,
+          .hint = "1 gentle, 2 intimate, 3 explicit" },
+        { "private", no_argument, OPT_PRIVATE, .flag = &arg_private, .flag_value = 1 },
+        { "public", no_argument, OPT_PRIVATE, .flag = &arg_private, .flag_value = 0 },
+        { "details", required_argument, OPT_DETAILS, &arg_details, .hint = "a text" },
+        { "title", required_argument, OPT_TITLE, &arg_title, .hint = "a text" },
+        { "discreet", no_argument, OPT_DISCREET, .flag = &arg_discreet, .flag_value = 1 },
+        { "no-discreet", no_argument, OPT_DISCREET, .flag = &arg_discreet, .flag_value = 0 },
+        { "from", required_argument, OPT_FROM, &arg_from, .hint = "a file, or - for standard input" },
+        { "idea", required_argument, OPT_IDEA, &arg_idea, .hint = "the number of an idea, see list ideas" },
+        { "note", required_argument, OPT_NOTE, &arg_note, .hint = "a text" },
+        { "response", required_argument, OPT_RESPONSE, &arg_response, .hint = "1-5" },
+        { "mood", required_argument, OPT_MOOD, &arg_mood, .hint = "1-5" },
+        { "until", required_argument, OPT_UNTIL, &arg_until, .hint = "a date, YYYY-MM-DD" },
+        { "by", required_argument, OPT_BY, &arg_by, .hint = "me or partner" },
+        { "raincheck", required_argument, OPT_RAINCHECK, &arg_raincheck, .hint = "WHEN, e.g. sat 20:00" },
+        { "what", required_argument, OPT_WHAT, &arg_what, .hint = "a text" },
+        { "where", required_argument, OPT_WHERE, &arg_where, .hint = "a text" },
+        { "by-partner", no_argument, OPT_BY_PARTNER, .flag = &arg_by_partner, .flag_value = 1 },
+        { "all", no_argument, OPT_ALL, .flag = &arg_all, .flag_value = 1 },
+        { "weekday", required_argument, OPT_WEEKDAY, &arg_weekday, .hint = "mon, tue, ... sun" },
+        { "time", required_argument, OPT_TIME, &arg_time, .hint = "HH:MM" },
+        { "vary", no_argument, OPT_VARY, .flag = &arg_vary, .flag_value = 1 },
+        { "weekdays", required_argument, OPT_WEEKDAYS, &arg_weekdays, .hint = "weekdays, e.g. fri,sat" },
+        { "duration", required_argument, OPT_DURATION, &arg_duration, .hint = "e.g. 3h or 90min" },
+        { "weeks", required_argument, OPT_WEEKS, &arg_weeks, .hint = "a number of weeks" },
+};
+
+static sd_bus *bus = NULL;
 
 static const char *ansi(const char *code) {
         return use_color ? code : "";
@@ -138,21 +168,30 @@ static int new_call(const char *method, sd_bus_message **ret) {
         return 0;
 }
 
+/* Prints the daemon's own words for a failed call. */
+static int report_call_error(const sd_bus_error *error, int r) {
+        if (sd_bus_error_has_names(error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
+                                   "org.freedesktop.DBus.Error.Spawn.ServiceNotFound"))
+                return fail("closerd is not running and cannot be started on this bus: %s",
+                            error->message ? error->message : strerror(-r));
+        return fail("%s", error->message ? error->message : strerror(-r));
+}
+
 /* Sends the call; on failure prints the daemon's own words. */
 static int send_call(sd_bus_message *m, sd_bus_message **reply) {
-        sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r = sd_bus_call(bus, m, 0, &error, reply);
-        if (r < 0) {
-                if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
-                                           "org.freedesktop.DBus.Error.Spawn.ServiceNotFound"))
-                        fail("closerd is not running and cannot be started on this bus: %s",
-                             error.message ? error.message : strerror(-r));
-                else
-                        fail("%s", error.message ? error.message : strerror(-r));
-                sd_bus_error_free(&error);
-                return -EIO;
-        }
+        if (r < 0)
+                return report_call_error(&error, r);
         return 0;
+}
+
+/* A call without arguments whose failure is not reported. */
+static int call_quiet(const char *method, sd_bus_message **reply) {
+        int r = connect_bus();
+        if (r < 0)
+                return r;
+        return sd_bus_call_method(bus, BUS_NAME, OBJECT_PATH, INTERFACE, method, NULL, reply, NULL);
 }
 
 static void append_failed(int r) {
@@ -224,11 +263,19 @@ static json_object *value_to_json(sd_bus_message *m, char type, const char *cont
                                 const char *vc;
                                 if (sd_bus_message_peek_type(m, &vt, &vc) <= 0)
                                         goto fail_container;
-                                json_object_object_add(j, key, value_to_json(m, vt, vc));
+                                /* D-Bus has no null: NULL is a value that cannot be read. */
+                                json_object *e = value_to_json(m, vt, vc);
+                                if (!e)
+                                        goto fail_container;
+                                json_object_object_add(j, key, e);
                                 if (sd_bus_message_exit_container(m) < 0)
                                         goto fail_container;
-                        } else
-                                json_object_array_add(j, value_to_json(m, t, c));
+                        } else {
+                                json_object *e = value_to_json(m, t, c);
+                                if (!e)
+                                        goto fail_container;
+                                json_object_array_add(j, e);
+                        }
                 }
                 if (sd_bus_message_exit_container(m) < 0)
                         goto fail_container;
@@ -247,9 +294,18 @@ static json_object *value_to_json(sd_bus_message *m, char type, const char *cont
                 }
                 char t;
                 const char *c;
-                while (sd_bus_message_peek_type(m, &t, &c) > 0)
-                        json_object_array_add(j, value_to_json(m, t, c));
-                (void) sd_bus_message_exit_container(m);
+                while (sd_bus_message_peek_type(m, &t, &c) > 0) {
+                        json_object *e = value_to_json(m, t, c);
+                        if (!e) {
+                                json_object_put(j);
+                                return NULL;
+                        }
+                        json_object_array_add(j, e);
+                }
+                if (sd_bus_message_exit_container(m) < 0) {
+                        json_object_put(j);
+                        return NULL;
+                }
                 return j;
         }
         default:
@@ -368,7 +424,7 @@ static int parse_uint(const char *s, uint64_t max, uint64_t *ret) {
 
 static int parse_item_id(const char *s, uint64_t *ret) {
         if (parse_uint(s, INT64_MAX, ret) < 0 || *ret == 0)
-                return fail("'%s' is not an item ID (a positive number, see closerctl list)", s);
+                return usage_error("'%.*s%s' is not an item ID (a positive number, see closerctl list)", ECHO(s));
         return 0;
 }
 
@@ -384,8 +440,8 @@ static int append_item_fields(sd_bus_message *m) {
         if (r >= 0 && arg_intensity) {
                 uint64_t v;
                 if (parse_uint(arg_intensity, UINT32_MAX, &v) < 0)
-                        return fail("--intensity must be 1 (gentle), 2 (intimate) or 3 (explicit), not '%s'",
-                                    arg_intensity);
+                        return usage_error("--intensity must be 1 (gentle), 2 (intimate) or 3 (explicit), not '%.*s%s'",
+                                           ECHO(arg_intensity));
                 r = sd_bus_message_append(m, "{sv}", "intensity", "u", (uint32_t) v);
         }
         if (r >= 0 && arg_private >= 0)
@@ -400,12 +456,6 @@ static int append_item_fields(sd_bus_message *m) {
 /* --- files: they cross the bus as descriptors --- */
 
 #define ITEM_OPTS_MASK (OPT_CATEGORY | OPT_INTENSITY | OPT_PRIVATE | OPT_DETAILS)
-
-static void closep(int *fd) {
-        if (*fd >= 0)
-                close(*fd);
-}
-#define _cleanup_close_ _cleanup_(closep)
 
 /* Copies all of in into a new memfd, for input that is not a regular file
  * (stdin from a pipe or a terminal). */
@@ -444,48 +494,69 @@ static int open_input(const char *path) {
                 fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
                 if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
                         close(fd);
-                        return fail("%s: not a regular file", path);
+                        return fail("%.*s%s: not a regular file", ECHO(path));
                 }
         }
         if (fd < 0)
-                return fail("%s: %s", streq(path, "-") ? "standard input" : path, strerror(errno));
+                return fail("%.*s%s: %s", ECHO(streq(path, "-") ? "standard input" : path), strerror(errno));
         return fd;
 }
 
-/* Copies a memfd the daemon wrote into to stdout. */
-static int memfd_to_stdout(int fd) {
-        char buf[65536];
-        off_t off = 0;
-        for (;;) {
-                ssize_t k = pread(fd, buf, sizeof(buf), off);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return fail("cannot read the result: %s", strerror(errno));
-                if (k == 0)
-                        break;
-                if (fwrite(buf, 1, (size_t) k, stdout) != (size_t) k)
-                        return fail("cannot write to standard output: %s", strerror(errno));
-                off += k;
-        }
-        return fflush(stdout) == 0 ? 0 : fail("cannot write to standard output");
+/* Calls METHOD(h) with a file for the daemon to write (see output.h): the
+ * target is touched only after the daemon's reply succeeded. */
+static int call_with_output(const char *method, Output *out, sd_bus_message **reply) {
+        int r = call(method, reply, "h", out->fd);
+        if (r < 0)
+                return r;
+        return output_commit(out);
 }
 
-/* Calls METHOD(h) with a file the daemon writes: FILE (created 0600) or,
- * for NULL or "-", stdout through a memfd. */
-static int call_with_output(const char *method, const char *path, sd_bus_message **reply) {
-        bool to_stdout = !path || streq(path, "-");
-        _cleanup_close_ int fd = to_stdout ? memfd_create("closerctl", MFD_CLOEXEC)
-                                           : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
-        if (fd < 0)
-                return fail("%s: %s", to_stdout ? "memfd" : path, strerror(errno));
-        int r = call(method, reply, "h", fd);
-        if (r < 0) {
-                if (!to_stdout)
-                        (void) unlink(path);
-                return r;
+/* --- discretion: for a shared screen --- */
+
+/* Whether private items show by their category and ID only: --discreet or
+ * --no-discreet, else the setting "discreet" (read once; on, the safe side,
+ * when it cannot be read). */
+static bool discreet(void) {
+        if (arg_discreet >= 0)
+                return arg_discreet;
+        arg_discreet = 1;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        if (call_quiet("GetSettings", &reply) < 0 || sd_bus_message_enter_container(reply, 'a', "{ss}") < 0)
+                return arg_discreet;
+        const char *k, *v;
+        while (sd_bus_message_read(reply, "{ss}", &k, &v) > 0)
+                if (streq(k, "discreet"))
+                        arg_discreet = streq(v, "on");
+        return arg_discreet;
+}
+
+/* A private item of a reply, made discreet in place: its category stands
+ * in for its title, and nothing else of its text is kept. */
+static void hide_private(json_object *it) {
+        json_object *twist;
+        if (!discreet() || !json_object_is_type(it, json_type_object))
+                return;
+        /* Today's twist may name another item, private or not. */
+        if (jbool(it, "twist_private") && json_object_object_get_ex(it, "twist", &twist)) {
+                char *t = NULL;
+                if (asprintf(&t, "combine it with item %" PRIi64 " (%s)", jint(it, "twist_item", 0),
+                             jstr(it, "twist_category") ?: "private") >= 0) {
+                        json_object_object_add(it, "twist", json_object_new_string(t));
+                        free(t);
+                }
         }
-        return to_stdout ? memfd_to_stdout(fd) : 0;
+        if (!jbool(it, "private"))
+                return;
+        json_object_object_add(it, "title", json_object_new_string(jstr(it, "category") ?: "private"));
+        json_object_object_del(it, "details");
+        if (json_object_object_get_ex(it, "note", NULL))
+                json_object_object_add(it, "note", NULL);
+        json_object_object_add(it, "discreet", json_object_new_boolean(true));
+}
+
+static void hide_private_each(json_object *a) {
+        for (size_t i = 0; json_object_is_type(a, json_type_array) && i < json_object_array_length(a); i++)
+                hide_private(json_object_array_get_idx(a, i));
 }
 
 /* --- commands --- */
@@ -511,8 +582,6 @@ static void print_items(json_object *items, bool partner) {
                 json_object *it = json_object_array_get_idx(items, i);
                 bool priv = jbool(it, "private");
                 const char *title = jstr(it, "title");
-                if (partner && priv && arg_discreet)
-                        title = jstr(it, "category"); /* discreet: the category stands in */
                 printf("%*" PRIi64 "  %-9s  %-3" PRIi64 "  %-4s  ", idw, jint(it, "id", 0),
                        jstr(it, "category") ?: "", jint(it, "intensity", 0), priv ? "yes" : "");
                 if (partner)
@@ -529,14 +598,15 @@ static int verb_list(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *which = argc > 1 ? argv[1] : "mine";
         if (!streq(which, "mine") && !streq(which, "partner"))
-                return fail("unknown list '%s': use 'list mine' or 'list partner' "
-                            "(or list add, edit, rm, ideas, export)", which);
+                return usage_error("unknown list '%.*s%s': use 'list mine' or 'list partner' "
+                                   "(or list add, edit, rm, ideas, export)", ECHO(which));
         int r = call("ListItems", &reply, "s", which);
         if (r < 0)
                 return r;
         _cleanup_json_ json_object *items = reply_to_json(reply);
         if (!items)
                 return fail("cannot read the reply");
+        hide_private_each(items);
         if (arg_json) {
                 json_fill_nulls_each(items, ITEM_NULLS);
                 return print_json(items);
@@ -552,17 +622,17 @@ static int verb_list_add(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         uint64_t id;
         if ((arg_from || arg_idea) && argc > 1)
-                return fail("list add takes a TITLE, --from FILE or --idea N, not more than one");
+                return usage_error("list add takes a TITLE, --from FILE or --idea N, not more than one");
         if (arg_from && arg_idea)
-                return fail("list add takes --from FILE or --idea N, not both");
+                return usage_error("list add takes --from FILE or --idea N, not both");
         if ((arg_from || arg_idea) && (arg_given & (ITEM_OPTS_MASK)))
-                return fail("--category, --intensity, --private, --public and --details go with a TITLE");
+                return usage_error("--category, --intensity, --private, --public and --details go with a TITLE");
         if (arg_from)
                 return verb_list_add_from();
         if (arg_idea)
                 return verb_list_add_idea();
         if (argc < 2)
-                return fail("list add needs a TITLE, --from FILE or --idea N");
+                return usage_error("list add needs a TITLE, --from FILE or --idea N");
         int r = new_call("AddItem", &m);
         if (r < 0)
                 return r;
@@ -592,7 +662,7 @@ static int verb_list_edit(int argc, char **argv) {
         if (r < 0)
                 return r;
         if (!(arg_given & (OPT_TITLE | OPT_DETAILS | OPT_CATEGORY | OPT_INTENSITY | OPT_PRIVATE)))
-                return fail("list edit needs at least one of --title, --details, --category, "
+                return usage_error("list edit needs at least one of --title, --details, --category, "
                             "--intensity, --private, --public");
         r = new_call("EditItem", &m);
         if (r >= 0)
@@ -651,7 +721,7 @@ static int verb_status(int argc, char **argv) {
                 putchar('\n');
                 if (jstr(st, "ramp_widens"))
                         printf("%sRamp:%s        start %s; the cap widens on %s\n", BOLD, RESET, jstr(st, "start") ?: "",
-                               jstr(st, "ramp_widens"));
+                               human_date(jstr(st, "ramp_widens")));
                 else if (jstr(st, "start"))
                         printf("%sRamp:%s        start %s; the whole list is in play\n", BOLD, RESET, jstr(st, "start"));
         }
@@ -663,9 +733,10 @@ static int verb_status(int argc, char **argv) {
         printf("%sMy list:%s     %" PRIi64 " items\n", BOLD, RESET, jint(st, "my_items", 0));
         printf("%sPartner:%s     %" PRIi64 " items\n", BOLD, RESET, jint(st, "partner_items", 0));
         if ((s = jstr(st, "next_daily_act")))
-                printf("%sNext act:%s    %s\n", BOLD, RESET, s);
+                printf("%sNext act:%s    %s\n", BOLD, RESET, human_time(s));
         if (json_object_object_get_ex(st, "next_date_night", NULL))
-                printf("%sDate night:%s  %s\n", BOLD, RESET, jstr(st, "next_date_night") ?: "none planned");
+                printf("%sDate night:%s  %s\n", BOLD, RESET,
+                       jstr(st, "next_date_night") ? human_time(jstr(st, "next_date_night")) : "none planned");
         json_object *w;
         if (json_object_object_get_ex(st, "warnings", &w))
                 for (size_t i = 0; i < json_object_array_length(w); i++)
@@ -700,7 +771,8 @@ static int verb_list_add_idea(void) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         uint64_t number, id;
         if (parse_uint(arg_idea, UINT32_MAX, &number) < 0)
-                return fail("--idea takes the number of an idea (see closerctl list ideas), not '%s'", arg_idea);
+                return usage_error("--idea takes the number of an idea (see closerctl list ideas), not '%.*s%s'",
+                                   ECHO(arg_idea));
         int r = call("AddIdea", &reply, "u", (uint32_t) number);
         if (r >= 0)
                 r = sd_bus_message_read(reply, "t", &id);
@@ -733,18 +805,25 @@ static int verb_list_ideas(int argc, char **argv) {
         return 0;
 }
 
+static void output_clearp(Output *o) {
+        output_clear(o);
+}
+
 static int verb_list_export(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        const char *path = argc > 1 ? argv[1] : NULL;
+        _cleanup_(output_clearp) Output out = OUTPUT_INIT;
         uint32_t n = 0;
-        int r = call_with_output("ExportList", path, &reply);
-        if (r >= 0)
-                r = sd_bus_message_read(reply, "u", &n);
+        int r = output_open(&out, argc > 1 ? argv[1] : NULL);
         if (r < 0)
                 return r;
-        if (path && !streq(path, "-"))
-                fprintf(stderr, "Exported %u item%s to %s: give it to my partner (closerctl partner import).\n",
-                        n, n == 1 ? "" : "s", path);
+        r = call_with_output("ExportList", &out, &reply);
+        if (r >= 0 && sd_bus_message_read(reply, "u", &n) < 0)
+                r = fail("cannot read the reply");
+        if (r < 0)
+                return r;
+        if (!output_is_stdout(&out))
+                printf("Exported %u item%s to %.*s%s: give it to my partner (closerctl partner import).\n", n,
+                       n == 1 ? "" : "s", ECHO(out.path));
         return 0;
 }
 
@@ -806,6 +885,7 @@ static int verb_partner_discuss(int argc, char **argv) {
         _cleanup_json_ json_object *items = reply_to_json(reply);
         if (!items)
                 return fail("cannot read the reply");
+        hide_private_each(items);
         if (arg_json) {
                 json_fill_nulls_each(items, ITEM_NULLS);
                 return print_json(items);
@@ -845,7 +925,7 @@ static int verb_get(int argc, char **argv) {
         if (argc > 1) {
                 json_object *v;
                 if (!json_object_object_get_ex(all, argv[1], &v))
-                        return fail("unknown setting '%s' (closerctl get lists them)", argv[1]);
+                        return fail("unknown setting '%.*s%s' (closerctl get lists them)", ECHO(argv[1]));
                 if (arg_json)
                         return print_json_pairs(argv[1], json_object_get(v), PAIRS_END);
                 puts(json_object_get_string(v));
@@ -872,7 +952,7 @@ static int append_observation(sd_bus_message *m) {
                 if (!values[i])
                         continue;
                 if (parse_uint(values[i], UINT32_MAX, &v) < 0)
-                        return fail("--%s must be a number from 1 to 5, not '%s'", names[i], values[i]);
+                        return usage_error("--%s must be a number from 1 to 5, not '%.*s%s'", names[i], ECHO(values[i]));
                 r = sd_bus_message_append(m, "{sv}", names[i], "u", (uint32_t) v);
         }
         if (r >= 0 && arg_note)
@@ -916,6 +996,7 @@ static int verb_today(int argc, char **argv) {
                 return fail("cannot read the reply");
         json_object *act = NULL, *promises = NULL;
         (void) json_object_object_get_ex(t, "act", &act);
+        hide_private(act);
         if (arg_json) {
                 json_fill_nulls(t, TODAY_NULLS);
                 if (act)
@@ -927,21 +1008,22 @@ static int verb_today(int argc, char **argv) {
                                 json_object_object_add(t, lists[i], json_object_new_array());
                 return print_json(t);
         }
-        printf("%sToday, %s%s\n", BOLD, jstr(t, "date") ?: "", RESET);
+        printf("%sToday, %s%s\n", BOLD, human_date(jstr(t, "date")) ?: "", RESET);
         if (jstr(t, "paused_until"))
-                printf("The practice is paused until %s.\n", jstr(t, "paused_until"));
+                printf("The practice is paused until %s.\n", human_date(jstr(t, "paused_until")));
         if (act)
                 print_act(act, "Act:");
         else
                 printf("%sNo act today:%s %s\n", BOLD, RESET, jstr(t, "no_act") ?: "nothing to pick");
         json_object *dn = NULL;
         if (json_object_object_get_ex(t, "date_night", &dn) && dn)
-                printf("%sDate night:%s %s (%s)\n", BOLD, RESET, jstr(dn, "start") ?: "", jstr(dn, "mode") ?: "");
+                printf("%sDate night:%s %s-%s (%s)\n", BOLD, RESET, human_time(jstr(dn, "start")) ?: "",
+                       human_clock(jstr(dn, "end")) ?: "", jstr(dn, "mode") ?: "");
         if (json_object_object_get_ex(t, "promises", &promises))
                 for (size_t i = 0; i < json_object_array_length(promises); i++) {
                         json_object *pr = json_object_array_get_idx(promises, i);
                         printf("%s%sRain check %" PRIi64 ":%s %s%s%s%s%s\n", YELLOW, BOLD, jint(pr, "id", 0), RESET,
-                               jstr(pr, "due") ?: "", jbool(pr, "overdue") ? " (overdue)" : "",
+                               human_time(jstr(pr, "due")) ?: "", jbool(pr, "overdue") ? " (overdue)" : "",
                                jstr(pr, "what") ? ", " : "", jstr(pr, "what") ?: "", "");
                 }
         return 0;
@@ -970,6 +1052,7 @@ static int verb_reroll(int argc, char **argv) {
         _cleanup_json_ json_object *act = reply_to_json(reply);
         if (!act)
                 return fail("cannot read the reply");
+        hide_private(act);
         if (arg_json) {
                 json_fill_nulls(act, ACT_NULLS);
                 return print_json(act);
@@ -982,7 +1065,7 @@ static int verb_extra(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         uint64_t id;
         if (arg_mood)
-                return fail("extra does not take --mood (see closerctl mood)");
+                return usage_error("extra does not take --mood (see closerctl mood)");
         int r = new_call("AddExtra", &m);
         if (r >= 0) {
                 r = sd_bus_message_append(m, "s", argv[1]);
@@ -1007,7 +1090,7 @@ static int verb_mood(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         uint64_t v;
         if (parse_uint(argv[1], UINT32_MAX, &v) < 0)
-                return fail("mood must be a number from 1 to 5, not '%s'", argv[1]);
+                return usage_error("mood must be a number from 1 to 5, not '%.*s%s'", ECHO(argv[1]));
         int r = new_call("AddMood", &m);
         if (r >= 0)
                 r = sd_bus_message_append(m, "u", (uint32_t) v);
@@ -1026,7 +1109,7 @@ static int verb_mood(int argc, char **argv) {
 static int verb_pause(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         if (!arg_until)
-                return fail("pause needs --until DATE (YYYY-MM-DD)");
+                return usage_error("pause needs --until DATE (YYYY-MM-DD)");
         int r = call("Pause", &reply, "s", arg_until);
         if (r < 0)
                 return r;
@@ -1065,6 +1148,62 @@ static char *join_words(int argc, char **argv) {
         return s;
 }
 
+/* A WHEN as closerd resolved it (ResolveWhen). */
+typedef struct When {
+        char *time;       /* ISO 8601 with offset, for people and JSON */
+        char instant[32]; /* "@SECONDS": passed on to the method unchanged */
+        bool next_week;
+        char *gap;  /* the HH:MM asked for, when it did not exist that day */
+} When;
+
+static void when_clear(When *w) {
+        free(w->time);
+        free(w->gap);
+}
+
+/* Asks closerd what TEXT means now; an error names LABEL, as the user typed it. */
+static int resolve_when(const char *label, const char *text, When *ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r = connect_bus();
+        if (r < 0)
+                return r;
+        r = sd_bus_call_method(bus, BUS_NAME, OBJECT_PATH, INTERFACE, "ResolveWhen", &error, &reply, "s", text);
+        if (r < 0 && sd_bus_error_has_name(&error, SD_BUS_ERROR_INVALID_ARGS))
+                return fail("%s %s", label, error.message);
+        if (r < 0)
+                return report_call_error(&error, r);
+        _cleanup_json_ json_object *j = reply_to_json(reply);
+        if (!jstr(j, "time") || !json_object_object_get_ex(j, "instant", NULL))
+                return fail("cannot read the reply");
+        ret->time = strdup(jstr(j, "time"));
+        ret->gap = jstr(j, "gap") ? strdup(jstr(j, "gap")) : NULL;
+        ret->next_week = jbool(j, "next_week");
+        (void) snprintf(ret->instant, sizeof(ret->instant), "@%" PRIi64, jint(j, "instant", 0));
+        if (!ret->time || (jstr(j, "gap") && !ret->gap))
+                return fail("out of memory");
+        return 0;
+}
+
+/* "Rain check 2: Sat 5 Dec 20:00 (next week: today's 20:00 has passed)",
+ * and a line of its own when the time asked for does not exist. */
+static void print_resolved(const char *what, const When *w) {
+        printf("%s %s", what, human_time(w->time));
+        if (w->next_week)
+                printf(" (next week: today's %s has passed)", human_clock(w->time));
+        putchar('\n');
+        if (w->gap)
+                printf("%s does not exist on %s (clocks go forward): %s\n", w->gap,
+                       human_date(w->time), human_clock(w->time));
+}
+
+/* The JSON of a resolved WHEN, under key. */
+static void json_add_when(json_object *j, const char *key, const When *w) {
+        json_object_object_add(j, key, json_object_new_string(w->time));
+        json_object_object_add(j, "next_week", json_object_new_boolean(w->next_week));
+        json_object_object_add(j, "gap", w->gap ? json_object_new_string(w->gap) : NULL);
+}
+
 static int append_promise_options(sd_bus_message *m, const char *raincheck) {
         int r = sd_bus_message_open_container(m, 'a', "{sv}");
         if (r >= 0 && raincheck)
@@ -1087,7 +1226,7 @@ static const char *const PROMISE_NULLS[] = { "what", "where", NULL };
 static void print_promise_line(json_object *p) {
         const char *status = jstr(p, "status") ?: "";
         bool overdue = jbool(p, "overdue");
-        printf("%4" PRIi64 "  %-25s  %s%-7s%s", jint(p, "id", 0), jstr(p, "due") ?: "",
+        printf("%4" PRIi64 "  %-21s  %s%-7s%s", jint(p, "id", 0), human_time(jstr(p, "due")) ?: "",
                overdue ? RED : "", overdue ? "overdue" : status, overdue ? RESET : "");
         if (jstr(p, "what"))
                 printf("  %s", jstr(p, "what"));
@@ -1096,27 +1235,34 @@ static void print_promise_line(json_object *p) {
         putchar('\n');
 }
 
-static int print_new_promise(uint64_t advance, uint64_t promise) {
+static int print_new_promise(uint64_t advance, uint64_t promise, const When *w) {
         if (arg_json) {
                 _cleanup_json_ json_object *j = json_object_new_object();
                 if (advance)
                         json_object_object_add(j, "advance", json_object_new_int64((int64_t) advance));
                 json_object_object_add(j, "promise", promise ? json_object_new_int64((int64_t) promise) : NULL);
+                if (promise && w->time)
+                        json_add_when(j, "due", w);
                 return print_json(j);
         }
         if (advance)
                 printf("Advance %" PRIu64 " recorded.\n", advance);
-        if (promise)
-                printf("Rain check %" PRIu64 " made: keep it (closerctl promise kept %" PRIu64 ").\n", promise, promise);
+        if (promise) {
+                char what[64];
+                (void) snprintf(what, sizeof(what), "Rain check %" PRIu64 ":", promise);
+                print_resolved(what, w);
+                printf("%sKeep it: closerctl promise kept %" PRIu64 "%s\n", DIM, promise, RESET);
+        }
         return 0;
 }
 
 static int verb_advance(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(freep) char *when = NULL;
+        _cleanup_(when_clear) When w = {};
         uint64_t advance, promise;
         if (!arg_by)
-                return fail("advance needs --by me or --by partner");
+                return usage_error("advance needs --by me or --by partner");
         if (arg_raincheck) {
                 /* "--raincheck tomorrow 21:00" unquoted: the rest of the words. */
                 char *words[9];
@@ -1128,30 +1274,38 @@ static int verb_advance(int argc, char **argv) {
                 if (!when)
                         return fail("out of memory");
         } else if (argc > 2)
-                return fail("advance: unexpected '%s'; usage: closerctl advance --by me|partner accepted|declined", argv[2]);
-        int r = new_call("RecordAdvance", &m);
+                return usage_error("advance: unexpected '%.*s%s'; usage: closerctl advance --by me|partner accepted|declined",
+                                   ECHO(argv[2]));
+        int r = when ? resolve_when("raincheck", when, &w) : 0;
+        if (r < 0)
+                return r;
+        r = new_call("RecordAdvance", &m);
         if (r >= 0)
                 r = sd_bus_message_append(m, "ss", arg_by, argv[1]);
         if (r >= 0)
-                r = append_promise_options(m, when);
+                r = append_promise_options(m, when ? w.instant : NULL);
         if (r >= 0)
                 r = send_call(m, &reply);
         if (r >= 0)
                 r = sd_bus_message_read(reply, "tt", &advance, &promise);
         if (r < 0)
                 return r;
-        return print_new_promise(advance, promise);
+        return print_new_promise(advance, promise, &w);
 }
 
 static int verb_raincheck(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(freep) char *when = join_words(argc - 1, argv + 1);
+        _cleanup_(when_clear) When w = {};
         uint64_t id;
         if (!when)
                 return fail("out of memory");
-        int r = new_call("AddPromise", &m);
+        int r = resolve_when("when", when, &w);
+        if (r < 0)
+                return r;
+        r = new_call("AddPromise", &m);
         if (r >= 0)
-                r = sd_bus_message_append(m, "s", when);
+                r = sd_bus_message_append(m, "s", w.instant);
         if (r >= 0)
                 r = append_promise_options(m, NULL);
         if (r >= 0)
@@ -1160,14 +1314,14 @@ static int verb_raincheck(int argc, char **argv) {
                 r = sd_bus_message_read(reply, "t", &id);
         if (r < 0)
                 return r;
-        return print_new_promise(0, id);
+        return print_new_promise(0, id, &w);
 }
 
 static int verb_promise(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         if (argc > 1)
-                return fail("unknown promise command '%s': use promise, promise kept|broken ID, promise move ID WHEN",
-                            argv[1]);
+                return usage_error("unknown promise command '%.*s%s': use promise, promise kept|broken ID, promise move ID WHEN",
+                                   ECHO(argv[1]));
         int r = call("ListPromises", &reply, "b", 1);
         if (r < 0)
                 return r;
@@ -1183,7 +1337,7 @@ static int verb_promise(int argc, char **argv) {
                 puts("No rain checks. A declined advance always comes with one: closerctl advance --by partner declined --raincheck WHEN");
                 return 0;
         }
-        printf("%s%4s  %-25s  %-7s  %s%s\n", BOLD, "ID", "DUE", "STATUS", "WHAT, WHERE", RESET);
+        printf("%s%4s  %-21s  %-7s  %s%s\n", BOLD, "ID", "DUE", "STATUS", "WHAT, WHERE", RESET);
         for (size_t i = 0; i < n; i++) {
                 json_object *p = json_object_array_get_idx(all, i);
                 const char *st = jstr(p, "status") ?: "";
@@ -1205,7 +1359,7 @@ static int verb_promise_resolve(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         uint64_t id;
         if (parse_uint(argv[1], INT64_MAX, &id) < 0 || id == 0)
-                return fail("'%s' is not a rain check ID (see closerctl promise)", argv[1]);
+                return usage_error("'%.*s%s' is not a rain check ID (see closerctl promise)", ECHO(argv[1]));
         const char *status = streq(argv[0], "kept") ? "kept" : "broken";
         int r = call("ResolvePromise", &reply, "ts", id, status);
         if (r < 0)
@@ -1221,17 +1375,28 @@ static int verb_promise_resolve(int argc, char **argv) {
 static int verb_promise_move(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(freep) char *when = join_words(argc - 2, argv + 2);
+        _cleanup_(when_clear) When w = {};
         uint64_t id;
         if (!when)
                 return fail("out of memory");
         if (parse_uint(argv[1], INT64_MAX, &id) < 0 || id == 0)
-                return fail("'%s' is not a rain check ID (see closerctl promise)", argv[1]);
-        int r = call("MovePromise", &reply, "tsb", id, when, (int) arg_by_partner);
+                return usage_error("'%.*s%s' is not a rain check ID (see closerctl promise)", ECHO(argv[1]));
+        int r = resolve_when("when", when, &w);
+        if (r >= 0)
+                r = call("MovePromise", &reply, "tsb", id, w.instant, (int) arg_by_partner);
         if (r < 0)
                 return r;
-        if (arg_json)
-                return print_json_pairs("id", json_object_new_int64((int64_t) id), "status", json_object_new_string("moved"), "by_partner", json_object_new_boolean(arg_by_partner), PAIRS_END);
-        printf("Rain check %" PRIu64 " moved%s.\n", id, arg_by_partner ? " by my partner" : "");
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "id", json_object_new_int64((int64_t) id));
+                json_object_object_add(j, "status", json_object_new_string("moved"));
+                json_object_object_add(j, "by_partner", json_object_new_boolean(arg_by_partner));
+                json_add_when(j, "due", &w);
+                return print_json(j);
+        }
+        char what[96];
+        (void) snprintf(what, sizeof(what), "Rain check %" PRIu64 " moved%s to", id, arg_by_partner ? " by my partner" : "");
+        print_resolved(what, &w);
         return 0;
 }
 
@@ -1239,11 +1404,12 @@ static int verb_promise_move(int argc, char **argv) {
 
 static void print_datenight(json_object *d) {
         const char *st = jstr(d, "status") ?: "";
-        const char *start = jstr(d, "start") ?: "", *end = jstr(d, "end") ?: "";
-        /* "2026-11-27T20:00:00+01:00" as "2026-11-27 20:00-23:00". */
-        printf("%4" PRIi64 "  %.10s %.5s-%.5s  %-9s  %s%-8s%s", jint(d, "id", 0), start, start + 11,
-               strlen(end) > 11 ? end + 11 : "", jstr(d, "mode") ?: "", streq(st, "skipped") ? DIM : "", st,
-               streq(st, "skipped") ? RESET : "");
+        char when[64];
+        /* "2026-11-27T20:00:00+01:00" as "Fri 27 Nov 20:00-23:00". */
+        (void) snprintf(when, sizeof(when), "%s-%s", human_time(jstr(d, "start")) ?: "",
+                        human_clock(jstr(d, "end")) ?: "");
+        printf("%4" PRIi64 "  %-27s  %-9s  %s%-8s%s", jint(d, "id", 0), when, jstr(d, "mode") ?: "",
+               streq(st, "skipped") ? DIM : "", st, streq(st, "skipped") ? RESET : "");
         if (jbool(d, "moved"))
                 printf("  moved");
         if (jint(d, "makeup_for", 0) > 0)
@@ -1273,7 +1439,7 @@ static int verb_datenight(int argc, char **argv) {
                         printf("Date night: every %s at %s for %s.\n", jstr(rule, "weekday") ?: "",
                                jstr(rule, "time") ?: "", jstr(rule, "duration") ?: "");
         }
-        printf("%s%4s  %-22s  %-9s  %-8s%s\n", BOLD, "ID", "WHEN", "MODE", "STATUS", RESET);
+        printf("%s%4s  %-27s  %-9s  %-8s%s\n", BOLD, "ID", "WHEN", "MODE", "STATUS", RESET);
         for (size_t i = 0; i < json_object_array_length(all); i++)
                 print_datenight(json_object_array_get_idx(all, i));
         return 0;
@@ -1282,9 +1448,9 @@ static int verb_datenight(int argc, char **argv) {
 static int verb_datenight_set(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         if (arg_weekday && (arg_vary || arg_weekdays))
-                return fail("datenight set takes --weekday D or --vary [--weekdays D,D], not both");
+                return usage_error("datenight set takes --weekday D or --vary [--weekdays D,D], not both");
         if (!(arg_given & (OPT_WEEKDAY | OPT_TIME | OPT_VARY | OPT_WEEKDAYS | OPT_DURATION)))
-                return fail("datenight set needs --weekday D --time HH:MM, or --vary [--weekdays D,D]");
+                return usage_error("datenight set needs --weekday D --time HH:MM, or --vary [--weekdays D,D]");
         int r = new_call("SetDateNightRule", &m);
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "{sv}");
@@ -1330,25 +1496,38 @@ static int verb_datenight_move(int argc, char **argv) {
         int first = 1;
         if (argc > 2 && all_digits(argv[1])) {
                 if (parse_uint(argv[1], INT64_MAX, &id) < 0)
-                        return fail("'%s' is not a date night ID", argv[1]);
+                        return usage_error("'%.*s%s' is not a date night ID", ECHO(argv[1]));
                 first = 2;
         }
         _cleanup_(freep) char *when = join_words(argc - first, argv + first);
+        _cleanup_(when_clear) When w = {};
         if (!when)
                 return fail("out of memory");
-        int r = call("MoveDateNight", &reply, "ts", id, when);
+        int r = resolve_when("when", when, &w);
+        if (r >= 0)
+                r = call("MoveDateNight", &reply, "ts", id, w.instant);
         if (r >= 0)
                 r = sd_bus_message_read(reply, "t", &done);
         if (r < 0)
                 return r;
-        return print_datenight_done("moved", done);
+        if (arg_json) {
+                _cleanup_json_ json_object *j = json_object_new_object();
+                json_object_object_add(j, "id", json_object_new_int64((int64_t) done));
+                json_object_object_add(j, "result", json_object_new_string("moved"));
+                json_add_when(j, "start", &w);
+                return print_json(j);
+        }
+        char what[64];
+        (void) snprintf(what, sizeof(what), "Date night %" PRIu64 " moved to", done);
+        print_resolved(what, &w);
+        return 0;
 }
 
 static int verb_datenight_skip(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         uint64_t id = 0, done;
         if (argc > 1 && (parse_uint(argv[1], INT64_MAX, &id) < 0 || id == 0))
-                return fail("'%s' is not a date night ID (see closerctl datenight)", argv[1]);
+                return usage_error("'%.*s%s' is not a date night ID (see closerctl datenight)", ECHO(argv[1]));
         int r = call("SkipDateNight", &reply, "t", id);
         if (r >= 0)
                 r = sd_bus_message_read(reply, "t", &done);
@@ -1362,7 +1541,7 @@ static int verb_datenight_log(int argc, char **argv) {
         uint64_t id = 0, done;
         const char *outcome = argv[argc - 1];
         if (argc > 2 && (parse_uint(argv[1], INT64_MAX, &id) < 0 || id == 0))
-                return fail("'%s' is not a date night ID (see closerctl datenight)", argv[1]);
+                return usage_error("'%.*s%s' is not a date night ID (see closerctl datenight)", ECHO(argv[1]));
         int r = call("LogDateNight", &reply, "ts", id, outcome);
         if (r >= 0)
                 r = sd_bus_message_read(reply, "t", &done);
@@ -1385,12 +1564,15 @@ static int verb_away(int argc, char **argv) {
 
 static int verb_export_ics(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        const char *path = argc > 1 ? argv[1] : NULL;
-        int r = call_with_output("ExportCalendar", path, &reply);
+        _cleanup_(output_clearp) Output out = OUTPUT_INIT;
+        int r = output_open(&out, argc > 1 ? argv[1] : NULL);
         if (r < 0)
                 return r;
-        if (path && !streq(path, "-"))
-                fprintf(stderr, "Wrote the date nights to %s.\n", path);
+        r = call_with_output("ExportCalendar", &out, &reply);
+        if (r < 0)
+                return r;
+        if (!output_is_stdout(&out))
+                printf("Wrote the date nights to %.*s%s.\n", ECHO(out.path));
         return 0;
 }
 
@@ -1484,13 +1666,19 @@ static int verb_stats(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         uint64_t weeks = 12;
         if (arg_weeks && (parse_uint(arg_weeks, UINT32_MAX, &weeks) < 0 || weeks == 0))
-                return fail("--weeks must be a number of weeks from 1 to 520, not '%s'", arg_weeks);
+                return usage_error("--weeks must be a number of weeks from 1 to 520, not '%.*s%s'", ECHO(arg_weeks));
         int r = call("GetStats", &reply, "u", (uint32_t) weeks);
         if (r < 0)
                 return r;
         _cleanup_json_ json_object *st = reply_to_json(reply);
         if (!st)
                 return fail("cannot read the reply");
+        const char *const item_lists[] = { "top_items", "flat_items" };
+        for (size_t i = 0; i < ELEMENTSOF(item_lists); i++) {
+                json_object *l;
+                if (json_object_object_get_ex(st, item_lists[i], &l))
+                        hide_private_each(l);
+        }
         if (arg_json)
                 return print_json(st);
 
@@ -1505,8 +1693,8 @@ static int verb_stats(int argc, char **argv) {
         (void) json_object_object_get_ex(st, "promises", &pr);
         (void) json_object_object_get_ex(st, "initiations", &in);
 
-        printf("%sThe last %" PRIi64 " weeks%s, %s to %s\n\n", BOLD, jint(st, "weeks", 0), RESET, jstr(st, "from") ?: "",
-               jstr(st, "to") ?: "");
+        printf("%sThe last %" PRIi64 " weeks%s, %s to %s\n\n", BOLD, jint(st, "weeks", 0), RESET,
+               human_date(jstr(st, "from")) ?: "", human_date(jstr(st, "to")) ?: "");
         if (days)
                 print_heatmap(days);
         putchar('\n');
@@ -1577,6 +1765,8 @@ static const struct {
         { "PromiseDue", { "id", "due", "what", "where", "late" } },
 };
 
+static int monitor_error = 0;
+
 static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const char *member = sd_bus_message_get_member(m);
         const char *const *names = NULL;
@@ -1585,29 +1775,43 @@ static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                         names = signal_args[i].args;
         _cleanup_json_ json_object *o = json_object_new_object();
         json_object_object_add(o, "signal", json_object_new_string(member));
-        if (!arg_json)
-                printf("%s%s%s", BOLD, member, RESET);
         for (size_t i = 0;; i++) {
                 char t;
                 const char *c;
                 if (sd_bus_message_peek_type(m, &t, &c) <= 0)
                         break;
                 json_object *v = value_to_json(m, t, c);
+                if (!v) {
+                        monitor_error = fail("cannot read the signal %s", member);
+                        return 0;
+                }
                 const char *name = names && i < 7 && names[i] ? names[i] : NULL;
                 char fallback[16];
                 if (!name) {
                         (void) snprintf(fallback, sizeof(fallback), "arg%zu", i);
                         name = fallback;
                 }
-                if (!arg_json)
-                        printf(" %s=%s", name, v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN) : "?");
                 json_object_object_add(o, name, v);
         }
+        hide_private(o);
         if (arg_json)
                 puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-        else
+        else {
+                printf("%s%s%s", BOLD, member, RESET);
+                json_object_object_foreach(o, key, v) {
+                        if (streq(key, "signal") || streq(key, "discreet"))
+                                continue;
+                        /* Strings quoted as in JSON; times as people read them. */
+                        _cleanup_json_ json_object *h = json_object_is_type(v, json_type_string)
+                                                                ? json_object_new_string(human_time(json_object_get_string(v)))
+                                                                : json_object_get(v);
+                        printf(" %s=%s", key, json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN |
+                                                                                        JSON_C_TO_STRING_NOSLASHESCAPE));
+                }
                 putchar('\n');
-        fflush(stdout);
+        }
+        if (fflush(stdout) != 0)
+                monitor_error = fail("cannot write standard output: %s", strerror(errno));
         return 0;
 }
 
@@ -1615,6 +1819,7 @@ static int verb_monitor(int argc, char **argv) {
         int r = connect_bus();
         if (r < 0)
                 return r;
+        (void) discreet(); /* known before the first signal */
         r = sd_bus_match_signal(bus, NULL, NULL, OBJECT_PATH, INTERFACE, NULL, on_signal, NULL);
         if (r < 0)
                 return fail("cannot listen for signals: %s", strerror(-r));
@@ -1622,7 +1827,7 @@ static int verb_monitor(int argc, char **argv) {
                 printf("%sListening for closerd's signals (Ctrl-C stops).%s\n", DIM, RESET);
                 fflush(stdout);
         }
-        for (;;) {
+        while (monitor_error == 0) {
                 r = sd_bus_process(bus, NULL);
                 if (r < 0)
                         return fail("lost the bus: %s", strerror(-r));
@@ -1632,6 +1837,7 @@ static int verb_monitor(int argc, char **argv) {
                 if (r < 0 && r != -EINTR)
                         return fail("lost the bus: %s", strerror(-r));
         }
+        return monitor_error;
 }
 
 /* --- the verb table and help --- */
@@ -1751,6 +1957,27 @@ static void help_verb(const Verb *v) {
         printf("Usage: closerctl [--json] %s\n\n%s\n", v->usage, v->help);
 }
 
+/* The command families: the first words of two-word commands. */
+static bool is_family(const char *word) {
+        size_t n = strlen(word);
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (strncmp(verbs[i].name, word, n) == 0 && verbs[i].name[n] == ' ')
+                        return true;
+        return false;
+}
+
+static void help_family(const char *family) {
+        size_t n = strlen(family);
+        printf("Usage: closerctl [--json] %s COMMAND ...\n\nCommands:\n", family);
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (strncmp(verbs[i].name, family, n) == 0 && (verbs[i].name[n] == ' ' || !verbs[i].name[n])) {
+                        const char *nl = strchr(verbs[i].help, '\n');
+                        printf("  %s\n      %.*s%s\n", verbs[i].usage, nl ? (int) (nl - verbs[i].help) : INT_MAX,
+                               verbs[i].help, nl ? " ..." : "");
+                }
+        printf("\nSee closerctl %s COMMAND --help for one of them, and closerctl(1).\n", family);
+}
+
 static int help(void) {
         printf("Usage: closerctl [--json] COMMAND ...\n\n"
                "Keep the love list practice: one small act a day from my partner's list,\n"
@@ -1760,9 +1987,12 @@ static int help(void) {
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 printf("  %s\n", verbs[i].usage);
         printf("\nOptions:\n"
-               "  -h --help     Show help (closerctl COMMAND --help for one command)\n"
-               "     --version  Show the version\n"
-               "  -j --json     Print one JSON document on stdout\n\n"
+               "  -h --help         Show help (closerctl COMMAND --help for one command or family)\n"
+               "     --version      Show the version\n"
+               "  -j --json         Print one JSON document on stdout\n"
+               "     --discreet     Show private items by their category and ID only (the\n"
+               "                    setting discreet makes it the default; --no-discreet\n"
+               "                    overrides it once)\n\n"
                "Exit status: 0 on success, 1 when the daemon refused or failed, 2 on a usage error.\n"
                "See closerctl(1).\n");
         return 0;
@@ -1787,181 +2017,154 @@ static const Verb *find_verb(int argc, char **argv, int *ret_words) {
         return NULL;
 }
 
-static const char *option_name(unsigned bit) {
-        switch (bit) {
-        case OPT_JSON: return "--json";
-        case OPT_CATEGORY: return "--category";
-        case OPT_INTENSITY: return "--intensity";
-        case OPT_PRIVATE: return "--private/--public";
-        case OPT_DETAILS: return "--details";
-        case OPT_TITLE: return "--title";
-        case OPT_DISCREET: return "--discreet";
-        case OPT_FROM: return "--from";
-        case OPT_IDEA: return "--idea";
-        case OPT_NOTE: return "--note";
-        case OPT_RESPONSE: return "--response";
-        case OPT_MOOD: return "--mood";
-        case OPT_UNTIL: return "--until";
-        case OPT_BY: return "--by";
-        case OPT_RAINCHECK: return "--raincheck";
-        case OPT_WHAT: return "--what";
-        case OPT_WHERE: return "--where";
-        case OPT_BY_PARTNER: return "--by-partner";
-        case OPT_ALL: return "--all";
-        case OPT_WEEKDAY: return "--weekday";
-        case OPT_TIME: return "--time";
-        case OPT_VARY: return "--vary";
-        case OPT_WEEKDAYS: return "--weekdays";
-        case OPT_DURATION: return "--duration";
-        case OPT_WEEKS: return "--weeks";
-        default: return "an option";
+/* Which options were given, by their index in options[]: errors name them as typed. */
+static bool given[ELEMENTSOF(options)];
+
+/* The first option given of those in bits, as typed. */
+static const char *given_name(unsigned bits) {
+        for (size_t i = 0; i < ELEMENTSOF(options); i++)
+                if (given[i] && (options[i].bit & bits))
+                        return options[i].name;
+        return "an option";
+}
+
+/* The command line again with "--" before argument k: how to pass a value
+ * that starts with '-'. */
+static char *with_dashdash(int argc, char *argv[], int k) {
+        char *s = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&s, &size);
+        if (!f)
+                return NULL;
+        fputs("closerctl", f);
+        for (int i = 1; i < argc; i++)
+                fprintf(f, "%s %s", i == k ? " --" : "", argv[i]);
+        if (fclose(f) != 0) {
+                free(s);
+                return NULL;
         }
+        return s;
+}
+
+static int unknown_option(int argc, char *argv[], int opt) {
+        /* The word it came in: a short option may stand inside a cluster ("-1h"). */
+        int k = optind - 1;
+        if (opt && optind < argc && argv[optind][0] == '-' && strchr(argv[optind] + 1, opt))
+                k = optind;
+        if (k < 1 || k >= argc)
+                return usage_error("unknown option (see closerctl --help)");
+        const char *word = argv[k];
+        if (word[0] == '-' && word[1] != '-') {
+                /* A value such as -1h: it goes after "--". */
+                _cleanup_free_ char *fixed = with_dashdash(argc, argv, k);
+                return usage_error("unknown option '%.*s%s' (a value that starts with '-' goes after --: %.*s%s)",
+                                   ECHO(word), ECHO(fixed ?: "closerctl -- ..."));
+        }
+        return usage_error("unknown option '%.*s%s' (see closerctl --help)", ECHO(word));
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum {
-                ARG_VERSION = 0x100,
-                ARG_CATEGORY,
-                ARG_INTENSITY,
-                ARG_PRIVATE,
-                ARG_PUBLIC,
-                ARG_DETAILS,
-                ARG_TITLE,
-                ARG_DISCREET,
-                ARG_FROM,
-                ARG_IDEA,
-                ARG_NOTE,
-                ARG_RESPONSE,
-                ARG_MOOD,
-                ARG_UNTIL,
-                ARG_BY,
-                ARG_RAINCHECK,
-                ARG_WHAT,
-                ARG_WHERE,
-                ARG_BY_PARTNER,
-                ARG_ALL,
-                ARG_WEEKDAY,
-                ARG_TIME,
-                ARG_VARY,
-                ARG_WEEKDAYS,
-                ARG_DURATION,
-                ARG_WEEKS,
-        };
-        static const struct option options[] = {
+        enum { ARG_VERSION = 0x100, ARG_FIRST };
+        struct option longopts[ELEMENTSOF(options) + 4] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
-                { "json", no_argument, NULL, 'j' },
-                { "category", required_argument, NULL, ARG_CATEGORY },
-                { "intensity", required_argument, NULL, ARG_INTENSITY },
-                { "private", no_argument, NULL, ARG_PRIVATE },
-                { "public", no_argument, NULL, ARG_PUBLIC },
-                { "details", required_argument, NULL, ARG_DETAILS },
-                { "title", required_argument, NULL, ARG_TITLE },
-                { "discreet", no_argument, NULL, ARG_DISCREET },
-                { "from", required_argument, NULL, ARG_FROM },
-                { "idea", required_argument, NULL, ARG_IDEA },
-                { "note", required_argument, NULL, ARG_NOTE },
-                { "response", required_argument, NULL, ARG_RESPONSE },
-                { "mood", required_argument, NULL, ARG_MOOD },
-                { "until", required_argument, NULL, ARG_UNTIL },
-                { "by", required_argument, NULL, ARG_BY },
-                { "raincheck", required_argument, NULL, ARG_RAINCHECK },
-                { "what", required_argument, NULL, ARG_WHAT },
-                { "where", required_argument, NULL, ARG_WHERE },
-                { "by-partner", no_argument, NULL, ARG_BY_PARTNER },
-                { "all", no_argument, NULL, ARG_ALL },
-                { "weekday", required_argument, NULL, ARG_WEEKDAY },
-                { "time", required_argument, NULL, ARG_TIME },
-                { "vary", no_argument, NULL, ARG_VARY },
-                { "weekdays", required_argument, NULL, ARG_WEEKDAYS },
-                { "duration", required_argument, NULL, ARG_DURATION },
-                { "weeks", required_argument, NULL, ARG_WEEKS },
-                {},
         };
+        for (size_t i = 0; i < ELEMENTSOF(options); i++)
+                longopts[i + 2] = (struct option) { options[i].name, options[i].has_arg, NULL, ARG_FIRST + (int) i };
         int c;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "hj", options, NULL)) >= 0)
-                switch (c) {
-                case 'h': arg_help = true; break;
-                case ARG_VERSION: printf("closerctl %s\n", VERSION); return 0;
-                case 'j': arg_json = true; arg_given |= OPT_JSON; break;
-                case ARG_CATEGORY: arg_category = optarg; arg_given |= OPT_CATEGORY; break;
-                case ARG_INTENSITY: arg_intensity = optarg; arg_given |= OPT_INTENSITY; break;
-                case ARG_PRIVATE: arg_private = 1; arg_given |= OPT_PRIVATE; break;
-                case ARG_PUBLIC: arg_private = 0; arg_given |= OPT_PRIVATE; break;
-                case ARG_DETAILS: arg_details = optarg; arg_given |= OPT_DETAILS; break;
-                case ARG_TITLE: arg_title = optarg; arg_given |= OPT_TITLE; break;
-                case ARG_DISCREET: arg_discreet = true; arg_given |= OPT_DISCREET; break;
-                case ARG_FROM: arg_from = optarg; arg_given |= OPT_FROM; break;
-                case ARG_IDEA: arg_idea = optarg; arg_given |= OPT_IDEA; break;
-                case ARG_NOTE: arg_note = optarg; arg_given |= OPT_NOTE; break;
-                case ARG_RESPONSE: arg_response = optarg; arg_given |= OPT_RESPONSE; break;
-                case ARG_MOOD: arg_mood = optarg; arg_given |= OPT_MOOD; break;
-                case ARG_UNTIL: arg_until = optarg; arg_given |= OPT_UNTIL; break;
-                case ARG_BY: arg_by = optarg; arg_given |= OPT_BY; break;
-                case ARG_RAINCHECK: arg_raincheck = optarg; arg_given |= OPT_RAINCHECK; break;
-                case ARG_WHAT: arg_what = optarg; arg_given |= OPT_WHAT; break;
-                case ARG_WHERE: arg_where = optarg; arg_given |= OPT_WHERE; break;
-                case ARG_BY_PARTNER: arg_by_partner = true; arg_given |= OPT_BY_PARTNER; break;
-                case ARG_ALL: arg_all = true; arg_given |= OPT_ALL; break;
-                case ARG_WEEKDAY: arg_weekday = optarg; arg_given |= OPT_WEEKDAY; break;
-                case ARG_TIME: arg_time = optarg; arg_given |= OPT_TIME; break;
-                case ARG_VARY: arg_vary = true; arg_given |= OPT_VARY; break;
-                case ARG_WEEKDAYS: arg_weekdays = optarg; arg_given |= OPT_WEEKDAYS; break;
-                case ARG_DURATION: arg_duration = optarg; arg_given |= OPT_DURATION; break;
-                case ARG_WEEKS: arg_weeks = optarg; arg_given |= OPT_WEEKS; break;
-                case '?':
-                        if (optopt)
-                                fail("option -%c needs an argument or is unknown (see closerctl --help)", optopt);
+        while ((c = getopt_long(argc, argv, ":hj", longopts, NULL)) >= 0) {
+                if (c >= ARG_FIRST && c < ARG_FIRST + (int) ELEMENTSOF(options)) {
+                        const Option *o = &options[c - ARG_FIRST];
+                        if (o->value)
+                                *o->value = optarg;
                         else
-                                fail("unknown option or missing argument: %s (see closerctl --help)",
-                                     argv[optind - 1]);
-                        return -EINVAL;
-                default:
-                        return -EINVAL;
+                                *o->flag = o->flag_value;
+                        arg_given |= o->bit;
+                        given[c - ARG_FIRST] = true;
+                        continue;
                 }
+                switch (c) {
+                case 'h':
+                        arg_help = true;
+                        break;
+                case 'j':
+                        arg_json = true;
+                        arg_given |= OPT_JSON;
+                        break;
+                case ARG_VERSION:
+                        printf("closerctl %s\n", VERSION);
+                        return 0;
+                case ':':
+                        if (optopt >= ARG_FIRST && optopt < ARG_FIRST + (int) ELEMENTSOF(options)) {
+                                const Option *o = &options[optopt - ARG_FIRST];
+                                return usage_error("option --%s needs a value (%s)", o->name, o->hint);
+                        }
+                        return usage_error("option '%.*s%s' needs a value", ECHO(argv[optind - 1]));
+                case '?':
+                        if (optopt >= ARG_FIRST || optopt == ARG_VERSION || optopt == 'h')
+                                return usage_error("option '%.*s%s' takes no value", ECHO(argv[optind - 1]));
+                        return unknown_option(argc, argv, optopt);
+                default:
+                        return usage_error("cannot read the options");
+                }
+        }
         return 1;
 }
 
-int main(int argc, char *argv[]) {
+static int run(int argc, char *argv[]) {
         int r, words = 0;
 
         r = parse_argv(argc, argv);
         if (r <= 0)
-                return r < 0 ? 2 : 0;
+                return r;
         use_color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !arg_json;
 
         int n = argc - optind;
         char **args = argv + optind;
         if (n == 0) {
                 if (arg_help)
-                        return help(), 0;
-                fail("no command given (see closerctl --help)");
-                return 2;
+                        return help();
+                return usage_error("no command given (see closerctl --help)");
         }
         const Verb *v = find_verb(n, args, &words);
-        if (!v) {
-                fail("unknown command '%s' (see closerctl --help)", args[0]);
-                return 2;
+        if (is_family(args[0]) && (!v || (words == 1 && arg_help))) {
+                if (n == 1 || arg_help) {
+                        help_family(args[0]);
+                        return 0;
+                }
+                return usage_error("unknown command '%.*s%s %.*s%s' (see closerctl %s --help)", ECHO(args[0]),
+                                   ECHO(args[1]), args[0]);
         }
+        if (!v)
+                return usage_error("unknown command '%.*s%s' (see closerctl --help)", ECHO(args[0]));
         if (arg_help) {
                 help_verb(v);
                 return 0;
         }
         /* The name words count as one argument: "list add X" is 2. */
         int nargs = n - words + 1;
-        if (nargs < v->min_args || nargs > v->max_args) {
-                fail("%s: wrong number of arguments; usage: closerctl %s", v->name, v->usage);
-                return 2;
-        }
-        unsigned extra = arg_given & ~v->options;
-        if (extra) {
-                fail("%s does not take %s (see closerctl %s --help)", v->name, option_name(extra & -extra),
-                     v->name);
-                return 2;
-        }
-        r = v->run(nargs, args + words - 1);
+        if (nargs < v->min_args || nargs > v->max_args)
+                return usage_error("%s: wrong number of arguments; usage: closerctl %s", v->name, v->usage);
+        /* --json and --discreet go with every command. */
+        unsigned extra = arg_given & ~(v->options | OPT_JSON | OPT_DISCREET);
+        if (extra)
+                return usage_error("%s does not take --%s (see closerctl %s --help)", v->name, given_name(extra),
+                                   v->name);
+        return v->run(nargs, args + words - 1);
+}
+
+int main(int argc, char *argv[]) {
+        /* A reader that stops early (| head) ends closerctl quietly. */
+        (void) signal(SIGPIPE, SIG_DFL);
+
+        int r = run(argc, argv);
         sd_bus_flush_close_unref(bus);
-        return r < 0 ? 1 : 0;
+        if (close_stdout() < 0 && r >= 0)
+                r = -EIO;
+        if (r < 0 && !failure_reported())
+                fail("%s", r == ERR_USAGE ? "usage error (see closerctl --help)"
+                                          : "cannot read closerd's reply or build the call");
+        return r == ERR_USAGE ? 2 : r < 0 ? 1 : 0;
 }
