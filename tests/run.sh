@@ -7,6 +7,7 @@ set -u
 B=${B:-build}
 logdir=$B/test-logs
 mkdir -p "$logdir"
+rm -f "$logdir/human-output.log"
 passed=0 failed=0 skipped=0
 failed_names=()
 
@@ -47,6 +48,23 @@ for t in "$@"; do
                 tail -15 "$log" | sed 's/^/     | /'
         fi
 done
+
+# What people read never shows a raw ISO time with seconds (closerctl
+# writes "Thu 3 Dec 08:00"): every human output the suites printed
+# through ctl (tests/lib.sh) is checked here, after them all.
+human=$B/test-logs/human-output.log
+if [[ -s $human ]]; then
+        iso=$(grep -nE '[0-9]{2}:[0-9]{2}:[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}' "$human" | head -5)
+        if [[ -z $iso ]]; then
+                passed=$((passed + 1))
+                printf '%-4s %-36s %3d passed, %d failed, %d skipped\n' PASS "human output: no ISO times" 1 0 0
+        else
+                failed=$((failed + 1))
+                failed_names+=("human-output")
+                printf '%-4s %-36s %3d passed, %d failed, %d skipped\n' FAIL "human output: no ISO times" 0 1 0
+                printf '%s\n' "$iso" | sed 's/^/     /'
+        fi
+fi
 
 ((${#failed_names[@]})) && echo "failed: ${failed_names[*]}"
 if ((skipped)); then

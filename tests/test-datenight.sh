@@ -433,7 +433,7 @@ refuses "log of a night that has not begun" "has not begun" ctl datenight log "$
 jump "2026-03-21 10:00:00"
 is "a past night without an outcome is asked about in today" \
         "$(jget "$(json today)" '[n["id"] for n in d["unlogged"]]')" "[$tonight]"
-like "... and in status" "$(jget "$(json status)" 'd["warnings"]')" "date night $tonight of 2026-03-20"
+like "... and in status" "$(jget "$(json status)" 'd["warnings"]')" "date night $tonight of Fri 20 Mar"
 refuses "a past night cannot be skipped" "over or already decided" ctl datenight skip "$tonight"
 is "datenight log happened (the latest begun night)" "$(jget "$(json datenight log happened)" '(d["id"], d["result"])')" \
         "($tonight, 'happened')"
@@ -763,7 +763,7 @@ wait "$MON_PID" 2>/dev/null
 t=$(json today)
 unlogged=$(jget "$t" 'sorted(n["id"] for n in d["unlogged"])')
 like "today asks about the last nights without an outcome" "$unlogged" "$N5, $N6\]$"
-like "status asks about night 6" "$(jget "$(json status)" 'd["warnings"]')" "date night $N6 of 2027-01-08"
+like "status asks about night 6" "$(jget "$(json status)" 'd["warnings"]')" "date night $N6 of Fri 8 Jan"
 is "datenight log ID missed" "$(jget "$(json datenight log "$N6" missed)" '(d["id"], d["result"])')" "($N6, 'missed')"
 is "datenight log happened: the latest begun one without an outcome" \
         "$(jget "$(json datenight log happened)" 'd["id"]')" "$N5"

@@ -184,23 +184,23 @@ static void test_validate_title_length(void **state) {
         assert_int_equal(validate_title(two_200, &reason), 0);
         reason = NULL;
         assert_int_equal(validate_title(two_201, &reason), -EINVAL);
-        assert_string_equal(reason, "must be at most 200 characters");
+        assert_string_equal(reason, "is too long (at most 200 characters)");
 
         /* The longest valid title in bytes: 200 4-byte characters. */
         assert_int_equal(validate_title(four_200, &reason), 0);
         reason = NULL;
         assert_int_equal(validate_title(four_201, &reason), -EINVAL);
-        assert_string_equal(reason, "must be at most 200 characters");
+        assert_string_equal(reason, "is too long (at most 200 characters)");
 
         assert_int_equal(validate_title(ascii_200, &reason), 0);
         reason = NULL;
         assert_int_equal(validate_title(ascii_201, &reason), -EINVAL);
-        assert_string_equal(reason, "must be at most 200 characters");
+        assert_string_equal(reason, "is too long (at most 200 characters)");
 
         /* Refused by the byte bound before any scanning, same reason. */
         reason = NULL;
         assert_int_equal(validate_title(huge, &reason), -EINVAL);
-        assert_string_equal(reason, "must be at most 200 characters");
+        assert_string_equal(reason, "is too long (at most 200 characters)");
 }
 
 static void test_validate_title_controls(void **state) {
@@ -264,10 +264,10 @@ static void test_validate_details(void **state) {
 
         reason = NULL;
         assert_int_equal(validate_details(a_4001, &reason), -EINVAL);
-        assert_string_equal(reason, "must be at most 4000 characters");
+        assert_string_equal(reason, "is too long (at most 4000 characters)");
         reason = NULL;
         assert_int_equal(validate_details(e_4001, &reason), -EINVAL);
-        assert_string_equal(reason, "must be at most 4000 characters");
+        assert_string_equal(reason, "is too long (at most 4000 characters)");
 
         reason = NULL;
         assert_int_equal(validate_details("a\rb", &reason), -EINVAL);
@@ -299,7 +299,7 @@ static void test_validate_note(void **state) {
 
         reason = NULL;
         assert_int_equal(validate_note(a_4001, &reason), -EINVAL);
-        assert_string_equal(reason, "must be at most 4000 characters");
+        assert_string_equal(reason, "is too long (at most 4000 characters)");
         reason = NULL;
         assert_int_equal(validate_note("\x1b", &reason), -EINVAL);
         assert_string_equal(reason, "must not contain control characters");

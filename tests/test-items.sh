@@ -43,7 +43,7 @@ like "human list shows the unicode title" "$human" "Küsse 💋"
 before=$(json list mine)
 refuses "empty title" "title" ctl list add ""
 refuses "blank title" "title" ctl list add "   "
-refuses "201-character title" "title must be at most 200 characters" ctl list add "$(printf 'x%.0s' $(seq 201))"
+refuses "201-character title" "title is too long \(at most 200 characters\)" ctl list add "$(printf 'x%.0s' $(seq 201))"
 refuses "100 KB title" "title" ctl list add "$(head -c 102400 /dev/zero | tr '\0' 'a')"
 refuses "control character in title" "control characters" ctl list add $'bell\aring'
 refuses "newline in title" "control characters" ctl list add $'two\nlines'
@@ -52,7 +52,7 @@ refuses "unknown category" "category must be affection, love, lust or fun" ctl l
 refuses "intensity 0" "intensity must be 1" ctl list add "x" --intensity 0
 refuses "intensity 4" "intensity must be 1" ctl list add "x" --intensity 4
 refuses "intensity not a number" "intensity" ctl list add "x" --intensity lots
-refuses "details over 4000 characters" "details must be at most 4000" ctl list add "x" --details "$(printf 'd%.0s' $(seq 4001))"
+refuses "details over 4000 characters" "details is too long \(at most 4000 characters\)" ctl list add "x" --details "$(printf 'd%.0s' $(seq 4001))"
 refuses "edit a missing ID" "no item 999" ctl list edit 999 --title "x"
 refuses "remove a missing ID" "no item 999" ctl list rm 999
 refuses "remove a removed item" "no item 2" ctl list rm 2

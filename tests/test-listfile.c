@@ -418,7 +418,7 @@ static void test_errors_items(void **state) {
         size_t l = strlen(body);
         memset(body + l, 'd', ITEM_DETAILS_MAX + 1);
         strcpy(body + l + ITEM_DETAILS_MAX + 1, "\r\nEND:VTODO\r\n");
-        expect_error_body(body, EBADMSG, "item 1 (line 7): DESCRIPTION must be at most 4000 characters");
+        expect_error_body(body, EBADMSG, "item 1 (line 7): DESCRIPTION is too long (at most 4000 characters)");
         body[l + ITEM_DETAILS_MAX] = '\r'; /* exactly 4000 is fine */
         strcpy(body + l + ITEM_DETAILS_MAX, "\r\nEND:VTODO\r\n");
         ListFile f = {};
@@ -432,7 +432,7 @@ static void test_errors_items(void **state) {
         l = strlen(title);
         memset(title + l, 't', 201);
         strcpy(title + l + 201, "\r\nEND:VTODO\r\n");
-        expect_error_body(title, EBADMSG, "item 1 (line 6): SUMMARY must be at most 200 characters");
+        expect_error_body(title, EBADMSG, "item 1 (line 6): SUMMARY is too long (at most 200 characters)");
         expect_error_body("BEGIN:VTODO\r\nUID:a\r\nSUMMARY:tab\\there\r\nEND:VTODO\r\n", EBADMSG,
                           "SUMMARY must not contain control characters");
 }

@@ -293,7 +293,7 @@ static void test_title_length(void **state _unused_) {
         size_t k = strlen(buf);
         memset(buf + k, 'x', 201);
         strcpy(buf + k + 201, " **\nok\n");
-        check_error_str(buf, 3, "title must be at most 200 characters");
+        check_error_str(buf, 3, "title is too long (at most 200 characters)");
 
         /* Exactly 200 before the marker: fine. */
         strcpy(buf + k + 200, " **\nok\n");
