@@ -22,7 +22,7 @@ else
         # What building writes: make's build*/, debhelper's files in debian/,
         # the tarballs themselves.
         tar -czf "$tmp" --sort=name --owner=0 --group=0 --numeric-owner \
-                --exclude-vcs --exclude='./build*' --exclude='./closer-*.tar.gz*' \
+                --exclude=./.git --exclude='./build*' --exclude='./closer-*.tar.gz*' \
                 --exclude=./debian/closer --exclude=./debian/.debhelper --exclude=./debian/tmp \
                 --exclude=./debian/files --exclude='./debian/*.substvars' \
                 --exclude='./debian/*debhelper*' \
