@@ -4,7 +4,7 @@
 #   root.sh install USER   at boot, before any login (closer-test-install.service):
 #                          makes /run/closer-test for USER, dpkg -i the package
 #   root.sh                the action the test user wrote into /run/closer-test/request
-#                          (closer-test-root.path): remove or purge
+#                          (closer-test-root.path): remove, purge, or install again
 # Output goes to /run/closer-test/ACTION.log, the exit status to ACTION.rc.
 set -u
 D=/run/closer-test
@@ -20,7 +20,7 @@ else
         rm -f "$D/request"
 fi
 case $action in
-install) dpkg -i /var/cache/closer-test/closer.deb ;;
+install | reinstall) dpkg -i /var/cache/closer-test/closer.deb ;;
 remove) dpkg -r closer ;;
 purge) dpkg --purge closer ;;
 *) echo "root.sh: unknown action '$action'" && false ;;

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Runs INSIDE the systemd that tests/deb/test-deb.sh boots with sdci, as a
 # new user logging in (PAM) after the package was installed at boot; asks
-# root.sh for dpkg -r and dpkg --purge. Prints what tests/sdci/session-lib.sh says.
+# root.sh for dpkg -r, dpkg --purge and dpkg -i again. Prints what tests/sdci/session-lib.sh says.
 # usage: session.sh VERSION
+# shellcheck disable=SC2317 # helpers run through wait_for
 # shellcheck source=tests/sdci/session-lib.sh
 . "$(dirname "$0")/session-lib.sh"
 VERSION=$1
@@ -100,4 +101,12 @@ as_root purge "dpkg --purge closer"
 is "dpkg: closer is gone" "$(dpkg-query -W -f='${Status}' closer 2>/dev/null)" ""
 is "nothing of closer left after purge" "$(closer_paths)" ""
 data_kept "dpkg --purge"
+
+# --- installed again while logged in: the postinst starts it in this session ---
+as_root reinstall "dpkg -i while the user is logged in"
+if wait_for 15 active; then ok "... starts closerd in the running session"; else
+        not_ok "... starts closerd in the running session"
+        unit_diag
+fi
+is "... with the data kept" "$(closerctl --json list mine 2>&1 | grep -c 'Kiss me every morning')" 1
 finish

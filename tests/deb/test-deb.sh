@@ -12,7 +12,8 @@
 # - under a real systemd booted with sdci: dpkg -i at boot, then a new user
 #   logs in (PAM): closerd.service is active, closerctl status answers;
 #   dpkg -r stops it, leaves no file of the package and no unit running;
-#   dpkg --purge removes the enablement; the user's data stays throughout.
+#   dpkg --purge removes the enablement; dpkg -i again starts closerd in the
+#   running session; the user's data stays throughout.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/sdci/host.sh
@@ -75,7 +76,7 @@ if grep -qE '^[EW]: ' <<<"$lint"; then
 else
         ok "lintian -I --pedantic on the .deb and the .changes: no error, no warning ($(grep -c . <<<"$lint") lines)"
 fi
-[[ -n $lint ]] && sed 's/^/#   /' <<<"$lint"
+[[ -n $lint ]] && printf '%s\n' "$lint" | sed 's/^/#   /'
 
 # --- the package's files are make install's ---
 # Compared: type, mode and path of every entry. Only the package has

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash disable=SC2034 # SDCI_MISSING and SPECS are for the caller
 # Sourced (after tests/lib.sh) by the tests that boot a real systemd with
 # sdci and run a script in it as the logged-in test user: finding sdci, the
 # -i options for the scripts, and their output turned into TAP.
@@ -14,7 +15,7 @@ skip_all() {
 # CI, or /work/shared/tools/sdci); fails with the reason in SDCI_MISSING when
 # systemd cannot be booted here.
 sdci_find() {
-        SDCI= SDCI_MISSING=
+        SDCI='' SDCI_MISSING=''
         if ((EUID != 0)); then
                 SDCI_MISSING="needs root: sdci boots systemd in private namespaces"
                 return 1
@@ -62,6 +63,7 @@ sdci_report() {
         if ((done_seen)); then ok "the in-systemd checks ran to the end"; else
                 not_ok "the in-systemd checks ran to the end (sdci exit $rc)"
         fi
+        # shellcheck disable=SC2154 # _failed: tests/lib.sh
         if ((!done_seen || (rc != 0 && _failed == 0))) || [[ $state != running ]]; then
                 diag "sdci stderr (tail):"
                 tail -30 "$err" | sed 's/^/#   /'

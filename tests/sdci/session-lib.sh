@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash disable=SC2034 # NAME, UNIT_PATH: for the scripts that source it
 # Sourced INSIDE a systemd booted with sdci by the scripts that run there as
 # the logged-in test user (tests/sdci/user-session.sh, tests/deb/session.sh).
 # They print "ok - DESC", "not ok - DESC", "ok # SKIP DESC" and "# DIAG"
