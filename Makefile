@@ -192,14 +192,15 @@ dist:
 	@tools/dist.sh $(DIST)
 
 # The package, built from the unpacked `make dist` tarball (a clean tree) with
-# the distribution's flags; the .deb and .changes land in $(DEB_DIR).
+# the distribution's flags, none of this make's variables (B, SANITIZE,
+# WERROR, ... travel in MAKEFLAGS); the .deb and .changes land in $(DEB_DIR).
 DEB_DIR = $(B)/deb
 deb: dist
 	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
 		{ echo "deb: debian/changelog is at $$v, the Makefile's VERSION is $(VERSION)" >&2; exit 1; }
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)
 	tar -xzf $(DIST).tar.gz -C $(DEB_DIR)
-	cd $(DEB_DIR)/$(DIST) && dpkg-buildpackage -us -uc -b
+	cd $(DEB_DIR)/$(DIST) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b
 	@echo "deb: $(DEB_DIR)/closer_$(VERSION)_$$(dpkg --print-architecture).deb"
 
 # Builds the package and tests it (lintian, the file list, install and

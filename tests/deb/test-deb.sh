@@ -29,7 +29,8 @@ DEB=$DEB_DIR/closer_${VERSION}_$ARCH.deb
 CHANGES=$DEB_DIR/closer_${VERSION}_$ARCH.changes
 TARBALL=$TOP/closer-$VERSION.tar.gz
 
-T=$(mktemp -d /tmp/closer-test.deb.XXXXXX)
+# Scratch space in the build directory, away from other tests' /tmp.
+T=$(mktemp -d "$TOP/$B/test-deb.XXXXXX")
 trap 'if [[ -n ${KEEP_WORLD:-} ]]; then echo "# kept $T"; else rm -rf "$T"; fi; _cleanup' EXIT
 start=$SECONDS
 
