@@ -1,14 +1,19 @@
 # SPDX-License-Identifier: MIT
 # closer: closerd (the daemon) and closerctl (its client). GNU make.
 
-VERSION   = 0.1.0
+# The version lives here only: closerd/closerctl --version, the man pages and
+# `make dist` take it from here; debian/changelog is checked against it
+# (`make deb`, tests/deb/test-deb.sh).
+VERSION   = 0.2.0
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 LIBDIR   ?= $(PREFIX)/lib
 PKGLIBDIR ?= $(LIBDIR)/closer
 DATADIR  ?= $(PREFIX)/share
 MANDIR   ?= $(DATADIR)/man
-USERUNITDIR   ?= $(LIBDIR)/systemd/user
+# Not under $(LIBDIR): a multiarch LIBDIR (/usr/lib/x86_64-linux-gnu) is no
+# place systemd looks for user units.
+USERUNITDIR   ?= $(PREFIX)/lib/systemd/user
 DBUSSERVICEDIR ?= $(DATADIR)/dbus-1/services
 DBUSIFACEDIR  ?= $(DATADIR)/dbus-1/interfaces
 COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
@@ -21,10 +26,16 @@ B          ?= build
 
 PKGS = libsystemd sqlite3 libical json-c
 
-# The user's CFLAGS/LDFLAGS come last: appended to, never replaced.
+# The user's CPPFLAGS/CFLAGS/LDFLAGS come last: appended to, never replaced.
+# -Werror is for development and CI; WERROR=0 leaves it out (packagers,
+# newer compilers).
 CFLAGS ?= -O2 -g
-WARNINGS = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
+WERROR ?= 1
+WARNINGS = -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
            -Wstrict-prototypes -Wno-unused-parameter -Wvla
+ifneq ($(WERROR),0)
+WARNINGS += -Werror
+endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # closerd itself links neither libical nor json-c: its iCalendar work runs
@@ -33,7 +44,7 @@ CLOSERD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd sqlite3 2>/dev/null) -lm
 ICAL_LIBS    := $(shell $(PKG_CONFIG) --libs libical 2>/dev/null)
 CLIENT_LIBS  := $(shell $(PKG_CONFIG) --libs libsystemd json-c 2>/dev/null)
 ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -DCLOSER_MODULEDIR=\"$(PKGLIBDIR)\" $(WARNINGS) \
-              -fstack-protector-strong -MMD -MP -Icommon -Idaemon -Iclient $(PKG_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+              -fstack-protector-strong -MMD -MP -Icommon -Idaemon -Iclient $(PKG_CFLAGS) $(SAN_FLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 LIBS        = $(PKG_LIBS) -lm
 
@@ -62,8 +73,8 @@ FUZZ_REPLAY = $(patsubst fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 PROGRAMS    = $(B)/closerd $(B)/closerd-ical.so $(B)/closerctl
 TEST_TOOLS  = $(patsubst tests/tools/%.c,$(B)/tests/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all check check-unit check-integration run install uninstall deps clean lint lint-man format \
-        fuzz bench valgrind
+.PHONY: all check check-unit check-integration run install uninstall deps deps-deb clean lint lint-man \
+        format fuzz bench valgrind version dist deb check-deb
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -119,6 +130,9 @@ $(B)/libfuzzer/fuzz-%: fuzz/fuzz-%.c $(DAEMON_SRCS) $(ICAL_SRCS)
 deps:
 	@tools/deps.sh
 
+deps-deb:
+	@tools/deps.sh deb
+
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(FUZZ_REPLAY) $(TEST_TOOLS)
 	@B=$(B) tests/run.sh $(UNIT_TESTS) $(FUZZ_REPLAY) $(wildcard tests/test-*.sh)
@@ -144,19 +158,20 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(TEST_TOOLS)
 	@B=$(B) bench/run.sh
 
+# The installed unit, activation file and man pages get the paths and the version.
+SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@VERSION@|$(VERSION)|g'
 install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(DBUSSERVICEDIR) \
 		$(DESTDIR)$(DBUSIFACEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR)
 	$(INSTALL) -m 0755 $(B)/closerd $(B)/closerctl $(DESTDIR)$(BINDIR)/
 	$(INSTALL) -m 0644 $(B)/closerd-ical.so $(DESTDIR)$(PKGLIBDIR)/
-	sed 's|@BINDIR@|$(BINDIR)|g' systemd/closerd.service >$(DESTDIR)$(USERUNITDIR)/closerd.service
-	chmod 0644 $(DESTDIR)$(USERUNITDIR)/closerd.service
-	sed 's|@BINDIR@|$(BINDIR)|g' dbus/io.github.closer.Closer1.service \
-		>$(DESTDIR)$(DBUSSERVICEDIR)/io.github.closer.Closer1.service
-	chmod 0644 $(DESTDIR)$(DBUSSERVICEDIR)/io.github.closer.Closer1.service
+	$(SUBST) systemd/closerd.service >$(DESTDIR)$(USERUNITDIR)/closerd.service
+	$(SUBST) dbus/io.github.closer.Closer1.service >$(DESTDIR)$(DBUSSERVICEDIR)/io.github.closer.Closer1.service
+	$(SUBST) man/closerctl.1 >$(DESTDIR)$(MANDIR)/man1/closerctl.1
+	$(SUBST) man/closerd.8 >$(DESTDIR)$(MANDIR)/man8/closerd.8
+	chmod 0644 $(DESTDIR)$(USERUNITDIR)/closerd.service $(DESTDIR)$(DBUSSERVICEDIR)/io.github.closer.Closer1.service \
+		$(DESTDIR)$(MANDIR)/man1/closerctl.1 $(DESTDIR)$(MANDIR)/man8/closerd.8
 	$(INSTALL) -m 0644 dbus/io.github.closer.Closer1.xml $(DESTDIR)$(DBUSIFACEDIR)/
-	$(INSTALL) -m 0644 man/closerctl.1 $(DESTDIR)$(MANDIR)/man1/closerctl.1
-	$(INSTALL) -m 0644 man/closerd.8 $(DESTDIR)$(MANDIR)/man8/closerd.8
 	$(INSTALL) -m 0644 completion/closerctl $(DESTDIR)$(COMPLETIONDIR)/closerctl
 
 uninstall:
@@ -168,6 +183,33 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man1/closerctl.1 $(DESTDIR)$(MANDIR)/man8/closerd.8 \
 		$(DESTDIR)$(COMPLETIONDIR)/closerctl
 	-rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null
+
+version:
+	@echo $(VERSION)
+
+# closer-VERSION.tar.gz: everything needed to build (git archive of the
+# tracked files, uncommitted changes included; tar outside a git checkout).
+DIST = closer-$(VERSION)
+dist:
+	@tools/dist.sh $(DIST)
+
+# The package, built from the unpacked `make dist` tarball (a clean tree) with
+# the distribution's flags, none of this make's variables (B, SANITIZE,
+# WERROR, ... travel in MAKEFLAGS); the .deb and .changes land in $(DEB_DIR).
+DEB_DIR = $(B)/deb
+deb: dist
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
+		{ echo "deb: debian/changelog is at $$v, the Makefile's VERSION is $(VERSION)" >&2; exit 1; }
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)
+	tar -xzf $(DIST).tar.gz -C $(DEB_DIR)
+	cd $(DEB_DIR)/$(DIST) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b
+	@echo "deb: $(DEB_DIR)/closer_$(VERSION)_$$(dpkg --print-architecture).deb"
+
+# Builds the package and tests it (lintian, the file list, install and
+# removal under a real systemd); not part of `make check`.
+check-deb: deps-deb
+	@$(MAKE) --no-print-directory all
+	@B=$(B) TAP_OUT=1 tests/run.sh tests/deb/test-deb.sh
 
 LINT_SRCS = $(wildcard daemon/*.c client/*.c common/*.c)
 MAN_PAGES = man/closerctl.1 man/closerd.8
@@ -186,7 +228,7 @@ format:
 	clang-format -i $(wildcard common/*.[ch] daemon/*.[ch] client/*.[ch] tests/*.c tests/tools/*.c fuzz/*.c)
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) $(DIST).tar.gz
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

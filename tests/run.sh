@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Runs unit tests (cmocka, TAP output), fuzz corpus replays and integration
 # scripts (TAP), counts every "ok"/"not ok", and ends with the line
-# "N passed, N failed" (", N skipped" when any were skipped).
+# "N passed, N failed" (", N skipped" when any were skipped). TAP_OUT=1
+# prints each test's own TAP output too (make check-deb).
 set -u
 B=${B:-build}
 logdir=$B/test-logs
@@ -26,6 +27,7 @@ for t in "$@"; do
         start=$SECONDS
         CMOCKA_MESSAGE_OUTPUT=TAP B=$B timeout 1200 "${cmd[@]}" >"$log" 2>&1
         rc=$?
+        [[ -n ${TAP_OUT:-} ]] && cat "$log"
         p=$(grep -cE '^ok [0-9]+' "$log" | head -1)
         s=$(grep -cE '^ok [0-9]+.*# *(SKIP|skip)' "$log" | head -1)
         f=$(grep -cE '^not ok [0-9]+' "$log" | head -1)

@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: MIT
 # Installs the Debian 12 packages that building and testing closer need,
 # only those missing: as root with apt-get, otherwise through sudo.
+# usage: tools/deps.sh [deb]   (deb: also what `make deb` and `make check-deb` need)
 set -eu
 
 PACKAGES="gcc make pkg-config libsystemd-dev libsqlite3-dev libical-dev libjson-c-dev
 libcmocka-dev dbus dbus-daemon systemd faketime sqlite3 python3 python3-icalendar
 python3-vobject python3-dbus khal mandoc strace util-linux bash-completion clang
 libclang-rt-14-dev cppcheck clang-tidy clang-format valgrind remind procps"
+if [ "${1:-}" = deb ]; then
+        PACKAGES="$PACKAGES build-essential debhelper dpkg-dev lintian"
+fi
 
 missing=""
 for p in $PACKAGES; do

@@ -1,60 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Runs INSIDE the systemd that tests/test-systemd.sh boots with sdci, as the
-# logged-in test user, against the installed closerd.service. Prints
-#   "ok - DESC", "not ok - DESC", "ok # SKIP DESC" and "# DIAG"
-# lines, which the host numbers into TAP, and "__done__" at the very end.
+# logged-in test user, against the installed closerd.service; prints what
+# tests/sdci/session-lib.sh says.
 # usage: user-session.sh MAN_SOURCES   (yes: the tree ships man pages)
 # shellcheck disable=SC2317 # helpers run through wait_for
 # shellcheck disable=SC2016 # wait_for eval '...' expands later, on purpose
-set -u
+# shellcheck source=tests/sdci/session-lib.sh
+. "$(dirname "$0")/session-lib.sh"
 MAN_SOURCES=${1:-no}
-NAME=io.github.closer.Closer1
-UNIT_PATH=/usr/lib/systemd/user/closerd.service
 TITLE="Kiss me every morning"
-fails=0
 
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; fails=$((fails + 1)); }
-skip() { echo "ok # SKIP $*"; }
-diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
-# is DESC GOT WANT
-is() {
-        if [[ $2 == "$3" ]]; then ok "$1"; else
-                not_ok "$1"
-                diag "got:  $2"
-                diag "want: $3"
-        fi
-}
-# check DESC CMD...: the command succeeds within 10 s; its output on failure.
-check() {
-        local d=$1 out
-        shift
-        if out=$(timeout 10 "$@" 2>&1); then ok "$d"; else
-                not_ok "$d"
-                diag "command: $* (exit $?)"
-                diag "$out"
-        fi
-}
-prop() { systemctl --user show closerd.service -P "$1"; }
-active() { [[ $(systemctl --user is-active closerd.service) == active ]]; }
-# settled: active, or given up (failed/inactive), not on the way.
-settled() { [[ $(systemctl --user is-active closerd.service) =~ ^(active|failed|inactive)$ ]]; }
-name_owned() {
-        busctl --user call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
-                NameHasOwner s "$NAME" 2>/dev/null | grep -q true
-}
-name_free() { ! name_owned; }
-# wait_for SECONDS CMD...
-wait_for() {
-        local i
-        for ((i = 0; i < $1 * 20; i++)); do "${@:2}" && return 0; sleep 0.05; done
-        return 1
-}
-unit_diag() {
-        diag "$(systemctl --user status closerd.service --no-pager -n 0 2>&1)"
-        diag "$(journalctl --user -u closerd.service --no-pager -n 15 -o short-monotonic 2>&1)"
-}
 # count_items: how many items titled $TITLE `closerctl --json list mine` has.
 count_items() {
         local out
@@ -312,5 +268,4 @@ else
         diag "$manlines"
 fi
 
-echo __done__
-exit $((fails > 0))
+finish
