@@ -734,6 +734,10 @@ static int verb_status(int argc, char **argv) {
         printf("%sPartner:%s     %" PRIi64 " items\n", BOLD, RESET, jint(st, "partner_items", 0));
         if ((s = jstr(st, "next_daily_act")))
                 printf("%sNext act:%s    %s\n", BOLD, RESET, human_time(s));
+        /* Rerolls are unlimited, and visible. */
+        int64_t rerolls = jint(st, "rerolls_today", 0);
+        if (rerolls > 0)
+                printf("%sRerolls:%s     %" PRIi64 " reroll%s today\n", BOLD, RESET, rerolls, rerolls == 1 ? "" : "s");
         if (json_object_object_get_ex(st, "next_date_night", NULL))
                 printf("%sDate night:%s  %s\n", BOLD, RESET,
                        jstr(st, "next_date_night") ? human_time(jstr(st, "next_date_night")) : "none planned");
@@ -900,17 +904,56 @@ static int verb_partner_discuss(int argc, char **argv) {
         return 0;
 }
 
+static int verb_ramp_restart(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *start, *widens;
+        uint32_t cap;
+        int r = call("RestartRamp", &reply, NULL);
+        if (r >= 0 && sd_bus_message_read(reply, "uss", &cap, &start, &widens) < 0)
+                r = fail("cannot read the reply");
+        if (r < 0)
+                return r;
+        if (arg_json)
+                return print_json_pairs("intensity_cap", json_object_new_int64(cap), "start", json_object_new_string(start),
+                                        "widens", widens[0] ? json_object_new_string(widens) : NULL, PAIRS_END);
+        if (widens[0])
+                printf("The ramp starts again today (start %s): intensity up to %" PRIu32
+                       "; it widens again on %s.\n", start, cap, human_date(widens));
+        else
+                printf("Start %s has no ramp: the whole list is in play (closerctl set start cold|cooling).\n",
+                       start);
+        return 0;
+}
+
+/* The current value of a setting, or NULL. */
+static char *setting_value(const char *key) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        if (call_quiet("GetSettings", &reply) < 0)
+                return NULL;
+        _cleanup_json_ json_object *all = reply_to_json(reply);
+        const char *v = jstr(all, key);
+        return v ? strdup(v) : NULL;
+}
+
 static int verb_set(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *old = setting_value(argv[1]);
         const char *v;
         int r = call("SetSetting", &reply, "ss", argv[1], argv[2]);
         if (r >= 0)
                 r = sd_bus_message_read(reply, "s", &v);
         if (r < 0)
                 return r;
+        /* closerd changes nothing for the same value (the ramp does not restart). */
+        bool changed = !old || !streq(old, v);
         if (arg_json)
-                return print_json_pairs(argv[1], json_object_new_string(v), PAIRS_END);
-        printf("%s = %s\n", argv[1], v);
+                return print_json_pairs(argv[1], json_object_new_string(v), "changed", json_object_new_boolean(changed),
+                                        PAIRS_END);
+        if (!changed)
+                printf("%s is already %s%s\n", argv[1], v,
+                       streq(argv[1], "start") ? " (closerctl ramp restart starts the ramp again)" : "");
+        else
+                printf("%s = %s\n", argv[1], v);
         return 0;
 }
 
@@ -1038,9 +1081,22 @@ static int verb_done(int argc, char **argv) {
                 r = send_call(m, &reply);
         if (r < 0)
                 return r;
-        if (arg_json)
-                return print_json_pairs("done", json_object_new_boolean(true), PAIRS_END);
-        puts("Done. Keep observing how it lands.");
+        _cleanup_json_ json_object *d = reply_to_json(reply);
+        if (!d)
+                return fail("cannot read the reply");
+        if (arg_json) {
+                json_object_object_add(d, "done", json_object_new_boolean(true));
+                return print_json(d);
+        }
+        int64_t before = jint(d, "previous_response", 0), now = jint(d, "response", 0);
+        if (!jbool(d, "again"))
+                puts("Done. Keep observing how it lands.");
+        else if (before > 0 && now != before)
+                printf("Response changed from %" PRIi64 " to %" PRIi64 ".\n", before, now);
+        else if (now > 0 && !before)
+                printf("Already done; response %" PRIi64 " recorded.\n", now);
+        else
+                puts("Already done today; nothing else changed.");
         return 0;
 }
 
@@ -1951,6 +2007,9 @@ static const Verb verbs[] = {
           "cooling, warm), datenight.remind (1h, 30min), notify and notify.reveal (on/off),\n"
           "ics.weeks." },
         { "get", 1, 2, OPT_JSON, verb_get, "get [KEY]", "Show the settings, or one of them." },
+        { "ramp restart", 1, 1, OPT_JSON, verb_ramp_restart, "ramp restart",
+          "Start the ramp again today: the intensity cap of the start kind (setting\n"
+          "start) widens week by week from today, as when the practice began." },
 };
 
 static void help_verb(const Verb *v) {

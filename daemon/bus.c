@@ -452,7 +452,7 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ char *progress = NULL;
         Manager *m = userdata;
-        int64_t mine = 0, partner = 0, streak = 0;
+        int64_t mine = 0, partner = 0, streak = 0, rerolls = 0;
         time_t now = manager_now(), next = 0;
         bool stale = false;
         Practice p;
@@ -468,6 +468,8 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                 r = practice_load(m, now, &p);
         if (r >= 0)
                 r = daily_streak(m, &p, &streak);
+        if (r >= 0)
+                r = store_act_rerolls(m->store, p.today, &rerolls);
         if (r >= 0)
                 r = daily_phase_progress(m, now, &progress);
         if (r >= 0) {
@@ -498,6 +500,8 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                                           "partner_items", "u", (uint32_t) partner);
         if (r >= 0 && widen[0])
                 r = sd_bus_message_append(reply, "{sv}", "ramp_widens", "s", widen);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}", "rerolls_today", "u", (uint32_t) rerolls);
         if (r >= 0 && iso[0])
                 r = sd_bus_message_append(reply, "{sv}", "next_daily_act", "s", iso);
         if (r >= 0) {
@@ -863,6 +867,19 @@ static int method_set_setting(sd_bus_message *msg, void *userdata, sd_bus_error 
         return sd_bus_reply_method_return(msg, "s", value);
 }
 
+static int method_restart_ramp(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        Practice p;
+        char widen[16] = "";
+        int r = daily_ramp_restart(m, manager_now(), &p);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        (void) schedule_run(m);
+        if (p.next_widen_day >= 0)
+                (void) format_date(p.next_widen_day, widen);
+        return sd_bus_reply_method_return(msg, "uss", (uint32_t) p.cap, start_kind_to_string(p.start), widen);
+}
+
 static int method_get_settings(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = userdata;
@@ -1083,11 +1100,28 @@ static int method_done(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         int r = read_observation(msg, "response mood note", &response, &mood, &note, error);
         if (r < 0)
                 return r;
-        r = daily_done(m, manager_now(), response, mood, note);
+        DoneResult d;
+        r = daily_done(m, manager_now(), response, mood, note, &d);
         if (r < 0)
                 return practice_failure(m, r, error);
         after_practice_change(m);
-        return sd_bus_reply_method_return(msg, NULL);
+
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}", "item", "t", (uint64_t) d.item_id, "again", "b",
+                                          (int) d.again);
+        if (r >= 0 && d.response > 0)
+                r = sd_bus_message_append(reply, "{sv}", "response", "u", (uint32_t) d.response);
+        if (r >= 0 && d.previous_response > 0)
+                r = sd_bus_message_append(reply, "{sv}", "previous_response", "u", (uint32_t) d.previous_response);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
 }
 
 static int method_reroll(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -1988,6 +2022,10 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("s", key, "s", value),
                                 SD_BUS_RESULT("s", value),
                                 method_set_setting, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RestartRamp",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("u", cap, "s", start, "s", widens),
+                                method_restart_ramp, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetSettings",
                                 SD_BUS_NO_ARGS,
                                 SD_BUS_RESULT("a{ss}", settings),
@@ -1998,7 +2036,7 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_get_today, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Done",
                                 SD_BUS_ARGS("a{sv}", options),
-                                SD_BUS_NO_RESULT,
+                                SD_BUS_RESULT("a{sv}", result),
                                 method_done, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Reroll",
                                 SD_BUS_NO_ARGS,

@@ -8,6 +8,7 @@
 #include "core.h"
 #include "macro.h"
 #include "partner.h"
+#include "settings.h"
 #include "timeutil.h"
 
 time_t manager_now(void) {
@@ -180,8 +181,15 @@ int core_setting_set(Manager *m, const char *key, const char *value) {
         int r = store_begin(m->store);
         if (r < 0)
                 return r;
-        /* The same value again changes nothing (the ramp does not restart). */
-        if (store_setting_get(m->store, key, &old) >= 0 && streq(old, value)) {
+        /* The same value again, also a default never set, changes nothing
+         * (the ramp does not restart: closerctl ramp restart does). */
+        r = store_setting_get(m->store, key, &old);
+        if (r == -ENOENT) {
+                const SettingInfo *info = setting_info(key);
+                r = 0;
+                old = info ? strdup(info->default_value) : NULL;
+        }
+        if (r >= 0 && old && streq(old, value)) {
                 store_rollback(m->store);
                 return 0;
         }

@@ -274,7 +274,7 @@ static int dup_note(const char *note, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static int done_locked(Manager *m, time_t now, int response, int mood, const char *note) {
+static int done_locked(Manager *m, time_t now, int response, int mood, const char *note, DoneResult *ret) {
         _cleanup_(act_done) Act a = {};
         Practice p;
         int r = practice_load(m, now, &p);
@@ -285,6 +285,13 @@ static int done_locked(Manager *m, time_t now, int response, int mood, const cha
                 r = daily_pick(m, &p, &a, NULL);
         if (r < 0)
                 return r;
+        if (ret)
+                *ret = (DoneResult) {
+                        .item_id = a.item_id,
+                        .again = a.status == ACT_DONE,
+                        .previous_response = a.status == ACT_DONE ? a.response : 0,
+                        .response = response > 0 ? response : a.response,
+                };
         a.status = ACT_DONE;
         if (response > 0)
                 a.response = response;
@@ -302,8 +309,19 @@ static int done_locked(Manager *m, time_t now, int response, int mood, const cha
         return r;
 }
 
-int daily_done(Manager *m, time_t now, int response, int mood, const char *note) {
-        return STORE_TRANSACTION(m->store, done_locked(m, now, response, mood, note));
+static int ramp_restart_locked(Manager *m, time_t now, Practice *ret) {
+        int r = setting_set_int64(m, "start.day", local_day_of(now));
+        if (r < 0)
+                return r;
+        return practice_load(m, now, ret);
+}
+
+int daily_ramp_restart(Manager *m, time_t now, Practice *ret) {
+        return STORE_TRANSACTION(m->store, ramp_restart_locked(m, now, ret));
+}
+
+int daily_done(Manager *m, time_t now, int response, int mood, const char *note, DoneResult *ret) {
+        return STORE_TRANSACTION(m->store, done_locked(m, now, response, mood, note, ret));
 }
 
 static int reroll_locked(Manager *m, time_t now, Act *ret, PickEmptyReason *ret_why) {

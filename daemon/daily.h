@@ -38,8 +38,19 @@ int practice_paused_on(Manager *m, int64_t day, bool *ret, int64_t *ret_until);
  * nothing is eligible; *ret_why then says why. */
 int daily_ensure(Manager *m, const Practice *p, Act *ret, PickEmptyReason *ret_why);
 /* response, mood: 0 when not given. */
-int daily_done(Manager *m, time_t now, int response, int mood, const char *note);
+/* What Done did: the act's item, and whether it was done before (then the
+ * response it had, 0 when none). */
+typedef struct DoneResult {
+        int64_t item_id;
+        bool again;
+        int previous_response;
+        int response;
+} DoneResult;
+
+int daily_done(Manager *m, time_t now, int response, int mood, const char *note, DoneResult *ret);
 int daily_reroll(Manager *m, time_t now, Act *ret, PickEmptyReason *ret_why);
+/* The ramp starts again today (the start kind stays); *ret: the practice then. */
+int daily_ramp_restart(Manager *m, time_t now, Practice *ret);
 /* what: a partner item's ID or a text. */
 int daily_extra(Manager *m, time_t now, const char *what, int response, const char *note, int64_t *ret_id);
 int daily_mood(Manager *m, time_t now, int mood, const char *note);

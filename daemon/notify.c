@@ -225,7 +225,7 @@ static int on_action_invoked(sd_bus_message *msg, void *userdata, sd_bus_error *
                 return 0;
         }
         if (n->kind == NOTE_DAILY && streq(action, "done"))
-                r = daily_done(m, now, 0, 0, NULL);
+                r = daily_done(m, now, 0, 0, NULL, NULL);
         else if (n->kind == NOTE_DAILY && streq(action, "reroll")) {
                 _cleanup_(act_done) Act a = {};
                 PickEmptyReason why;

@@ -915,6 +915,10 @@ static int query_int64(Store *s, const char *sql, int nbind, const int64_t *bind
         return 0;
 }
 
+int store_act_rerolls(Store *s, int64_t day, int64_t *ret) {
+        return query_int64(s, "SELECT count(*) FROM acts WHERE day = ? AND kind = 0 AND status = 2", 1, &day, 0, ret);
+}
+
 int store_last_done_day(Store *s, int64_t *ret) {
         return query_int64(s, "SELECT max(day) FROM acts WHERE status = 1", 0, NULL, INT64_MIN, ret);
 }

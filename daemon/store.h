@@ -109,6 +109,8 @@ void act_done(Act *a);
 int store_act_current(Store *s, int64_t day, Act *ret);
 /* The items of the daily acts skipped (rerolled) on a day. */
 int store_act_skipped_items(Store *s, int64_t day, int64_t **ret, size_t *ret_n);
+/* How many times the day's act was rerolled. */
+int store_act_rerolls(Store *s, int64_t day, int64_t *ret);
 int store_act_insert(Store *s, Act *a, time_t now);
 /* Updates status, response, note and done_at. */
 int store_act_update(Store *s, const Act *a);
