@@ -1209,7 +1209,7 @@ static int method_add_extra(sd_bus_message *msg, void *userdata, sd_bus_error *e
                 return r;
         r = daily_extra(m, manager_now(), what, response, note, &id);
         if (r == -ENOENT || r == -EPERM)
-                return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no item %s in my partner's list", what);
+                return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no item %s on my partner's list", what);
         if (r < 0)
                 return reply_failure(m, r, "", error);
         after_practice_change(m);
