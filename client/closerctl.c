@@ -63,6 +63,7 @@ enum {
         OPT_WEEKDAYS = 1 << 22,
         OPT_DURATION = 1 << 23,
         OPT_WEEKS = 1 << 24,
+        OPT_REPLACE = 1 << 25,
 };
 
 static bool arg_json = false;
@@ -91,6 +92,7 @@ static bool arg_vary = false;
 static const char *arg_weekdays = NULL;
 static const char *arg_duration = NULL;
 static const char *arg_weeks = NULL;
+static bool arg_replace = false;
 static unsigned arg_given = 0;
 static bool use_color = false;
 
@@ -753,7 +755,8 @@ static int verb_partner_import(int argc, char **argv) {
         _cleanup_close_ int fd = open_input(argv[1]);
         if (fd < 0)
                 return fd;
-        int r = call("ImportPartnerList", &reply, "h", fd);
+        int r = arg_replace ? call("ImportPartnerListWithOptions", &reply, "ha{sv}", fd, 1, "replace", "b", 1)
+                            : call("ImportPartnerListWithOptions", &reply, "ha{sv}", fd, 0);
         if (r < 0)
                 return r;
         _cleanup_json_ json_object *sum = reply_to_json(reply);
@@ -761,8 +764,21 @@ static int verb_partner_import(int argc, char **argv) {
                 return fail("cannot read the reply");
         if (arg_json)
                 return print_json(sum);
-        printf("Imported: %" PRIi64 " added, %" PRIi64 " updated, %" PRIi64 " removed, %" PRIi64 " unchanged.\n",
+        if (jint(sum, "forgotten", 0) > 0)
+                printf("Forgot the old partner list (%" PRIi64 " items).\n", jint(sum, "forgotten", 0));
+        printf("Imported: %" PRIi64 " added, %" PRIi64 " updated, %" PRIi64 " removed, %" PRIi64 " unchanged",
                jint(sum, "added", 0), jint(sum, "updated", 0), jint(sum, "removed", 0), jint(sum, "unchanged", 0));
+        json_object *again = NULL;
+        size_t n_again = json_object_object_get_ex(sum, "review_again", &again) ? json_object_array_length(again) : 0;
+        for (size_t i = 0; i < n_again; i++) {
+                /* (id, title, my previous review) */
+                json_object *e = json_object_array_get_idx(again, i);
+                printf("%s%" PRIi64 " '%s' (you said %s)", i == 0 ? "; back to review: " : ", ",
+                       json_object_get_int64(json_object_array_get_idx(e, 0)),
+                       json_object_get_string(json_object_array_get_idx(e, 1)) ?: "",
+                       json_object_get_string(json_object_array_get_idx(e, 2)) ?: "");
+        }
+        printf(".\n");
         if (jint(sum, "older", 0) > 0)
                 printf("Note: %" PRIi64 " item%s in the file %s older than my copy and ignored.\n",
                        jint(sum, "older", 0), jint(sum, "older", 0) == 1 ? "" : "s",
@@ -1730,10 +1746,12 @@ static const Verb verbs[] = {
         { "list", 1, 2, OPT_JSON | OPT_DISCREET, verb_list, "list [mine|partner] [--discreet]",
           "Show my list, or my partner's with my review of each item. --discreet shows\n"
           "private partner items by their category only." },
-        { "partner import", 2, 2, OPT_JSON, verb_partner_import, "partner import FILE|-",
+        { "partner import", 2, 2, OPT_JSON | OPT_REPLACE, verb_partner_import, "partner import FILE|- [--replace]",
           "Import my partner's exported list: all or nothing; the same file twice changes\n"
           "nothing; a newer export updates by UID and keeps my reviews where the text\n"
-          "did not change." },
+          "did not change (a changed item goes back to review: to discuss where I said\n"
+          "no). My own export and a file with no list items are refused, and so is\n"
+          "another partner's list unless --replace, which forgets the old one." },
         { "partner review", 3, 3, OPT_JSON | OPT_NOTE, verb_partner_review,
           "partner review ID ok|discuss|no [--note T]",
           "My review of an item of my partner's list: ok, discuss (we talk about it),\n"
@@ -1814,6 +1832,7 @@ static const char *option_name(unsigned bit) {
         case OPT_WEEKDAYS: return "--weekdays";
         case OPT_DURATION: return "--duration";
         case OPT_WEEKS: return "--weeks";
+        case OPT_REPLACE: return "--replace";
         default: return "an option";
         }
 }
@@ -1846,6 +1865,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_WEEKDAYS,
                 ARG_DURATION,
                 ARG_WEEKS,
+                ARG_REPLACE,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -1876,6 +1896,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "weekdays", required_argument, NULL, ARG_WEEKDAYS },
                 { "duration", required_argument, NULL, ARG_DURATION },
                 { "weeks", required_argument, NULL, ARG_WEEKS },
+                { "replace", no_argument, NULL, ARG_REPLACE },
                 {},
         };
         int c;
@@ -1911,6 +1932,7 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_WEEKDAYS: arg_weekdays = optarg; arg_given |= OPT_WEEKDAYS; break;
                 case ARG_DURATION: arg_duration = optarg; arg_given |= OPT_DURATION; break;
                 case ARG_WEEKS: arg_weeks = optarg; arg_given |= OPT_WEEKS; break;
+                case ARG_REPLACE: arg_replace = true; arg_given |= OPT_REPLACE; break;
                 case '?':
                         if (optopt)
                                 fail("option -%c needs an argument or is unknown (see closerctl --help)", optopt);
