@@ -268,6 +268,9 @@ static int import_locked(Manager *m, const ListFile *f, const ImportOptions *opt
                 r = store_item_count(m->store, SIDE_PARTNER, &n);
         if (r >= 0 && n > ITEM_COUNT_MAX)
                 r = -E2BIG;
+        /* A removed or forgotten item leaves the pick, today's act included. */
+        if (r >= 0)
+                r = store_acts_drop_open_of_removed(m->store);
         if (r >= 0)
                 r = import_remember_owner(m, f, replacing);
         return r;

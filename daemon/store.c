@@ -837,6 +837,17 @@ static int int64_row(sqlite3_stmt *st, void *ret) {
         return 0;
 }
 
+int store_acts_drop_open_of_removed(Store *s) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "DELETE FROM acts WHERE kind = 0 AND status = 0 AND item_id IN"
+                        " (SELECT id FROM items WHERE side = 1 AND removed = 1)",
+                        &st);
+        if (r < 0)
+                return r;
+        return step_done(s, st);
+}
+
 int store_act_skipped_items(Store *s, int64_t day, int64_t **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r = prepare(s, "SELECT item_id FROM acts WHERE day = ? AND kind = 0 AND status = 2", &st);

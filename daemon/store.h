@@ -115,6 +115,9 @@ void act_done(Act *a);
 int store_act_current(Store *s, int64_t day, Act *ret);
 /* The items of the daily acts skipped (rerolled) on a day. */
 int store_act_skipped_items(Store *s, int64_t day, int64_t **ret, size_t *ret_n);
+/* Drops the open daily acts (never done, never skipped) of partner items
+ * that are removed, so the day's act is picked again from what is left. */
+int store_acts_drop_open_of_removed(Store *s);
 int store_act_insert(Store *s, Act *a, time_t now);
 /* Updates status, response, note and done_at. */
 int store_act_update(Store *s, const Act *a);

@@ -834,6 +834,7 @@ static void test_transaction_commit(void **state) {
         assert_int_equal(store_item_get(s, b.id, NULL, &got), 0);
         assert_item_equal(&got, &b);
         item_done(&got);
+
         store_free(s);
 }
 
@@ -992,6 +993,24 @@ static void test_item_list_exportable(void **state) {
         assert_true(got.removed);
         assert_string_equal(got.title, "Theirs"); /* kept locally for the history of acts */
         item_done(&got);
+
+        /* A forgotten item's open daily act goes; a done one stays. */
+        Item p3 = make_item("p3", "Picked today");
+        insert_ok(s, SIDE_PARTNER, &p3);
+        Act open_act = { .day = 100, .kind = ACT_DAILY, .item_id = p3.id, .status = ACT_OPEN };
+        Act done_act = { .day = 99, .kind = ACT_DAILY, .item_id = p3.id, .status = ACT_DONE, .done_at = NOW };
+        assert_int_equal(store_act_insert(s, &open_act, NOW), 0);
+        assert_int_equal(store_act_insert(s, &done_act, NOW), 0);
+        assert_int_equal(store_acts_drop_open_of_removed(s), 0);
+        Act a1 = {};
+        assert_int_equal(store_act_current(s, 100, &a1), 0); /* p3 is not removed yet */
+        act_done(&a1);
+        assert_int_equal(store_partner_forget(s, &n), 0);
+        assert_int_equal(store_acts_drop_open_of_removed(s), 0);
+        assert_int_equal(store_act_current(s, 100, &a1), -ENOENT);
+        assert_int_equal(store_act_current(s, 99, &a1), 0);
+        assert_string_equal(a1.title, "Picked today"); /* the history keeps the title */
+        act_done(&a1);
         store_free(s);
 }
 
