@@ -174,8 +174,8 @@ static int validate_for_write(const Item *it) {
         return 0;
 }
 
-/* A tombstone: the stamps and STATUS:CANCELLED, nothing of what the item said. */
-static int add_tombstone_tail(icalcomponent *todo, const Item *it, icaltimezone *utc) {
+/* SEQUENCE and LAST-MODIFIED: all that a tombstone carries besides UID, DTSTAMP and STATUS. */
+static int add_revision(icalcomponent *todo, const Item *it, icaltimezone *utc) {
         int r = ical_add_property(todo, icalproperty_new_sequence((int) it->sequence));
         if (r < 0)
                 return r;
@@ -197,7 +197,7 @@ static int add_todo(icalcomponent *cal, const Item *it, struct icaltimetype stam
         if (r < 0)
                 return r;
         if (it->removed) {
-                r = add_tombstone_tail(todo, it, utc);
+                r = add_revision(todo, it, utc);
                 if (r < 0)
                         return r;
                 return ical_add_property(todo, icalproperty_new_status(ICAL_STATUS_CANCELLED));
@@ -217,7 +217,7 @@ static int add_todo(icalcomponent *cal, const Item *it, struct icaltimetype stam
         r = ical_add_property(todo, icalproperty_new_class(it->private_ ? ICAL_CLASS_PRIVATE : ICAL_CLASS_PUBLIC));
         if (r < 0)
                 return r;
-        r = add_tombstone_tail(todo, it, utc);
+        r = add_revision(todo, it, utc);
         if (r < 0)
                 return r;
 
