@@ -61,6 +61,7 @@ enum {
         OPT_WEEKDAYS = 1 << 22,
         OPT_DURATION = 1 << 23,
         OPT_WEEKS = 1 << 24,
+        OPT_REPLACE = 1 << 25,
 };
 
 static int arg_json = 0;
@@ -89,6 +90,7 @@ static int arg_vary = 0;
 static const char *arg_weekdays = NULL;
 static const char *arg_duration = NULL;
 static const char *arg_weeks = NULL;
+static int arg_replace = 0;
 static unsigned arg_given = 0;
 static bool use_color = false;
 
@@ -133,6 +135,7 @@ static const Option options[] = {
         { "weekdays", required_argument, OPT_WEEKDAYS, &arg_weekdays, .hint = "weekdays, e.g. fri,sat" },
         { "duration", required_argument, OPT_DURATION, &arg_duration, .hint = "e.g. 3h or 90min" },
         { "weeks", required_argument, OPT_WEEKS, &arg_weeks, .hint = "a number of weeks" },
+        { "replace", no_argument, OPT_REPLACE, .flag = &arg_replace, .flag_value = 1 },
 };
 
 static sd_bus *bus = NULL;
@@ -836,16 +839,35 @@ static int verb_partner_import(int argc, char **argv) {
         _cleanup_close_ int fd = open_input(argv[1]);
         if (fd < 0)
                 return fd;
-        int r = call("ImportPartnerList", &reply, "h", fd);
+        int r = arg_replace ? call("ImportPartnerListWithOptions", &reply, "ha{sv}", fd, 1, "replace", "b", 1)
+                            : call("ImportPartnerListWithOptions", &reply, "ha{sv}", fd, 0);
         if (r < 0)
                 return r;
         _cleanup_json_ json_object *sum = reply_to_json(reply);
         if (!sum)
                 return fail("cannot read the reply");
+        json_object *again = NULL;
+        size_t n_again = json_object_object_get_ex(sum, "review_again", &again) ? json_object_array_length(again) : 0;
+        /* The summary does not say which items are private: discreet, no title at all. */
+        bool titles = !discreet();
+        for (size_t i = 0; !titles && i < n_again; i++)
+                (void) json_object_array_put_idx(json_object_array_get_idx(again, i), 1, NULL);
         if (arg_json)
                 return print_json(sum);
-        printf("Imported: %" PRIi64 " added, %" PRIi64 " updated, %" PRIi64 " removed, %" PRIi64 " unchanged.\n",
+        if (jint(sum, "forgotten", 0) > 0)
+                printf("Forgot the old partner list (%" PRIi64 " items).\n", jint(sum, "forgotten", 0));
+        printf("Imported: %" PRIi64 " added, %" PRIi64 " updated, %" PRIi64 " removed, %" PRIi64 " unchanged",
                jint(sum, "added", 0), jint(sum, "updated", 0), jint(sum, "removed", 0), jint(sum, "unchanged", 0));
+        for (size_t i = 0; i < n_again; i++) {
+                /* (id, title, my previous review) */
+                json_object *e = json_object_array_get_idx(again, i);
+                printf("%s%" PRIi64, i == 0 ? "; back to review: " : ", ",
+                       json_object_get_int64(json_object_array_get_idx(e, 0)));
+                if (titles)
+                        printf(" '%s'", json_object_get_string(json_object_array_get_idx(e, 1)) ?: "");
+                printf(" (you said %s)", json_object_get_string(json_object_array_get_idx(e, 2)) ?: "");
+        }
+        printf(".\n");
         if (jint(sum, "older", 0) > 0)
                 printf("Note: %" PRIi64 " item%s in the file %s older than my copy and ignored.\n",
                        jint(sum, "older", 0), jint(sum, "older", 0) == 1 ? "" : "s",
@@ -1992,10 +2014,12 @@ static const Verb verbs[] = {
         { "list", 1, 2, OPT_JSON | OPT_DISCREET, verb_list, "list [mine|partner] [--discreet]",
           "Show my list, or my partner's with my review of each item. --discreet shows\n"
           "private partner items by their category only." },
-        { "partner import", 2, 2, OPT_JSON, verb_partner_import, "partner import FILE|-",
+        { "partner import", 2, 2, OPT_JSON | OPT_REPLACE, verb_partner_import, "partner import FILE|- [--replace]",
           "Import my partner's exported list: all or nothing; the same file twice changes\n"
           "nothing; a newer export updates by UID and keeps my reviews where the text\n"
-          "did not change." },
+          "did not change (a changed item goes back to review: to discuss where I said\n"
+          "no). My own export and a file with no list items are refused, and so is\n"
+          "another partner's list unless --replace, which forgets the old one." },
         { "partner review", 3, 3, OPT_JSON | OPT_NOTE, verb_partner_review,
           "partner review ID ok|discuss|no [--note T]",
           "My review of an item of my partner's list: ok, discuss (we talk about it),\n"

@@ -454,7 +454,7 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
         Manager *m = userdata;
         int64_t mine = 0, partner = 0, streak = 0, rerolls = 0;
         time_t now = manager_now(), next = 0;
-        bool stale = false;
+        CopyState copy = COPY_NONE;
         Practice p;
         int r;
 
@@ -463,7 +463,7 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
         if (r >= 0)
                 r = store_item_count(m->store, SIDE_PARTNER, &partner);
         if (r >= 0)
-                r = partner_copy_stale(m, &stale);
+                r = partner_copy_state(m, &copy);
         if (r >= 0)
                 r = practice_load(m, now, &p);
         if (r >= 0)
@@ -523,7 +523,9 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                                                          "partner import FILE"
                                                        : "the partner list is short: the method asks for "
                                                          "30-50 items to start");
-        if (r >= 0 && stale)
+        if (r >= 0 && copy == COPY_NEVER)
+                r = sd_bus_message_append(reply, "s", "my partner has not got my list yet: closerctl list export");
+        if (r >= 0 && copy == COPY_STALE)
                 r = sd_bus_message_append(reply, "s",
                                           "my list changed since my last export: my partner's copy is stale "
                                           "(closerctl list export FILE)");
@@ -751,17 +753,76 @@ static int method_export_list(sd_bus_message *msg, void *userdata, sd_bus_error 
         return sd_bus_reply_method_return(msg, "u", (uint32_t) n);
 }
 
-static int method_import_partner_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        _cleanup_(listfile_done) ListFile f = {};
-        _cleanup_free_ char *buf = NULL, *why = NULL;
-        Manager *m = userdata;
-        ImportSummary sum;
-        size_t len = 0;
-        int fd = -1, r;
+/* Calls read_entry for each key of an a{sv}, with the message at the
+ * variant; read_entry reads the variant (or fails). */
+typedef int (*DictEntryReader)(sd_bus_message *msg, const char *key, void *userdata, sd_bus_error *error);
 
-        r = sd_bus_message_read(msg, "h", &fd);
+static int read_dict(sd_bus_message *msg, DictEntryReader read_entry, void *userdata, sd_bus_error *error) {
+        int r = sd_bus_message_enter_container(msg, 'a', "{sv}");
         if (r < 0)
                 return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                const char *key;
+                r = sd_bus_message_read_basic(msg, 's', &key);
+                if (r >= 0)
+                        r = read_entry(msg, key, userdata, error);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(msg);
+}
+
+/* One option of ImportPartnerListWithOptions. */
+static int read_import_option(sd_bus_message *msg, const char *key, void *userdata, sd_bus_error *error) {
+        ImportOptions *opts = userdata;
+        int b;
+
+        if (!streq(key, "replace"))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown option '%.80s' (known: replace)",
+                                         key);
+        if (sd_bus_message_read(msg, "v", "b", &b) < 0)
+                return invalid(error, "replace", "must be a boolean");
+        opts->replace = b;
+        return 0;
+}
+
+static int append_import_summary(sd_bus_message *reply, const ImportSummary *sum) {
+        int r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
+                                          "added", "u", sum->added,
+                                          "updated", "u", sum->updated,
+                                          "removed", "u", sum->removed,
+                                          "unchanged", "u", sum->unchanged,
+                                          "older", "u", sum->older,
+                                          "skipped", "u", sum->skipped,
+                                          "forgotten", "u", sum->forgotten);
+        if (r >= 0)
+                r = open_entry(reply, "review_again", "a(tss)");
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(tss)");
+        for (size_t i = 0; r >= 0 && i < sum->n_review_again; i++)
+                r = sd_bus_message_append(reply, "(tss)", (uint64_t) sum->review_again[i].id,
+                                          sum->review_again[i].title,
+                                          review_to_string(sum->review_again[i].previous));
+        for (int i = 0; i < 4 && r >= 0; i++)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
+static int import_partner_list(sd_bus_message *msg, Manager *m, const ImportOptions *opts, int fd,
+                               sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(import_summary_done) ImportSummary sum = {};
+        _cleanup_(listfile_done) ListFile f = {};
+        _cleanup_free_ char *buf = NULL, *why = NULL;
+        size_t len = 0;
+        int r;
+
         r = read_fd(fd, LISTFILE_SIZE_MAX, &buf, &len, error);
         if (r < 0)
                 return r;
@@ -772,21 +833,46 @@ static int method_import_partner_list(sd_bus_message *msg, void *userdata, sd_bu
                 /* The parser names places by line and UID, never by text. */
                 return sd_bus_error_setf(error, ERROR_BAD_FILE, "partner list: %s; nothing was imported",
                                          why ? why : strerror(-r));
-        r = partner_import(m, &f, &sum);
+        r = partner_import(m, &f, opts, &sum, &why);
+        if (r == -EBADMSG && why)
+                return sd_bus_error_setf(error, ERROR_BAD_FILE, "partner list: %s; nothing was imported", why);
+        if (r == -EPERM && why)
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED, "%s", why);
         if (r < 0)
                 return reply_failure(m, r, "the partner list would hold more than 10000 items; "
                                            "nothing was imported", error);
-        log_info("Imported the partner list: %u added, %u updated, %u removed, %u unchanged, %u older",
-                 sum.added, sum.updated, sum.removed, sum.unchanged, sum.older);
+        log_info("Imported the partner list: %u added, %u updated, %u removed, %u unchanged, %u older, "
+                 "%u forgotten, %zu to review again",
+                 sum.added, sum.updated, sum.removed, sum.unchanged, sum.older, sum.forgotten,
+                 sum.n_review_again);
         bus_lists_changed(m);
         (void) schedule_run(m);
-        return sd_bus_reply_method_return(msg, "a{sv}", 6,
-                                          "added", "u", sum.added,
-                                          "updated", "u", sum.updated,
-                                          "removed", "u", sum.removed,
-                                          "unchanged", "u", sum.unchanged,
-                                          "older", "u", sum.older,
-                                          "skipped", "u", sum.skipped);
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = append_import_summary(reply, &sum);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_import_partner_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        int fd = -1;
+        int r = sd_bus_message_read(msg, "h", &fd);
+        if (r < 0)
+                return r;
+        return import_partner_list(msg, userdata, &(ImportOptions) {}, fd, error);
+}
+
+static int method_import_partner_list_with_options(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ImportOptions opts = {};
+        int fd = -1;
+        int r = sd_bus_message_read(msg, "h", &fd);
+        if (r < 0)
+                return r;
+        r = read_dict(msg, read_import_option, &opts, error);
+        if (r < 0)
+                return r;
+        return import_partner_list(msg, userdata, &opts, fd, error);
 }
 
 static int method_review_item(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -1162,7 +1248,7 @@ static int method_add_extra(sd_bus_message *msg, void *userdata, sd_bus_error *e
                 return r;
         r = daily_extra(m, manager_now(), what, response, note, &id);
         if (r == -ENOENT || r == -EPERM)
-                return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no item %s in my partner's list", what);
+                return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no item %.*s%s on my partner's list", ECHO(what));
         if (r < 0)
                 return reply_failure(m, r, "", error);
         after_practice_change(m);
@@ -2014,6 +2100,10 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("h", file),
                                 SD_BUS_RESULT("a{sv}", summary),
                                 method_import_partner_list, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ImportPartnerListWithOptions",
+                                SD_BUS_ARGS("h", file, "a{sv}", options),
+                                SD_BUS_RESULT("a{sv}", summary),
+                                method_import_partner_list_with_options, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ReviewItem",
                                 SD_BUS_ARGS("t", id, "s", review, "a{sv}", options),
                                 SD_BUS_NO_RESULT,

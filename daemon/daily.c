@@ -355,11 +355,14 @@ static int extra_locked(Manager *m, time_t now, const char *what, int response, 
         Act a = { .day = local_day_of(now), .kind = ACT_EXTRA, .status = ACT_DONE, .response = response };
         int r;
 
-        /* A number is an item of my partner's list; anything else a text. */
-        char *end;
-        errno = 0;
-        long long id = strtoll(what, &end, 10);
-        if (!errno && *end == '\0' && end != what && id > 0) {
+        /* All digits is an item of my partner's list (one that does not exist
+         * is an error, never the text "N"); anything else a text. */
+        if (what[0] && what[strspn(what, "0123456789")] == '\0') {
+                char *end;
+                errno = 0;
+                long long id = strtoll(what, &end, 10);
+                if (errno || id <= 0)
+                        return -ENOENT;
                 Side side;
                 r = store_item_get(m->store, id, &side, &it);
                 if (r < 0)

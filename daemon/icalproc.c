@@ -134,6 +134,7 @@ int icalproc_encode_listfile(const ListFile *f, char **ret, size_t *ret_len) {
         put_i64(&b, (int64_t) f->n_items);
         put_i64(&b, (int64_t) f->skipped_components);
         put_str(&b, f->owner_name);
+        put_str(&b, f->owner_id);
         for (size_t i = 0; i < f->n_items; i++)
                 put_item(&b, &f->items[i]);
         if (b.failed) {
@@ -189,6 +190,8 @@ int icalproc_decode_listfile(const char *buf, size_t len, ListFile *ret) {
                 r = get_int(&c, 0, INT64_MAX, &skipped);
         if (r >= 0)
                 r = get_str(&c, &f.owner_name);
+        if (r >= 0)
+                r = get_str(&c, &f.owner_id);
         /* No more items than the bytes left could hold. */
         if (r >= 0 && (uint64_t) n > c.left / ITEM_BYTES_MIN)
                 r = -EBADMSG;
@@ -422,7 +425,7 @@ typedef struct TextArgs {
         const IcsEvent *events;
         const Item *items;
         size_t n;
-        const char *owner_name;
+        const char *owner_name, *owner_id;
         time_t now;
 } TextArgs;
 
@@ -443,7 +446,7 @@ static int work_ics_write(const IcalModule *mod, const void *args, Buf *out) {
 static int work_listfile_write(const IcalModule *mod, const void *args, Buf *out) {
         const TextArgs *a = args;
         char *text = NULL;
-        int r = mod->listfile_write(a->items, a->n, a->owner_name, a->now, &text);
+        int r = mod->listfile_write(a->items, a->n, a->owner_name, a->owner_id, a->now, &text);
         return put_text(r, text, out);
 }
 
@@ -464,8 +467,9 @@ int icalproc_ics_write(const IcsEvent *events, size_t n, time_t now, char **ret_
         return run_text(work_ics_write, &a, ret_text);
 }
 
-int icalproc_listfile_write(const Item *items, size_t n, const char *owner_name, time_t now, char **ret_text) {
-        TextArgs a = { .items = items, .n = n, .owner_name = owner_name, .now = now };
+int icalproc_listfile_write(const Item *items, size_t n, const char *owner_name, const char *owner_id, time_t now,
+                            char **ret_text) {
+        TextArgs a = { .items = items, .n = n, .owner_name = owner_name, .owner_id = owner_id, .now = now };
         return run_text(work_listfile_write, &a, ret_text);
 }
 

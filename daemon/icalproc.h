@@ -27,7 +27,7 @@
 
 #define ICALPROC_MODULE "closerd-ical.so"
 #define ICALPROC_SYMBOL "closer_ical_module"
-#define ICALPROC_ABI "closer-ical/1 " VERSION
+#define ICALPROC_ABI "closer-ical/2 " VERSION
 #define ICALPROC_TIMEOUT_MS 10000        /* a child that takes longer is killed: -ETIMEDOUT */
 #define ICALPROC_OUTPUT_MAX (256u << 20) /* bytes a child may send back (10,000 items of 4,000 characters) */
 
@@ -36,7 +36,8 @@ typedef struct IcalModule {
         const char *abi;                 /* ICALPROC_ABI of the build */
         size_t size_item, size_event, size_listfile;
         int (*ics_write)(const IcsEvent *events, size_t n, time_t now, char **ret_text);
-        int (*listfile_write)(const Item *items, size_t n, const char *owner_name, time_t now, char **ret_text);
+        int (*listfile_write)(const Item *items, size_t n, const char *owner_name, const char *owner_id, time_t now,
+                              char **ret_text);
         int (*listfile_parse)(const char *buf, size_t len, ListFile *ret, char **err_text);
 } IcalModule;
 
@@ -45,7 +46,8 @@ typedef struct IcalModule {
  * -ECHILD when the child died, sent too much or what does not decode, -ETIMEDOUT
  * when it took too long (it is killed). Each is logged. */
 int icalproc_ics_write(const IcsEvent *events, size_t n, time_t now, char **ret_text);
-int icalproc_listfile_write(const Item *items, size_t n, const char *owner_name, time_t now, char **ret_text);
+int icalproc_listfile_write(const Item *items, size_t n, const char *owner_name, const char *owner_id, time_t now,
+                            char **ret_text);
 int icalproc_listfile_parse(const char *buf, size_t len, ListFile *ret, char **err_text);
 
 /* Whether r is a failure of the child itself rather than of its work. */

@@ -194,5 +194,6 @@ void listfile_done(ListFile *f) {
                 return;
         item_array_free(f->items, f->n_items);
         free(f->owner_name);
+        free(f->owner_id);
         *f = (ListFile) {};
 }

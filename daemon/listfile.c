@@ -37,6 +37,7 @@
 
 #define LISTFILE_PRODID "-//closer//closer list//EN"
 #define X_OWNER "X-CLOSER-OWNER"
+#define X_OWNER_ID "X-CLOSER-OWNER-ID"
 #define X_INTENSITY "X-CLOSER-INTENSITY"
 /* 3000-12-31T23:59:59Z: libical silently writes a null time for any later one. */
 #define TIME_MAX ICAL_TIME_MAX
@@ -163,7 +164,7 @@ static int validate_for_write(const Item *it) {
                 return -ERANGE;
 
         if (it->removed)
-                return isempty(it->title) || validate_title(it->title, &reason) >= 0 ? 0 : -EINVAL;
+                return 0; /* its text is never written */
 
         if (validate_title(it->title, &reason) < 0 ||
             validate_details(it->details, &reason) < 0 ||
@@ -171,6 +172,15 @@ static int validate_for_write(const Item *it) {
             !category_to_string(it->category))
                 return -EINVAL;
         return 0;
+}
+
+/* SEQUENCE and LAST-MODIFIED: all that a tombstone carries besides UID, DTSTAMP and STATUS. */
+static int add_revision(icalcomponent *todo, const Item *it, icaltimezone *utc) {
+        int r = ical_add_property(todo, icalproperty_new_sequence((int) it->sequence));
+        if (r < 0)
+                return r;
+        return ical_add_property(todo, icalproperty_new_lastmodified(
+                                         icaltime_from_timet_with_zone((time_t) it->modified, 0, utc)));
 }
 
 static int add_todo(icalcomponent *cal, const Item *it, struct icaltimetype stamp, icaltimezone *utc) {
@@ -186,41 +196,37 @@ static int add_todo(icalcomponent *cal, const Item *it, struct icaltimetype stam
         r = ical_add_property(todo, icalproperty_new_dtstamp(stamp));
         if (r < 0)
                 return r;
-        if (!isempty(it->title)) {
-                r = ical_add_property(todo, icalproperty_new_summary(it->title));
+        if (it->removed) {
+                r = add_revision(todo, it, utc);
                 if (r < 0)
                         return r;
+                return ical_add_property(todo, icalproperty_new_status(ICAL_STATUS_CANCELLED));
         }
-        if (!it->removed && !isempty(it->details)) {
+
+        r = ical_add_property(todo, icalproperty_new_summary(it->title));
+        if (r < 0)
+                return r;
+        if (!isempty(it->details)) {
                 r = ical_add_property(todo, icalproperty_new_description(it->details));
                 if (r < 0)
                         return r;
         }
-        if (!it->removed) {
-                r = ical_add_property(todo, icalproperty_new_categories(category_to_string(it->category)));
-                if (r < 0)
-                        return r;
-        }
-        /* Also on tombstones: a task app that shows the kept SUMMARY should
-         * still know it is private. */
+        r = ical_add_property(todo, icalproperty_new_categories(category_to_string(it->category)));
+        if (r < 0)
+                return r;
         r = ical_add_property(todo, icalproperty_new_class(it->private_ ? ICAL_CLASS_PRIVATE : ICAL_CLASS_PUBLIC));
         if (r < 0)
                 return r;
-        r = ical_add_property(todo, icalproperty_new_sequence((int) it->sequence));
+        r = add_revision(todo, it, utc);
         if (r < 0)
                 return r;
-        r = ical_add_property(todo, icalproperty_new_lastmodified(
-                                 icaltime_from_timet_with_zone((time_t) it->modified, 0, utc)));
-        if (r < 0)
-                return r;
-        if (it->removed)
-                return ical_add_property(todo, icalproperty_new_status(ICAL_STATUS_CANCELLED));
 
         char intensity[2] = { (char) ('0' + it->intensity), '\0' };
         return ical_add_x_property(todo, X_INTENSITY, intensity);
 }
 
-static int build_text(const Item *items, size_t n, const char *owner_name, time_t now, char **ret_text) {
+static int build_text(const Item *items, size_t n, const char *owner_name, const char *owner_id, time_t now,
+                      char **ret_text) {
         _cleanup_(icalcomponent_freep) icalcomponent *cal = NULL;
         _cleanup_free_ char *calname = NULL;
         int r;
@@ -228,6 +234,8 @@ static int build_text(const Item *items, size_t n, const char *owner_name, time_
         if (!isempty(owner_name) && asprintf(&calname, "%s's list", owner_name) < 0)
                 return -ENOMEM;
         r = ical_new_calendar(LISTFILE_PRODID, NULL, calname ? calname : "closer list", &cal);
+        if (r >= 0 && !isempty(owner_id))
+                r = ical_add_x_property(cal, X_OWNER_ID, owner_id);
         if (r >= 0 && calname)
                 r = ical_add_x_property(cal, X_OWNER, owner_name);
 
@@ -240,7 +248,8 @@ static int build_text(const Item *items, size_t n, const char *owner_name, time_
         return ical_render(cal, ret_text);
 }
 
-int listfile_write(const Item *items, size_t n, const char *owner_name, time_t now, char **ret_text) {
+int listfile_write(const Item *items, size_t n, const char *owner_name, const char *owner_id, time_t now,
+                   char **ret_text) {
         const char *reason;
 
         if (!ret_text || (n > 0 && !items))
@@ -250,6 +259,8 @@ int listfile_write(const Item *items, size_t n, const char *owner_name, time_t n
         if ((int64_t) now < 0 || (int64_t) now > TIME_MAX)
                 return -ERANGE;
         if (!isempty(owner_name) && validate_title(owner_name, &reason) < 0)
+                return -EINVAL;
+        if (!isempty(owner_id) && validate_uid(owner_id, &reason) < 0)
                 return -EINVAL;
         for (size_t i = 0; i < n; i++) {
                 int r = validate_for_write(&items[i]);
@@ -265,7 +276,7 @@ int listfile_write(const Item *items, size_t n, const char *owner_name, time_t n
 
         IcalState state;
         ical_enter(&state);
-        r = build_text(items, n, owner_name, now, ret_text);
+        r = build_text(items, n, owner_name, owner_id, now, ret_text);
         ical_leave(&state);
         return r;
 }
@@ -872,27 +883,48 @@ static int read_item(icalcomponent *todo, const TodoInfo *info, size_t idx, Item
                 it->modified = (int64_t) icaltime_as_timet(t);
         }
 
+        if (it->removed) {
+                /* No text survives removal, whatever the file carried. */
+                it->title[0] = '\0';
+                it->details[0] = '\0';
+                it->category = CATEGORY_AFFECTION;
+                it->intensity = 1;
+                it->private_ = false;
+        }
+        return 0;
+}
+
+/* The calendar's X-CLOSER-OWNER or X-CLOSER-OWNER-ID: *ret stays NULL without one. */
+static int read_owner_property(icalcomponent *cal, const char *name, int (*validate)(const char *, const char **),
+                               char **ret, char **err_text) {
+        const char *reason;
+        icalproperty *p;
+
+        if (get_single_x(cal, name, &p) < 0)
+                return fail(err_text, -EBADMSG, "more than one %s", name);
+        if (!p)
+                return 0;
+        *ret = strdup_stripped(property_text(p));
+        if (!*ret)
+                return -ENOMEM;
+        if (validate(*ret, &reason) < 0)
+                return fail(err_text, -EBADMSG, "%s %s", name, reason);
         return 0;
 }
 
 static int read_calendar(icalcomponent *cal, const Scan *s, ListFile *f, char **err_text) {
-        const char *reason;
-        icalproperty *p;
         int r;
 
         r = check_xlic_errors(cal, s, err_text);
         if (r < 0)
                 return r;
 
-        if (get_single_x(cal, X_OWNER, &p) < 0)
-                return fail(err_text, -EBADMSG, "more than one " X_OWNER);
-        if (p) {
-                f->owner_name = strdup_stripped(property_text(p));
-                if (!f->owner_name)
-                        return -ENOMEM;
-                if (validate_title(f->owner_name, &reason) < 0)
-                        return fail(err_text, -EBADMSG, X_OWNER " %s", reason);
-        }
+        r = read_owner_property(cal, X_OWNER, validate_title, &f->owner_name, err_text);
+        if (r < 0)
+                return r;
+        r = read_owner_property(cal, X_OWNER_ID, validate_uid, &f->owner_id, err_text);
+        if (r < 0)
+                return r;
 
         size_t n_todos = 0, skipped = 0;
         for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_ANY_COMPONENT); c;

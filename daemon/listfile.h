@@ -7,7 +7,11 @@
  *
  * Export: listfile_write() renders items (validated again here, so what it
  * writes always parses back) as RFC 5545 text with CRLF line ends, folded at
- * 75 octets by libical. Removed items become STATUS:CANCELLED tombstones.
+ * 75 octets by libical. Removed items become STATUS:CANCELLED tombstones that
+ * carry only UID, DTSTAMP, SEQUENCE, LAST-MODIFIED and STATUS: never a text,
+ * a category, a class or an intensity. The calendar names its owner:
+ * X-CLOSER-OWNER-ID (a stable random ID, made once per user) and
+ * X-CLOSER-OWNER (the display name, me.name), each only when known.
  *
  * Import: listfile_parse() reads an UNTRUSTED file, all or nothing. On error
  * nothing is returned but a negative errno and a one-line message that names
@@ -22,7 +26,9 @@
  * Titles, details and the owner name come back with leading and trailing
  * blanks (space, tab) removed: libical drops them from property values, so
  * they would not survive an exchange anyway. title and details are never
- * NULL ("" for a tombstone without SUMMARY, "" for no DESCRIPTION).
+ * NULL ("" for no DESCRIPTION). A tombstone read from a file keeps no text
+ * either: its title and details are "", its category, intensity and private
+ * flag the defaults, whatever the file said.
  *
  * Both functions drive libical, which keeps global state (icalerrno, the
  * error-fatality switches): they set what they need for the duration of the
@@ -45,15 +51,17 @@ typedef struct ListFile {
         size_t n_items;             /* includes tombstones (removed = true) */
         size_t skipped_components;  /* components other than VTODO inside the VCALENDAR (VEVENT, VJOURNAL, VTIMEZONE, ...) */
         char *owner_name;           /* X-CLOSER-OWNER or NULL */
+        char *owner_id;             /* X-CLOSER-OWNER-ID or NULL */
 } ListFile;
 
 void listfile_done(ListFile *f);
 
 /* Renders n items (n <= ITEM_COUNT_MAX, UIDs unique) into *ret_text, a NUL-terminated
- * string to free(). owner_name may be NULL or "". now is the DTSTAMP.
- * Returns 0, -EINVAL for an item or owner name that would not pass listfile_parse(),
- * -ERANGE for a time or sequence out of range, -E2BIG, or -ENOMEM. */
-int listfile_write(const Item *items, size_t n, const char *owner_name, time_t now, char **ret_text);
+ * string to free(). owner_name and owner_id may be NULL or "". now is the DTSTAMP.
+ * Returns 0, -EINVAL for an item, owner name or owner ID that would not pass
+ * listfile_parse(), -ERANGE for a time or sequence out of range, -E2BIG, or -ENOMEM. */
+int listfile_write(const Item *items, size_t n, const char *owner_name, const char *owner_id, time_t now,
+                   char **ret_text);
 
 /* All or nothing: on error returns negative errno, fills *err_text (when err_text is not
  * NULL) with an allocated one-line message that says what and where, and leaves *ret empty. */

@@ -154,7 +154,9 @@ static void notify(Manager *m, NoteKind kind, int64_t ref, const char *summary, 
 
 void notify_daily_act(Manager *m, const Act *a) {
         char body[512];
-        if (a->private_ && !setting_on(m, "notify.reveal"))
+        /* The title only of a public, gentle item: the partner sets the
+         * private flag, and a shared screen must not show a lust item. */
+        if ((a->private_ || a->intensity > 1) && !setting_on(m, "notify.reveal"))
                 (void) snprintf(body, sizeof(body), "Today's act is ready: closerctl today");
         else
                 (void) snprintf(body, sizeof(body), "%s", a->title ? a->title : "");

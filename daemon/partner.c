@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <systemd/sd-id128.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,12 +55,48 @@ static int copy_fields(Item *dst, const Item *src) {
         return 0;
 }
 
-static int import_one(Manager *m, const Item *in, time_t now, ImportSummary *sum) {
+Review import_review_again(Review previous) {
+        return previous == REVIEW_NO ? REVIEW_DISCUSS : REVIEW_NEW;
+}
+
+void import_summary_done(ImportSummary *s) {
+        for (size_t i = 0; i < s->n_review_again; i++)
+                free(s->review_again[i].title);
+        free(s->review_again);
+        *s = (ImportSummary) {};
+}
+
+static int review_again_add(ImportSummary *sum, const Item *it, Review previous) {
+        ImportReview *a = reallocarray(sum->review_again, sum->n_review_again + 1, sizeof(ImportReview));
+        if (!a)
+                return -ENOMEM;
+        sum->review_again = a;
+        char *title = strdup(it->title);
+        if (!title)
+                return -ENOMEM;
+        a[sum->n_review_again++] = (ImportReview) { .id = it->id, .title = title, .previous = previous };
+        return 0;
+}
+
+static int import_one(Manager *m, const Item *in, bool replacing, time_t now, ImportSummary *sum) {
         _cleanup_(item_done) Item mine = {};
         int r = store_item_get_by_uid(m->store, SIDE_PARTNER, in->uid, &mine);
         if (r < 0 && r != -ENOENT)
                 return r;
         bool have = r >= 0;
+
+        if (have && replacing && mine.removed && !in->removed) {
+                /* An item of the forgotten list under the same UID: new again. */
+                r = copy_fields(&mine, in);
+                if (r < 0)
+                        return r;
+                mine.removed = false;
+                mine.review = REVIEW_NEW;
+                free(mine.note);
+                mine.note = NULL;
+                sum->added++;
+                return store_item_update(m->store, &mine);
+        }
 
         switch (import_decide(have ? &mine : NULL, in)) {
         case IMPORT_ADD: {
@@ -69,9 +108,18 @@ static int import_one(Manager *m, const Item *in, time_t now, ImportSummary *sum
                 sum->added++;
                 return r;
         }
-        case IMPORT_UPDATE_NEW:
-                mine.review = REVIEW_NEW;
-                _fallthrough_;
+        case IMPORT_UPDATE_NEW: {
+                Review previous = mine.review;
+                mine.review = mine.removed ? REVIEW_NEW : import_review_again(previous);
+                r = copy_fields(&mine, in);
+                if (r >= 0 && !mine.removed && previous != REVIEW_NEW)
+                        r = review_again_add(sum, &mine, previous);
+                if (r < 0)
+                        return r;
+                mine.removed = false;
+                sum->updated++;
+                return store_item_update(m->store, &mine);
+        }
         case IMPORT_UPDATE:
                 r = copy_fields(&mine, in);
                 if (r < 0)
@@ -97,35 +145,157 @@ static int import_one(Manager *m, const Item *in, time_t now, ImportSummary *sum
         }
 }
 
-int partner_import(Manager *m, const ListFile *f, ImportSummary *ret) {
-        ImportSummary sum = { .skipped = (unsigned) f->skipped_components };
-        time_t now = manager_now();
-        int64_t n;
-        int r;
-
-        r = store_begin(m->store);
+/* A setting, or NULL (not an error) when it is unset or empty. */
+static int setting_or_null(Manager *m, const char *key, char **ret) {
+        _cleanup_free_ char *v = NULL;
+        int r = store_setting_get(m->store, key, &v);
+        if (r == -ENOENT)
+                r = 0;
         if (r < 0)
                 return r;
+        *ret = v && v[0] ? TAKE_PTR(v) : NULL;
+        return 0;
+}
+
+static int why_set(char **ret_why, int r, const char *fmt, ...) _printf_(3, 4);
+static int why_set(char **ret_why, int r, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vasprintf(ret_why, fmt, ap);
+        va_end(ap);
+        if (k < 0) {
+                *ret_why = NULL;
+                return -ENOMEM;
+        }
+        return r;
+}
+
+/* Whether the file is my own export: my owner ID, or a UID of my list. */
+static int is_my_own(Manager *m, const ListFile *f, bool *ret) {
+        _cleanup_free_ char *my_id = NULL;
+        int r = setting_or_null(m, "owner.id", &my_id);
+        if (r < 0)
+                return r;
+        if (my_id && f->owner_id && streq(my_id, f->owner_id)) {
+                *ret = true;
+                return 0;
+        }
+        for (size_t i = 0; i < f->n_items; i++) {
+                _cleanup_(item_done) Item it = {};
+                r = store_item_get_by_uid(m->store, SIDE_MINE, f->items[i].uid, &it);
+                if (r >= 0) {
+                        *ret = true;
+                        return 0;
+                }
+                if (r != -ENOENT)
+                        return r;
+        }
+        *ret = false;
+        return 0;
+}
+
+/* Refuses my own list and another partner's (unless replacing); *ret_replacing
+ * says whether the old list goes. */
+static int import_guard(Manager *m, const ListFile *f, const ImportOptions *opts, bool *ret_replacing,
+                        char **ret_why) {
+        _cleanup_free_ char *me = NULL, *known = NULL, *partner = NULL;
+        bool own;
+        int r = is_my_own(m, f, &own);
+        if (r < 0)
+                return r;
+        if (own) {
+                r = setting_or_null(m, "me.name", &me);
+                if (r < 0)
+                        return r;
+                const char *by = f->owner_name ? f->owner_name : me;
+                if (!by)
+                        return why_set(ret_why, -EPERM, "this is my own list: import my partner's file");
+                return why_set(ret_why, -EPERM, "this is my own list (exported by %s): import my partner's file",
+                               by);
+        }
+
+        *ret_replacing = false;
+        r = setting_or_null(m, "partner.owner_id", &known);
+        if (r < 0 || !known || !f->owner_id || streq(known, f->owner_id))
+                return r;
+        if (opts->replace) {
+                *ret_replacing = true;
+                return 0;
+        }
+        r = setting_or_null(m, "partner.name", &partner);
+        if (r < 0)
+                return r;
+        return why_set(ret_why, -EPERM,
+                       "this is the list of another partner (%s) than the one imported before (%s): "
+                       "closerctl partner import --replace FILE forgets the old list",
+                       f->owner_name ? f->owner_name : "unnamed", partner ? partner : "unnamed");
+}
+
+/* Who my partner is from now on: their owner ID, and their name unless I set one. */
+static int import_remember_owner(Manager *m, const ListFile *f, bool replacing) {
+        _cleanup_free_ char *name = NULL;
+        int r = 0;
+
+        if (f->owner_id)
+                r = store_setting_set(m->store, "partner.owner_id", f->owner_id);
+        if (r >= 0 && replacing && !f->owner_name)
+                r = store_setting_unset(m->store, "partner.name");
+        if (r < 0 || !f->owner_name)
+                return r;
+        r = setting_or_null(m, "partner.name", &name);
+        if (r >= 0 && (!name || replacing))
+                r = store_setting_set(m->store, "partner.name", f->owner_name);
+        return r;
+}
+
+static int import_locked(Manager *m, const ListFile *f, const ImportOptions *opts, ImportSummary *sum,
+                         char **ret_why) {
+        time_t now = manager_now();
+        bool replacing = false;
+        int64_t n;
+        int r = import_guard(m, f, opts, &replacing, ret_why);
+        if (r < 0)
+                return r;
+        if (replacing) {
+                r = store_partner_forget(m->store, &n);
+                if (r < 0)
+                        return r;
+                sum->forgotten = (unsigned) n;
+        }
         for (size_t i = 0; i < f->n_items && r >= 0; i++)
-                r = import_one(m, &f->items[i], now, &sum);
+                r = import_one(m, &f->items[i], replacing, now, sum);
         if (r >= 0)
                 r = store_item_count(m->store, SIDE_PARTNER, &n);
         if (r >= 0 && n > ITEM_COUNT_MAX)
                 r = -E2BIG;
-        if (r >= 0 && f->owner_name && f->owner_name[0]) {
-                /* The partner's name from their file, unless I set one. */
-                _cleanup_free_ char *name = NULL;
-                r = store_setting_get(m->store, "partner.name", &name);
-                if (r == -ENOENT || (r >= 0 && !name[0]))
-                        r = store_setting_set(m->store, "partner.name", f->owner_name);
-        }
+        /* A removed or forgotten item leaves the pick, today's act included. */
         if (r >= 0)
-                r = store_commit(m->store);
-        if (r < 0) {
-                store_rollback(m->store);
-                return r;
+                r = store_acts_drop_open_of_removed(m->store);
+        if (r >= 0)
+                r = import_remember_owner(m, f, replacing);
+        return r;
+}
+
+int partner_import(Manager *m, const ListFile *f, const ImportOptions *opts, ImportSummary *ret, char **ret_why) {
+        _cleanup_(import_summary_done) ImportSummary sum = { .skipped = (unsigned) f->skipped_components };
+        int r;
+
+        *ret_why = NULL;
+        if (f->n_items == 0) {
+                if (f->skipped_components > 0)
+                        return why_set(ret_why, -EBADMSG,
+                                       "the file holds no list items, only %zu other calendar components "
+                                       "(a calendar?): import my partner's list file",
+                                       f->skipped_components);
+                return why_set(ret_why, -EBADMSG,
+                               "the file holds no list items: import my partner's list file");
         }
+
+        r = STORE_TRANSACTION(m->store, import_locked(m, f, opts, &sum, ret_why));
+        if (r < 0)
+                return r;
         *ret = sum;
+        sum = (ImportSummary) {};
         return 0;
 }
 
@@ -156,44 +326,73 @@ int partner_mine_changed(Manager *m) {
         return revision_set(m, "mine.revision", rev + 1);
 }
 
-int partner_copy_stale(Manager *m, bool *ret) {
+int partner_copy_state(Manager *m, CopyState *ret) {
+        _cleanup_free_ char *exported_at = NULL;
         int64_t mine, exported, n;
         int r = revision_get(m, "mine.revision", &mine);
         if (r >= 0)
                 r = revision_get(m, "export.revision", &exported);
         if (r >= 0)
                 r = store_item_count(m->store, SIDE_MINE, &n);
+        if (r >= 0)
+                r = setting_or_null(m, "export.revision", &exported_at);
         if (r < 0)
                 return r;
-        *ret = n > 0 && mine != exported;
+        *ret = n == 0          ? COPY_NONE
+               : !exported_at  ? COPY_NEVER
+               : mine != exported ? COPY_STALE
+                                  : COPY_CURRENT;
         return 0;
 }
 
+/* The stable random ID that names me as the owner of my exports, made once. */
+static int owner_id_get(Manager *m, char **ret) {
+        int r = setting_or_null(m, "owner.id", ret);
+        if (r < 0 || *ret)
+                return r;
+        sd_id128_t id;
+        r = sd_id128_randomize(&id);
+        if (r < 0)
+                return r;
+        char s[SD_ID128_STRING_MAX];
+        *ret = strdup(sd_id128_to_string(id, s));
+        if (!*ret)
+                return -ENOMEM;
+        return store_setting_set(m->store, "owner.id", *ret);
+}
+
 static int export_locked(Manager *m, char **ret_text, int64_t *ret_revision) {
-        _cleanup_free_ char *name = NULL;
+        _cleanup_free_ char *name = NULL, *owner_id = NULL;
         Item *items = NULL;
         size_t n = 0;
-        int r = store_item_list(m->store, SIDE_MINE, true, &items, &n);
-        if (r >= 0) {
-                r = store_setting_get(m->store, "me.name", &name);
-                if (r == -ENOENT)
-                        r = 0;
-        }
+        int r = store_item_list_exportable(m->store, &items, &n);
+        if (r >= 0)
+                r = setting_or_null(m, "me.name", &name);
+        if (r >= 0)
+                r = owner_id_get(m, &owner_id);
         if (r >= 0)
                 r = revision_get(m, "mine.revision", ret_revision);
         if (r >= 0)
-                r = icalproc_listfile_write(items, n, name, manager_now(), ret_text);
+                r = icalproc_listfile_write(items, n, name, owner_id, manager_now(), ret_text);
         item_array_free(items, n);
         return r;
 }
 
 int partner_export(Manager *m, char **ret_text, int64_t *ret_revision) {
-        /* One read transaction: the text and its revision agree. */
+        /* One transaction: the text and its revision agree (and the owner ID,
+         * made on the first export, is stored with it). */
         return STORE_TRANSACTION(m->store, export_locked(m, ret_text, ret_revision));
 }
 
+static int exported_locked(Manager *m, int64_t revision) {
+        int r = revision_set(m, "export.revision", revision);
+        if (r < 0)
+                return r;
+        return store_items_mark_exported(m->store);
+}
+
 int partner_exported(Manager *m, int64_t revision) {
-        return revision_set(m, "export.revision", revision);
+        return STORE_TRANSACTION(m->store, exported_locked(m, revision));
 }
 
 int partner_review(Manager *m, int64_t id, Review review, const char *note) {

@@ -5,7 +5,15 @@
  * partner.h: the exchange of lists. Exporting my list, importing my
  * partner's (SPEC 7: one transaction, the same file twice changes nothing,
  * a higher SEQUENCE updates by UID, tombstones remove, a changed text sends
- * my review back to "new"), and my review of each of their items.
+ * my review back to "new", or to "discuss" where I had said "no"), and my
+ * review of each of their items.
+ *
+ * The import is guarded: a file with no VTODO at all, my own export (its
+ * X-CLOSER-OWNER-ID is mine, or one of its UIDs is an item of my list) and
+ * the list of another partner than the one imported before (another
+ * X-CLOSER-OWNER-ID) are refused, unless replace is asked for the last one:
+ * then the old partner's list is forgotten (removed; their acts keep the
+ * titles) in the same transaction.
  */
 
 #include "listfile.h"
@@ -14,7 +22,7 @@
 typedef enum ImportAction {
         IMPORT_ADD,
         IMPORT_UPDATE,     /* newer: the fields change, the review stays */
-        IMPORT_UPDATE_NEW, /* newer and the title or details changed: review back to new */
+        IMPORT_UPDATE_NEW, /* newer and the title or details changed: to review again */
         IMPORT_REMOVE,     /* a tombstone for an item I have */
         IMPORT_UNCHANGED,
         IMPORT_OLDER,      /* a lower SEQUENCE than my copy: ignored */
@@ -25,13 +33,36 @@ typedef enum ImportAction {
  * Pure. */
 ImportAction import_decide(const Item *mine, const Item *incoming);
 
+/* The review an item gets again when its text changed: "no" comes back to
+ * talk about ("discuss"), never straight into the daily pick; anything
+ * else goes back to "new". Pure. */
+Review import_review_again(Review previous);
+
+typedef struct ImportOptions {
+        bool replace; /* another partner's list replaces the old one */
+} ImportOptions;
+
+typedef struct ImportReview {
+        int64_t id;
+        char *title;       /* the new title */
+        Review previous;   /* my review before the change: ok, discuss or no */
+} ImportReview;
+
 typedef struct ImportSummary {
         unsigned added, updated, removed, unchanged, older, skipped;
+        unsigned forgotten;          /* items of the old partner's list, with replace */
+        ImportReview *review_again;  /* items I had reviewed whose text changed */
+        size_t n_review_again;
 } ImportSummary;
 
-/* Applies a parsed file to the partner list in one transaction. -E2BIG when
- * the result would hold more than ITEM_COUNT_MAX active items. */
-int partner_import(Manager *m, const ListFile *f, ImportSummary *ret);
+void import_summary_done(ImportSummary *s);
+
+/* Applies a parsed file to the partner list in one transaction. On a
+ * refusal nothing changes and *ret_why (allocated) says why in one line:
+ * -EBADMSG no list items in the file, -EPERM my own list or another
+ * partner's without replace. -E2BIG when the result would hold more than
+ * ITEM_COUNT_MAX active items. */
+int partner_import(Manager *m, const ListFile *f, const ImportOptions *opts, ImportSummary *ret, char **ret_why);
 
 /* My list as the exchange file, with tombstones, and the revision of my
  * list it shows; once the file is written, partner_exported() marks my
@@ -45,5 +76,12 @@ int partner_review(Manager *m, int64_t id, Review review, const char *note);
 
 /* Bumps the revision of my list (every change of it), for "stale copy". */
 int partner_mine_changed(Manager *m);
-/* Whether my list changed since my last export. */
-int partner_copy_stale(Manager *m, bool *ret);
+typedef enum CopyState {
+        COPY_NONE,     /* my list is empty */
+        COPY_NEVER,    /* never exported: my partner has not got my list */
+        COPY_CURRENT,  /* exported since the last change */
+        COPY_STALE,    /* my list changed since my last export */
+} CopyState;
+
+/* Where my partner's copy of my list stands. */
+int partner_copy_state(Manager *m, CopyState *ret);

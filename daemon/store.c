@@ -150,6 +150,13 @@ static const char *const migrations[] = {
 
         /* 4: the stats read recent promises by status without a lifetime scan */
         "CREATE INDEX promises_status_created ON promises (status, created);",
+
+        /* 5: which of my items my partner has seen: one removed before any
+         * export leaves no tombstone. A list exported before this step
+         * counts as seen (a tombstone carries no text anyway). */
+        "ALTER TABLE items ADD COLUMN exported INTEGER NOT NULL DEFAULT 0;"
+        "UPDATE items SET exported = 1"
+        "  WHERE side = 0 AND EXISTS (SELECT 1 FROM settings WHERE key = 'export.revision');",
 };
 
 int store_schema_version(void) {
@@ -679,6 +686,37 @@ int store_item_list(Store *s, Side side, bool with_removed, Item **ret, size_t *
         return collect_rows(s, st, sizeof(Item), item_row, item_array_free_void, (void **) ret, ret_n);
 }
 
+int store_item_list_exportable(Store *s, Item **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "SELECT " ITEM_COLUMNS " FROM items WHERE side = 0 AND (removed = 0 OR exported = 1)"
+                        " ORDER BY id",
+                        &st);
+        if (r < 0)
+                return r;
+        return collect_rows(s, st, sizeof(Item), item_row, item_array_free_void, (void **) ret, ret_n);
+}
+
+int store_items_mark_exported(Store *s) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "UPDATE items SET exported = 1 WHERE side = 0 AND removed = 0 AND exported = 0", &st);
+        if (r < 0)
+                return r;
+        return step_done(s, st);
+}
+
+int store_partner_forget(Store *s, int64_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "UPDATE items SET removed = 1 WHERE side = 1 AND removed = 0", &st);
+        if (r < 0)
+                return r;
+        r = step_done(s, st);
+        if (r < 0)
+                return r;
+        *ret_n = sqlite3_changes(s->db);
+        return 0;
+}
+
 int store_item_count(Store *s, Side side, int64_t *ret) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r = prepare(s, "SELECT count(*) FROM items WHERE side = ? AND removed = 0", &st);
@@ -801,6 +839,17 @@ int store_act_current(Store *s, int64_t day, Act *ret) {
 static int int64_row(sqlite3_stmt *st, void *ret) {
         *(int64_t *) ret = sqlite3_column_int64(st, 0);
         return 0;
+}
+
+int store_acts_drop_open_of_removed(Store *s) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "DELETE FROM acts WHERE kind = 0 AND status = 0 AND item_id IN"
+                        " (SELECT id FROM items WHERE side = 1 AND removed = 1)",
+                        &st);
+        if (r < 0)
+                return r;
+        return step_done(s, st);
 }
 
 int store_act_skipped_items(Store *s, int64_t day, int64_t **ret, size_t *ret_n) {

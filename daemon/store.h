@@ -72,6 +72,14 @@ int store_item_get_by_uid(Store *s, Side side, const char *uid, Item *ret);
 /* Active items (not removed) unless with_removed; ordered by id. */
 int store_item_list(Store *s, Side side, bool with_removed, Item **ret, size_t *ret_n);
 int store_item_count(Store *s, Side side, int64_t *ret);
+/* My list as the exchange file shows it: active items, and the tombstones
+ * of removed ones my partner has seen (removed after an export). */
+int store_item_list_exportable(Store *s, Item **ret, size_t *ret_n);
+/* After a successful export: my partner has seen every active item of mine. */
+int store_items_mark_exported(Store *s);
+/* Removes every item of the partner list (tombstones: their acts keep
+ * their titles); *ret_n: how many were active. */
+int store_partner_forget(Store *s, int64_t *ret_n);
 
 /* Settings: text values under a key; -ENOENT when unset. */
 int store_setting_get(Store *s, const char *key, char **ret);
@@ -111,6 +119,9 @@ int store_act_current(Store *s, int64_t day, Act *ret);
 int store_act_skipped_items(Store *s, int64_t day, int64_t **ret, size_t *ret_n);
 /* How many times the day's act was rerolled. */
 int store_act_rerolls(Store *s, int64_t day, int64_t *ret);
+/* Drops the open daily acts (never done, never skipped) of partner items
+ * that are removed, so the day's act is picked again from what is left. */
+int store_acts_drop_open_of_removed(Store *s);
 int store_act_insert(Store *s, Act *a, time_t now);
 /* Updates status, response, note and done_at. */
 int store_act_update(Store *s, const Act *a);

@@ -8,7 +8,11 @@
  * written back with listfile_write() (which must accept everything the parser
  * returns), parsed again, and must give the same items: UIDs, titles,
  * details, categories, intensities, private and removed flags, sequences,
- * times and the owner name. Writing the re-parsed list gives the same text.
+ * times and the owner name and ID. Writing the re-parsed list gives the same text.
+ *
+ * No text survives removal: a tombstone comes back with no title, details
+ * or private flag, and the same items all removed are written with no
+ * SUMMARY, DESCRIPTION, CATEGORIES, CLASS or X-CLOSER-INTENSITY at all.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Idaemon fuzz/fuzz-listfile.c \
  *         daemon/listfile.c daemon/item.c $(pkg-config --cflags --libs libical)
@@ -51,6 +55,7 @@ static void check_message(const char *msg) {
 static void check_same(const ListFile *a, const ListFile *b) {
         check(a->n_items == b->n_items);
         check(streq_null(a->owner_name, b->owner_name));
+        check(streq_null(a->owner_id, b->owner_id));
         check(b->skipped_components == 0);
         for (size_t i = 0; i < a->n_items; i++) {
                 const Item *x = &a->items[i], *y = &b->items[i];
@@ -61,12 +66,44 @@ static void check_same(const ListFile *a, const ListFile *b) {
                 check(x->sequence == y->sequence);
                 check(x->modified == y->modified);
                 check(y->id == 0 && y->review == REVIEW_NEW && !y->note);
-                if (x->removed)
-                        continue; /* tombstones carry no category, intensity or details */
+                if (x->removed) {
+                        /* no text survives removal */
+                        check(!x->title[0] && !x->details[0] && !x->private_);
+                        check(!y->title[0] && !y->details[0] && !y->private_);
+                        continue;
+                }
                 check(strcmp(x->details, y->details) == 0);
                 check(x->category == y->category);
                 check(x->intensity == y->intensity);
         }
+}
+
+static bool starts_with_name(const char *line, const char *name) {
+        size_t n = strlen(name);
+        return strncmp(line, name, n) == 0 && (line[n] == ':' || line[n] == ';');
+}
+
+/* Every item of f removed, with its text left in place: what is written
+ * carries none of it. */
+static void check_tombstones_carry_no_text(ListFile *f) {
+        static const char *const text_properties[] = {
+                "SUMMARY", "DESCRIPTION", "CATEGORIES", "CLASS", "X-CLOSER-INTENSITY",
+        };
+        bool *was = calloc(f->n_items + 1, sizeof(bool));
+        char *text = NULL;
+        check(was);
+        for (size_t i = 0; i < f->n_items; i++) {
+                was[i] = f->items[i].removed;
+                f->items[i].removed = true;
+        }
+        check(listfile_write(f->items, f->n_items, f->owner_name, f->owner_id, FUZZ_NOW, &text) == 0);
+        for (const char *line = text; *line; line = strstr(line, "\r\n") + 2)
+                for (size_t k = 0; k < sizeof(text_properties) / sizeof(text_properties[0]); k++)
+                        check(!starts_with_name(line, text_properties[k]));
+        for (size_t i = 0; i < f->n_items; i++)
+                f->items[i].removed = was[i];
+        free(text);
+        free(was);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -76,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         r = listfile_parse((const char *) data, size, &a, &err);
         if (r < 0) {
-                check(!a.items && a.n_items == 0 && !a.owner_name);
+                check(!a.items && a.n_items == 0 && !a.owner_name && !a.owner_id);
                 if (r != -ENOMEM)
                         check_message(err);
                 free(err);
@@ -84,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         check(!err);
 
-        r = listfile_write(a.items, a.n_items, a.owner_name, FUZZ_NOW, &text);
+        r = listfile_write(a.items, a.n_items, a.owner_name, a.owner_id, FUZZ_NOW, &text);
         if (r < 0) {
                 fprintf(stderr, "listfile_write() refused a parsed list: %s\n", strerror(-r));
                 abort();
@@ -98,10 +135,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check_same(&a, &b);
 
         /* A second exchange changes nothing. */
-        check(listfile_write(b.items, b.n_items, b.owner_name, FUZZ_NOW, &text2) == 0);
+        check(listfile_write(b.items, b.n_items, b.owner_name, b.owner_id, FUZZ_NOW, &text2) == 0);
         check(strcmp(text, text2) == 0);
         check(listfile_parse(text2, strlen(text2), &c, NULL) == 0);
         check_same(&b, &c);
+        check_tombstones_carry_no_text(&b);
 
         listfile_done(&a);
         listfile_done(&b);

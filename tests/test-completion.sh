@@ -127,6 +127,7 @@ candidates "options of datenight set" "closerctl datenight set --" \
         "--json --help --weekday --time --vary --weekdays --duration"
 candidates "options of advance" "closerctl advance --" "--json --help --by --raincheck --what --where --note"
 candidates "options of promise move" "closerctl promise move 1 --" "--json --help --by-partner"
+candidates "options of partner import" "closerctl partner import f.ics --" "--json --help --replace"
 candidates "options of promise" "closerctl promise --" "--json --help --all"
 candidates "options of stats" "closerctl stats --" "--json --help --weeks"
 candidates "an unknown command completes nothing" "closerctl frobnicate " ""

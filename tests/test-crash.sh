@@ -29,11 +29,12 @@ for _ in $(seq 100); do grep -q NameLost "$W/monitor.log" 2>/dev/null && break; 
 start_daemon || { echo "Bail out! closerd does not start"; exit 1; }
 DB=$XDG_DATA_HOME/closer/closer.db
 
-# A partner list (my own, exported and imported back) so that there is a
+# A partner list (my own, exported and made my partner's) so that there is a
 # daily act to do, and the daily act due from midnight: it is emitted at the
 # import, before the first kill.
 for i in 1 2 3 4 5 6; do ctl list add "seed item $i" >/dev/null; done
 ctl list export "$W/seed.ics" >/dev/null 2>&1
+as_partner "$W/seed.ics"
 check "set daily.time" ctl set daily.time 00:00
 check "import the partner list" ctl partner import "$W/seed.ics"
 partner_id=$(jget "$(json list partner)" 'd[0]["id"]')

@@ -23,6 +23,7 @@ check "list add" ctl list add "Kiss me every morning"
 check "datenight set" ctl datenight set --weekday fri --time 20:00
 like "export-ics - writes a calendar" "$(ctl export-ics - | head -1)" '^BEGIN:VCALENDAR'
 check "list export" ctl list export "$W/mine.ics"
+as_partner "$W/mine.ics"
 out=$(ctl partner import "$W/mine.ics")
 like "partner import of that file" "$out" "1 added"
 # (A sanitizer runtime brings libstdc++ of its own.)

@@ -39,6 +39,7 @@ static void assert_empty(const ListFile *f) {
         assert_int_equal(f->n_items, 0);
         assert_int_equal(f->skipped_components, 0);
         assert_null(f->owner_name);
+        assert_null(f->owner_id);
 }
 
 /* Parses len bytes and expects error -err with a one-line message that contains want. */
@@ -110,7 +111,8 @@ static void test_roundtrip(void **state) {
         size_t n = ELEMENTSOF(items);
         char *text = NULL;
 
-        assert_int_equal(listfile_write(items, n, "Änne \"A\", B; C\\D", NOW, &text), 0);
+        assert_int_equal(listfile_write(items, n, "Änne \"A\", B; C\\D", "0123456789abcdef0123456789abcdef", NOW,
+                                        &text), 0);
 
         /* CRLF everywhere, and what the header promises. */
         for (const char *p = strchr(text, '\n'); p; p = strchr(p + 1, '\n'))
@@ -120,6 +122,8 @@ static void test_roundtrip(void **state) {
         assert_non_null(strstr(text, "\r\nPRODID:-//closer//closer list//EN\r\n"));
         assert_non_null(strstr(text, "\r\nX-WR-CALNAME:Änne \"A\", B; C\\\\D's list\r\n"));
         assert_non_null(strstr(text, "\r\nX-CLOSER-OWNER:"));
+        assert_non_null(strstr(text, "\r\nX-CLOSER-OWNER-ID:0123456789abcdef0123456789abcdef\r\n"));
+        assert_null(strstr(text, "Gone but remembered")); /* no text survives removal */
         assert_non_null(strstr(text, "\r\nSTATUS:CANCELLED\r\n"));
         assert_non_null(strstr(text, "\r\nCLASS:PRIVATE\r\n"));
         assert_non_null(strstr(text, "\r\nCATEGORIES:lust\r\n"));
@@ -132,13 +136,14 @@ static void test_roundtrip(void **state) {
         assert_int_equal(f.n_items, n);
         assert_int_equal(f.skipped_components, 0);
         assert_string_equal(f.owner_name, "Änne \"A\", B; C\\D");
+        assert_string_equal(f.owner_id, "0123456789abcdef0123456789abcdef");
         for (size_t i = 0; i < n; i++) {
                 const Item *a = &items[i], *b = &f.items[i];
                 assert_int_equal(b->id, 0);
                 assert_string_equal(b->uid, a->uid);
-                assert_string_equal(b->title, nz(a->title));
+                assert_string_equal(b->title, a->removed ? "" : a->title);
                 assert_non_null(b->details);
-                assert_int_equal(b->private_, a->private_);
+                assert_int_equal(b->private_, a->removed ? false : a->private_);
                 assert_int_equal(b->sequence, a->sequence);
                 assert_int_equal(b->modified, a->modified);
                 assert_int_equal(b->removed, a->removed);
@@ -155,17 +160,18 @@ static void test_roundtrip(void **state) {
         free(text);
 
         /* Without an owner. */
-        assert_int_equal(listfile_write(items, 1, NULL, NOW, &text), 0);
+        assert_int_equal(listfile_write(items, 1, NULL, NULL, NOW, &text), 0);
         assert_non_null(strstr(text, "\r\nX-WR-CALNAME:closer list\r\n"));
         assert_null(strstr(text, "X-CLOSER-OWNER"));
         parse_ok(text, &f);
         assert_null(f.owner_name);
+        assert_null(f.owner_id);
         assert_int_equal(f.n_items, 1);
         listfile_done(&f);
         free(text);
 
         /* An empty list is a valid file. */
-        assert_int_equal(listfile_write(NULL, 0, "", NOW, &text), 0);
+        assert_int_equal(listfile_write(NULL, 0, "", NULL, NOW, &text), 0);
         parse_ok(text, &f);
         assert_int_equal(f.n_items, 0);
         listfile_done(&f);
@@ -190,7 +196,7 @@ static void test_folding(void **state) {
                   .intensity = 2, .sequence = 1, .modified = NOW },
         };
         char *text = NULL;
-        assert_int_equal(listfile_write(items, 1, "Owner", NOW, &text), 0);
+        assert_int_equal(listfile_write(items, 1, "Owner", NULL, NOW, &text), 0);
 
         /* Every physical line at most 75 octets, and whole UTF-8 on its own. */
         size_t lines = 0;
@@ -236,7 +242,7 @@ static void test_full_list(void **state) {
         }
 
         char *text = NULL;
-        assert_int_equal(listfile_write(items, ITEM_COUNT_MAX, "Max", NOW, &text), 0);
+        assert_int_equal(listfile_write(items, ITEM_COUNT_MAX, "Max", NULL, NOW, &text), 0);
         assert_true(strlen(text) < LISTFILE_SIZE_MAX);
         ListFile f = {};
         parse_ok(text, &f);
@@ -250,7 +256,7 @@ static void test_full_list(void **state) {
         free(text);
 
         /* One more is too many, on both sides. */
-        assert_int_equal(listfile_write(items, ITEM_COUNT_MAX + 1, NULL, NOW, &text), -E2BIG);
+        assert_int_equal(listfile_write(items, ITEM_COUNT_MAX + 1, NULL, NULL, NOW, &text), -E2BIG);
         free(items);
         free(uids);
 }
@@ -262,31 +268,89 @@ static void test_write_refuses(void **state) {
         Item bad;
 
         bad = ok, bad.title = "";
-        assert_int_equal(listfile_write(&bad, 1, NULL, NOW, &text), -EINVAL);
+        assert_int_equal(listfile_write(&bad, 1, NULL, NULL, NOW, &text), -EINVAL);
         bad = ok, bad.title = NULL;
-        assert_int_equal(listfile_write(&bad, 1, NULL, NOW, &text), -EINVAL);
+        assert_int_equal(listfile_write(&bad, 1, NULL, NULL, NOW, &text), -EINVAL);
         bad = ok, bad.title = "two\nlines";
-        assert_int_equal(listfile_write(&bad, 1, NULL, NOW, &text), -EINVAL);
+        assert_int_equal(listfile_write(&bad, 1, NULL, NULL, NOW, &text), -EINVAL);
         bad = ok, bad.uid = "has space";
-        assert_int_equal(listfile_write(&bad, 1, NULL, NOW, &text), -EINVAL);
+        assert_int_equal(listfile_write(&bad, 1, NULL, NULL, NOW, &text), -EINVAL);
         bad = ok, bad.intensity = 4;
-        assert_int_equal(listfile_write(&bad, 1, NULL, NOW, &text), -EINVAL);
+        assert_int_equal(listfile_write(&bad, 1, NULL, NULL, NOW, &text), -EINVAL);
         bad = ok, bad.category = _CATEGORY_MAX;
-        assert_int_equal(listfile_write(&bad, 1, NULL, NOW, &text), -EINVAL);
+        assert_int_equal(listfile_write(&bad, 1, NULL, NULL, NOW, &text), -EINVAL);
         bad = ok, bad.sequence = -1;
-        assert_int_equal(listfile_write(&bad, 1, NULL, NOW, &text), -ERANGE);
+        assert_int_equal(listfile_write(&bad, 1, NULL, NULL, NOW, &text), -ERANGE);
         bad = ok, bad.sequence = INT64_C(1) << 40;
-        assert_int_equal(listfile_write(&bad, 1, NULL, NOW, &text), -ERANGE);
+        assert_int_equal(listfile_write(&bad, 1, NULL, NULL, NOW, &text), -ERANGE);
         bad = ok, bad.modified = -5;
-        assert_int_equal(listfile_write(&bad, 1, NULL, NOW, &text), -ERANGE);
-        assert_int_equal(listfile_write(&ok, 1, NULL, -1, &text), -ERANGE);
-        assert_int_equal(listfile_write(&ok, 1, "bad\nname", NOW, &text), -EINVAL);
+        assert_int_equal(listfile_write(&bad, 1, NULL, NULL, NOW, &text), -ERANGE);
+        assert_int_equal(listfile_write(&ok, 1, NULL, NULL, -1, &text), -ERANGE);
+        assert_int_equal(listfile_write(&ok, 1, "bad\nname", NULL, NOW, &text), -EINVAL);
+        assert_int_equal(listfile_write(&ok, 1, NULL, "bad id", NOW, &text), -EINVAL);
         Item two[] = { ok, ok };
-        assert_int_equal(listfile_write(two, 2, NULL, NOW, &text), -EINVAL);
+        assert_int_equal(listfile_write(two, 2, NULL, NULL, NOW, &text), -EINVAL);
         assert_null(text);
 }
 
 /* ---- parse rules ---------------------------------------------------------------------------- */
+
+/* The lines of the VTODO with this UID, unfolded names only: "UID", "DTSTAMP", ... */
+static void todo_property_names(const char *text, const char *uid, char *names, size_t size) {
+        char want[128];
+        snprintf(want, sizeof(want), "\r\nUID:%s\r\n", uid);
+        const char *p = strstr(text, want);
+        assert_non_null(p);
+        /* back to its BEGIN:VTODO */
+        while (p > text && strncmp(p, "\r\nBEGIN:VTODO\r\n", 15) != 0)
+                p--;
+        p += 15;
+        names[0] = '\0';
+        for (; strncmp(p, "END:VTODO", 9) != 0; p = strstr(p, "\r\n") + 2) {
+                if (*p == ' ' || *p == '\t')
+                        continue; /* a folded continuation */
+                size_t k = strcspn(p, ":;");
+                strncat(names, p, MIN(k, size - strlen(names) - 2));
+                strncat(names, " ", size - strlen(names) - 1);
+        }
+}
+
+/* No text survives removal: a tombstone carries its UID and stamps, and
+ * one read from a file drops whatever text it carried. */
+static void test_tombstone_no_text(void **state) {
+        (void) state;
+        Item items[] = {
+                { .uid = "t1@closer", .title = "Secret wish", .details = "very secret details",
+                  .category = CATEGORY_LUST, .intensity = 3, .private_ = true, .removed = true, .sequence = 4,
+                  .modified = 1700000000 },
+                { .uid = "t2@closer", .title = "Kept wish", .category = CATEGORY_FUN, .intensity = 1, .sequence = 1,
+                  .modified = 1700000000 },
+        };
+        char *text = NULL, names[256];
+
+        assert_int_equal(listfile_write(items, 2, "Alex", NULL, NOW, &text), 0);
+        assert_null(strstr(text, "Secret wish"));
+        assert_null(strstr(text, "very secret"));
+        todo_property_names(text, "t1@closer", names, sizeof(names));
+        assert_string_equal(names, "UID DTSTAMP SEQUENCE LAST-MODIFIED STATUS ");
+        todo_property_names(text, "t2@closer", names, sizeof(names));
+        assert_string_equal(names, "UID DTSTAMP SUMMARY CATEGORIES CLASS SEQUENCE LAST-MODIFIED X-CLOSER-INTENSITY ");
+        free(text);
+
+        /* A tombstone from an older closer or another app, with text. */
+        ListFile f = {};
+        parse_body_ok("BEGIN:VTODO\r\nUID:x\r\nSUMMARY:old text\r\nDESCRIPTION:old details\r\nCLASS:PRIVATE\r\n"
+                      "CATEGORIES:lust\r\nX-CLOSER-INTENSITY:3\r\nSTATUS:CANCELLED\r\nEND:VTODO\r\n",
+                      &f);
+        assert_int_equal(f.n_items, 1);
+        assert_true(f.items[0].removed);
+        assert_string_equal(f.items[0].title, "");
+        assert_string_equal(f.items[0].details, "");
+        assert_int_equal(f.items[0].category, CATEGORY_AFFECTION);
+        assert_int_equal(f.items[0].intensity, 1);
+        assert_false(f.items[0].private_);
+        listfile_done(&f);
+}
 
 static void test_parse_rules(void **state) {
         (void) state;
@@ -478,6 +542,10 @@ static void test_errors_junk_lines(void **state) {
         expect_error("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nSUMMARY:x\r\n", EBADMSG, "line 3: content after END:VCALENDAR");
         expect_error("BEGIN:VCALENDAR\r\nX-CLOSER-OWNER:a\r\nX-CLOSER-OWNER:b\r\nEND:VCALENDAR\r\n", EBADMSG,
                      "more than one X-CLOSER-OWNER");
+        expect_error("BEGIN:VCALENDAR\r\nX-CLOSER-OWNER-ID:a\r\nX-CLOSER-OWNER-ID:b\r\nEND:VCALENDAR\r\n", EBADMSG,
+                     "more than one X-CLOSER-OWNER-ID");
+        expect_error("BEGIN:VCALENDAR\r\nX-CLOSER-OWNER-ID:a b\xc3\xa4\r\nEND:VCALENDAR\r\n", EBADMSG,
+                     "X-CLOSER-OWNER-ID ");
 
         /* A content line longer than the limit */
         size_t n = LISTFILE_LINE_MAX + 100;
@@ -688,7 +756,7 @@ static void test_no_stderr(void **state) {
         }
         Item it = { .uid = "u", .title = "t", .details = "d", .intensity = 3, .private_ = true, .modified = NOW };
         char *text = NULL;
-        int r = listfile_write(&it, 1, "Owner", NOW, &text);
+        int r = listfile_write(&it, 1, "Owner", NULL, NOW, &text);
         free(text);
 
         fflush(stderr);
@@ -706,6 +774,7 @@ int main(void) {
                 cmocka_unit_test(test_folding),
                 cmocka_unit_test(test_full_list),
                 cmocka_unit_test(test_write_refuses),
+                cmocka_unit_test(test_tombstone_no_text),
                 cmocka_unit_test(test_parse_rules),
                 cmocka_unit_test(test_skipped_components),
                 cmocka_unit_test(test_errors_items),

@@ -38,6 +38,7 @@ pid=$DAEMON_PID
 # A partner list so that today has an act, and some items on my list.
 for i in $(seq 40); do ctl list add "load item $i" --category love >/dev/null; done
 ctl list export "$W/seed.ics" >/dev/null 2>&1
+as_partner "$W/seed.ics"
 ctl partner import "$W/seed.ics" >/dev/null
 check "today has an act" bash -c "'$CLOSERCTL' --json today | grep -q '\"item\"'"
 

@@ -16,7 +16,9 @@
 #   server without "actions": no actions offered;
 # - no server at all: closerd carries on, says so once at debug level, and
 #   the signals still go out (watched with `closerctl monitor --json`);
-# - notify.reveal on: the late daily act's notification shows the title.
+# - notify.reveal on: the late daily act's notification shows the title;
+# - a public item of intensity 2 is as discreet as a private one, unless
+#   notify.reveal is on.
 #
 # The clock is not faked: libfaketime's timerfd handling breaks sd-event
 # (closerd exits with "Event loop failed: Invalid argument"). Each world
@@ -212,6 +214,22 @@ log_free_of_titles() {
 # import_list: the partner list into this world's daemon.
 import_list() { ctl partner import "$LIST" >/dev/null; }
 
+# partner_file FILE CLASS INTENSITY TITLE...: my partner's exchange file
+# (my own export would be refused), one item per title.
+partner_file() {
+        local f=$1 class=$2 intensity=$3 i=0 t
+        shift 3
+        {
+                printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//closer//closer list//EN\r\n'
+                for t in "$@"; do
+                        i=$((i + 1))
+                        printf 'BEGIN:VTODO\r\nUID:notify-%s-%s@partner\r\nDTSTAMP:20260101T000000Z\r\n' "$class" "$i"
+                        printf 'SUMMARY:%s\r\nCLASS:%s\r\nX-CLOSER-INTENSITY:%s\r\nEND:VTODO\r\n' "$t" "$class" "$intensity"
+                done
+                printf 'END:VCALENDAR\r\n'
+        } >"$f"
+}
+
 # ===================== at daily.time, actions ==================
 world notify 08:59:50
 start_notifyd || { echo "Bail out! notifyd does not start"; exit 1; }
@@ -219,10 +237,8 @@ start_daemon || { echo "Bail out! closerd does not start"; exit 1; }
 start_monitor || { echo "Bail out! closerctl monitor does not listen"; exit 1; }
 diag "local time at the start: $(date '+%F %T') (TZ=$TZ)"
 
-printf '! %s\n' "${TITLES[@]}" >"$W/list.txt"
 LIST=$W/partner.ics
-check "write a list of private items" ctl list add --from "$W/list.txt"
-ctl list export "$LIST" >/dev/null 2>&1
+partner_file "$LIST" PRIVATE 1 "${TITLES[@]}"
 check "set daily.time 09:00" ctl set daily.time 09:00
 check "a date night at 09:00 today" ctl datenight set --weekday "$(LC_ALL=C date +%a)" --time 09:00
 RC1=$(raincheck 09:00 --what "$WHAT" --where "$WHERE")
@@ -432,6 +448,31 @@ else
 fi
 if stop_daemon; then ok "closerd exits cleanly (reveal)"; else not_ok "closerd exits cleanly (reveal)"; fi
 stop_notifyd
+
+# ===================== a public item above intensity 1 ==================
+# The title only of a public item of intensity 1, unless notify.reveal.
+GENTLE_TITLE="Kiss my neck in the kitchen"
+for reveal in off on; do
+        world "intimate-$reveal" 12:00:00
+        start_notifyd || { echo "Bail out! notifyd does not start"; exit 1; }
+        start_daemon || { echo "Bail out! closerd does not start"; exit 1; }
+        ctl set start warm >/dev/null # no ramp: intensity 2 may be picked
+        ctl set notify.reveal "$reveal" >/dev/null
+        partner_file "$W/intimate.ics" PUBLIC 2 "$GENTLE_TITLE"
+        check "import a public intensity 2 item (notify.reveal $reveal)" ctl partner import "$W/intimate.ics"
+        wait_for 10 notes_over "Today's act" 0 || diag "no daily act notification: $(cat "$W/notify.log")"
+        body=$(note_body "$(notes "Today's act" | head -1)")
+        if [[ $reveal == off ]]; then
+                is "a public intensity 2 item: no title in the notification" "$body" \
+                        "Today's act is ready: closerctl today"
+        else
+                is "a public intensity 2 item with notify.reveal on: the title" "$body" "$GENTLE_TITLE"
+        fi
+        if stop_daemon; then ok "closerd exits cleanly (intimate, $reveal)"; else
+                not_ok "closerd exits cleanly (intimate, $reveal)"
+        fi
+        stop_notifyd
+done
 
 # ===================== a notification superseded by closerctl reroll ==================
 world superseded 12:00:00

@@ -27,7 +27,15 @@ pid=$DAEMON_PID
 
 # Something to point at: items on both lists, a promise, today's act.
 for i in 1 2 3; do ctl list add "robust seed $i" >/dev/null; done
-ctl list export "$W/seed.ics" >/dev/null 2>&1
+ctl list export "$W/mine.ics" >/dev/null 2>&1
+# My partner's list (my own export is refused): written in a tasks app.
+{
+        printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//robust//EN\r\n'
+        for i in 1 2 3; do
+                printf 'BEGIN:VTODO\r\nUID:robust-partner-%s\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:partner seed %s\r\nEND:VTODO\r\n' "$i" "$i"
+        done
+        printf 'END:VCALENDAR\r\n'
+} >"$W/seed.ics"
 ctl partner import "$W/seed.ics" >/dev/null
 ctl raincheck +3h --what "seed" >/dev/null
 
@@ -229,6 +237,7 @@ FIELDS = {
     "RecordAdvance": {"raincheck": "s", "what": "s", "where": "s", "note": "s"},
     "AddPromise": {"what": "s", "where": "s"},
     "SetDateNightRule": {"weekday": "s", "weekdays": "s", "vary": "b", "time": "s", "duration": "s"},
+    "ImportPartnerListWithOptions": {"replace": "b"},
 }
 
 for member in sorted(methods):
@@ -327,7 +336,7 @@ for member in sorted(methods):
         expect("%s: bad fields in a{sv} are refused" % member, cases, "error")
 
 # --- file descriptors of the wrong kind ---
-readers = [m for m in ("AddItemsFromText", "ImportPartnerList") if m in methods]
+readers = [m for m in ("AddItemsFromText", "ImportPartnerList", "ImportPartnerListWithOptions") if m in methods]
 writers = [m for m in ("ExportList", "ExportCalendar") if m in methods]
 r_pipe, w_pipe = os.pipe()
 sock_a, sock_b = socket.socketpair()
@@ -345,7 +354,8 @@ import fcntl
 fcntl.fcntl(sealed, fcntl.F_ADD_SEALS, fcntl.F_SEAL_WRITE | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK)
 for member in readers:
     expect("%s: descriptors that are not readable regular files are refused" % member,
-           [(label, member, "h", [fd_value(fd)]) for label, fd in
+           [(label, member, "".join(methods[member]),
+             [fd_value(fd)] + [dbus.Dictionary({}, signature="sv")] * (len(methods[member]) - 1)) for label, fd in
             (("pipe", r_pipe), ("socket", sock_a.fileno()), ("directory", dirfd), ("/dev/null", devnull),
              ("write-only file", wronly), ("64 MiB sparse file", sparse), ("5 MiB + 1 memfd", toobig))], "error")
 for member in writers:
@@ -355,6 +365,31 @@ for member in writers:
              ("read-only file", rdonly), ("sealed memfd", sealed))], "error")
     out("ok" if os.path.getsize(rdonly_path) == 0 else "not ok",
         "%s: nothing was written to the read-only file" % member)
+
+# ImportPartnerListWithOptions: an unknown key is InvalidArgs naming it,
+# and neither a refused call nor a bad file changes the partner list.
+if "ImportPartnerListWithOptions" in methods:
+    def partner_list():
+        return call("ListItems", "s", ["partner"])
+
+    before = partner_list()
+    name, msg = call("ImportPartnerListWithOptions", "ha{sv}",
+                     [fd_value(memfd(ICS)), dbus.Dictionary({"overwrite": True}, signature="sv")])
+    out("ok" if name == INVALID_ARGS and "overwrite" in msg else "not ok",
+        "ImportPartnerListWithOptions: an unknown option is InvalidArgs naming it", "%s %s" % (name, msg))
+    for label, opts in (("replace as a string", {"replace": dbus.String("yes")}),
+                        ("replace as an integer", {"replace": dbus.Int32(1)}),
+                        ("replace in a nested variant", {"replace": dbus.Boolean(True, variant_level=2)})):
+        name, msg = call("ImportPartnerListWithOptions", "ha{sv}",
+                         [fd_value(memfd(ICS)), dbus.Dictionary(opts, signature="sv")])
+        out("ok" if name == INVALID_ARGS and "replace" in msg else "not ok",
+            "ImportPartnerListWithOptions: %s is InvalidArgs" % label, "%s %s" % (name, msg))
+    name, msg = call("ImportPartnerListWithOptions", "ha{sv}",
+                     [fd_value(memfd(open(os.path.join(W, "mine.ics"), "rb").read())),
+                      dbus.Dictionary({"replace": True}, signature="sv")])
+    out("ok" if name == "io.github.closer.Error.NotPermitted" and "my own list" in msg else "not ok",
+        "ImportPartnerListWithOptions: my own export is refused, also with replace", "%s %s" % (name, msg))
+    out("ok" if partner_list() == before else "not ok", "ImportPartnerListWithOptions: refusals changed nothing")
 
 # A failed export must not mark my partner's copy current.
 if "ExportList" in methods:

@@ -834,6 +834,7 @@ static void test_transaction_commit(void **state) {
         assert_int_equal(store_item_get(s, b.id, NULL, &got), 0);
         assert_item_equal(&got, &b);
         item_done(&got);
+
         store_free(s);
 }
 
@@ -911,6 +912,106 @@ static void test_migrate_from_v1_wal(void **state) {
         make_v1_database(f->db, true);
         assert_int_equal(file_user_version(f->db), 1);
         check_migrated_v1(f);
+}
+
+static size_t exportable_count(Store *s, const char *want_uid, bool *ret_found) {
+        Item *items = NULL;
+        size_t n = 0;
+        assert_int_equal(store_item_list_exportable(s, &items, &n), 0);
+        *ret_found = false;
+        for (size_t i = 0; i < n; i++)
+                if (streq(items[i].uid, want_uid))
+                        *ret_found = true;
+        item_array_free(items, n);
+        return n;
+}
+
+/* Step 5: a tombstone of a list exported before the step stays in the
+ * exports; one in a list never exported is left out. */
+static void check_migrated_v1_exported(Fixture *f, bool exported) {
+        sqlite3 *db;
+        bool found;
+
+        assert_int_equal(mkdir(f->parent, 0700), 0);
+        assert_int_equal(mkdir(f->dir, 0700), 0);
+        make_v1_database(f->db, false);
+        db = sql_open(f->db, SQLITE_OPEN_READWRITE);
+        sql_exec(db, "UPDATE items SET removed = 1 WHERE id = 42");
+        if (exported)
+                sql_exec(db, "INSERT INTO settings (key, value) VALUES ('export.revision', '3')");
+        assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+        Store *s = open_ok(f->dir);
+        assert_int_equal(exportable_count(s, "v1-mine", &found), exported ? 1 : 0);
+        assert_int_equal(found, exported);
+        store_free(s);
+}
+
+static void test_migrate_v1_exported_keeps_tombstones(void **state) {
+        check_migrated_v1_exported(*state, true);
+}
+
+static void test_migrate_v1_never_exported_drops_tombstones(void **state) {
+        check_migrated_v1_exported(*state, false);
+}
+
+/* An item removed before any export leaves no trace in the exports; one
+ * removed after an export stays as a tombstone. */
+static void test_item_list_exportable(void **state) {
+        Fixture *f = *state;
+        Store *s = open_ok(f->dir);
+        Item a = make_item("a", "Seen"), b = make_item("b", "Never seen"), c = make_item("c", "Later");
+        bool found;
+        int64_t n;
+
+        insert_ok(s, SIDE_MINE, &a);
+        insert_ok(s, SIDE_MINE, &b);
+        b.removed = true;
+        assert_int_equal(store_item_update(s, &b), 0);
+        assert_int_equal(exportable_count(s, "b", &found), 1);
+        assert_false(found);
+
+        assert_int_equal(store_items_mark_exported(s), 0);
+        insert_ok(s, SIDE_MINE, &c);
+        a.removed = c.removed = true;
+        assert_int_equal(store_item_update(s, &a), 0);
+        assert_int_equal(store_item_update(s, &c), 0);
+        assert_int_equal(exportable_count(s, "a", &found), 1); /* a only: c was never exported */
+        assert_true(found);
+
+        /* Forgetting the partner list removes theirs, never mine. */
+        Item p1 = make_item("p1", "Theirs"), p2 = make_item("p2", "Theirs too");
+        insert_ok(s, SIDE_PARTNER, &p1);
+        insert_ok(s, SIDE_PARTNER, &p2);
+        assert_int_equal(store_partner_forget(s, &n), 0);
+        assert_int_equal(n, 2);
+        assert_int_equal(count(s, SIDE_PARTNER), 0);
+        assert_int_equal(store_partner_forget(s, &n), 0);
+        assert_int_equal(n, 0);
+        Item got = {};
+        assert_int_equal(store_item_get_by_uid(s, SIDE_PARTNER, "p1", &got), 0);
+        assert_true(got.removed);
+        assert_string_equal(got.title, "Theirs"); /* kept locally for the history of acts */
+        item_done(&got);
+
+        /* A forgotten item's open daily act goes; a done one stays. */
+        Item p3 = make_item("p3", "Picked today");
+        insert_ok(s, SIDE_PARTNER, &p3);
+        Act open_act = { .day = 100, .kind = ACT_DAILY, .item_id = p3.id, .status = ACT_OPEN };
+        Act done_act = { .day = 99, .kind = ACT_DAILY, .item_id = p3.id, .status = ACT_DONE, .done_at = NOW };
+        assert_int_equal(store_act_insert(s, &open_act, NOW), 0);
+        assert_int_equal(store_act_insert(s, &done_act, NOW), 0);
+        assert_int_equal(store_acts_drop_open_of_removed(s), 0);
+        Act a1 = {};
+        assert_int_equal(store_act_current(s, 100, &a1), 0); /* p3 is not removed yet */
+        act_done(&a1);
+        assert_int_equal(store_partner_forget(s, &n), 0);
+        assert_int_equal(store_acts_drop_open_of_removed(s), 0);
+        assert_int_equal(store_act_current(s, 100, &a1), -ENOENT);
+        assert_int_equal(store_act_current(s, 99, &a1), 0);
+        assert_string_equal(a1.title, "Picked today"); /* the history keeps the title */
+        act_done(&a1);
+        store_free(s);
 }
 
 static void check_newer_refused(Fixture *f, bool wal) {
@@ -1083,6 +1184,9 @@ int main(void) {
                 T(test_transaction_commit),
                 T(test_migrate_from_v1),
                 T(test_migrate_from_v1_wal),
+                T(test_migrate_v1_exported_keeps_tombstones),
+                T(test_migrate_v1_never_exported_drops_tombstones),
+                T(test_item_list_exportable),
                 T(test_newer_schema_refused),
                 T(test_newer_schema_refused_wal),
                 T(test_garbage_refused),

@@ -24,7 +24,8 @@ static int bad_ics_write(const IcsEvent *events, size_t n, time_t now, char **re
         return fail();
 }
 
-static int bad_listfile_write(const Item *items, size_t n, const char *owner_name, time_t now, char **ret_text) {
+static int bad_listfile_write(const Item *items, size_t n, const char *owner_name, const char *owner_id, time_t now,
+                              char **ret_text) {
         return fail();
 }
 
