@@ -63,6 +63,8 @@ enum {
         OPT_WEEKS = 1 << 24,
         OPT_REPLACE = 1 << 25,
 };
+/* Past the 32 bits of an enum. */
+#define OPT_YES (UINT64_C(1) << 32)
 
 static int arg_json = 0;
 static int arg_help = 0;
@@ -91,7 +93,8 @@ static const char *arg_weekdays = NULL;
 static const char *arg_duration = NULL;
 static const char *arg_weeks = NULL;
 static int arg_replace = 0;
-static unsigned arg_given = 0;
+static int arg_yes = 0;
+static uint64_t arg_given = 0;
 static bool use_color = false;
 
 /* Every option, once: its name, its bit in a command's set of options, and
@@ -99,7 +102,7 @@ static bool use_color = false;
 typedef struct Option {
         const char *name;
         int has_arg;
-        unsigned bit;
+        uint64_t bit;
         const char **value;
         int *flag;
         int flag_value;
@@ -136,6 +139,7 @@ static const Option options[] = {
         { "duration", required_argument, OPT_DURATION, &arg_duration, .hint = "e.g. 3h or 90min" },
         { "weeks", required_argument, OPT_WEEKS, &arg_weeks, .hint = "a number of weeks" },
         { "replace", no_argument, OPT_REPLACE, .flag = &arg_replace, .flag_value = 1 },
+        { "yes", no_argument, OPT_YES, .flag = &arg_yes, .flag_value = 1 },
 };
 
 static sd_bus *bus = NULL;
@@ -897,9 +901,69 @@ static int verb_partner_review(int argc, char **argv) {
         r = send_call(m, &reply);
         if (r < 0)
                 return r;
-        if (arg_json)
-                return print_json_pairs("id", json_object_new_int64((int64_t) id), "review", json_object_new_string(argv[2]), PAIRS_END);
+        _cleanup_json_ json_object *res = reply_to_json(reply);
+        if (!res)
+                return fail("cannot read the reply");
+        json_object *act = NULL;
+        (void) json_object_object_get_ex(res, "act", &act);
+        hide_private(act);
+        if (arg_json) {
+                json_object_object_add(res, "id", json_object_new_int64((int64_t) id));
+                json_object_object_add(res, "review", json_object_new_string(argv[2]));
+                return print_json(res);
+        }
         printf("Item %" PRIu64 ": %s.\n", id, argv[2]);
+        if (jbool(res, "replaced") && act)
+                printf("It was today's act: today's act is now item %" PRIi64 ", %s (closerctl today).\n",
+                       jint(act, "item", 0), jstr(act, "title") ?: "");
+        else if (jbool(res, "replaced"))
+                puts("It was today's act: nothing else can be picked today.");
+        return 0;
+}
+
+/* Asks once on a terminal; elsewhere --yes must say it. */
+static int confirm(const char *question) {
+        if (arg_yes)
+                return 0;
+        if (!isatty(STDIN_FILENO))
+                return usage_error("not on a terminal: give --yes to confirm (%s)", question);
+        fprintf(stderr, "%s [y/N] ", question);
+        char answer[16] = "";
+        if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y'))
+                return fail("not confirmed: nothing changed");
+        return 0;
+}
+
+static int verb_partner_forget(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *status = NULL, *reply = NULL;
+        int r = call("GetStatus", &status, NULL);
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_object *st = reply_to_json(status);
+        int64_t n = jint(st, "partner_items", 0);
+        if (n == 0) {
+                if (arg_json)
+                        return print_json_pairs("forgotten", json_object_new_int64(0), PAIRS_END);
+                puts("There is no partner list to forget.");
+                return 0;
+        }
+        char question[128];
+        (void) snprintf(question, sizeof(question), "Forget my partner's list of %" PRIi64 " item%s?", n,
+                        n == 1 ? "" : "s");
+        r = confirm(question);
+        if (r < 0)
+                return r;
+        uint32_t forgotten = 0;
+        r = call("ForgetPartnerList", &reply, NULL);
+        if (r >= 0 && sd_bus_message_read(reply, "u", &forgotten) < 0)
+                r = fail("cannot read the reply");
+        if (r < 0)
+                return r;
+        if (arg_json)
+                return print_json_pairs("forgotten", json_object_new_int64(forgotten), PAIRS_END);
+        printf("Forgot my partner's list (%" PRIu32 " item%s); the acts done keep their titles. "
+               "Import the right one with closerctl partner import FILE.\n",
+               forgotten, forgotten == 1 ? "" : "s");
         return 0;
 }
 
@@ -1923,7 +1987,7 @@ static int verb_monitor(int argc, char **argv) {
 typedef struct Verb {
         const char *name;
         int min_args, max_args; /* positional, counting the verb's own name words as one */
-        unsigned options;
+        uint64_t options;
         int (*run)(int argc, char **argv);
         const char *usage;
         const char *help;
@@ -2024,6 +2088,10 @@ static const Verb verbs[] = {
           "partner review ID ok|discuss|no [--note T]",
           "My review of an item of my partner's list: ok, discuss (we talk about it),\n"
           "no (after talking, off the table); the note keeps the middle ground we found." },
+        { "partner forget", 1, 1, OPT_JSON | OPT_YES, verb_partner_forget, "partner forget [--yes]",
+          "Forget my partner's whole list, for instance after importing the wrong file:\n"
+          "its items leave the daily pick and list partner; the acts done keep their\n"
+          "titles. Asks once on a terminal; elsewhere it needs --yes." },
         { "partner discuss", 1, 1, OPT_JSON | OPT_DISCREET, verb_partner_discuss, "partner discuss [--discreet]",
           "What is left to talk about: items not yet reviewed or under discussion." },
         { "set", 3, 3, OPT_JSON, verb_set, "set KEY VALUE",
@@ -2104,7 +2172,7 @@ static const Verb *find_verb(int argc, char **argv, int *ret_words) {
 static bool given[ELEMENTSOF(options)];
 
 /* The first option given of those in bits, as typed. */
-static const char *given_name(unsigned bits) {
+static const char *given_name(uint64_t bits) {
         for (size_t i = 0; i < ELEMENTSOF(options); i++)
                 if (given[i] && (options[i].bit & bits))
                         return options[i].name;
@@ -2231,7 +2299,7 @@ static int run(int argc, char *argv[]) {
         if (nargs < v->min_args || nargs > v->max_args)
                 return usage_error("%s: wrong number of arguments; usage: closerctl %s", v->name, v->usage);
         /* --json and --discreet go with every command. */
-        unsigned extra = arg_given & ~(v->options | OPT_JSON | OPT_DISCREET);
+        uint64_t extra = arg_given & ~(v->options | OPT_JSON | OPT_DISCREET);
         if (extra)
                 return usage_error("%s does not take --%s (see closerctl %s --help)", v->name, given_name(extra),
                                    v->name);

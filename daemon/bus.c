@@ -875,6 +875,18 @@ static int method_import_partner_list_with_options(sd_bus_message *msg, void *us
         return import_partner_list(msg, userdata, &opts, fd, error);
 }
 
+static int append_act(sd_bus_message *reply, const Act *a);
+
+static int method_forget_partner_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int64_t n = 0;
+        int r = partner_forget(m, &n);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        (void) schedule_run(m);
+        return sd_bus_reply_method_return(msg, "u", (uint32_t) n);
+}
+
 static int method_review_item(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         const char *review, *note = NULL, *reason;
@@ -915,7 +927,8 @@ static int method_review_item(sd_bus_message *msg, void *userdata, sd_bus_error 
         if (r < 0)
                 return r;
 
-        r = partner_review(m, id, rv, note);
+        _cleanup_(act_done) Act act = {};
+        r = partner_review(m, id, rv, note, &act);
         if (r == -ENOENT)
                 return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no item %" PRIi64 " in my partner's list", id);
         if (r == -EPERM)
@@ -924,7 +937,27 @@ static int method_review_item(sd_bus_message *msg, void *userdata, sd_bus_error 
                                          id);
         if (r < 0)
                 return reply_failure(m, r, "", error);
-        return sd_bus_reply_method_return(msg, NULL);
+        bool replaced = r > 0;
+        (void) schedule_run(m);
+
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}", "replaced", "b", (int) replaced);
+        if (r >= 0 && act.id > 0) {
+                r = open_entry(reply, "act", "a{sv}");
+                if (r >= 0)
+                        r = append_act(reply, &act);
+                if (r >= 0)
+                        r = close_entry(reply);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
 }
 
 /* --- settings --- */
@@ -1081,6 +1114,7 @@ static int method_get_today(sd_bus_message *msg, void *userdata, sd_bus_error *e
         int r = today_load(m, now, &t);
         if (r < 0)
                 return reply_failure(m, r, "", error);
+        m->act_unseen = 0; /* shown now */
 
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
@@ -1188,6 +1222,12 @@ static int method_done(sd_bus_message *msg, void *userdata, sd_bus_error *error)
                 return r;
         DoneResult d;
         r = daily_done(m, manager_now(), response, mood, note, &d);
+        if (r == -ESTALE)
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED,
+                                         "today's act changed after my review of item %" PRIi64
+                                         ": the one I may have done is no longer today's act; "
+                                         "see the new one with closerctl today",
+                                         m->act_unseen_was_item);
         if (r < 0)
                 return practice_failure(m, r, error);
         after_practice_change(m);
@@ -1225,6 +1265,7 @@ static int method_reroll(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                                                  : pick_empty_reason_to_string(why));
         if (r < 0)
                 return reply_failure(m, r, "", error);
+        m->act_unseen = 0; /* the reply shows the act */
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = append_act(reply, &a);
@@ -2106,8 +2147,12 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_import_partner_list_with_options, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ReviewItem",
                                 SD_BUS_ARGS("t", id, "s", review, "a{sv}", options),
-                                SD_BUS_NO_RESULT,
+                                SD_BUS_RESULT("a{sv}", result),
                                 method_review_item, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ForgetPartnerList",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("u", forgotten),
+                                method_forget_partner_list, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("SetSetting",
                                 SD_BUS_ARGS("s", key, "s", value),
                                 SD_BUS_RESULT("s", value),

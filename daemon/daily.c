@@ -285,6 +285,8 @@ static int done_locked(Manager *m, time_t now, int response, int mood, const cha
                 r = daily_pick(m, &p, &a, NULL);
         if (r < 0)
                 return r;
+        if (m->act_unseen > 0 && a.id == m->act_unseen && a.status == ACT_OPEN)
+                return -ESTALE;
         if (ret)
                 *ret = (DoneResult) {
                         .item_id = a.item_id,
@@ -307,6 +309,34 @@ static int done_locked(Manager *m, time_t now, int response, int mood, const cha
         if (r >= 0 && mood > 0)
                 r = store_mood_insert(m->store, p.today, mood, NULL, now);
         return r;
+}
+
+int daily_replace_locked(Manager *m, time_t now, int64_t item_id, Act *ret) {
+        _cleanup_(act_done) Act a = {};
+        Practice p;
+        int r = practice_load(m, now, &p);
+        if (r < 0)
+                return r;
+        r = store_act_current(m->store, p.today, &a);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        if (a.item_id != item_id || a.status != ACT_OPEN)
+                return 0;
+        r = store_act_drop_open(m->store, a.id);
+        if (r < 0)
+                return r;
+        r = daily_pick(m, &p, ret, NULL);
+        if (r == -ENOENT) {
+                *ret = (Act) {};
+                return 1;
+        }
+        if (r < 0)
+                return r;
+        m->act_unseen = ret->id;
+        m->act_unseen_was_item = item_id;
+        return 1;
 }
 
 static int ramp_restart_locked(Manager *m, time_t now, Practice *ret) {

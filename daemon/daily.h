@@ -49,6 +49,12 @@ typedef struct DoneResult {
 
 int daily_done(Manager *m, time_t now, int response, int mood, const char *note, DoneResult *ret);
 int daily_reroll(Manager *m, time_t now, Act *ret, PickEmptyReason *ret_why);
+/* Inside a transaction, after my review made item_id ineligible (no,
+ * discuss): today's act, when it is that item and still open, gives way to
+ * another pick, counted neither as a reroll nor as a skip. Returns 1 when
+ * it did (*ret: the new act, or id 0 when nothing else can be picked), 0
+ * when today's act is another one or done already. */
+int daily_replace_locked(Manager *m, time_t now, int64_t item_id, Act *ret);
 /* The ramp starts again today (the start kind stays); *ret: the practice then. */
 int daily_ramp_restart(Manager *m, time_t now, Practice *ret);
 /* what: a partner item's ID or a text. */

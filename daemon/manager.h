@@ -43,6 +43,11 @@ typedef struct Manager {
         sd_event_source *tz_watch;    /* inotify on /etc/localtime */
         int clock_fd, tz_fd, tz_file_wd;
 
+        /* daily.c: today's act as picked anew after my review made the old
+         * one ineligible, until GetToday or Reroll show it: Done refuses
+         * it meanwhile, since I may think I am done with the old one. */
+        int64_t act_unseen, act_unseen_was_item;
+
         /* daily.c: the day's practice, good while the store's write
          * generation and the day stay the same */
         struct Practice *practice;

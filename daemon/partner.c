@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "icalproc.h"
+#include "daily.h"
 #include "macro.h"
 #include "partner.h"
 
@@ -395,33 +396,46 @@ int partner_exported(Manager *m, int64_t revision) {
         return STORE_TRANSACTION(m->store, exported_locked(m, revision));
 }
 
-int partner_review(Manager *m, int64_t id, Review review, const char *note) {
+static int review_locked(Manager *m, int64_t id, Review review, const char *note, Act *ret_act) {
         _cleanup_(item_done) Item it = {};
         Side side;
-        int r;
-
-        r = store_begin(m->store);
+        int r = store_item_get(m->store, id, &side, &it);
         if (r < 0)
                 return r;
-        r = store_item_get(m->store, id, &side, &it);
-        if (r >= 0 && it.removed)
-                r = -ENOENT;
-        if (r >= 0 && side != SIDE_PARTNER)
-                r = -EPERM;
-        if (r >= 0) {
-                it.review = review;
-                if (note) {
-                        free(it.note);
-                        it.note = note[0] ? strdup(note) : NULL;
-                        if (note[0] && !it.note)
-                                r = -ENOMEM;
-                }
+        if (it.removed)
+                return -ENOENT;
+        if (side != SIDE_PARTNER)
+                return -EPERM;
+        it.review = review;
+        if (note) {
+                free(it.note);
+                it.note = note[0] ? strdup(note) : NULL;
+                if (note[0] && !it.note)
+                        return -ENOMEM;
         }
-        if (r >= 0)
-                r = store_item_update(m->store, &it);
-        if (r >= 0)
-                r = store_commit(m->store);
+        r = store_item_update(m->store, &it);
         if (r < 0)
-                store_rollback(m->store);
-        return r;
+                return r;
+        /* Off the pick now: today's act, if it was this item, is picked anew. */
+        if (review == REVIEW_NO || review == REVIEW_DISCUSS)
+                return daily_replace_locked(m, manager_now(), id, ret_act);
+        return 0;
+}
+
+int partner_review(Manager *m, int64_t id, Review review, const char *note, Act *ret_act) {
+        return STORE_TRANSACTION(m->store, review_locked(m, id, review, note, ret_act));
+}
+
+static int forget_locked(Manager *m, int64_t *ret_n) {
+        int r = store_partner_forget(m->store, ret_n);
+        if (r >= 0)
+                r = store_acts_drop_open_of_removed(m->store);
+        /* Any partner's list may come next, without --replace. */
+        if (r >= 0)
+                r = store_setting_unset(m->store, "partner.owner_id");
+        return r == -ENOENT ? 0 : r;
+}
+
+int partner_forget(Manager *m, int64_t *ret_n) {
+        return STORE_TRANSACTION(m->store, forget_locked(m, ret_n));
 }

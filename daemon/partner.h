@@ -18,6 +18,7 @@
 
 #include "listfile.h"
 #include "manager.h"
+#include "store.h"
 
 typedef enum ImportAction {
         IMPORT_ADD,
@@ -71,8 +72,14 @@ int partner_export(Manager *m, char **ret_text, int64_t *ret_revision);
 int partner_exported(Manager *m, int64_t revision);
 
 /* My review of a partner item; note NULL leaves the note as it is, "" clears
- * it. -ENOENT no such partner item, -EPERM an item of my own list. */
-int partner_review(Manager *m, int64_t id, Review review, const char *note);
+ * it. -ENOENT no such partner item, -EPERM an item of my own list. Returns 1
+ * when today's act was that item and was picked anew (*ret_act: the new
+ * one, id 0 when nothing else can be picked), else 0. */
+int partner_review(Manager *m, int64_t id, Review review, const char *note, Act *ret_act);
+/* Forgets my partner's whole list (after importing the wrong file): its
+ * items leave the pick and the list, the acts done keep their titles, and
+ * any partner's list may be imported next. *ret_n: how many items. */
+int partner_forget(Manager *m, int64_t *ret_n);
 
 /* Bumps the revision of my list (every change of it), for "stale copy". */
 int partner_mine_changed(Manager *m);

@@ -841,6 +841,18 @@ static int int64_row(sqlite3_stmt *st, void *ret) {
         return 0;
 }
 
+int store_act_drop_open(Store *s, int64_t act_id) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "DELETE FROM acts WHERE id = ? AND status = 0", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, act_id);
+        r = step_done(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
+}
+
 int store_acts_drop_open_of_removed(Store *s) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r = prepare(s,

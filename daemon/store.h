@@ -122,6 +122,9 @@ int store_act_rerolls(Store *s, int64_t day, int64_t *ret);
 /* Drops the open daily acts (never done, never skipped) of partner items
  * that are removed, so the day's act is picked again from what is left. */
 int store_acts_drop_open_of_removed(Store *s);
+/* Drops one act that is still open (never done, never skipped); -ENOENT when
+ * there is no such open act. */
+int store_act_drop_open(Store *s, int64_t act_id);
 int store_act_insert(Store *s, Act *a, time_t now);
 /* Updates status, response, note and done_at. */
 int store_act_update(Store *s, const Act *a);

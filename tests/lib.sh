@@ -77,6 +77,7 @@ refuses() {
 # it shows an ISO time with seconds. --json, monitor (it runs in the
 # background) and exports (iCalendar) go through as they are.
 HUMAN_LOG=$TOP/$B/test-logs/human-output.log
+mkdir -p "${HUMAN_LOG%/*}"
 ctl() {
         case " $* " in
         *" --json "* | *" -j "* | *" monitor "* | *" export-ics "* | *" export "*) "$CLOSERCTL" "$@" ;;

@@ -68,7 +68,7 @@ is "the idea's title" "$(jget "$(json list mine)" 'd[-1]["title"]')" "$idea_titl
 refuses "an unknown idea" "idea must be a number from 1 to" ctl list add --idea 100000
 
 check "set me.name" ctl set me.name Alex
-ctl list export "$A/alex.ics" 2>/dev/null
+ctl list export "$A/alex.ics" >/dev/null
 check "export writes a file" test -s "$A/alex.ics"
 is "export file is private" "$(stat -c %a "$A/alex.ics")" 600
 json list export >"$A/stdout.ics"
@@ -147,7 +147,7 @@ tmp_id=$(jget "$(json list add "Added after the export, removed before the next"
 tmp_uid=$(jget "$(json list mine)" "[i['uid'] for i in d if i['id'] == $tmp_id][0]")
 check "remove it again" ctl list rm "$tmp_id"
 like "status says the partner's copy is stale" "$(jget "$(json status)" 'd["warnings"]')" "stale"
-ctl list export "$A/alex.ics" 2>/dev/null
+ctl list export "$A/alex.ics" >/dev/null
 tombstones=$("$PY" - "$A/alex.ics" <<'PY'
 import sys, icalendar
 cal = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())
@@ -249,7 +249,7 @@ enable_activation
 enter_world "$K"
 check "Kim's name" ctl set me.name Kim
 printf 'Tea in the garden\nRead to me\n' | ctl list add --from - >/dev/null
-ctl list export "$K/kim.ics" 2>/dev/null
+ctl list export "$K/kim.ics" >/dev/null
 enter_world "$S"
 partner=$(json list partner)
 refuses "another partner's list is refused" \

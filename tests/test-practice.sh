@@ -79,4 +79,46 @@ is "--json done again: what it replaced" "$(jget "$j" '(d["done"], d["again"], d
 is "the act has the last response" "$(jget "$(json today)" 'd["act"]["response"]')" 5
 refuses "reroll after done" "already done" ctl reroll
 
+# ===== today's act reviewed no or discuss after it was picked =====
+
+new_world replace
+start_daemon
+check "import the partner's list again, elsewhere" ctl partner import "${_worlds[1]}/list.ics"
+old=$(jget "$(json today)" 'd["act"]["item"]')
+out=$(ctl partner review "$old" no)
+like "a no on today's act picks another at once, and says so" "$out" \
+        "^Item $old: no.
+It was today's act: today's act is now item [0-9]+, .* \(closerctl today\)\.$"
+j=$(json partner review "$old" no --note "after talking")
+is "... a second review of it changes nothing more" "$(jget "$j" 'd["replaced"]')" False
+refuses "done on the old act is refused until the new one was seen" "today's act changed after my review of item $old" \
+        ctl done --response 4
+new=$(jget "$(json today)" 'd["act"]["item"]')
+[[ $new != "$old" ]] && ok "today shows another item ($old -> $new)" || not_ok "today shows another item"
+is "not counted as a reroll" "$(jget "$(json status)" 'd["rerolls_today"]')" 0
+check "done, now that it was seen" ctl done --response 4
+is "the new act is the one done" "$(jget "$(json today)" '(d["act"]["item"], d["act"]["done"])')" "($new, True)"
+other=$(jget "$(json list partner)" "[i['id'] for i in d if i['id'] not in ($old, $new)][0]")
+is "a review of an item that is not today's act replaces nothing" \
+        "$(jget "$(json partner review "$other" discuss)" 'd["replaced"]')" False
+is "a done act stays when its item is reviewed no" "$(jget "$(json partner review "$new" no)" 'd["replaced"]')" False
+stop_daemon
+is "the replaced act left no skip behind" \
+        "$(sqlite3 "$XDG_DATA_HOME/closer/closer.db" "SELECT count(*) FROM acts WHERE status = 2")" 0
+start_daemon
+
+# ===== partner forget =====
+
+refuses "partner forget off a terminal needs --yes" "give --yes" ctl partner forget </dev/null
+"$CLOSERCTL" partner forget </dev/null >/dev/null 2>&1
+is "... exit 2" "$?" 2
+is "... nothing forgotten" "$(jget "$(json list partner)" 'len(d)')" 4
+like "partner forget --yes" "$(ctl partner forget --yes)" "^Forgot my partner's list \(4 items\); the acts done keep their titles"
+is "list partner is empty" "$(jget "$(json list partner)" 'len(d)')" 0
+is "the act done keeps its title" "$(jget "$(json today)" '(d["act"]["item"], d["act"]["done"], len(d["act"]["title"]) > 0)')" \
+        "($new, True, True)"
+is "status: no partner items" "$(jget "$(json status)" 'd["partner_items"]')" 0
+is "partner forget --json with nothing left" "$(jget "$(json partner forget --yes)" 'd["forgotten"]')" 0
+like "a list may come next, without --replace" "$(ctl partner import "${_worlds[1]}/list.ics")" "^Imported"
+
 done_testing

@@ -253,6 +253,9 @@ ctl list add "the secret one" --private --details "hidden details" >/dev/null
 ctl list add "the other secret" --private --category lust >/dev/null
 ctl list export "$D/sam.ics" >/dev/null
 enter_world "${_worlds[0]}"
+# Today's act is not announced before the monitor below asks for it.
+late=$([[ $(date +%H%M) < 2358 ]] && echo yes)
+ctl set daily.time 23:59 >/dev/null
 check "import the partner's list" ctl partner import "$D/sam.ics"
 secret=$(jget "$(json list partner)" '[i["id"] for i in d if i["title"] == "the secret one"][0]')
 check "a note on a private item" ctl partner review "$secret" discuss --note "the private middle ground"
@@ -304,7 +307,11 @@ ctl set daily.time 00:00 >/dev/null
 for _ in $(seq 50); do grep -q DailyAct "$D/monitor.json" && grep -q DailyAct "$D/monitor.txt" && break; sleep 0.1; done
 kill "$mon" "$mon2"
 wait "$mon" "$mon2" 2>/dev/null
-like "monitor saw DailyAct" "$(cat "$D/monitor.json")" "DailyAct"
+if [[ -n $late ]]; then
+        like "monitor saw DailyAct" "$(cat "$D/monitor.json")" "DailyAct"
+else
+        skip "monitor: too close to midnight for a daily act at 23:59"
+fi
 no_secret "monitor --json, discreet" "$(cat "$D/monitor.json")"
 no_secret "monitor, discreet" "$(cat "$D/monitor.txt")"
 if grep -qE '[0-9]{2}:[0-9]{2}:[0-9]{2}' "$D/monitor.txt"; then not_ok "monitor: no ISO times with seconds"; else
