@@ -274,13 +274,18 @@ static int dup_note(const char *note, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+/* The practice of today and today's daily act (-ENOENT when none yet). */
+static int load_current(Manager *m, time_t now, Practice *p, Act *a) {
+        int r = practice_load(m, now, p);
+        if (r < 0)
+                return r;
+        return store_act_current(m->store, p->today, a);
+}
+
 static int done_locked(Manager *m, time_t now, int response, int mood, const char *note, DoneResult *ret) {
         _cleanup_(act_done) Act a = {};
         Practice p;
-        int r = practice_load(m, now, &p);
-        if (r < 0)
-                return r;
-        r = store_act_current(m->store, p.today, &a);
+        int r = load_current(m, now, &p, &a);
         if (r == -ENOENT)
                 r = daily_pick(m, &p, &a, NULL);
         if (r < 0)
@@ -314,10 +319,7 @@ static int done_locked(Manager *m, time_t now, int response, int mood, const cha
 int daily_replace_locked(Manager *m, time_t now, int64_t item_id, Act *ret) {
         _cleanup_(act_done) Act a = {};
         Practice p;
-        int r = practice_load(m, now, &p);
-        if (r < 0)
-                return r;
-        r = store_act_current(m->store, p.today, &a);
+        int r = load_current(m, now, &p, &a);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
@@ -357,10 +359,7 @@ int daily_done(Manager *m, time_t now, int response, int mood, const char *note,
 static int reroll_locked(Manager *m, time_t now, Act *ret, PickEmptyReason *ret_why) {
         _cleanup_(act_done) Act a = {};
         Practice p;
-        int r = practice_load(m, now, &p);
-        if (r < 0)
-                return r;
-        r = store_act_current(m->store, p.today, &a);
+        int r = load_current(m, now, &p, &a);
         if (r == -ENOENT)
                 return daily_pick(m, &p, ret, ret_why);
         if (r < 0)
