@@ -107,6 +107,25 @@ wait "$reader"
 [[ -p $D/fifo ]] && ok "... and stays a FIFO" || not_ok "... and stays a FIFO"
 like "... the reader got the list" "$(head -1 "$D/fifo.out")" "BEGIN:VCALENDAR"
 
+# A socket is connected to, and stays a socket.
+"$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(1)
+s.settimeout(20)
+c, _ = s.accept()
+with open(sys.argv[2], "wb") as f:
+    for b in iter(lambda: c.recv(65536), b""):
+        f.write(b)
+' "$D/sock" "$D/sock.out" &
+listener=$!
+for _ in $(seq 50); do [[ -S $D/sock ]] && break; sleep 0.1; done
+check "a socket is written to" "$CLOSERCTL" export-ics "$D/sock"
+wait "$listener"
+[[ -S $D/sock ]] && ok "... and stays a socket" || not_ok "... and stays a socket"
+like "... the listener got the calendar" "$(head -1 "$D/sock.out")" "BEGIN:VCALENDAR"
+
 if [[ $(id -u) == 0 ]]; then
         mknod "$D/null" c 1 3
         check "a character device is written to" "$CLOSERCTL" export-ics "$D/null"
