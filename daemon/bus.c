@@ -1643,7 +1643,8 @@ static int datenight_failure(Manager *m, int r, uint64_t id, sd_bus_error *error
                 return sd_bus_error_setf(error, ERROR_NOT_PERMITTED, "date night %" PRIu64 " is not skipped", id);
         if (r == -ESTALE)
                 return sd_bus_error_setf(error, ERROR_NOT_PERMITTED,
-                                         "make-up %" PRIu64 " is no longer owed: its night is in person", id);
+                                         "make-up %" PRIu64 " is no longer owed: its night is in person,"
+                                         " or its away period was cancelled", id);
         return reply_failure(m, r, "", error);
 }
 
