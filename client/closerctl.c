@@ -1665,17 +1665,31 @@ static int verb_datenight_move(int argc, char **argv) {
         return 0;
 }
 
-static int verb_datenight_skip(int argc, char **argv) {
+/* An ID typed by the user: a usage error names the kind and where to look. */
+static int parse_id(const char *s, const char *kind, const char *see, uint64_t *ret) {
+        if (parse_uint(s, INT64_MAX, ret) < 0 || *ret == 0)
+                return usage_error("'%.*s%s' is not %s (see closerctl %s)", ECHO(s), kind, see);
+        return 0;
+}
+
+/* datenight skip|unskip [ID]: method takes the ID (0: the next one). */
+static int datenight_by_id(int argc, char **argv, const char *method, const char *what) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         uint64_t id = 0, done;
-        if (argc > 1 && (parse_uint(argv[1], INT64_MAX, &id) < 0 || id == 0))
-                return usage_error("'%.*s%s' is not a date night ID (see closerctl datenight)", ECHO(argv[1]));
-        int r = call("SkipDateNight", &reply, "t", id);
+        int r = argc > 1 ? parse_id(argv[1], "a date night ID", "datenight", &id) : 0;
+        if (r >= 0)
+                r = call(method, &reply, "t", id);
         if (r >= 0)
                 r = sd_bus_message_read(reply, "t", &done);
-        if (r < 0)
-                return r;
-        return print_datenight_done("skipped", done);
+        return r < 0 ? r : print_datenight_done(what, done);
+}
+
+static int verb_datenight_skip(int argc, char **argv) {
+        return datenight_by_id(argc, argv, "SkipDateNight", "skipped");
+}
+
+static int verb_datenight_unskip(int argc, char **argv) {
+        return datenight_by_id(argc, argv, "UnskipDateNight", "planned again");
 }
 
 static int verb_datenight_log(int argc, char **argv) {
@@ -1692,15 +1706,79 @@ static int verb_datenight_log(int argc, char **argv) {
         return print_datenight_done(streq(outcome, "happened") ? "happened" : "missed", done);
 }
 
-static int verb_away(int argc, char **argv) {
+static const char *plural(int64_t n, const char *one, const char *many) {
+        return n == 1 ? one : many;
+}
+
+/* The reply of a call as JSON. */
+static int reply_json(sd_bus_message *reply, json_object **ret) {
+        *ret = reply_to_json(reply);
+        return *ret ? 0 : fail("cannot read the reply");
+}
+
+static int verb_away_list(void) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = call("Away", &reply, "ss", argv[1], argv[2]);
+        _cleanup_json_ json_object *all = NULL;
+        int r = call("ListAway", &reply, NULL);
+        if (r >= 0)
+                r = reply_json(reply, &all);
         if (r < 0)
                 return r;
         if (arg_json)
-                return print_json_pairs("from", json_object_new_string(argv[1]), "to", json_object_new_string(argv[2]), PAIRS_END);
-        printf("Apart from %s to %s: date nights in between are by phone, and each is made up\n"
-               "in person from the evening after %s on (closerctl datenight).\n", argv[1], argv[2], argv[2]);
+                return print_json(all);
+        size_t n = json_object_array_length(all);
+        if (n == 0) {
+                puts("No time apart recorded. closerctl away FROM TO records some.");
+                return 0;
+        }
+        printf("%s%4s  %-14s  %-14s  %6s  %8s%s\n", BOLD, "ID", "FROM", "TO", "NIGHTS", "MAKE-UPS", RESET);
+        for (size_t i = 0; i < n; i++) {
+                json_object *a = json_object_array_get_idx(all, i);
+                char from[32];
+                (void) snprintf(from, sizeof(from), "%s", human_date(jstr(a, "from")) ?: "");
+                printf("%4" PRIi64 "  %-14s  %-14s  %6" PRIi64 "  %8" PRIi64 "\n", jint(a, "id", 0), from,
+                       human_date(jstr(a, "to")) ?: "", jint(a, "nights", 0), jint(a, "makeups", 0));
+        }
+        return 0;
+}
+
+static int verb_away(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        uint64_t id;
+        if (argc == 1)
+                return verb_away_list();
+        if (argc != 3)
+                return usage_error("away takes FROM TO (YYYY-MM-DD), or nothing to list the periods");
+        int r = call("Away", &reply, "ss", argv[1], argv[2]);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "t", &id);
+        if (r < 0)
+                return r;
+        if (arg_json)
+                return print_json_pairs("id", json_object_new_int64((int64_t) id), "from", json_object_new_string(argv[1]),
+                                        "to", json_object_new_string(argv[2]), PAIRS_END);
+        printf("Away period %" PRIu64 ": apart from %s to %s. Date nights in between are by phone,\n"
+               "and each is made up in person from the evening after %s on (closerctl datenight).\n",
+               id, argv[1], argv[2], argv[2]);
+        return 0;
+}
+
+static int verb_away_cancel(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_json_ json_object *a = NULL;
+        uint64_t id;
+        int r = parse_id(argv[1], "an away period ID", "away", &id);
+        if (r >= 0)
+                r = call("CancelAway", &reply, "t", id);
+        if (r >= 0)
+                r = reply_json(reply, &a);
+        if (r < 0)
+                return r;
+        if (arg_json)
+                return print_json(a);
+        int64_t nights = jint(a, "nights", 0), makeups = jint(a, "makeups", 0);
+        printf("Away period %" PRIu64 " cancelled: %" PRIi64 " date %s in person again, %" PRIi64 " %s no longer owed.\n",
+               id, nights, plural(nights, "night", "nights"), makeups, plural(makeups, "make-up", "make-ups"));
         return 0;
 }
 
@@ -2021,13 +2099,21 @@ static const Verb verbs[] = {
           "Move one date night (by default the next). WHEN as for advance." },
         { "datenight skip", 1, 2, OPT_JSON, verb_datenight_skip, "datenight skip [ID]",
           "Skip one date night (by default the next); it stays in the calendar, cancelled." },
+        { "datenight unskip", 1, 2, OPT_JSON, verb_datenight_unskip, "datenight unskip [ID]",
+          "Undo a skip (by default of the next skipped night): planned again, and back\n"
+          "in the calendar." },
         { "datenight log", 2, 3, OPT_JSON, verb_datenight_log, "datenight log [ID] happened|missed",
-          "How a past date night went (by default the latest without an outcome)." },
+          "How a past date night went (by default the latest without an outcome, else\n"
+          "the latest with one). Given again, the last outcome counts." },
         { "datenight", 1, 1, OPT_JSON, verb_datenight, "datenight",
           "The date nights: the recent ones and the coming ics.weeks weeks." },
-        { "away", 3, 3, OPT_JSON, verb_away, "away FROM TO",
+        { "away cancel", 2, 2, OPT_JSON, verb_away_cancel, "away cancel ID",
+          "Cancel an away period: its coming date nights are in person again, and the\n"
+          "make-ups it owed and that have not happened are no longer owed." },
+        { "away", 1, 3, OPT_JSON, verb_away, "away [FROM TO]",
           "Apart from FROM to TO (YYYY-MM-DD, both days apart): the date nights in\n"
-          "between become remote, and each is made up in person after TO." },
+          "between become remote, and each is made up in person after TO. Without\n"
+          "FROM TO: the away periods (ID, from, to, remote nights, make-ups owed)." },
         { "export-ics", 1, 2, OPT_JSON, verb_export_ics, "export-ics [FILE|-]",
           "The date nights and open rain checks as iCalendar (stdout without FILE or\n"
           "with -). closerd also keeps $XDG_DATA_HOME/closer/datenights.ics current." },

@@ -1678,25 +1678,36 @@ static void datenights_changed(Manager *m) {
         (void) schedule_run(m);
 }
 
-static int method_list_datenights(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+/* Replies with an aa{sv}: append() each of the n items of size bytes. */
+static int reply_dicts(sd_bus_message *msg, const void *items, size_t n, size_t size,
+                       int (*append)(sd_bus_message *reply, const void *item)) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "a{sv}");
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = append(reply, (const char *) items + i * size);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int append_datenight_item(sd_bus_message *reply, const void *item) {
+        return append_datenight(reply, item);
+}
+
+static int method_list_datenights(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         DateNight *d = NULL;
         size_t n = 0;
         int r = datenight_list(m, manager_now(), &d, &n);
         if (r < 0)
                 return reply_failure(m, r, "", error);
-        r = sd_bus_message_new_method_return(msg, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "a{sv}");
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                r = append_datenight(reply, &d[i]);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
+        r = reply_dicts(msg, d, n, sizeof(DateNight), append_datenight_item);
         datenight_array_free(d, n);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return r;
 }
 
 static int method_get_datenight_rule(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -1789,6 +1800,12 @@ static int datenight_failure(Manager *m, int r, uint64_t id, sd_bus_error *error
                                          "date night %" PRIu64 " is over or already decided", id);
         if (r == -EINPROGRESS)
                 return sd_bus_error_setf(error, ERROR_NOT_PERMITTED, "date night %" PRIu64 " has not begun yet", id);
+        if (r == -ENOMSG)
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED, "date night %" PRIu64 " is not skipped", id);
+        if (r == -ESTALE)
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED,
+                                         "make-up %" PRIu64 " is no longer owed: its night is in person,"
+                                         " or its away period was cancelled", id);
         return reply_failure(m, r, "", error);
 }
 
@@ -1813,20 +1830,31 @@ static int method_move_datenight(sd_bus_message *msg, void *userdata, sd_bus_err
         return sd_bus_reply_method_return(msg, "t", (uint64_t) done_id);
 }
 
-static int method_skip_datenight(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+/* SkipDateNight and UnskipDateNight: one night by ID, 0 for the next. */
+static int datenight_by_id(sd_bus_message *msg, Manager *m, bool unskip, sd_bus_error *error) {
         int64_t done_id = 0;
         uint64_t id;
         int r = sd_bus_message_read(msg, "t", &id);
         if (r < 0)
                 return r;
         if (id > INT64_MAX)
-                return invalid(error, "id", "must be a date night ID, or 0 for the next one");
-        r = datenight_skip(m, manager_now(), (int64_t) id, &done_id);
+                return invalid(error, "id", unskip ? "must be a date night ID, or 0 for the next skipped one"
+                                                   : "must be a date night ID, or 0 for the next one");
+        r = (unskip ? datenight_unskip : datenight_skip)(m, manager_now(), (int64_t) id, &done_id);
+        if (r == -ENOENT && id == 0 && unskip)
+                return sd_bus_error_set(error, ERROR_NO_SUCH_ITEM, "no skipped date night ahead: see closerctl datenight");
         if (r < 0)
                 return datenight_failure(m, r, id, error);
         datenights_changed(m);
         return sd_bus_reply_method_return(msg, "t", (uint64_t) done_id);
+}
+
+static int method_skip_datenight(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return datenight_by_id(msg, userdata, false, error);
+}
+
+static int method_unskip_datenight(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return datenight_by_id(msg, userdata, true, error);
 }
 
 static int method_log_datenight(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -1863,13 +1891,64 @@ static int method_away(sd_bus_message *msg, void *userdata, sd_bus_error *error)
                 return invalid(error, "to", "is before from");
         if (to_day - from_day > 366)
                 return invalid(error, "to", "is more than a year after from");
-        r = datenight_away(m, manager_now(), from_day, to_day);
+        int64_t id = 0;
+        r = datenight_away(m, manager_now(), from_day, to_day, &id);
         if (r == -ERANGE)
                 return invalid(error, "to", "is in the past");
         if (r < 0)
                 return reply_failure(m, r, "", error);
         datenights_changed(m);
-        return sd_bus_reply_method_return(msg, NULL);
+        return sd_bus_reply_method_return(msg, "t", (uint64_t) id);
+}
+
+static int append_away(sd_bus_message *reply, const AwayInfo *a) {
+        char from[16], to[16];
+        (void) format_date(a->away.from_day, from);
+        (void) format_date(a->away.to_day, to);
+        return sd_bus_message_append(reply, "a{sv}", 5,
+                                     "id", "t", (uint64_t) a->id,
+                                     "from", "s", from,
+                                     "to", "s", to,
+                                     "nights", "u", (uint32_t) a->nights,
+                                     "makeups", "u", (uint32_t) a->makeups);
+}
+
+static int append_away_item(sd_bus_message *reply, const void *item) {
+        return append_away(reply, item);
+}
+
+static int method_list_away(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_free_ AwayInfo *a = NULL;
+        Manager *m = userdata;
+        size_t n = 0;
+        int r = datenight_away_list(m, &a, &n);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        return reply_dicts(msg, a, n, sizeof(AwayInfo), append_away_item);
+}
+
+static int method_cancel_away(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        AwayInfo a = {};
+        uint64_t id;
+        int r = sd_bus_message_read(msg, "t", &id);
+        if (r < 0)
+                return r;
+        if (id == 0 || id > INT64_MAX)
+                return invalid(error, "id", "must be an away period ID (see closerctl away)");
+        r = datenight_away_cancel(m, manager_now(), (int64_t) id, &a);
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no away period %" PRIu64 " (see closerctl away)", id);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        datenights_changed(m);
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = append_away(reply, &a);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
 }
 
 static int method_export_calendar(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -2244,14 +2323,26 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("t", id),
                                 SD_BUS_RESULT("t", id),
                                 method_skip_datenight, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("UnskipDateNight",
+                                SD_BUS_ARGS("t", id),
+                                SD_BUS_RESULT("t", id),
+                                method_unskip_datenight, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("LogDateNight",
                                 SD_BUS_ARGS("t", id, "s", outcome),
                                 SD_BUS_RESULT("t", id),
                                 method_log_datenight, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Away",
                                 SD_BUS_ARGS("s", from, "s", to),
-                                SD_BUS_NO_RESULT,
+                                SD_BUS_RESULT("t", id),
                                 method_away, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListAway",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("aa{sv}", periods),
+                                method_list_away, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CancelAway",
+                                SD_BUS_ARGS("t", id),
+                                SD_BUS_RESULT("a{sv}", cancelled),
+                                method_cancel_away, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ExportCalendar",
                                 SD_BUS_ARGS("h", file),
                                 SD_BUS_NO_RESULT,

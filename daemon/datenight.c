@@ -87,7 +87,7 @@ static int plan_round(Manager *m, time_t now, const DnRule *rule, int weeks, boo
 
         r = store_dn_list(m->store, now - PLAN_LOOKBACK, &nights, &n);
         if (r >= 0)
-                r = store_away_list(m->store, local_day_of(now) - 31, &away, &n_away);
+                r = store_away_list(m->store, local_day_of(now - PLAN_LOOKBACK) - 2, &away, &n_away);
         if (r < 0)
                 goto finish;
         plain = calloc(n ? n : 1, sizeof(DnNight));
@@ -142,6 +142,33 @@ static int ics_weeks(Manager *m, int *ret) {
         return 0;
 }
 
+/* A lowered ics.weeks: the nights beyond the horizon go (plan.h, dn_trim). */
+static int trim_locked(Manager *m, time_t now, int weeks, bool *changed) {
+        DateNight *nights = NULL;
+        DnNight *plain = NULL;
+        int64_t *ids = NULL;
+        size_t n = 0, n_ids = 0;
+        int r = store_dn_list(m->store, now, &nights, &n);
+        if (r < 0)
+                return r;
+        plain = calloc(n ? n : 1, sizeof(DnNight));
+        if (!plain)
+                r = -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                plain[i] = nights[i].night;
+        if (r >= 0)
+                r = dn_trim(plain, n, now, weeks, &ids, &n_ids);
+        for (size_t i = 0; r >= 0 && i < n_ids; i++) {
+                r = store_dn_trim(m->store, ids[i]);
+                if (r > 0)
+                        *changed = true;
+        }
+        free(ids);
+        free(plain);
+        datenight_array_free(nights, n);
+        return r < 0 ? r : 0;
+}
+
 /* Inside a transaction. The plan converges in at most two rounds (plan.h):
  * the second creates the make-ups of nights the first created. */
 static int replan_locked(Manager *m, time_t now, bool *changed) {
@@ -149,6 +176,8 @@ static int replan_locked(Manager *m, time_t now, bool *changed) {
         int weeks, r = datenight_rule(m, &rule);
         if (r >= 0)
                 r = ics_weeks(m, &weeks);
+        if (r >= 0)
+                r = trim_locked(m, now, weeks, changed);
         for (int round = 0; r >= 0 && round < 3; round++) {
                 r = plan_round(m, now, &rule, weeks, changed);
                 if (r == 0)
@@ -194,24 +223,44 @@ int datenight_set_rule(Manager *m, time_t now, const DnRule *rule) {
         return STORE_TRANSACTION(m->store, set_rule_locked(m, now, rule));
 }
 
+typedef enum Change {
+        CHANGE_MOVE,
+        CHANGE_SKIP,
+        CHANGE_LOG,
+        CHANGE_UNSKIP,
+} Change;
+
+static bool pick_matches(Change what, const DnNight *x, time_t now, bool again) {
+        switch (what) {
+        case CHANGE_LOG:
+                return x->start <= now &&
+                       (again ? x->status == DN_HAPPENED || x->status == DN_MISSED : x->status == DN_PLANNED);
+        case CHANGE_UNSKIP:
+                return x->start > now && x->status == DN_SKIPPED;
+        default:
+                return x->start > now && x->status == DN_PLANNED;
+        }
+}
+
 /* The night a command is about: the given one, or by default the next
- * planned one (move, skip) or the latest begun without an outcome (log). */
-static int night_pick(Manager *m, time_t now, int64_t id, bool past, DateNight *ret) {
+ * planned one (move, skip), the next skipped one (unskip), or the latest
+ * begun without an outcome, else the latest begun with one (log: given
+ * again, the last one counts). */
+static int night_pick(Manager *m, time_t now, int64_t id, Change what, DateNight *ret) {
         if (id > 0)
                 return store_dn_get(m->store, id, ret);
         DateNight *d = NULL;
         size_t n = 0;
+        bool past = what == CHANGE_LOG;
         int r = store_dn_list(m->store, past ? now - 14 * DAY : now, &d, &n), found = -ENOENT;
-        for (size_t i = 0; r >= 0 && i < n; i++) {
-                const DnNight *x = &d[i].night;
-                if (x->status != DN_PLANNED)
-                        continue;
-                if (past ? x->start <= now : x->start > now) {
+        for (int again = 0; r >= 0 && found < 0 && again <= past; again++)
+                for (size_t i = 0; i < n; i++) {
+                        if (!pick_matches(what, &d[i].night, now, again))
+                                continue;
                         found = (int) i;
                         if (!past)
                                 break;
                 }
-        }
         if (r >= 0 && found >= 0) {
                 *ret = d[found];
                 d[found].uid = NULL;
@@ -220,35 +269,56 @@ static int night_pick(Manager *m, time_t now, int64_t id, bool past, DateNight *
         return r < 0 ? r : found >= 0 ? 0 : -ENOENT;
 }
 
-static int change_locked(Manager *m, time_t now, int64_t id, int what, time_t start, DnStatus outcome,
+static int change_locked(Manager *m, time_t now, int64_t id, Change what, time_t start, DnStatus outcome,
                          int64_t *ret_id) {
         DateNight d = {};
         bool changed = false;
-        int r = night_pick(m, now, id, what == 2, &d);
+        int r = night_pick(m, now, id, what, &d);
         if (r < 0)
                 return r;
-        if (what == 2) { /* log */
+        DnStatus before = d.night.status;
+        if (what == CHANGE_LOG) {
                 if (d.night.start > now)
                         r = -EINPROGRESS;
                 else if (d.night.status == DN_SKIPPED)
                         r = -EALREADY;
                 else
                         d.night.status = outcome;
+        } else if (what == CHANGE_UNSKIP) {
+                if (d.night.status != DN_SKIPPED)
+                        r = -ENOMSG;
+                else if (d.night.start + d.night.duration <= now)
+                        r = -EALREADY;
+                else
+                        d.night.status = DN_PLANNED;
         } else if (d.night.status != DN_PLANNED || d.night.start + d.night.duration <= now)
                 r = -EALREADY;
-        else if (what == 0) { /* move */
+        else if (what == CHANGE_MOVE) {
                 d.night.start = start;
                 d.night.moved = true;
         } else
                 d.night.status = DN_SKIPPED;
-        if (r >= 0) {
+        /* The same outcome again changes nothing. */
+        bool same = r >= 0 && what == CHANGE_LOG && before == outcome;
+        if (r >= 0 && !same) {
                 d.sequence++;
                 d.modified = now;
                 r = store_dn_update(m->store, &d);
         }
+        /* Each outcome given by hand is an event of its own (history). */
+        if (r >= 0 && !same && what != CHANGE_MOVE)
+                r = store_dn_event_insert(m->store, d.night.id, before, d.night.status, now);
         /* A skipped or moved night can change what the plan owes. */
         if (r >= 0)
                 r = replan_locked(m, now, &changed);
+        /* A make-up no longer owed is skipped again by the plan: refused. */
+        if (r >= 0 && what == CHANGE_UNSKIP) {
+                DateNight after = {};
+                r = store_dn_get(m->store, d.night.id, &after);
+                if (r >= 0 && after.night.status != DN_PLANNED)
+                        r = -ESTALE;
+                free(after.uid);
+        }
         if (r >= 0)
                 *ret_id = d.night.id;
         free(d.uid);
@@ -256,31 +326,100 @@ static int change_locked(Manager *m, time_t now, int64_t id, int what, time_t st
 }
 
 int datenight_move(Manager *m, time_t now, int64_t id, time_t start, int64_t *ret_id) {
-        return STORE_TRANSACTION(m->store, change_locked(m, now, id, 0, start, DN_PLANNED, ret_id));
+        return STORE_TRANSACTION(m->store, change_locked(m, now, id, CHANGE_MOVE, start, DN_PLANNED, ret_id));
 }
 
 int datenight_skip(Manager *m, time_t now, int64_t id, int64_t *ret_id) {
-        return STORE_TRANSACTION(m->store, change_locked(m, now, id, 1, 0, DN_SKIPPED, ret_id));
+        return STORE_TRANSACTION(m->store, change_locked(m, now, id, CHANGE_SKIP, 0, DN_SKIPPED, ret_id));
+}
+
+int datenight_unskip(Manager *m, time_t now, int64_t id, int64_t *ret_id) {
+        return STORE_TRANSACTION(m->store, change_locked(m, now, id, CHANGE_UNSKIP, 0, DN_PLANNED, ret_id));
 }
 
 int datenight_log(Manager *m, time_t now, int64_t id, DnStatus outcome, int64_t *ret_id) {
-        return STORE_TRANSACTION(m->store, change_locked(m, now, id, 2, 0, outcome, ret_id));
+        return STORE_TRANSACTION(m->store, change_locked(m, now, id, CHANGE_LOG, 0, outcome, ret_id));
 }
 
-static int away_locked(Manager *m, time_t now, int64_t from_day, int64_t to_day) {
+static int away_locked(Manager *m, time_t now, int64_t from_day, int64_t to_day, int64_t *ret_id) {
         bool changed = false;
-        int r = store_away_insert(m->store, &(DnAway){ from_day, to_day }, now);
+        int r = store_away_insert(m->store, &(DnAway){ from_day, to_day }, now, ret_id);
         if (r >= 0)
                 r = replan_locked(m, now, &changed);
         return r;
 }
 
-int datenight_away(Manager *m, time_t now, int64_t from_day, int64_t to_day) {
+int datenight_away(Manager *m, time_t now, int64_t from_day, int64_t to_day, int64_t *ret_id) {
         if (to_day < from_day)
                 return -EINVAL;
         if (to_day < local_day_of(now))
                 return -ERANGE;
-        return STORE_TRANSACTION(m->store, away_locked(m, now, from_day, to_day));
+        return STORE_TRANSACTION(m->store, away_locked(m, now, from_day, to_day, ret_id));
+}
+
+/* The nights of an away period: the remote ones, the make-ups still owed. */
+static int away_counts(Manager *m, const DnAway *a, AwayInfo *ret) {
+        time_t from, to;
+        int r = local_resolve(a->from_day, 0, &from);
+        if (r >= 0)
+                r = local_resolve(a->to_day + 1, 0, &to);
+        if (r >= 0)
+                r = store_away_counts(m->store, from, to, &ret->nights, &ret->makeups);
+        return r;
+}
+
+int datenight_away_list(Manager *m, AwayInfo **ret, size_t *ret_n) {
+        AwayPeriod *p = NULL;
+        size_t n = 0;
+        int r = store_away_periods(m->store, &p, &n);
+        if (r < 0)
+                return r;
+        AwayInfo *info = calloc(n ? n : 1, sizeof(AwayInfo));
+        if (!info)
+                r = -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                info[i].id = p[i].id;
+                info[i].away = p[i].away;
+                r = away_counts(m, &p[i].away, &info[i]);
+        }
+        free(p);
+        if (r < 0) {
+                free(info);
+                return r;
+        }
+        *ret = info;
+        *ret_n = n;
+        return 0;
+}
+
+static int away_cancel_locked(Manager *m, time_t now, int64_t id, AwayInfo *ret) {
+        AwayPeriod p;
+        AwayInfo before = {}, after = {};
+        bool changed = false;
+        int r = store_away_get(m->store, id, &p);
+        if (r >= 0)
+                r = away_counts(m, &p.away, &before);
+        if (r >= 0)
+                r = store_away_cancel(m->store, id, now);
+        if (r >= 0)
+                r = replan_locked(m, now, &changed);
+        if (r >= 0)
+                r = away_counts(m, &p.away, &after);
+        if (r < 0)
+                return r;
+        /* What the cancel gave back: nights in person again, make-ups no
+         * longer owed. */
+        *ret = (AwayInfo){
+                .id = id,
+                .away = p.away,
+                .nights = before.nights - after.nights,
+                .makeups = before.makeups - after.makeups,
+        };
+        return 0;
+}
+
+int datenight_away_cancel(Manager *m, time_t now, int64_t id, AwayInfo *ret) {
+        return STORE_TRANSACTION(m->store, away_cancel_locked(m, now, id, ret));
 }
 
 int datenight_list(Manager *m, time_t now, DateNight **ret, size_t *ret_n) {

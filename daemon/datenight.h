@@ -22,10 +22,27 @@ int datenight_replan(Manager *m, time_t now);
 /* id 0: the next planned night. -ENOENT none, -EALREADY over or decided. */
 int datenight_move(Manager *m, time_t now, int64_t id, time_t start, int64_t *ret_id);
 int datenight_skip(Manager *m, time_t now, int64_t id, int64_t *ret_id);
-/* id 0: the latest started night without an outcome. -EINPROGRESS not begun yet. */
+/* id 0: the next skipped night ahead; planned again. -ENOENT none,
+ * -ENOMSG not skipped, -EALREADY over, -ESTALE a make-up no longer owed. */
+int datenight_unskip(Manager *m, time_t now, int64_t id, int64_t *ret_id);
+/* id 0: the latest started night without an outcome, else the latest with
+ * one (given again, the last outcome counts). -EINPROGRESS not begun yet. */
 int datenight_log(Manager *m, time_t now, int64_t id, DnStatus outcome, int64_t *ret_id);
 /* -EINVAL when to < from, -ERANGE when it ends before today. */
-int datenight_away(Manager *m, time_t now, int64_t from_day, int64_t to_day);
+int datenight_away(Manager *m, time_t now, int64_t from_day, int64_t to_day, int64_t *ret_id);
+
+typedef struct AwayInfo {
+        int64_t id;
+        DnAway away;
+        int64_t nights;  /* remote nights in it */
+        int64_t makeups; /* make-ups still owed (planned) for them */
+} AwayInfo;
+/* The away periods not cancelled, by from_day; free() the array. */
+int datenight_away_list(Manager *m, AwayInfo **ret, size_t *ret_n);
+/* Cancels one (the row stays): its future nights in person again, their
+ * make-ups no longer owed (skipped, plan.h step 7). *ret counts what that
+ * gave back. -ENOENT: no such period (or already cancelled). */
+int datenight_away_cancel(Manager *m, time_t now, int64_t id, AwayInfo *ret);
 
 /* The nights shown by closerctl datenight: those that ended within the
  * last weeks weeks, and all to come. */

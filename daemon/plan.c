@@ -276,7 +276,8 @@ static int replan_regular(const DnRule *rule, const DnAway *away, size_t n_away,
 
 /* Step 7 of plan.h for one existing make-up; st[0..n_st) is the planned
  * state, regular nights included. */
-static int replan_makeup(const DnRule *rule, const DnNight *st, size_t n_st, DnNight *m, time_t now) {
+static int replan_makeup(const DnRule *rule, const DnAway *away, size_t n_away, const DnNight *st, size_t n_st,
+                         DnNight *m, time_t now) {
         time_t slot, slot_before;
         int64_t day;
         int r;
@@ -287,6 +288,15 @@ static int replan_makeup(const DnRule *rule, const DnNight *st, size_t n_st, DnN
         for (size_t i = 0; m->makeup_for > 0 && i < n_st; i++)
                 if (st[i].id == m->makeup_for && is_regular(st + i)) {
                         if (st[i].mode == DN_IN_PERSON) {
+                                m->status = DN_SKIPPED;
+                                return 0;
+                        }
+                        /* A remote night outside every away period: its
+                         * period was cancelled. */
+                        r = day_of(st[i].start, &day);
+                        if (r < 0)
+                                return r;
+                        if (!dn_in_away(away, n_away, day)) {
                                 m->status = DN_SKIPPED;
                                 return 0;
                         }
@@ -385,7 +395,7 @@ int dn_plan(const DnRule *rule, const DnAway *away, size_t n_away,
 
         for (size_t i = 0; i < n_existing; i++)
                 if (st[i].mode == DN_MAKEUP) {
-                        r = replan_makeup(rule, st, n_st, st + i, now);
+                        r = replan_makeup(rule, away, n_away, st, n_st, st + i, now);
                         if (r < 0)
                                 return r;
                 }
@@ -493,6 +503,44 @@ int dn_plan(const DnRule *rule, const DnAway *away, size_t n_away,
                         };
                 }
                 qsort(out + first_makeup, n_out - first_makeup, sizeof(DnChange), cmp_change);
+        }
+        if (n_out == 0) {
+                free(out);
+                out = NULL;
+        }
+        *ret = TAKE_PTR(out);
+        *ret_n = n_out;
+        return 0;
+}
+
+int dn_trim(const DnNight *existing, size_t n_existing, time_t now, int weeks, int64_t **ret, size_t *ret_n) {
+        _cleanup_free_ int64_t *out = NULL;
+        size_t n_out = 0;
+        int64_t today;
+        int r;
+
+        if (!ret || !ret_n || weeks < 1 || weeks > DN_WEEKS_MAX || (n_existing > 0 && !existing))
+                return -EINVAL;
+        r = day_of(now, &today);
+        if (r < 0)
+                return r;
+        int64_t end = monday_of(today) + 7 * (int64_t) weeks;
+
+        out = calloc(n_existing > 0 ? n_existing : 1, sizeof(int64_t));
+        if (!out)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_existing; i++) {
+                const DnNight *n = existing + i;
+                bool keep = false;
+
+                if (!is_regular(n) || n->status != DN_PLANNED || n->moved || n->start <= now ||
+                    n->week_monday_day < end)
+                        continue;
+                for (size_t k = 0; k < n_existing; k++)
+                        if (existing[k].makeup_for == n->id && (existing[k].status != DN_PLANNED || existing[k].moved))
+                                keep = true;
+                if (!keep)
+                        out[n_out++] = n->id;
         }
         if (n_out == 0) {
                 free(out);

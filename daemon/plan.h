@@ -95,6 +95,8 @@
  *      skipped make-up still counts as its one make-up (step 6).
  *   8. Nothing is ever deleted, and the plan never changes an id, a week,
  *      the moved flag or makeup_for.
+ *      (Trimming, dn_trim below, is the one exception, and it is no part
+ *      of dn_plan.)
  *
  * Two rounds. A night created in this plan has no id yet, so dn_plan never
  * emits a make-up for a night whose id is 0. The caller applies the changes
@@ -107,8 +109,9 @@
  * What to pass. "All nights" is what the rules speak of, but a window is
  * enough: every night that starts from a month before now on (the current
  * week's, the remote nights of an away period that ended up to a month ago
- * and their make-ups), with the away periods that end from a month before
- * now on. Make-ups of a long away period stay on distinct evenings then too,
+ * and their make-ups), with the away periods that end from a month and two
+ * days before now on (every period that holds one of those nights: step 7
+ * reads a remote night outside all periods as cancelled). Make-ups of a long away period stay on distinct evenings then too,
  * as the evenings taken are read off the make-ups themselves, which lie
  * after the return.
  *
@@ -219,3 +222,13 @@ typedef struct DnChange {
 int dn_plan(const DnRule *rule, const DnAway *away, size_t n_away,
             const DnNight *existing, size_t n_existing,
             time_t now, int weeks, DnChange **ret, size_t *ret_n);
+
+/* Trimming (issue 16): when ics.weeks is lowered, the regular nights beyond
+ * the new horizon (their week at or after the current week's Monday + 7 *
+ * weeks) that are planned, in the future and not moved by hand are no
+ * longer wanted, with their make-ups. A night is kept when one of its
+ * make-ups is not planned or was moved by hand (a person decided it).
+ * Returns in *ret the ids of the regular nights to delete (free() it; NULL
+ * when none); the caller deletes each with its make-ups. Pure, as above;
+ * -EINVAL for weeks out of range, -ENOMEM, the errors of local_day_of(). */
+int dn_trim(const DnNight *existing, size_t n_existing, time_t now, int weeks, int64_t **ret, size_t *ret_n);

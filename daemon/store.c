@@ -157,6 +157,20 @@ static const char *const migrations[] = {
         "ALTER TABLE items ADD COLUMN exported INTEGER NOT NULL DEFAULT 0;"
         "UPDATE items SET exported = 1"
         "  WHERE side = 0 AND EXISTS (SELECT 1 FROM settings WHERE key = 'export.revision');",
+        /* 6: second chances (issue 16): an away period can be cancelled (it
+         * stays, with the time of the cancel), and every outcome a person
+         * gives a date night (skip, unskip, happened, missed, again) is an
+         * event of its own; the night's status is the last one */
+        "ALTER TABLE aways ADD COLUMN cancelled INTEGER;"
+        "CREATE TABLE datenight_events ("
+        "  id INTEGER PRIMARY KEY,"
+        "  night_id INTEGER NOT NULL REFERENCES datenights (id),"
+        "  from_status INTEGER NOT NULL CHECK (from_status BETWEEN 0 AND 3),"
+        "  to_status INTEGER NOT NULL CHECK (to_status BETWEEN 0 AND 3),"
+        "  at INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX datenight_events_night ON datenight_events (night_id);"
+        "CREATE INDEX datenight_events_at ON datenight_events (at);",
 };
 
 int store_schema_version(void) {
@@ -1392,7 +1406,7 @@ int store_dn_list(Store *s, time_t since, DateNight **ret, size_t *ret_n) {
         return collect_rows(s, st, sizeof(DateNight), dn_row, datenight_array_free_void, (void **) ret, ret_n);
 }
 
-int store_away_insert(Store *s, const DnAway *a, time_t now) {
+int store_away_insert(Store *s, const DnAway *a, time_t now, int64_t *ret_id) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r = prepare(s, "INSERT INTO aways (from_day, to_day, created) VALUES (?, ?, ?)", &st);
         if (r < 0)
@@ -1400,7 +1414,10 @@ int store_away_insert(Store *s, const DnAway *a, time_t now) {
         sqlite3_bind_int64(st, 1, a->from_day);
         sqlite3_bind_int64(st, 2, a->to_day);
         sqlite3_bind_int64(st, 3, (int64_t) now);
-        return step_done(s, st);
+        r = step_done(s, st);
+        if (r >= 0 && ret_id)
+                *ret_id = sqlite3_last_insert_rowid(s->db);
+        return r;
 }
 
 static int away_row(sqlite3_stmt *st, void *ret) {
@@ -1410,11 +1427,110 @@ static int away_row(sqlite3_stmt *st, void *ret) {
 
 int store_away_list(Store *s, int64_t since_day, DnAway **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        int r = prepare(s, "SELECT from_day, to_day FROM aways WHERE to_day >= ? ORDER BY from_day", &st);
+        int r = prepare(s,
+                        "SELECT from_day, to_day FROM aways WHERE to_day >= ? AND cancelled IS NULL ORDER BY from_day",
+                        &st);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, since_day);
         return collect_rows(s, st, sizeof(DnAway), away_row, NULL, (void **) ret, ret_n);
+}
+
+static int away_period_row(sqlite3_stmt *st, void *ret) {
+        *(AwayPeriod *) ret = (AwayPeriod){
+                .id = sqlite3_column_int64(st, 0),
+                .away = { sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2) },
+        };
+        return 0;
+}
+
+int store_away_periods(Store *s, AwayPeriod **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "SELECT id, from_day, to_day FROM aways WHERE cancelled IS NULL ORDER BY from_day, id",
+                        &st);
+        if (r < 0)
+                return r;
+        return collect_rows(s, st, sizeof(AwayPeriod), away_period_row, NULL, (void **) ret, ret_n);
+}
+
+int store_away_get(Store *s, int64_t id, AwayPeriod *ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "SELECT id, from_day, to_day FROM aways WHERE id = ? AND cancelled IS NULL", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        return get_one(s, st, away_period_row, ret);
+}
+
+int store_away_cancel(Store *s, int64_t id, time_t now) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "UPDATE aways SET cancelled = ? WHERE id = ? AND cancelled IS NULL", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, (int64_t) now);
+        sqlite3_bind_int64(st, 2, id);
+        r = step_done(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
+}
+
+static int two_counts_row(sqlite3_stmt *st, void *ret) {
+        int64_t *c = ret;
+        c[0] = sqlite3_column_int64(st, 0);
+        c[1] = sqlite3_column_int64(st, 1);
+        return 0;
+}
+
+int store_away_counts(Store *s, time_t from, time_t to, int64_t *ret_nights, int64_t *ret_makeups) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "SELECT (SELECT count(*) FROM datenights WHERE start >= ?1 AND start < ?2 AND mode = 1),"
+                        " (SELECT count(*) FROM datenights mk JOIN datenights n ON mk.makeup_for = n.id"
+                        "  WHERE n.start >= ?1 AND n.start < ?2 AND n.mode = 1 AND mk.status = 0)",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, (int64_t) from);
+        sqlite3_bind_int64(st, 2, (int64_t) to);
+        int64_t c[2] = {};
+        r = get_one(s, st, two_counts_row, c);
+        if (r < 0)
+                return r;
+        *ret_nights = c[0];
+        *ret_makeups = c[1];
+        return 0;
+}
+
+int store_dn_event_insert(Store *s, int64_t night_id, DnStatus from, DnStatus to, time_t at) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "INSERT INTO datenight_events (night_id, from_status, to_status, at) VALUES (?, ?, ?, ?)",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, night_id);
+        sqlite3_bind_int(st, 2, from);
+        sqlite3_bind_int(st, 3, to);
+        sqlite3_bind_int64(st, 4, (int64_t) at);
+        return step_done(s, st);
+}
+
+int store_dn_trim(Store *s, int64_t id) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "DELETE FROM datenights WHERE (id = ?1 OR makeup_for = ?1) AND NOT EXISTS"
+                        " (SELECT 1 FROM datenight_events e JOIN datenights x ON e.night_id = x.id"
+                        "  WHERE x.id = ?1 OR x.makeup_for = ?1)",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        r = step_done(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db);
 }
 
 /* --- stats --- */

@@ -209,9 +209,27 @@ int store_dn_get(Store *s, int64_t id, DateNight *ret);
 int store_dn_list(Store *s, time_t since, DateNight **ret, size_t *ret_n);
 /* A change every planned future night shows (its alarm): SEQUENCE + 1. */
 int store_dn_touch_planned(Store *s, time_t now);
-int store_away_insert(Store *s, const DnAway *a, time_t now);
-/* Away periods that end on or after since_day. */
+int store_away_insert(Store *s, const DnAway *a, time_t now, int64_t *ret_id);
+/* Away periods that end on or after since_day and are not cancelled. */
 int store_away_list(Store *s, int64_t since_day, DnAway **ret, size_t *ret_n);
+typedef struct AwayPeriod {
+        int64_t id;
+        DnAway away;
+} AwayPeriod;
+/* Every away period not cancelled, by from_day. */
+int store_away_periods(Store *s, AwayPeriod **ret, size_t *ret_n);
+/* -ENOENT: no such period, or cancelled. */
+int store_away_get(Store *s, int64_t id, AwayPeriod *ret);
+/* Marks it cancelled at now (the row stays); -ENOENT as above. */
+int store_away_cancel(Store *s, int64_t id, time_t now);
+/* Of the nights that start in [from, to): the remote ones, and the planned
+ * make-ups they are owed. */
+int store_away_counts(Store *s, time_t from, time_t to, int64_t *ret_nights, int64_t *ret_makeups);
+/* An outcome given by hand (skip, unskip, log): from one status to another. */
+int store_dn_event_insert(Store *s, int64_t night_id, DnStatus from, DnStatus to, time_t at);
+/* Deletes a night beyond the horizon and its make-ups, unless any of them
+ * has an event (was decided by hand): the number of rows deleted. */
+int store_dn_trim(Store *s, int64_t id);
 
 /* --- stats --- */
 

@@ -30,3 +30,18 @@ start_faked() { start_daemon env LD_PRELOAD="$FAKECLOCK" FAKECLOCK_FILE="$W/cloc
 # wakeups: how many times closerd has computed its next wake-up (it logs
 # each one): a running daemon has seen a clock jump once this grows.
 wakeups() { grep -c 'Next wake-up' "$W/closerd.log"; }
+
+# start_at "YYYY-MM-DD HH:MM:SS": closerd on the faked clock from that time on.
+start_at() { set_clock "$1" && start_faked; }
+
+# clock_jump "YYYY-MM-DD HH:MM:SS": moves the running daemon's clock and
+# waits until the daemon has run its schedule for the new time (it logs its
+# next wake-up each time), then makes one call so that what it emitted is out.
+clock_jump() {
+        local before
+        before=$(wakeups)
+        set_clock "$1"
+        for _ in $(seq 200); do (($(wakeups) > before)) && break; sleep 0.05; done
+        (($(wakeups) > before)) || diag "closerd did not react to the clock jump to $1"
+        "$CLOSERCTL" get datenight.remind >/dev/null
+}

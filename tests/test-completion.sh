@@ -94,7 +94,8 @@ fi
 
 candidates "closerctl list" "closerctl list " "add edit rm ideas export mine partner"
 candidates "closerctl partner" "closerctl partner " "import review discuss forget"
-candidates "closerctl datenight" "closerctl datenight " "set move skip log"
+candidates "closerctl datenight" "closerctl datenight " "set move skip unskip log"
+candidates "closerctl away" "closerctl away " "cancel"
 candidates "closerctl promise" "closerctl promise " "kept broken move"
 candidates "closerctl --json list (option first)" "closerctl --json list " "add edit rm ideas export mine partner"
 candidates "nothing after list mine" "closerctl list mine " ""
@@ -160,6 +161,7 @@ ctl raincheck +3h >/dev/null
 ctl raincheck +4h >/dev/null
 ctl promise kept 2 >/dev/null
 ctl datenight skip >/dev/null
+ctl away "$(date -d '+20 days' +%F)" "$(date -d '+22 days' +%F)" >/dev/null
 
 ids() { jget "$(json "$@")" '" ".join(str(i["id"]) for i in d)'; }
 mine=$(ids list mine)
@@ -168,6 +170,8 @@ is "my list for the test" "$(wc -w <<<"$mine")" 2
 is "partner list for the test" "$(wc -w <<<"$partner")" 3
 open=$(jget "$(json promise)" '" ".join(str(i["id"]) for i in d if i["status"] in ("open", "moved"))')
 planned=$(jget "$(json datenight)" '" ".join(str(i["id"]) for i in d if i["status"] == "planned")')
+skipped=$(jget "$(json datenight)" '" ".join(str(i["id"]) for i in d if i["status"] == "skipped")')
+aways=$(ids away)
 
 candidates "list edit: the IDs of my list" "closerctl list edit " "$mine"
 candidates "list rm: the IDs of my list" "closerctl list rm " "$mine"
@@ -177,6 +181,8 @@ candidates "promise kept: the open rain checks" "closerctl promise kept " "$open
 candidates "promise move: the open rain checks" "closerctl promise move " "$open"
 candidates "promise broken: the open rain checks, not the kept one" "closerctl promise broken " "$open"
 candidates "datenight skip: the planned nights" "closerctl datenight skip " "$planned"
+candidates "datenight unskip: the skipped nights" "closerctl datenight unskip " "$skipped"
+candidates "away cancel: the away periods" "closerctl away cancel " "$aways"
 has "--idea: the numbers of the starter ideas" "closerctl list add --idea " 1 2 3 10
 candidates "list edit ID: nothing more" "closerctl list edit 1 " ""
 
@@ -212,6 +218,8 @@ is "no python3: partner review IDs (awk)" \
         "$(fallback "$nopy" "closerctl partner review " 3 closerctl partner review "")" "$(sorted $partner)"
 is "no python3: open rain checks (awk)" "$(fallback "$nopy" "closerctl promise kept " 3 closerctl promise kept "")" \
         "$(sorted $open)"
+is "no python3: skipped date nights (awk)" \
+        "$(fallback "$nopy" "closerctl datenight unskip " 3 closerctl datenight unskip "")" "$(sorted $skipped)"
 
 # --- no daemon, a hung daemon: quietly nothing, quickly ---
 err=$(DBUS_SESSION_BUS_ADDRESS=unix:path=$W/no-such-bus PATH=$PATH bash -c '

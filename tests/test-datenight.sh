@@ -28,26 +28,11 @@ fi
 # shellcheck source=tests/fakeclock.sh
 . "$TESTS/fakeclock.sh"
 
-# start_at "YYYY-MM-DD HH:MM:SS": closerd on the faked clock from that time on.
-start_at() { set_clock "$1" && start_faked; }
-
 # wait_wakeup N: until the daemon has logged more than N wake-ups (10 s at most).
 wait_wakeup() {
         for _ in $(seq 200); do (($(wakeups) > $1)) && return 0; sleep 0.05; done
         diag "closerd did not wake up"
         return 1
-}
-
-# jump "YYYY-MM-DD HH:MM:SS": moves the running daemon's clock and waits
-# until the daemon has run its schedule for the new time (it logs its next
-# wake-up each time), then makes one call so that what it emitted is out.
-jump() {
-        local before
-        before=$(wakeups)
-        set_clock "$1"
-        for _ in $(seq 200); do (($(wakeups) > before)) && break; sleep 0.05; done
-        (($(wakeups) > before)) || diag "closerd did not react to the clock jump to $1"
-        ctl get datenight.remind >/dev/null
 }
 
 # Python helpers (the interpreter that has icalendar and vobject).
@@ -430,7 +415,7 @@ is "a skipped make-up is not made again" \
 is "today lists only the make-up still owed" "$(jget "$(json today)" '[n["makeup_for"] for n in d["makeups"]]')" "[$r2]"
 tonight=$(night_field "$dn" 'n["start"].startswith("2026-03-20")' id)
 refuses "log of a night that has not begun" "has not begun" ctl datenight log "$tonight" happened
-jump "2026-03-21 10:00:00"
+clock_jump "2026-03-21 10:00:00"
 is "a past night without an outcome is asked about in today" \
         "$(jget "$(json today)" '[n["id"] for n in d["unlogged"]]')" "[$tonight]"
 like "... and in status" "$(jget "$(json status)" 'd["warnings"]')" "date night $tonight of Fri 20 Mar"
@@ -688,15 +673,15 @@ barrier
 check "monitor --json runs" kill -0 "$MON_PID"
 
 # Night 1, in person: the reminder 30 min before, then the start.
-jump "2026-12-04 19:29:58"
+clock_jump "2026-12-04 19:29:58"
 wait_signal DateNightSoon "$N1"
-jump "2026-12-04 19:59:58"
+clock_jump "2026-12-04 19:59:58"
 wait_signal DateNight "$N1"
 # The clock set back before the reminder, then forward again: the daemon's
 # timers fire again (it logs each wake-up), and nothing is emitted twice.
-jump "2026-12-04 19:29:59"
+clock_jump "2026-12-04 19:29:59"
 wait_wakeup "$(wakeups)"
-jump "2026-12-04 19:59:59"
+clock_jump "2026-12-04 19:59:59"
 wait_wakeup "$(wakeups)"
 # A restart during the night emits nothing again.
 stop_daemon
@@ -706,14 +691,14 @@ barrier
 is "night 1: one DateNightSoon and one DateNight, also after the clock went back and after a restart" \
         "$(signals | grep -c " $N1 ")" 2
 # Night 2 is skipped: nothing at its reminder time nor during it.
-jump "2026-12-11 19:45:00"
-jump "2026-12-11 20:30:00"
+clock_jump "2026-12-11 19:45:00"
+clock_jump "2026-12-11 20:30:00"
 barrier
 is "night 2 (skipped): no signal" "$(signals | grep -c " $N2 ")" 0
 # Night 3, remote (away).
-jump "2026-12-18 19:29:58"
+clock_jump "2026-12-18 19:29:58"
 wait_signal DateNightSoon "$N3"
-jump "2026-12-18 19:59:58"
+clock_jump "2026-12-18 19:59:58"
 wait_signal DateNight "$N3"
 # The make-up: the daemon starts after the reminder time, before the start.
 stop_daemon
@@ -724,7 +709,7 @@ start_at "2026-12-19 19:50:00"
 ctl get datenight.remind >/dev/null
 barrier
 is "make-up: one late DateNightSoon, not again after a restart" "$(signals | grep -c "DateNightSoon $M3 ")" 1
-jump "2026-12-19 19:59:58"
+clock_jump "2026-12-19 19:59:58"
 wait_signal DateNight "$M3"
 # Night 4: the daemon starts during it.
 stop_daemon
@@ -736,10 +721,10 @@ ctl get datenight.remind >/dev/null
 barrier
 is "night 4: one late DateNight, not again after a restart" "$(signals | grep -c " $N4 ")" 1
 # Night 5: the clock jumps past its reminder and start while the daemon runs.
-jump "2027-01-01 20:05:00"
+clock_jump "2027-01-01 20:05:00"
 wait_signal DateNight "$N5"
 # Night 6: the clock jumps past its end: it is over, nothing to announce.
-jump "2027-01-08 23:30:00"
+clock_jump "2027-01-08 23:30:00"
 barrier
 got=$(signals | sort)
 want=$(sort <<EOF

@@ -1006,6 +1006,87 @@ static void test_away(void **state) {
  * week with all nights and with the daemon's window of a month: both give
  * the same table, one make-up per remote night, on consecutive evenings
  * after the return in the order of the nights. */
+/* Issue 16: an away period cancelled. The make-up of its remote night is no
+ * longer owed, also when that night is past and stays remote. */
+static void test_away_cancel(void **state) {
+        DnRule r = fixed_rule(FRI, 20, 0);
+        int64_t w0 = ymd(2026, 3, 2);
+        DnAway a = { ymd(2026, 3, 12), ymd(2026, 3, 15) };
+        time_t now = local_at(2026, 3, 4, 12, 0);
+        Sim s;
+
+        set_tz("Europe/Berlin");
+        for (int past = 0; past <= 1; past++) {
+                time_t later = past ? local_at(2026, 3, 14, 12, 0) : now;
+                DnNight *night, *mk;
+
+                make_history(&s, &r);
+                assert_int_equal(sim_converge(&s, &r, &a, 1, now, 12), 1);
+                night = sim_regular(&s, w0 + 7);
+                mk = sim_makeup_for(&s, night->id);
+                assert_non_null(mk);
+                assert_int_equal(mk->status, DN_PLANNED);
+                /* The period cancelled: no away periods left. */
+                assert_int_equal(sim_converge(&s, &r, NULL, 0, later, 12), 1);
+                night = sim_regular(&s, w0 + 7);
+                mk = sim_makeup_for(&s, night->id);
+                assert_int_equal(night->mode, past ? DN_REMOTE : DN_IN_PERSON);
+                assert_int_equal(mk->status, DN_SKIPPED);
+                /* And that stays so. */
+                assert_int_equal(sim_converge(&s, &r, NULL, 0, later, 12), 0);
+                sim_free(&s);
+        }
+}
+
+/* Issue 16: a lowered ics.weeks trims the planned nights beyond the new
+ * horizon, but for those moved by hand and those whose make-up a person
+ * decided. */
+static void test_trim(void **state) {
+        DnRule r = fixed_rule(FRI, 20, 0);
+        int64_t w0 = ymd(2026, 3, 2);
+        DnAway far = { ymd(2026, 4, 6), ymd(2026, 4, 12) };
+        time_t now = local_at(2026, 3, 4, 12, 0);
+        int64_t *ids = (int64_t *) 1;
+        size_t n = 12345;
+        Sim s;
+
+        set_tz("Europe/Berlin");
+        assert_int_equal(dn_trim(NULL, 0, now, 0, &ids, &n), -EINVAL);
+        assert_int_equal(dn_trim(NULL, 0, now, DN_WEEKS_MAX + 1, &ids, &n), -EINVAL);
+        assert_int_equal(dn_trim(NULL, 0, now, 4, &ids, &n), 0);
+        assert_null(ids);
+        assert_int_equal(n, 0);
+
+        make_history(&s, &r);
+        assert_int_equal(sim_converge(&s, &r, &far, 1, now, 12), 1);
+        /* Week w0 + 35 (Fri 10 April) is remote and owes a make-up. */
+        assert_int_equal(sim_regular(&s, w0 + 35)->mode, DN_REMOTE);
+        assert_non_null(sim_makeup_for(&s, sim_regular(&s, w0 + 35)->id));
+        sim_regular(&s, w0 + 49)->moved = true;
+        sim_regular(&s, w0 + 56)->status = DN_SKIPPED;
+        sim_makeup_for(&s, sim_regular(&s, w0 + 35)->id)->moved = true;
+
+        assert_int_equal(dn_trim(s.n, s.len, now, 4, &ids, &n), 0);
+        /* Weeks 4..11 but for the make-up's night (5), the moved one (7) and
+         * the skipped one (8). */
+        assert_int_equal(n, 5);
+        int64_t want[] = { 4, 6, 9, 10, 11 };
+        for (size_t i = 0; i < n; i++)
+                assert_int_equal(ids[i], sim_regular(&s, w0 + 7 * want[i])->id);
+        free(ids);
+
+        /* The make-up not moved: its night goes too. */
+        sim_makeup_for(&s, sim_regular(&s, w0 + 35)->id)->moved = false;
+        assert_int_equal(dn_trim(s.n, s.len, now, 4, &ids, &n), 0);
+        assert_int_equal(n, 6);
+        free(ids);
+        /* Nothing beyond 12 weeks: nothing to trim. */
+        assert_int_equal(dn_trim(s.n, s.len, now, 12, &ids, &n), 0);
+        assert_int_equal(n, 0);
+        assert_null(ids);
+        sim_free(&s);
+}
+
 static void test_away_long(void **state) {
         DnRule r = fixed_rule(FRI, 20, 0);
         DnAway a = { ymd(2026, 3, 10), ymd(2026, 7, 26) };
@@ -1289,6 +1370,8 @@ int main(void) {
                 cmocka_unit_test(test_plan_replan),
                 cmocka_unit_test(test_plan_skipped),
                 cmocka_unit_test(test_away),
+                cmocka_unit_test(test_away_cancel),
+                cmocka_unit_test(test_trim),
                 cmocka_unit_test(test_away_long),
                 cmocka_unit_test(test_dst),
                 cmocka_unit_test(test_dst_spill),

@@ -224,8 +224,10 @@ HUGE = "a" * (1 << 20)
 ODD = ["\u202eevil", "e\u0301\u0301\u0301", "\U0010fffd", "\u2028line", "💋" * 150, "\x7f", "\t", " ",
        "\u00a0", "x" * 200, "x" * 201]
 ID_KINDS = {"EditItem", "RemoveItem", "GetItem", "ReviewItem", "ResolvePromise", "MovePromise", "MoveDateNight",
-            "SkipDateNight", "LogDateNight"}
-ZERO_IS_NEXT = {"MoveDateNight", "SkipDateNight", "LogDateNight"}
+            "SkipDateNight", "UnskipDateNight", "LogDateNight", "CancelAway"}
+# UnskipDateNight 0 finds the night SkipDateNight 0 skipped (they run in
+# alphabetical order).
+ZERO_IS_NEXT = {"MoveDateNight", "SkipDateNight", "UnskipDateNight", "LogDateNight"}
 EMPTY_OK = {("ListItems", 0), ("ListIdeas", 0), ("SetSetting", 1)}
 FIELDS = {
     "AddItem": {"title": "s", "details": "s", "category": "s", "intensity": "i", "private": "b"},
