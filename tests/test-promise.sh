@@ -385,7 +385,7 @@ if [[ -n $faked ]]; then
             "rain check $e is overdue since Wed 10 Jun 18:00: keep it \(closerctl promise kept $e\)"
         is "promise lists it open and overdue" "$(jget "$(json promise)" "[(p['status'], p['overdue']) for p in d if p['id'] == $e]")" \
                 "[('open', True)]"
-        like "the human list says overdue" "$(ctl promise)" "$e +Wed 10 Jun 18:00 +overdue +a long walk, the park"
+        like "the human list says overdue" "$(ctl promise)" "$e +Wed 10 Jun 18:00 +overdue +I owe +a long walk, the park"
         g=$(jget "$(json raincheck 21:00)" 'd["promise"]')
         t=$(jget "$(json raincheck tomorrow 10:00)" 'd["promise"]')
         check "my partner moves one overdue promise" ctl promise move "$h" "+2d" --by-partner
@@ -475,7 +475,8 @@ is "the bus can make, list, resolve and move a promise, not delete one" "$method
         ".AddPromise .ListPromises .MovePromise .ResolvePromise"
 err=$(busctl --user call io.github.closer.Closer1 /io/github/closer/Closer1 io.github.closer.Closer1 \
         ResolvePromise ts "$p1" deleted 2>&1)
-like "bus: ResolvePromise takes kept or broken only" "$err" "must be 'kept' or 'broken'"
+like "bus: ResolvePromise takes kept, broken, cancelled or open only" "$err" \
+        "must be 'kept', 'broken', 'cancelled' or 'open' \\(reopen\\)"
 is "both still listed" "$(promise_count)" 2
 stop
 db_is "every move recorded, by whom" "select promise_id || ':' || by_partner from promise_moves order by id" \
