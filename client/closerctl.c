@@ -1408,7 +1408,7 @@ static int verb_promise_resolve(int argc, char **argv) {
         if (parse_uint(argv[1], INT64_MAX, &id) < 0 || id == 0)
                 return usage_error("'%.*s%s' is not a rain check ID (see closerctl promise)", ECHO(argv[1]));
         /* The verb as ResolvePromise's status: reopen is "open" again. */
-        const char *status = streq(argv[0], "reopen") ? "open" : argv[0];
+        const char *status = streq(argv[0], "reopen") ? "open" : streq(argv[0], "cancel") ? "cancelled" : argv[0];
         int r = call("ResolvePromise", &reply, "ts", id, status);
         if (r < 0)
                 return r;

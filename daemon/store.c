@@ -196,7 +196,10 @@ static const char *const migrations[] = {
         ");"
         "CREATE INDEX promise_events_promise ON promise_events (promise_id);"
         "INSERT INTO promise_events (promise_id, status, at)"
-        "  SELECT id, status, resolved FROM promises WHERE status IN (1, 2) AND resolved IS NOT NULL;",
+        "  SELECT id, status, resolved FROM promises WHERE status IN (1, 2) AND resolved IS NOT NULL;"
+        /* A rain check on my advance declined by my partner was recorded as mine. */
+        "UPDATE promises SET owed_by = 1"
+        "  WHERE advance_id IN (SELECT id FROM advances WHERE by_partner = 0 AND accepted = 0);",
 };
 
 int store_schema_version(void) {
