@@ -95,7 +95,7 @@ fi
 candidates "closerctl list" "closerctl list " "add edit rm ideas export mine partner"
 candidates "closerctl partner" "closerctl partner " "import review discuss"
 candidates "closerctl datenight" "closerctl datenight " "set move skip log"
-candidates "closerctl promise" "closerctl promise " "kept broken move"
+candidates "closerctl promise" "closerctl promise " "kept broken reopen cancel move"
 candidates "closerctl --json list (option first)" "closerctl --json list " "add edit rm ideas export mine partner"
 candidates "nothing after list mine" "closerctl list mine " ""
 candidates "partner review ID: the verdicts" "closerctl partner review 3 " "ok discuss no"
@@ -128,6 +128,8 @@ candidates "options of datenight set" "closerctl datenight set --" \
 candidates "options of advance" "closerctl advance --" "--json --help --by --raincheck --what --where --note"
 candidates "options of promise move" "closerctl promise move 1 --" "--json --help --by-partner"
 candidates "options of promise" "closerctl promise --" "--json --help --all"
+candidates "options of raincheck" "closerctl raincheck +2h --" "--json --help --what --where --owed-by"
+candidates "--owed-by: me or partner" "closerctl raincheck +2h --owed-by " "me partner"
 candidates "options of stats" "closerctl stats --" "--json --help --weeks"
 candidates "an unknown command completes nothing" "closerctl frobnicate " ""
 
@@ -175,6 +177,8 @@ candidates "extra: the IDs of my partner's list" "closerctl extra " "$partner"
 candidates "promise kept: the open rain checks" "closerctl promise kept " "$open"
 candidates "promise move: the open rain checks" "closerctl promise move " "$open"
 candidates "promise broken: the open rain checks, not the kept one" "closerctl promise broken " "$open"
+candidates "promise cancel: the open rain checks" "closerctl promise cancel " "$open"
+candidates "promise reopen: the kept one, not the open ones" "closerctl promise reopen " 2
 candidates "datenight skip: the planned nights" "closerctl datenight skip " "$planned"
 has "--idea: the numbers of the starter ideas" "closerctl list add --idea " 1 2 3 10
 candidates "list edit ID: nothing more" "closerctl list edit 1 " ""
@@ -211,6 +215,8 @@ is "no python3: partner review IDs (awk)" \
         "$(fallback "$nopy" "closerctl partner review " 3 closerctl partner review "")" "$(sorted $partner)"
 is "no python3: open rain checks (awk)" "$(fallback "$nopy" "closerctl promise kept " 3 closerctl promise kept "")" \
         "$(sorted $open)"
+is "no python3: resolved rain checks (awk)" \
+        "$(fallback "$nopy" "closerctl promise reopen " 3 closerctl promise reopen "")" 2
 
 # --- no daemon, a hung daemon: quietly nothing, quickly ---
 err=$(DBUS_SESSION_BUS_ADDRESS=unix:path=$W/no-such-bus PATH=$PATH bash -c '
