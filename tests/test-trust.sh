@@ -253,6 +253,8 @@ ctl list add "the secret one" --private --details "hidden details" >/dev/null
 ctl list add "the other secret" --private --category lust >/dev/null
 ctl list export "$D/sam.ics" >/dev/null
 enter_world "${_worlds[0]}"
+# Not due before the monitor below listens, whatever the time of day.
+ctl set daily.time 23:59 >/dev/null
 check "import the partner's list" ctl partner import "$D/sam.ics"
 secret=$(jget "$(json list partner)" '[i["id"] for i in d if i["title"] == "the secret one"][0]')
 check "a note on a private item" ctl partner review "$secret" discuss --note "the private middle ground"
