@@ -1044,10 +1044,13 @@ static int verb_today(int argc, char **argv) {
         if (json_object_object_get_ex(t, "promises", &promises))
                 for (size_t i = 0; i < json_object_array_length(promises); i++) {
                         json_object *pr = json_object_array_get_idx(promises, i);
+                        /* One my partner owes me is still to come, not overdue of mine. */
                         bool owed_to_me = streq_ptr(jstr(pr, "owed_by"), "partner");
-                        printf("%s%s%s%s%sain check %" PRIi64 ":%s %s%s%s%s\n", YELLOW, BOLD,
-                               owed_to_me ? partner_name() : "", owed_to_me ? "'s " : "", owed_to_me ? "r" : "R",
-                               jint(pr, "id", 0), RESET, human_time(jstr(pr, "due")) ?: "",
+                        char label[160] = "Rain check";
+                        if (owed_to_me)
+                                (void) snprintf(label, sizeof(label), "%s's rain check", partner_name());
+                        printf("%s%s%s %" PRIi64 ":%s %s%s%s%s\n", YELLOW, BOLD, label, jint(pr, "id", 0), RESET,
+                               human_time(jstr(pr, "due")) ?: "",
                                jbool(pr, "overdue") ? (owed_to_me ? " (still to come)" : " (overdue)") : "",
                                jstr(pr, "what") ? ", " : "", jstr(pr, "what") ?: "");
                 }
