@@ -62,6 +62,7 @@ enum {
         OPT_DURATION = 1 << 23,
         OPT_WEEKS = 1 << 24,
         OPT_REPLACE = 1 << 25,
+        OPT_OWED_BY = 1 << 26,
 };
 /* Past the 32 bits of an enum. */
 #define OPT_YES (UINT64_C(1) << 32)
@@ -94,6 +95,7 @@ static const char *arg_duration = NULL;
 static const char *arg_weeks = NULL;
 static int arg_replace = 0;
 static int arg_yes = 0;
+static const char *arg_owed_by = NULL;
 static uint64_t arg_given = 0;
 static bool use_color = false;
 
@@ -140,6 +142,7 @@ static const Option options[] = {
         { "weeks", required_argument, OPT_WEEKS, &arg_weeks, .hint = "a number of weeks" },
         { "replace", no_argument, OPT_REPLACE, .flag = &arg_replace, .flag_value = 1 },
         { "yes", no_argument, OPT_YES, .flag = &arg_yes, .flag_value = 1 },
+        { "owed-by", required_argument, OPT_OWED_BY, &arg_owed_by, .hint = "me or partner" },
 };
 
 static sd_bus *bus = NULL;
@@ -520,21 +523,40 @@ static int call_with_output(const char *method, Output *out, sd_bus_message **re
 
 /* --- discretion: for a shared screen --- */
 
+/* A setting's value (a copy), NULL when it cannot be read. */
+static char *setting_value(const char *key) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        if (call_quiet("GetSettings", &reply) < 0 || sd_bus_message_enter_container(reply, 'a', "{ss}") < 0)
+                return NULL;
+        const char *k, *v;
+        while (sd_bus_message_read(reply, "{ss}", &k, &v) > 0)
+                if (streq(k, key))
+                        return strdup(v);
+        return NULL;
+}
+
 /* Whether private items show by their category and ID only: --discreet or
  * --no-discreet, else the setting "discreet" (read once; on, the safe side,
  * when it cannot be read). */
 static bool discreet(void) {
         if (arg_discreet >= 0)
                 return arg_discreet;
-        arg_discreet = 1;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        if (call_quiet("GetSettings", &reply) < 0 || sd_bus_message_enter_container(reply, 'a', "{ss}") < 0)
-                return arg_discreet;
-        const char *k, *v;
-        while (sd_bus_message_read(reply, "{ss}", &k, &v) > 0)
-                if (streq(k, "discreet"))
-                        arg_discreet = streq(v, "on");
+        _cleanup_(freep) char *v = setting_value("discreet");
+        arg_discreet = v ? streq(v, "on") : 1;
         return arg_discreet;
+}
+
+/* partner.name, or "my partner" when unset (read once). */
+static const char *partner_name(void) {
+        static char *name = NULL;
+        if (!name) {
+                name = setting_value("partner.name");
+                if (!name || !name[0]) {
+                        free(name);
+                        name = strdup("my partner");
+                }
+        }
+        return name ?: "my partner";
 }
 
 /* A private item of a reply, made discreet in place: its category stands
@@ -1011,16 +1033,6 @@ static int verb_ramp_restart(int argc, char **argv) {
         return 0;
 }
 
-/* The current value of a setting, or NULL. */
-static char *setting_value(const char *key) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        if (call_quiet("GetSettings", &reply) < 0)
-                return NULL;
-        _cleanup_json_ json_object *all = reply_to_json(reply);
-        const char *v = jstr(all, key);
-        return v ? strdup(v) : NULL;
-}
-
 static int verb_set(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ char *old = setting_value(argv[1]);
@@ -1151,9 +1163,15 @@ static int verb_today(int argc, char **argv) {
         if (json_object_object_get_ex(t, "promises", &promises))
                 for (size_t i = 0; i < json_object_array_length(promises); i++) {
                         json_object *pr = json_object_array_get_idx(promises, i);
-                        printf("%s%sRain check %" PRIi64 ":%s %s%s%s%s%s\n", YELLOW, BOLD, jint(pr, "id", 0), RESET,
-                               human_time(jstr(pr, "due")) ?: "", jbool(pr, "overdue") ? " (overdue)" : "",
-                               jstr(pr, "what") ? ", " : "", jstr(pr, "what") ?: "", "");
+                        /* One my partner owes me is still to come, not overdue of mine. */
+                        bool owed_to_me = streq_ptr(jstr(pr, "owed_by"), "partner");
+                        char label[160] = "Rain check";
+                        if (owed_to_me)
+                                (void) snprintf(label, sizeof(label), "%s's rain check", partner_name());
+                        printf("%s%s%s %" PRIi64 ":%s %s%s%s%s\n", YELLOW, BOLD, label, jint(pr, "id", 0), RESET,
+                               human_time(jstr(pr, "due")) ?: "",
+                               jbool(pr, "overdue") ? (owed_to_me ? " (still to come)" : " (overdue)") : "",
+                               jstr(pr, "what") ? ", " : "", jstr(pr, "what") ?: "");
                 }
         return 0;
 }
@@ -1356,6 +1374,8 @@ static int append_promise_options(sd_bus_message *m, const char *raincheck) {
                 r = sd_bus_message_append(m, "{sv}", "where", "s", arg_where);
         if (r >= 0 && arg_note)
                 r = sd_bus_message_append(m, "{sv}", "note", "s", arg_note);
+        if (r >= 0 && arg_owed_by)
+                r = sd_bus_message_append(m, "{sv}", "owed_by", "s", arg_owed_by);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
@@ -1365,11 +1385,21 @@ static int append_promise_options(sd_bus_message *m, const char *raincheck) {
 
 static const char *const PROMISE_NULLS[] = { "what", "where", NULL };
 
+/* "I owe" or "Sam owes me". */
+static const char *owed_label(json_object *p, char *buf, size_t size) {
+        if (!streq_ptr(jstr(p, "owed_by"), "partner"))
+                return "I owe";
+        (void) snprintf(buf, size, "%s owes me", partner_name());
+        return buf;
+}
+
 static void print_promise_line(json_object *p) {
         const char *status = jstr(p, "status") ?: "";
         bool overdue = jbool(p, "overdue");
-        printf("%4" PRIi64 "  %-21s  %s%-7s%s", jint(p, "id", 0), human_time(jstr(p, "due")) ?: "",
-               overdue ? RED : "", overdue ? "overdue" : status, overdue ? RESET : "");
+        char owed[160];
+        printf("%4" PRIi64 "  %-21s  %s%-9s%s  %-14s", jint(p, "id", 0), human_time(jstr(p, "due")) ?: "",
+               overdue ? RED : "", overdue ? "overdue" : status, overdue ? RESET : "",
+               owed_label(p, owed, sizeof(owed)));
         if (jstr(p, "what"))
                 printf("  %s", jstr(p, "what"));
         if (jstr(p, "where"))
@@ -1377,12 +1407,14 @@ static void print_promise_line(json_object *p) {
         putchar('\n');
 }
 
-static int print_new_promise(uint64_t advance, uint64_t promise, const When *w) {
+static int print_new_promise(uint64_t advance, uint64_t promise, bool owed_to_me, const When *w) {
         if (arg_json) {
                 _cleanup_json_ json_object *j = json_object_new_object();
                 if (advance)
                         json_object_object_add(j, "advance", json_object_new_int64((int64_t) advance));
                 json_object_object_add(j, "promise", promise ? json_object_new_int64((int64_t) promise) : NULL);
+                if (promise)
+                        json_object_object_add(j, "owed_by", json_object_new_string(owed_to_me ? "partner" : "me"));
                 if (promise && w->time)
                         json_add_when(j, "due", w);
                 return print_json(j);
@@ -1393,7 +1425,11 @@ static int print_new_promise(uint64_t advance, uint64_t promise, const When *w) 
                 char what[64];
                 (void) snprintf(what, sizeof(what), "Rain check %" PRIu64 ":", promise);
                 print_resolved(what, w);
-                printf("%sKeep it: closerctl promise kept %" PRIu64 "%s\n", DIM, promise, RESET);
+                if (owed_to_me)
+                        printf("%s%s owes me this one. Once you had it: closerctl promise kept %" PRIu64 "%s\n", DIM,
+                               partner_name(), promise, RESET);
+                else
+                        printf("%sKeep it: closerctl promise kept %" PRIu64 "%s\n", DIM, promise, RESET);
         }
         return 0;
 }
@@ -1432,7 +1468,8 @@ static int verb_advance(int argc, char **argv) {
                 r = sd_bus_message_read(reply, "tt", &advance, &promise);
         if (r < 0)
                 return r;
-        return print_new_promise(advance, promise, &w);
+        /* Whoever declined owes it: my partner, when the advance was mine. */
+        return print_new_promise(advance, promise, streq(arg_by, "me"), &w);
 }
 
 static int verb_raincheck(int argc, char **argv) {
@@ -1442,6 +1479,8 @@ static int verb_raincheck(int argc, char **argv) {
         uint64_t id;
         if (!when)
                 return fail("out of memory");
+        if (arg_owed_by && !streq(arg_owed_by, "me") && !streq(arg_owed_by, "partner"))
+                return usage_error("--owed-by must be 'me' or 'partner', not '%.*s%s'", ECHO(arg_owed_by));
         int r = resolve_when("when", when, &w);
         if (r < 0)
                 return r;
@@ -1456,13 +1495,14 @@ static int verb_raincheck(int argc, char **argv) {
                 r = sd_bus_message_read(reply, "t", &id);
         if (r < 0)
                 return r;
-        return print_new_promise(0, id, &w);
+        return print_new_promise(0, id, streq_ptr(arg_owed_by, "partner"), &w);
 }
 
 static int verb_promise(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         if (argc > 1)
-                return usage_error("unknown promise command '%.*s%s': use promise, promise kept|broken ID, promise move ID WHEN",
+                return usage_error("unknown promise command '%.*s%s': use promise, promise kept|broken|reopen|cancel ID, "
+                                   "promise move ID WHEN",
                                    ECHO(argv[1]));
         int r = call("ListPromises", &reply, "b", 1);
         if (r < 0)
@@ -1479,7 +1519,7 @@ static int verb_promise(int argc, char **argv) {
                 puts("No rain checks. A declined advance always comes with one: closerctl advance --by partner declined --raincheck WHEN");
                 return 0;
         }
-        printf("%s%4s  %-21s  %-7s  %s%s\n", BOLD, "ID", "DUE", "STATUS", "WHAT, WHERE", RESET);
+        printf("%s%4s  %-21s  %-9s  %-14s  %s%s\n", BOLD, "ID", "DUE", "STATUS", "OWED", "WHAT, WHERE", RESET);
         for (size_t i = 0; i < n; i++) {
                 json_object *p = json_object_array_get_idx(all, i);
                 const char *st = jstr(p, "status") ?: "";
@@ -1502,15 +1542,21 @@ static int verb_promise_resolve(int argc, char **argv) {
         uint64_t id;
         if (parse_uint(argv[1], INT64_MAX, &id) < 0 || id == 0)
                 return usage_error("'%.*s%s' is not a rain check ID (see closerctl promise)", ECHO(argv[1]));
-        const char *status = streq(argv[0], "kept") ? "kept" : "broken";
+        /* The verb as ResolvePromise's status: reopen is "open" again. */
+        const char *status = streq(argv[0], "reopen") ? "open" : streq(argv[0], "cancel") ? "cancelled" : argv[0];
         int r = call("ResolvePromise", &reply, "ts", id, status);
         if (r < 0)
                 return r;
         if (arg_json)
                 return print_json_pairs("id", json_object_new_int64((int64_t) id), "status", json_object_new_string(status), PAIRS_END);
-        printf(streq(status, "kept") ? "Rain check %" PRIu64 " kept.\n"
-                                     : "Rain check %" PRIu64 " broken. Make it up soon: closerctl raincheck WHEN\n",
-               id);
+        if (streq(status, "kept"))
+                printf("Rain check %" PRIu64 " kept.\n", id);
+        else if (streq(status, "broken"))
+                printf("Rain check %" PRIu64 " broken. Make it up soon: closerctl raincheck WHEN\n", id);
+        else if (streq(status, "open"))
+                printf("Rain check %" PRIu64 " is open again: neither kept nor broken.\n", id);
+        else
+                printf("Rain check %" PRIu64 " cancelled: it counts neither as kept nor as broken.\n", id);
         return 0;
 }
 
@@ -1882,6 +1928,19 @@ static void print_items_table(const char *label, json_object *items) {
                 printf("%s%-14s%s %s(none yet: it takes 3 acts with a response)%s\n", BOLD, label, RESET, DIM, RESET);
 }
 
+/* A line of rain check figures of one side (GetStats "promises" or
+ * "promises_owed_to_me"). */
+static void print_promise_counts(const char *label, json_object *pr) {
+        int64_t kept = jint(pr, "kept", 0), broken = jint(pr, "broken", 0);
+        printf("%s%-14s%s %" PRIi64 " kept (%" PRIi64 " on time), %" PRIi64 " broken, moved %" PRIi64
+               " by me and %" PRIi64 " by my partner, %" PRIi64 " open", BOLD, label, RESET, kept,
+               jint(pr, "kept_on_time", 0), broken, jint(pr, "moved_by_me", 0), jint(pr, "moved_by_partner", 0),
+               jint(pr, "open", 0));
+        if (kept + broken > 0)
+                printf(": %.0f%% kept", 100.0 * (double) kept / (double) (kept + broken));
+        putchar('\n');
+}
+
 static int verb_stats(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         uint64_t weeks = 12;
@@ -1903,7 +1962,7 @@ static int verb_stats(int argc, char **argv) {
                 return print_json(st);
 
         json_object *days = NULL, *weekly = NULL, *top = NULL, *flat = NULL, *cats = NULL, *dn = NULL, *pr = NULL,
-                    *in = NULL;
+                    *owed = NULL, *in = NULL;
         (void) json_object_object_get_ex(st, "days", &days);
         (void) json_object_object_get_ex(st, "weekly", &weekly);
         (void) json_object_object_get_ex(st, "top_items", &top);
@@ -1911,6 +1970,7 @@ static int verb_stats(int argc, char **argv) {
         (void) json_object_object_get_ex(st, "categories", &cats);
         (void) json_object_object_get_ex(st, "date_nights", &dn);
         (void) json_object_object_get_ex(st, "promises", &pr);
+        (void) json_object_object_get_ex(st, "promises_owed_to_me", &owed);
         (void) json_object_object_get_ex(st, "initiations", &in);
 
         printf("%sThe last %" PRIi64 " weeks%s, %s to %s\n\n", BOLD, jint(st, "weeks", 0), RESET,
@@ -1952,16 +2012,10 @@ static int verb_stats(int argc, char **argv) {
                        " missed, %" PRIi64 " skipped%s\n", BOLD, "Date nights", RESET, jint(dn, "happened", 0),
                        jint(dn, "remote", 0), jint(dn, "makeup", 0), jint(dn, "missed", 0), jint(dn, "skipped", 0),
                        jint(dn, "unlogged", 0) > 0 ? ", some not logged yet" : "");
-        if (pr) {
-                int64_t kept = jint(pr, "kept", 0), broken = jint(pr, "broken", 0);
-                printf("%s%-14s%s %" PRIi64 " kept (%" PRIi64 " on time), %" PRIi64 " broken, moved %" PRIi64
-                       " by me and %" PRIi64 " by my partner, %" PRIi64 " open", BOLD, "Rain checks", RESET, kept,
-                       jint(pr, "kept_on_time", 0), broken, jint(pr, "moved_by_me", 0), jint(pr, "moved_by_partner", 0),
-                       jint(pr, "open", 0));
-                if (kept + broken > 0)
-                        printf(": %.0f%% kept", 100.0 * (double) kept / (double) (kept + broken));
-                putchar('\n');
-        }
+        if (pr)
+                print_promise_counts("Rain checks", pr);
+        if (owed)
+                print_promise_counts("Owed to me", owed);
         if (in)
                 printf("%s%-14s%s me %" PRIi64 " (%" PRIi64 " accepted), my partner %" PRIi64 " (%" PRIi64
                        " accepted)\n", BOLD, "Initiations", RESET, jint(in, "by_me", 0), jint(in, "by_me_accepted", 0),
@@ -2120,19 +2174,30 @@ static const Verb verbs[] = {
         { "advance", 2, 9, OPT_JSON | OPT_BY | OPT_RAINCHECK | OPT_WHAT | OPT_WHERE | OPT_NOTE, verb_advance,
           "advance --by me|partner accepted|declined [--raincheck WHEN] [--what T] [--where T] [--note T]",
           "Record an initiation. Declining my partner's advance needs a rain check:\n"
-          "--raincheck WHEN (and, if you like, --what and --where) makes the promise.\n\n"
+          "--raincheck WHEN (and, if you like, --what and --where) makes the promise.\n"
+          "Whoever declined owes it: --by me declined --raincheck WHEN is one my\n"
+          "partner owes me.\n\n"
           "WHEN: YYYY-MM-DD HH:MM, HH:MM (today), tomorrow HH:MM, a weekday and HH:MM\n"
           "(sat 20:00, the next one), +2h, +30min, +1d." },
-        { "raincheck", 2, 4, OPT_JSON | OPT_WHAT | OPT_WHERE, verb_raincheck, "raincheck WHEN [--what T] [--where T]",
-          "Make a promise on its own. WHEN as for advance." },
+        { "raincheck", 2, 4, OPT_JSON | OPT_WHAT | OPT_WHERE | OPT_OWED_BY, verb_raincheck,
+          "raincheck WHEN [--what T] [--where T] [--owed-by me|partner]",
+          "Make a promise on its own: one I owe (the default), or --owed-by partner:\n"
+          "one my partner owes me. WHEN as for advance." },
         { "promise kept", 2, 2, OPT_JSON, verb_promise_resolve, "promise kept ID", "The rain check was kept." },
         { "promise broken", 2, 2, OPT_JSON, verb_promise_resolve, "promise broken ID",
           "The rain check was not kept: a setback; make it up soon." },
+        { "promise reopen", 2, 2, OPT_JSON, verb_promise_resolve, "promise reopen ID",
+          "Undo kept, broken or cancelled: the rain check is open again and counts as\n"
+          "neither kept nor broken. The undo is recorded, nothing is deleted." },
+        { "promise cancel", 2, 2, OPT_JSON, verb_promise_resolve, "promise cancel ID",
+          "A rain check made by mistake: cancelled, it counts neither as kept nor as\n"
+          "broken, and stays in promise --all." },
         { "promise move", 3, 5, OPT_JSON | OPT_BY_PARTNER, verb_promise_move, "promise move ID WHEN [--by-partner]",
           "Move a rain check. Moved by my partner it does not count against me." },
         { "promise", 1, 2, OPT_JSON | OPT_ALL, verb_promise, "promise [--all]",
           "The rain checks: open and moved ones, the overdue marked, and the recent resolved\n"
-          "ones (--all: every one; --json always lists every one)." },
+          "ones (--all: every one; --json always lists every one). OWED: \"I owe\", or\n"
+          "\"Sam owes me\" for the ones my partner owes me." },
         { "stats", 1, 1, OPT_JSON | OPT_WEEKS, verb_stats, "stats [--weeks N]",
           "Acts, responses, mood, date nights, promises and initiations of the last N\n"
           "weeks (default 12): a calendar heat map of acts done, sparklines of mood and\n"

@@ -50,6 +50,7 @@ static inline void closep(int *fd) {
 
 #include <string.h>
 #define streq(a, b) (strcmp((a), (b)) == 0)
+#define streq_ptr(a, b) ((a) && (b) && streq((a), (b)))
 
 #define TIME_T_MAX ((time_t) INT64_MAX)
 

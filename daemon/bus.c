@@ -386,12 +386,23 @@ static int append_overdue_warnings(Manager *m, sd_bus_message *reply, time_t now
                 if (p[i].due > now)
                         continue;
                 char due[32];
-                _cleanup_free_ char *w = NULL;
+                _cleanup_free_ char *w = NULL, *whose = NULL;
                 (void) format_human_local(p[i].due, true, due);
-                if (asprintf(&w, "rain check %" PRIi64 " is overdue since %s: keep it (closerctl promise kept %" PRIi64
-                             ") or say what happened", p[i].id, due, p[i].id) < 0)
-                        r = -ENOMEM;
+                if (p[i].owed_by_partner)
+                        /* Owed to me: nothing for me to keep, only to note. */
+                        r = promise_partner_possessive(m, false, &whose) < 0 ||
+                                            asprintf(&w, "%s rain check %" PRIi64 " of %s is still to come: once you had "
+                                                     "it, closerctl promise kept %" PRIi64 "; or move it (closerctl "
+                                                     "promise move %" PRIi64 " WHEN --by-partner)",
+                                                     whose, p[i].id, due, p[i].id, p[i].id) < 0
+                                    ? -ENOMEM
+                                    : 0;
                 else
+                        r = asprintf(&w, "rain check %" PRIi64 " is overdue since %s: keep it (closerctl promise kept %" PRIi64
+                                     ") or say what happened", p[i].id, due, p[i].id) < 0
+                                    ? -ENOMEM
+                                    : 0;
+                if (r >= 0)
                         r = sd_bus_message_append(reply, "s", w);
         }
         promise_array_free(p, n);
@@ -1426,15 +1437,15 @@ static int method_resolve_when(sd_bus_message *msg, void *userdata, sd_bus_error
 static int append_promise(sd_bus_message *reply, const Promise *p, time_t now) {
         char due[32];
         (void) format_iso_local(p->due, due);
-        bool active = p->status == PROMISE_OPEN || p->status == PROMISE_MOVED;
         int r = sd_bus_message_open_container(reply, 'a', "{sv}");
         if (r >= 0)
-                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}",
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}{sv}",
                                           "id", "t", (uint64_t) p->id,
                                           "uid", "s", p->uid,
                                           "due", "s", due,
                                           "status", "s", promise_status_to_string(p->status),
-                                          "overdue", "b", active && p->due <= now);
+                                          "overdue", "b", promise_active(p) && p->due <= now,
+                                          "owed_by", "s", p->owed_by_partner ? "partner" : "me");
         if (r >= 0 && p->what)
                 r = sd_bus_message_append(reply, "{sv}", "what", "s", p->what);
         if (r >= 0 && p->where)
@@ -1444,9 +1455,9 @@ static int append_promise(sd_bus_message *reply, const Promise *p, time_t now) {
         return sd_bus_message_close_container(reply);
 }
 
-/* Reads what/where/raincheck/note of RecordAdvance and AddPromise. */
+/* Reads what/where/raincheck/note/owed_by of RecordAdvance and AddPromise. */
 static int read_promise_options(sd_bus_message *msg, const char *allowed, const char **when, const char **what,
-                                const char **where, const char **note, sd_bus_error *error) {
+                                const char **where, const char **note, const char **owed_by, sd_bus_error *error) {
         const char *reason;
         int r = sd_bus_message_enter_container(msg, 'a', "{sv}");
         if (r < 0)
@@ -1460,14 +1471,18 @@ static int read_promise_options(sd_bus_message *msg, const char *allowed, const 
                                    : streq(key, "what")    ? what
                                    : streq(key, "where")   ? where
                                    : streq(key, "note")    ? note
+                                   : streq(key, "owed_by") ? owed_by
                                                            : NULL;
                 if (!dst || !strstr(allowed, key))
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown field '%.*s%s' (known: %s)",
                                                  ECHO(key), allowed);
                 if (sd_bus_message_read(msg, "v", "s", &v) < 0)
                         return invalid(error, key, "must be a string");
+                if (dst == owed_by && !streq(v, "me") && !streq(v, "partner"))
+                        return invalid(error, key, "must be 'me' or 'partner'");
                 if (dst == note ? validate_note(v, &reason) < 0
-                                : dst != when && validate_text(v, 0, ITEM_TITLE_MAX, false, &reason) < 0)
+                                : dst != when && dst != owed_by &&
+                                          validate_text(v, 0, ITEM_TITLE_MAX, false, &reason) < 0)
                         return invalid(error, key, reason);
                 *dst = v;
                 r = sd_bus_message_exit_container(msg);
@@ -1494,7 +1509,7 @@ static int method_record_advance(sd_bus_message *msg, void *userdata, sd_bus_err
                 return invalid(error, "by", "must be 'me' or 'partner'");
         if (!streq(outcome, "accepted") && !streq(outcome, "declined"))
                 return invalid(error, "outcome", "must be 'accepted' or 'declined'");
-        r = read_promise_options(msg, "raincheck what where note", &when, &what, &where, &note, error);
+        r = read_promise_options(msg, "raincheck what where note", &when, &what, &where, &note, NULL, error);
         if (r < 0)
                 return r;
         if (!when && (what || where))
@@ -1525,7 +1540,7 @@ static int method_record_advance(sd_bus_message *msg, void *userdata, sd_bus_err
 
 static int method_add_promise(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        const char *when, *what = NULL, *where = NULL, *note = NULL, *dummy = NULL;
+        const char *when, *what = NULL, *where = NULL, *note = NULL, *dummy = NULL, *owed_by = NULL;
         time_t now = manager_now();
         RainCheck rc = {};
         int64_t id;
@@ -1534,7 +1549,7 @@ static int method_add_promise(sd_bus_message *msg, void *userdata, sd_bus_error 
         r = sd_bus_message_read(msg, "s", &when);
         if (r < 0)
                 return r;
-        r = read_promise_options(msg, "what where", &dummy, &what, &where, &note, error);
+        r = read_promise_options(msg, "what where owed_by", &dummy, &what, &where, &note, &owed_by, error);
         if (r < 0)
                 return r;
         r = read_when("when", when, now, &rc.due, error);
@@ -1542,6 +1557,7 @@ static int method_add_promise(sd_bus_message *msg, void *userdata, sd_bus_error 
                 return r;
         rc.what = what;
         rc.where = where;
+        rc.owed_by_partner = owed_by && streq(owed_by, "partner");
         r = promise_add(m, now, &rc, &id);
         if (r < 0)
                 return reply_failure(m, r, "", error);
@@ -1576,12 +1592,22 @@ static int method_list_promises(sd_bus_message *msg, void *userdata, sd_bus_erro
         return sd_bus_send(NULL, reply, NULL);
 }
 
-static int promise_failure(Manager *m, int r, uint64_t id, sd_bus_error *error) {
+/* current: the status found, -1 when not known. */
+static int promise_failure(Manager *m, int r, uint64_t id, int current, sd_bus_error *error) {
         if (r == -ENOENT)
                 return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no rain check %" PRIu64, id);
-        if (r == -EALREADY)
+        if (r == -EALREADY && (current == PROMISE_OPEN || current == PROMISE_MOVED))
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED,
+                                         "rain check %" PRIu64 " is %s, not resolved: nothing to reopen", id,
+                                         promise_status_to_string(current));
+        if (r == -EALREADY && current < 0)
                 return sd_bus_error_setf(error, ERROR_NOT_PERMITTED, "rain check %" PRIu64 " is already resolved",
                                          id);
+        if (r == -EALREADY)
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED,
+                                         "rain check %" PRIu64 " is already resolved (%s): reopen it first "
+                                         "(closerctl promise reopen %" PRIu64 ")",
+                                         id, promise_status_to_string(current), id);
         return reply_failure(m, r, "", error);
 }
 
@@ -1592,13 +1618,19 @@ static int method_resolve_promise(sd_bus_message *msg, void *userdata, sd_bus_er
         int r = sd_bus_message_read(msg, "ts", &id, &status);
         if (r < 0)
                 return r;
-        if (!streq(status, "kept") && !streq(status, "broken"))
-                return invalid(error, "status", "must be 'kept' or 'broken'");
+        PromiseStatus to = streq(status, "kept")        ? PROMISE_KEPT
+                           : streq(status, "broken")    ? PROMISE_BROKEN
+                           : streq(status, "cancelled") ? PROMISE_CANCELLED
+                           : streq(status, "open")      ? PROMISE_OPEN
+                                                        : PROMISE_MOVED;
+        if (to == PROMISE_MOVED)
+                return invalid(error, "status", "must be 'kept', 'broken', 'cancelled' or 'open' (reopen)");
         if (id == 0 || id > INT64_MAX)
                 return invalid(error, "id", "must be a positive ID");
-        r = promise_resolve(m, manager_now(), (int64_t) id, streq(status, "kept") ? PROMISE_KEPT : PROMISE_BROKEN);
+        PromiseStatus current = PROMISE_OPEN;
+        r = promise_resolve(m, manager_now(), (int64_t) id, to, &current);
         if (r < 0)
-                return promise_failure(m, r, id, error);
+                return promise_failure(m, r, id, (int) current, error);
         (void) schedule_run(m);
         return sd_bus_reply_method_return(msg, NULL);
 }
@@ -1619,7 +1651,7 @@ static int method_move_promise(sd_bus_message *msg, void *userdata, sd_bus_error
                 return r;
         r = promise_move(m, now, (int64_t) id, due, by_partner);
         if (r < 0)
-                return promise_failure(m, r, id, error);
+                return promise_failure(m, r, id, -1, error);
         (void) schedule_run(m);
         return sd_bus_reply_method_return(msg, NULL);
 }
@@ -2111,18 +2143,22 @@ static int append_stats(sd_bus_message *m, const Stats *s) {
         if (r >= 0)
                 r = close_entry(m);
         const PromiseCounters *p = &s->promises;
-        if (r >= 0)
-                r = open_entry(m, "promises", "a{sv}");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "a{sv}", 6,
-                                          "kept", "u", (uint32_t) p->kept,
-                                          "broken", "u", (uint32_t) p->broken,
-                                          "open", "u", (uint32_t) p->open,
-                                          "moved_by_me", "u", (uint32_t) p->moved_by_me,
-                                          "moved_by_partner", "u", (uint32_t) p->moved_by_partner,
-                                          "kept_on_time", "u", (uint32_t) p->kept_on_time);
-        if (r >= 0)
-                r = close_entry(m);
+        /* The ones I owe, then the ones owed to me: the same figures. */
+        for (int side = 0; side < 2; side++) {
+                const PromiseSide *c = side == 0 ? &p->mine : &p->owed_to_me;
+                if (r >= 0)
+                        r = open_entry(m, side == 0 ? "promises" : "promises_owed_to_me", "a{sv}");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "a{sv}", 6,
+                                                  "kept", "u", (uint32_t) c->kept,
+                                                  "broken", "u", (uint32_t) c->broken,
+                                                  "open", "u", (uint32_t) c->open,
+                                                  "moved_by_me", "u", (uint32_t) c->moved_by_me,
+                                                  "moved_by_partner", "u", (uint32_t) c->moved_by_partner,
+                                                  "kept_on_time", "u", (uint32_t) c->kept_on_time);
+                if (r >= 0)
+                        r = close_entry(m);
+        }
         if (r >= 0)
                 r = open_entry(m, "initiations", "a{sv}");
         if (r >= 0)

@@ -175,12 +175,30 @@ void notify_datenight(Manager *m, bool soon, int64_t remind_seconds) {
 
 void notify_promise(Manager *m, const Promise *p, bool soon, bool overdue) {
         /* Never what or where: a rain check can be explicit. */
-        char body[128];
-        (void) snprintf(body, sizeof(body), "%s: closerctl promise kept %" PRIi64 " once it is kept",
-                        overdue ? "A rain check is overdue"
-                        : soon  ? "A rain check is due in 30 minutes"
-                                : "A rain check is due now",
-                        p->id);
+        char body[512];
+        if (p->owed_by_partner) {
+                /* Owed to me, and kept together: a gentle word, no alarm. */
+                _cleanup_free_ char *whose = NULL;
+                char at[32], clock[8];
+                if (promise_partner_possessive(m, true, &whose) < 0)
+                        return;
+                (void) format_human_local(p->due, true, at);
+                format_hhmm(local_minute_of(p->due), clock);
+                if (overdue)
+                        (void) snprintf(body, sizeof(body), "%s rain check of %s is still to come: closerctl promise "
+                                        "kept %" PRIi64 " once you had it", whose, at, p->id);
+                else if (soon)
+                        (void) snprintf(body, sizeof(body), "%s rain check is at %s: closerctl promise kept %" PRIi64
+                                        " once you had it", whose, clock, p->id);
+                else
+                        (void) snprintf(body, sizeof(body), "%s rain check is now: closerctl promise kept %" PRIi64
+                                        " once you had it", whose, p->id);
+        } else
+                (void) snprintf(body, sizeof(body), "%s: closerctl promise kept %" PRIi64 " once it is kept",
+                                overdue ? "A rain check is overdue"
+                                : soon  ? "A rain check is due in 30 minutes"
+                                        : "A rain check is due now",
+                                p->id);
         notify(m, NOTE_PROMISE, p->id, "Rain check", body);
 }
 
@@ -235,7 +253,7 @@ static int on_action_invoked(sd_bus_message *msg, void *userdata, sd_bus_error *
                 if (r >= 0)
                         notify_daily_act(m, &a);
         } else if (n->kind == NOTE_PROMISE && streq(action, "kept"))
-                r = promise_resolve(m, now, n->ref, PROMISE_KEPT);
+                r = promise_resolve(m, now, n->ref, PROMISE_KEPT, NULL);
         else
                 return 0;
         if (r < 0)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <systemd/sd-id128.h>
 
@@ -8,7 +9,7 @@
 #include "timeutil.h"
 
 const char *promise_status_to_string(PromiseStatus s) {
-        static const char *const names[] = { "open", "kept", "broken", "moved" };
+        static const char *const names[] = { "open", "kept", "broken", "moved", "cancelled" };
         return s >= 0 && (size_t) s < ELEMENTSOF(names) ? names[s] : NULL;
 }
 
@@ -28,6 +29,7 @@ static int promise_insert(Manager *m, time_t now, const RainCheck *rc, int64_t a
                 .advance_id = advance_id,
                 .created = now,
                 .modified = now,
+                .owed_by_partner = rc->owed_by_partner,
         };
         r = store_promise_insert(m->store, &p);
         if (r >= 0 && ret_id)
@@ -50,8 +52,13 @@ int promise_record_advance(Manager *m, time_t now, bool by_partner, bool accepte
         r = store_advance_insert(m->store, local_day_of(now), now, by_partner, accepted,
                                  note && note[0] ? note : NULL, ret_advance);
         *ret_promise = 0;
-        if (r >= 0 && rc)
-                r = promise_insert(m, now, rc, *ret_advance, ret_promise);
+        if (r >= 0 && rc) {
+                /* Whoever declined owes the rain check: my partner, when it
+                 * was my advance. */
+                RainCheck owed = *rc;
+                owed.owed_by_partner = !by_partner;
+                r = promise_insert(m, now, &owed, *ret_advance, ret_promise);
+        }
         if (r >= 0)
                 r = store_commit(m->store);
         if (r < 0)
@@ -63,32 +70,54 @@ int promise_add(Manager *m, time_t now, const RainCheck *rc, int64_t *ret_id) {
         return promise_insert(m, now, rc, 0, ret_id);
 }
 
+int promise_partner_possessive(Manager *m, bool capital, char **ret) {
+        _cleanup_free_ char *name = NULL;
+        int r = store_setting_get(m->store, "partner.name", &name);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        if (asprintf(ret, "%s's", name && name[0] ? name : capital ? "My partner" : "my partner") < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+bool promise_active(const Promise *p) {
+        return p->status == PROMISE_OPEN || p->status == PROMISE_MOVED;
+}
+
 /* Loads an active promise for a change, inside a transaction. */
 static int promise_load_active(Manager *m, int64_t id, Promise *ret) {
         int r = store_promise_get(m->store, id, ret);
         if (r < 0)
                 return r;
-        if (ret->status != PROMISE_OPEN && ret->status != PROMISE_MOVED) {
-                promise_done(ret);
+        if (!promise_active(ret))
                 return -EALREADY;
-        }
         return 0;
 }
 
-static int resolve_locked(Manager *m, time_t now, int64_t id, PromiseStatus status) {
+static int resolve_locked(Manager *m, time_t now, int64_t id, PromiseStatus status, PromiseStatus *ret_current) {
         _cleanup_(promise_done) Promise p = {};
-        int r = promise_load_active(m, id, &p);
+        int r = store_promise_get(m->store, id, &p);
         if (r < 0)
                 return r;
+        if (ret_current)
+                *ret_current = p.status;
+        /* Reopening undoes a resolution; anything else resolves an active one. */
+        if (status == PROMISE_OPEN ? promise_active(&p) : !promise_active(&p))
+                return -EALREADY;
         p.status = status;
-        p.resolved = now;
+        p.resolved = status == PROMISE_OPEN ? 0 : now;
         p.modified = now;
         p.sequence++;
-        return store_promise_update(m->store, &p);
+        r = store_promise_update(m->store, &p);
+        if (r >= 0)
+                r = store_promise_event_insert(m->store, id, status, now);
+        return r;
 }
 
-int promise_resolve(Manager *m, time_t now, int64_t id, PromiseStatus status) {
-        return STORE_TRANSACTION(m->store, resolve_locked(m, now, id, status));
+int promise_resolve(Manager *m, time_t now, int64_t id, PromiseStatus status, PromiseStatus *ret_current) {
+        if (status == PROMISE_MOVED)
+                return -EINVAL;
+        return STORE_TRANSACTION(m->store, resolve_locked(m, now, id, status, ret_current));
 }
 
 static int move_locked(Manager *m, time_t now, int64_t id, time_t due, bool by_partner) {

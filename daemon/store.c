@@ -171,6 +171,55 @@ static const char *const migrations[] = {
         ");"
         "CREATE INDEX datenight_events_night ON datenight_events (night_id);"
         "CREATE INDEX datenight_events_at ON datenight_events (at);",
+        /* 7: a promise is owed by me or by my partner; cancelled (4) for a
+         * rain check made by mistake; every resolution and its undo is an
+         * event of its own. The CHECK on status changes: the table is rebuilt
+         * (and promise_moves with it, for its reference). */
+        "CREATE TABLE promises_new ("
+        "  id INTEGER PRIMARY KEY,"
+        "  uid TEXT NOT NULL UNIQUE,"
+        "  due INTEGER NOT NULL,"
+        "  what TEXT,"
+        "  place TEXT,"
+        "  status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 4)," /* open, kept, broken, moved, cancelled */
+        "  advance_id INTEGER REFERENCES advances (id),"
+        "  created INTEGER NOT NULL,"
+        "  resolved INTEGER,"
+        "  sequence INTEGER NOT NULL DEFAULT 0,"
+        "  modified INTEGER NOT NULL,"
+        "  owed_by INTEGER NOT NULL DEFAULT 0 CHECK (owed_by IN (0, 1))" /* me, my partner */
+        ");"
+        "INSERT INTO promises_new (id, uid, due, what, place, status, advance_id, created, resolved, sequence, modified)"
+        "  SELECT id, uid, due, what, place, status, advance_id, created, resolved, sequence, modified FROM promises;"
+        "CREATE TABLE promise_moves_new ("
+        "  id INTEGER PRIMARY KEY,"
+        "  promise_id INTEGER NOT NULL REFERENCES promises_new (id),"
+        "  from_due INTEGER NOT NULL,"
+        "  to_due INTEGER NOT NULL,"
+        "  by_partner INTEGER NOT NULL,"
+        "  at INTEGER NOT NULL"
+        ");"
+        "INSERT INTO promise_moves_new SELECT id, promise_id, from_due, to_due, by_partner, at FROM promise_moves;"
+        "DROP TABLE promise_moves;"
+        "DROP TABLE promises;"
+        "ALTER TABLE promises_new RENAME TO promises;"
+        "ALTER TABLE promise_moves_new RENAME TO promise_moves;"
+        "CREATE INDEX promises_status ON promises (status, due);"
+        "CREATE INDEX promises_created ON promises (created);"
+        "CREATE INDEX promises_status_created ON promises (status, created);"
+        "CREATE INDEX promise_moves_promise ON promise_moves (promise_id);"
+        "CREATE TABLE promise_events ("
+        "  id INTEGER PRIMARY KEY,"
+        "  promise_id INTEGER NOT NULL REFERENCES promises (id),"
+        "  status INTEGER NOT NULL CHECK (status IN (0, 1, 2, 4))," /* reopened, kept, broken, cancelled */
+        "  at INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX promise_events_promise ON promise_events (promise_id);"
+        "INSERT INTO promise_events (promise_id, status, at)"
+        "  SELECT id, status, resolved FROM promises WHERE status IN (1, 2) AND resolved IS NOT NULL;"
+        /* A rain check on my advance declined by my partner was recorded as mine. */
+        "UPDATE promises SET owed_by = 1"
+        "  WHERE advance_id IN (SELECT id FROM advances WHERE by_partner = 0 AND accepted = 0);",
 };
 
 int store_schema_version(void) {
@@ -1120,7 +1169,7 @@ void promise_array_free(Promise *p, size_t n) {
         free(p);
 }
 
-#define PROMISE_COLUMNS "id, uid, due, what, place, status, advance_id, created, resolved, sequence, modified"
+#define PROMISE_COLUMNS "id, uid, due, what, place, status, advance_id, created, resolved, sequence, modified, owed_by"
 
 static int promise_from_row(sqlite3_stmt *st, Promise *ret) {
         Promise p = {
@@ -1135,6 +1184,7 @@ static int promise_from_row(sqlite3_stmt *st, Promise *ret) {
                 .resolved = sqlite3_column_int64(st, 8),
                 .sequence = sqlite3_column_int64(st, 9),
                 .modified = sqlite3_column_int64(st, 10),
+                .owed_by_partner = sqlite3_column_int(st, 11) != 0,
         };
         if (!p.uid || (sqlite3_column_type(st, 3) != SQLITE_NULL && !p.what) ||
             (sqlite3_column_type(st, 4) != SQLITE_NULL && !p.where)) {
@@ -1165,8 +1215,8 @@ int store_advance_insert(Store *s, int64_t day, time_t at, bool by_partner, bool
 int store_promise_insert(Store *s, Promise *p) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r = prepare(s,
-                        "INSERT INTO promises (uid, due, what, place, status, advance_id, created, sequence, modified)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO promises (uid, due, what, place, status, advance_id, created, sequence, modified,"
+                        " owed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         &st);
         if (r < 0)
                 return r;
@@ -1182,6 +1232,7 @@ int store_promise_insert(Store *s, Promise *p) {
         sqlite3_bind_int64(st, 7, (int64_t) p->created);
         sqlite3_bind_int64(st, 8, p->sequence);
         sqlite3_bind_int64(st, 9, (int64_t) p->modified);
+        sqlite3_bind_int(st, 10, p->owed_by_partner);
         r = step_done(s, st);
         if (r >= 0)
                 p->id = sqlite3_last_insert_rowid(s->db);
@@ -1252,21 +1303,51 @@ int store_promise_move_insert(Store *s, int64_t promise_id, time_t from, time_t 
         return step_done(s, st);
 }
 
+int store_promise_event_insert(Store *s, int64_t promise_id, PromiseStatus status, time_t at) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "INSERT INTO promise_events (promise_id, status, at) VALUES (?, ?, ?)", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, promise_id);
+        sqlite3_bind_int(st, 2, status);
+        sqlite3_bind_int64(st, 3, (int64_t) at);
+        return step_done(s, st);
+}
+
+/* The counters of the promises owed by side (0 me, 1 my partner), six
+ * columns; from_day (?1) bounds the promises by their creation. */
+#define PROMISE_SIDE_COUNTERS(side)                                                                                   \
+        " (SELECT count(*) FROM promises p INDEXED BY promises_status_created"                                       \
+        "   WHERE p.status = 1 AND p.created >= ?1 AND p.owed_by = " side "),"                                       \
+        " (SELECT count(*) FROM promises p INDEXED BY promises_status_created"                                       \
+        "   WHERE p.status = 2 AND p.created >= ?1 AND p.owed_by = " side "),"                                       \
+        " (SELECT count(*) FROM promises p INDEXED BY promises_status_created"                                       \
+        "   WHERE p.status IN (0, 3) AND p.created >= ?1 AND p.owed_by = " side "),"                                 \
+        /* From the recent promises to their moves, not from every move ever. */                                     \
+        " (SELECT count(*) FROM promises p CROSS JOIN promise_moves m ON m.promise_id = p.id"                        \
+        "   WHERE p.created >= ?1 AND p.owed_by = " side " AND m.by_partner = 0),"                                   \
+        " (SELECT count(*) FROM promises p CROSS JOIN promise_moves m ON m.promise_id = p.id"                        \
+        "   WHERE p.created >= ?1 AND p.owed_by = " side " AND m.by_partner = 1),"                                   \
+        " (SELECT count(*) FROM promises p INDEXED BY promises_status_created"                                       \
+        "   WHERE p.status = 1 AND p.created >= ?1 AND p.owed_by = " side " AND NOT EXISTS"                          \
+        "   (SELECT 1 FROM promise_moves m WHERE m.promise_id = p.id AND m.by_partner = 0)),"
+
+static PromiseSide promise_side_from_row(sqlite3_stmt *st, int col) {
+        return (PromiseSide){
+                .kept = sqlite3_column_int64(st, col),
+                .broken = sqlite3_column_int64(st, col + 1),
+                .open = sqlite3_column_int64(st, col + 2),
+                .moved_by_me = sqlite3_column_int64(st, col + 3),
+                .moved_by_partner = sqlite3_column_int64(st, col + 4),
+                .kept_on_time = sqlite3_column_int64(st, col + 5),
+        };
+}
+
 int store_promise_counters(Store *s, int64_t from_day, PromiseCounters *ret) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         /* from_day bounds the promises by their creation; INT64_MIN for all. */
         int r = prepare(s,
-                        "SELECT"
-                        " (SELECT count(*) FROM promises p INDEXED BY promises_status_created WHERE p.status = 1 AND p.created >= ?1),"
-                        " (SELECT count(*) FROM promises p INDEXED BY promises_status_created WHERE p.status = 2 AND p.created >= ?1),"
-                        " (SELECT count(*) FROM promises p INDEXED BY promises_status_created WHERE p.status IN (0, 3) AND p.created >= ?1),"
-                        /* From the recent promises to their moves, not from every move ever. */
-                        " (SELECT count(*) FROM promises p CROSS JOIN promise_moves m ON m.promise_id = p.id"
-                        "   WHERE p.created >= ?1 AND m.by_partner = 0),"
-                        " (SELECT count(*) FROM promises p CROSS JOIN promise_moves m ON m.promise_id = p.id"
-                        "   WHERE p.created >= ?1 AND m.by_partner = 1),"
-                        " (SELECT count(*) FROM promises p INDEXED BY promises_status_created WHERE p.status = 1 AND p.created >= ?1 AND NOT EXISTS"
-                        "   (SELECT 1 FROM promise_moves m WHERE m.promise_id = p.id AND m.by_partner = 0)),"
+                        "SELECT" PROMISE_SIDE_COUNTERS("0") PROMISE_SIDE_COUNTERS("1")
                         " (SELECT count(*) FROM advances a WHERE a.by_partner = 0 AND a.at >= ?1),"
                         " (SELECT count(*) FROM advances a WHERE a.by_partner = 0 AND a.accepted = 1 AND a.at >= ?1),"
                         " (SELECT count(*) FROM advances a WHERE a.by_partner = 1 AND a.at >= ?1),"
@@ -1279,16 +1360,12 @@ int store_promise_counters(Store *s, int64_t from_day, PromiseCounters *ret) {
         if (rc != SQLITE_ROW)
                 return fail(s, rc);
         *ret = (PromiseCounters){
-                .kept = sqlite3_column_int64(st, 0),
-                .broken = sqlite3_column_int64(st, 1),
-                .open = sqlite3_column_int64(st, 2),
-                .moved_by_me = sqlite3_column_int64(st, 3),
-                .moved_by_partner = sqlite3_column_int64(st, 4),
-                .kept_on_time = sqlite3_column_int64(st, 5),
-                .advances_by_me = sqlite3_column_int64(st, 6),
-                .advances_by_me_accepted = sqlite3_column_int64(st, 7),
-                .advances_by_partner = sqlite3_column_int64(st, 8),
-                .advances_by_partner_accepted = sqlite3_column_int64(st, 9),
+                .mine = promise_side_from_row(st, 0),
+                .owed_to_me = promise_side_from_row(st, 6),
+                .advances_by_me = sqlite3_column_int64(st, 12),
+                .advances_by_me_accepted = sqlite3_column_int64(st, 13),
+                .advances_by_partner = sqlite3_column_int64(st, 14),
+                .advances_by_partner_accepted = sqlite3_column_int64(st, 15),
         };
         return 0;
 }

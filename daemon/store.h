@@ -156,6 +156,7 @@ typedef enum PromiseStatus {
         PROMISE_KEPT = 1,
         PROMISE_BROKEN = 2,
         PROMISE_MOVED = 3, /* rescheduled and still to be kept */
+        PROMISE_CANCELLED = 4, /* made by mistake: neither kept nor broken */
 } PromiseStatus;
 
 typedef struct Promise {
@@ -167,6 +168,7 @@ typedef struct Promise {
         int64_t advance_id;  /* 0 for a rain check on its own */
         time_t created, resolved, modified;
         int64_t sequence;
+        bool owed_by_partner; /* owed to me: my partner declined my advance */
 } Promise;
 
 void promise_done(Promise *p);
@@ -181,11 +183,19 @@ int store_promise_get(Store *s, int64_t id, Promise *ret);
 /* By due time; active_only: open and moved. */
 int store_promise_list(Store *s, bool active_only, Promise **ret, size_t *ret_n);
 int store_promise_move_insert(Store *s, int64_t promise_id, time_t from, time_t to, bool by_partner, time_t at);
+/* A resolution or its undo (status PROMISE_OPEN: reopened), kept as history. */
+int store_promise_event_insert(Store *s, int64_t promise_id, PromiseStatus status, time_t at);
 
-typedef struct PromiseCounters {
+/* The promises of one side by their current status: a reopened one counts
+ * as open, a cancelled one nowhere. */
+typedef struct PromiseSide {
         int64_t kept, broken, open;
         int64_t moved_by_me, moved_by_partner;
         int64_t kept_on_time; /* kept and never moved by me */
+} PromiseSide;
+
+typedef struct PromiseCounters {
+        PromiseSide mine, owed_to_me;
         int64_t advances_by_me, advances_by_me_accepted;
         int64_t advances_by_partner, advances_by_partner_accepted;
 } PromiseCounters;

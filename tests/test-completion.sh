@@ -96,7 +96,7 @@ candidates "closerctl list" "closerctl list " "add edit rm ideas export mine par
 candidates "closerctl partner" "closerctl partner " "import review discuss forget"
 candidates "closerctl datenight" "closerctl datenight " "set move skip unskip log"
 candidates "closerctl away" "closerctl away " "cancel"
-candidates "closerctl promise" "closerctl promise " "kept broken move"
+candidates "closerctl promise" "closerctl promise " "kept broken reopen cancel move"
 candidates "closerctl --json list (option first)" "closerctl --json list " "add edit rm ideas export mine partner"
 candidates "nothing after list mine" "closerctl list mine " ""
 candidates "partner review ID: the verdicts" "closerctl partner review 3 " "ok discuss no"
@@ -130,6 +130,8 @@ candidates "options of advance" "closerctl advance --" "--json --help --by --rai
 candidates "options of promise move" "closerctl promise move 1 --" "--json --help --by-partner"
 candidates "options of partner import" "closerctl partner import f.ics --" "--json --help --replace"
 candidates "options of promise" "closerctl promise --" "--json --help --all"
+candidates "options of raincheck" "closerctl raincheck +2h --" "--json --help --what --where --owed-by"
+candidates "--owed-by: me or partner" "closerctl raincheck +2h --owed-by " "me partner"
 candidates "options of stats" "closerctl stats --" "--json --help --weeks"
 candidates "an unknown command completes nothing" "closerctl frobnicate " ""
 
@@ -180,6 +182,8 @@ candidates "extra: the IDs of my partner's list" "closerctl extra " "$partner"
 candidates "promise kept: the open rain checks" "closerctl promise kept " "$open"
 candidates "promise move: the open rain checks" "closerctl promise move " "$open"
 candidates "promise broken: the open rain checks, not the kept one" "closerctl promise broken " "$open"
+candidates "promise cancel: the open rain checks" "closerctl promise cancel " "$open"
+candidates "promise reopen: the kept one, not the open ones" "closerctl promise reopen " 2
 candidates "datenight skip: the planned nights" "closerctl datenight skip " "$planned"
 candidates "datenight unskip: the skipped nights" "closerctl datenight unskip " "$skipped"
 candidates "away cancel: the away periods" "closerctl away cancel " "$aways"
@@ -220,6 +224,8 @@ is "no python3: open rain checks (awk)" "$(fallback "$nopy" "closerctl promise k
         "$(sorted $open)"
 is "no python3: skipped date nights (awk)" \
         "$(fallback "$nopy" "closerctl datenight unskip " 3 closerctl datenight unskip "")" "$(sorted $skipped)"
+is "no python3: resolved rain checks (awk)" \
+        "$(fallback "$nopy" "closerctl promise reopen " 3 closerctl promise reopen "")" 2
 
 # --- no daemon, a hung daemon: quietly nothing, quickly ---
 err=$(DBUS_SESSION_BUS_ADDRESS=unix:path=$W/no-such-bus PATH=$PATH bash -c '

@@ -398,6 +398,37 @@ log_free_of_titles "no private item's text in the log"
 stop_monitor
 if stop_daemon; then ok "closerd exits cleanly"; else not_ok "closerd exits cleanly"; fi
 
+# ===================== rain checks owed to me: a gentle word ==================
+world owed 12:00:00
+start_notifyd || { echo "Bail out! notifyd does not start"; exit 1; }
+start_daemon || { echo "Bail out! closerd does not start"; exit 1; }
+check "set partner.name Sam" ctl set partner.name Sam
+# due_clock ID: the HH:MM a rain check is due at.
+due_clock() { jget "$(json promise)" "[p['due'][11:16] for p in d if p['id'] == $1][0]"; }
+MINE=$(raincheck +20min)
+OWED=$(raincheck +21min --owed-by partner)
+ADV=$(jget "$(json advance --by me declined --raincheck +22min)" 'd["promise"]')
+wait_for 10 has_rc_note "$ADV" || diag "no notification for rain check $ADV"
+wait_for 10 has_rc_note "$OWED" || diag "no notification for rain check $OWED"
+wait_for 10 has_rc_note "$MINE" || diag "no notification for rain check $MINE"
+is "mine: reminded as before" "$(note_body "$(rc_note "$MINE")")" \
+        "A rain check is due in 30 minutes: closerctl promise kept $MINE once it is kept"
+is "owed to me (raincheck --owed-by partner): gently, with the time" "$(note_body "$(rc_note "$OWED")")" \
+        "Sam's rain check is at $(due_clock "$OWED"): closerctl promise kept $OWED once you had it"
+is "owed to me (my advance declined): the same" "$(note_body "$(rc_note "$ADV")")" \
+        "Sam's rain check is at $(due_clock "$ADV"): closerctl promise kept $ADV once you had it"
+is "owed to me: Kept is offered too (it is kept together)" "$(note_actions "$(rc_note "$OWED")")" "kept,Kept"
+check "partner.name unset" ctl set partner.name ""
+NONAME=$(raincheck +23min --owed-by partner)
+wait_for 10 has_rc_note "$NONAME" || diag "no notification for rain check $NONAME"
+like "without partner.name: my partner's" "$(note_body "$(rc_note "$NONAME")")" "^My partner's rain check is at "
+nd invoke "$(note_id "$(rc_note "$OWED")")" kept
+if wait_for 10 promise_is "$OWED" kept; then ok "Kept on a rain check owed to me keeps it"; else
+        not_ok "Kept on a rain check owed to me keeps it"
+fi
+stop_notifyd
+if stop_daemon; then ok "closerd exits cleanly (owed)"; else not_ok "closerd exits cleanly (owed)"; fi
+
 # ===================== no notification server at all ==================
 world noserver 12:00:00
 start_daemon || { echo "Bail out! closerd does not start"; exit 1; }

@@ -5,7 +5,9 @@
 # PromiseSoon and PromiseDue once each under a faked clock, late after a
 # daemon that was down; overdue in today and status across days until
 # resolved; moves by my partner and by me; every WHEN form on both DST-change
-# days in Europe/Berlin; rejected WHENs with clear errors.
+# days in Europe/Berlin; rejected WHENs with clear errors; reopen and cancel
+# across days with the stats of each side, and rain checks owed to me
+# (owed_by in JSON and human output, status and today worded for that side).
 #
 # The faked clock is libfaketime with tests/data/faketime-timerfd.c in front
 # of it (see there why). Without libfaketime or a C compiler those parts are
@@ -385,7 +387,7 @@ if [[ -n $faked ]]; then
             "rain check $e is overdue since Wed 10 Jun 18:00: keep it \(closerctl promise kept $e\)"
         is "promise lists it open and overdue" "$(jget "$(json promise)" "[(p['status'], p['overdue']) for p in d if p['id'] == $e]")" \
                 "[('open', True)]"
-        like "the human list says overdue" "$(ctl promise)" "$e +Wed 10 Jun 18:00 +overdue +a long walk, the park"
+        like "the human list says overdue" "$(ctl promise)" "$e +Wed 10 Jun 18:00 +overdue +I owe +a long walk, the park"
         g=$(jget "$(json raincheck 21:00)" 'd["promise"]')
         t=$(jget "$(json raincheck tomorrow 10:00)" 'd["promise"]')
         check "my partner moves one overdue promise" ctl promise move "$h" "+2d" --by-partner
@@ -475,13 +477,134 @@ is "the bus can make, list, resolve and move a promise, not delete one" "$method
         ".AddPromise .ListPromises .MovePromise .ResolvePromise"
 err=$(busctl --user call io.github.closer.Closer1 /io/github/closer/Closer1 io.github.closer.Closer1 \
         ResolvePromise ts "$p1" deleted 2>&1)
-like "bus: ResolvePromise takes kept or broken only" "$err" "must be 'kept' or 'broken'"
+like "bus: ResolvePromise takes kept, broken, cancelled or open only" "$err" \
+        "must be 'kept', 'broken', 'cancelled' or 'open' \\(reopen\\)"
 is "both still listed" "$(promise_count)" 2
 stop
 db_is "every move recorded, by whom" "select promise_id || ':' || by_partner from promise_moves order by id" \
         "$p1:1 $p2:0 $p1:0"
 db_is "each move from the old time to the new" \
         "select count(*) from promise_moves m where to_due > from_due" 3
+
+# ===== 6. Undo (reopen, cancel) and rain checks owed to me, across days =====
+
+# counts SIDE: kept broken open moved_by_me moved_by_partner of GetStats' SIDE.
+counts() {
+        jget "$(json stats)" "' '.join(str(d['$1'][k]) for k in ('kept', 'broken', 'open', 'moved_by_me', 'moved_by_partner'))"
+}
+# unlike DESC TEXT REGEX
+unlike() {
+        if ! [[ $2 =~ $3 ]]; then ok "$1"; else
+                not_ok "$1"
+                diag "got:  $2"
+                diag "not:  /$3/"
+        fi
+}
+owed_of() { jget "$(json promise)" "[p['owed_by'] for p in d if p['id'] == $1][0]"; }
+warning_of() { jget "$(json status)" "[w for w in d['warnings'] if 'rain check $1 ' in w]"; }
+
+if [[ -n $faked ]]; then
+        new_world undo
+        start_at "2026-06-10 12:00:00"
+        a=$(jget "$(json raincheck 18:00 --what "a long walk")" 'd["promise"]')
+        b=$(jget "$(json raincheck 19:00)" 'd["promise"]')
+        c=$(jget "$(json raincheck 20:00)" 'd["promise"]')
+        out=$(json advance --by me declined --raincheck 21:00)
+        d=$(jget "$out" 'd["promise"]')
+        is "advance --by me declined --raincheck: owed by my partner (JSON)" "$(jget "$out" 'd["owed_by"]')" partner
+        out=$(json advance --by partner declined --raincheck 21:30)
+        e=$(jget "$out" 'd["promise"]')
+        is "advance --by partner declined --raincheck: owed by me (JSON)" "$(jget "$out" 'd["owed_by"]')" me
+        f=$(jget "$(json raincheck tomorrow 20:00 --owed-by partner)" 'd["promise"]')
+        g=$(jget "$(json raincheck tomorrow 21:00 --owed-by me)" 'd["promise"]')
+        is "owed_by in promise --json" "$(jget "$(json promise)" '[(p["id"], p["owed_by"]) for p in d]')" \
+                "[($a, 'me'), ($b, 'me'), ($c, 'me'), ($d, 'partner'), ($e, 'me'), ($f, 'partner'), ($g, 'me')]"
+        like "human: without partner.name, my partner owes me" "$(ctl promise | grep -E "^ +$d ")" \
+                "$d +Wed 10 Jun 21:00 +open +my partner owes me"
+        like "human: the advance says who owes it" "$(ctl advance --by me declined --raincheck 22:00)" \
+                "my partner owes me this one. Once you had it: closerctl promise kept"
+        h=$(jget "$(json promise)" 'd[-3]["id"]')
+        check "set partner.name Sam" ctl set partner.name Sam
+        like "human: Sam owes me" "$(ctl promise | grep -E "^ +$d ")" "$d +Wed 10 Jun 21:00 +open +Sam owes me"
+        like "human: I owe" "$(ctl promise | grep -E "^ +$e ")" "$e +Wed 10 Jun 21:30 +open +I owe"
+        refuses "raincheck --owed-by nobody" "--owed-by must be 'me' or 'partner', not 'nobody'" \
+                ctl raincheck 23:00 --owed-by nobody
+        refuses "advance takes no --owed-by (whoever declined owes it)" "owed-by" \
+                ctl advance --by me declined --raincheck 23:00 --owed-by me
+        is "today --json: owed_by on today's promises" \
+                "$(jget "$(json today)" '[(p["id"], p["owed_by"]) for p in d["promises"]]')" \
+                "[($a, 'me'), ($b, 'me'), ($c, 'me'), ($d, 'partner'), ($e, 'me'), ($h, 'partner')]"
+        is "stats, before anything: 5 open I owe, 3 owed to me" "$(counts promises) / $(counts promises_owed_to_me)" \
+                "0 0 5 0 0 / 0 0 3 0 0"
+        stop
+
+        start_at "2026-06-11 10:00:00"
+        like "status: mine overdue, keep it" "$(warning_of "$a")" "rain check $a is overdue since Wed 10 Jun 18:00: keep it"
+        w=$(warning_of "$d")
+        like "status: Sam's worded for that side" "$w" \
+                "Sam's rain check $d of Wed 10 Jun 21:00 is still to come: once you had it, closerctl promise kept $d"
+        unlike "... and not 'keep it'" "$w" "keep it"
+        t=$(ctl today)
+        like "today: Sam's rain check" "$t" "Sam's rain check $d: Wed 10 Jun 21:00 \\(still to come\\)"
+        like "today: mine as before" "$t" "Rain check $a: Wed 10 Jun 18:00 \\(overdue\\), a long walk"
+        check "promise kept (mine)" ctl promise kept "$a"
+        check "promise broken (mine)" ctl promise broken "$b"
+        check "promise kept (owed to me)" ctl promise kept "$d"
+        check "promise move (owed to me) by my partner" ctl promise move "$f" +1d --by-partner
+        is "stats per side: I owe / owed to me" "$(counts promises) / $(counts promises_owed_to_me)" \
+                "1 1 3 0 0 / 1 0 2 0 1"
+        like "human stats: the line of the ones owed to me" "$(ctl stats | grep '^Owed to me')" \
+                "1 kept \\(1 on time\\), 0 broken, moved 0 by me and 1 by my partner, 2 open: 100% kept"
+        like "human stats: mine" "$(ctl stats | grep '^Rain checks')" "1 kept \\(1 on time\\), 1 broken.*3 open: 50% kept"
+
+        is "promise reopen says so" "$(ctl promise reopen "$a")" \
+                "Rain check $a is open again: neither kept nor broken."
+        is "reopened: open in the list" "$(status_of "$a")" "['open']"
+        is "a reopened promise is not counted as kept" "$(counts promises)" "0 1 4 0 0"
+        refuses "reopen an open one" "rain check $a is open, not resolved: nothing to reopen" ctl promise reopen "$a"
+        refuses "reopen a moved one" "rain check $f is moved, not resolved: nothing to reopen" ctl promise reopen "$f"
+        is "promise cancel says so" "$(ctl promise cancel "$c")" \
+                "Rain check $c cancelled: it counts neither as kept nor as broken."
+        is "cancelled: in promise --json" "$(status_of "$c")" "['cancelled']"
+        like "cancelled: in promise --all" "$(ctl promise --all)" "$c +Wed 10 Jun 20:00 +cancelled +I owe"
+        is "a cancelled one counts neither as kept, nor broken, nor open" "$(counts promises)" "0 1 3 0 0"
+        is "a cancelled one is not in today" "$(jget "$(json today)" "$c in [p['id'] for p in d['promises']]")" False
+        unlike "... nor warned about" "$(json status)" "rain check $c "
+        refuses "cancel a cancelled one" "rain check $c is already resolved \\(cancelled\\): reopen it first" \
+                ctl promise cancel "$c"
+        refuses "keep a cancelled one" "already resolved \\(cancelled\\)" ctl promise kept "$c"
+        refuses "cancel a broken one" "rain check $b is already resolved \\(broken\\): reopen it first \\(closerctl promise reopen $b\\)" \
+                ctl promise cancel "$b"
+        check "reopen the broken one" ctl promise reopen "$b"
+        check "... then cancel it: a rain check made by mistake" ctl promise cancel "$b"
+        is "neither kept nor broken now" "$(counts promises)" "0 0 3 0 0"
+        refuses "reopen an unknown ID" "no rain check 999" ctl promise reopen 999
+        refuses "cancel an unknown ID" "no rain check 999" ctl promise cancel 999
+        refuses "reopen needs an ID" "is not a rain check ID" ctl promise reopen x
+        is "promise reopen --json" "$(jget "$(json promise reopen "$d")" '(d["id"], d["status"])')" "($d, 'open')"
+        is "the one owed to me, reopened: open again" "$(counts promises_owed_to_me)" "0 0 3 0 1"
+        is "owed_by stays what it was" "$(owed_of "$d") $(owed_of "$e")" "partner me"
+        stop
+
+        start_at "2026-06-12 10:00:00"
+        is "the next day: the same figures" "$(counts promises) / $(counts promises_owed_to_me)" \
+                "0 0 3 0 0 / 0 0 3 0 1"
+        check "the reopened one kept after all" ctl promise kept "$a"
+        check "the one owed to me kept" ctl promise kept "$d"
+        is "kept now: counted once each" "$(counts promises) / $(counts promises_owed_to_me)" \
+                "1 0 2 0 0 / 1 0 2 0 1"
+        is "promise --all: every one, the cancelled included" "$(jget "$(json promise)" 'len(d)')" 8
+        stop
+        db_is "history of $a: kept, reopened, kept" \
+                "select status from promise_events where promise_id = $a order by id" "1 0 1"
+        db_is "history of $b: broken, reopened, cancelled" \
+                "select status from promise_events where promise_id = $b order by id" "2 0 4"
+        db_is "history of $d: kept, reopened, kept" \
+                "select status from promise_events where promise_id = $d order by id" "1 0 1"
+        db_is "nothing deleted" "select count(*) from promises" 8
+else
+        skip "undo and rain checks owed to me across days (no faked clock)"
+fi
 
 is "closerd exited cleanly every time" "$unclean" 0
 

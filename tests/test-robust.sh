@@ -237,7 +237,7 @@ FIELDS = {
     "AddExtra": {"response": "i", "note": "s"},
     "AddMood": {"note": "s"},
     "RecordAdvance": {"raincheck": "s", "what": "s", "where": "s", "note": "s"},
-    "AddPromise": {"what": "s", "where": "s"},
+    "AddPromise": {"what": "s", "where": "s", "owed_by": "s"},
     "SetDateNightRule": {"weekday": "s", "weekdays": "s", "vary": "b", "time": "s", "duration": "s"},
     "ImportPartnerListWithOptions": {"replace": "b"},
 }
@@ -408,6 +408,31 @@ if "ExportList" in methods:
     else:
         out("not ok", "a failed ExportList leaves my partner's copy stale",
             "stale before: %s; ExportList: %s %s; stale after: %s" % (before, name, msg, after))
+
+# Rain checks undone and owed to me: every status of ResolvePromise in the
+# wrong state, owed_by of the wrong value or where it does not belong.
+if "ResolvePromise" in methods:
+    NOT_PERMITTED = "io.github.closer.Error.NotPermitted"
+    name, v = call("AddPromise", "sa{sv}", ["+3h", dbus.Dictionary({"owed_by": "partner"}, signature="sv")])
+    pid = int(v[0]) if name == "ok" else 1
+    expect("ResolvePromise: reopening an open rain check is NotPermitted",
+           [("open", "ResolvePromise", "ts", [pid, "open"])], NOT_PERMITTED)
+    expect("ResolvePromise: cancelled", [("cancelled", "ResolvePromise", "ts", [pid, "cancelled"])], "ok")
+    expect("ResolvePromise: resolving a cancelled one is NotPermitted",
+           [(st, "ResolvePromise", "ts", [pid, st]) for st in ("kept", "broken", "cancelled")], NOT_PERMITTED)
+    expect("ResolvePromise: a cancelled one reopened", [("open", "ResolvePromise", "ts", [pid, "open"])], "ok")
+    expect("ResolvePromise: other statuses are InvalidArgs",
+           [(st, "ResolvePromise", "ts", [pid, st]) for st in ("moved", "reopen", "cancel", "OPEN", "kept ", "")],
+           INVALID_ARGS)
+    expect("ResolvePromise: an unknown ID is NoSuchItem whatever the status",
+           [(st, "ResolvePromise", "ts", [999999, st]) for st in ("open", "cancelled")], NO_SUCH)
+    expect("AddPromise: owed_by other than me or partner is InvalidArgs",
+           [(repr(o), "AddPromise", "sa{sv}", ["+3h", dbus.Dictionary({"owed_by": o}, signature="sv")])
+            for o in ("", "both", "Partner", "me ", "x" * 201)], INVALID_ARGS)
+    expect("RecordAdvance: owed_by is not one of its fields (whoever declined owes it)",
+           [("owed_by", "RecordAdvance", "ssa{sv}",
+             ["me", "declined", dbus.Dictionary({"raincheck": "+3h", "owed_by": "me"}, signature="sv")])],
+           INVALID_ARGS)
 
 # --- properties, unknown members and objects ---
 P = "org.freedesktop.DBus.Properties"
