@@ -22,6 +22,15 @@ typedef struct StatsWeek {
         int mood_sum, moods;
 } StatsWeek;
 
+/* A calendar month of the period: the heat map's columns past 32 weeks. */
+typedef struct StatsMonth {
+        int64_t first;            /* its first day in the period */
+        int days, active_days;    /* days in the period, days with something done */
+        int acts;
+        int response_sum, responses;
+        int mood_sum, moods;      /* of the days' last moods */
+} StatsMonth;
+
 typedef struct Stats {
         int64_t from_day, to_day; /* the period: Monday of the first week .. today */
         int weeks;
@@ -30,6 +39,9 @@ typedef struct Stats {
         StatsWeek *week;          /* weeks entries */
         StatsActs acts;
         int64_t streak_current, streak_longest; /* longest: within the period */
+        int64_t streak_longest_all;             /* all time */
+        StatsMonth *month;        /* the calendar months the period touches, the first one in part */
+        size_t n_months;
         StatsItem *items;         /* at least 3 responses, best first */
         size_t n_items;
         StatsItem *categories;
