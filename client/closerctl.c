@@ -646,9 +646,10 @@ static int verb_list_show(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         static const char *const intensities[] = { "", "gentle", "intimate", "explicit" };
         uint64_t id;
-        if (parse_item_id(argv[1], &id) < 0)
-                return usage_error("list show needs an item ID, not '%.*s%s'", ECHO(argv[1]));
-        int r = call("GetItem", &reply, "t", id);
+        int r = parse_item_id(argv[1], &id);
+        if (r < 0)
+                return r;
+        r = call("GetItem", &reply, "t", id);
         if (r < 0)
                 return r;
         _cleanup_json_ json_object *it = reply_to_json(reply);
@@ -1713,9 +1714,10 @@ static int verb_history(int argc, char **argv) {
                 if (dates[i][1] && !is_ymd(dates[i][1]))
                         return usage_error("--%s must be a date YYYY-MM-DD, not '%.*s%s'", dates[i][0],
                                            ECHO(dates[i][1]));
-        if (arg_item && parse_item_id(arg_item, &item) < 0)
-                return usage_error("--item must be an item ID, not '%.*s%s'", ECHO(arg_item));
-        int r = new_call("GetHistory", &m);
+        int r = arg_item ? parse_item_id(arg_item, &item) : 0;
+        if (r < 0)
+                return r;
+        r = new_call("GetHistory", &m);
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "{sv}");
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(dates); i++)
@@ -1856,7 +1858,7 @@ static void print_month_grid(const char *label, json_object *monthly, void (*cel
                 return;
         printf("%s%-14s%s      ", BOLD, label, RESET);
         for (int k = 0; k < 12; k++)
-                printf("%s ", month_names[k]);
+                printf("%s%s", k > 0 ? " " : "", month_names[k]);
         putchar('\n');
         size_t i = 0;
         for (int y = y0; y <= y1; y++) {
@@ -1959,9 +1961,11 @@ static int verb_stats(int argc, char **argv) {
         else if (days)
                 print_heatmap(days);
         putchar('\n');
-        printf("%s%-14s%s %" PRIi64 " %s now, longest %" PRIi64 " %s in %s %" PRIi64 " %s, %" PRIi64 " all time\n",
-               BOLD, "Streak", RESET, current, plural(current, "day", "days"), longest, plural(longest, "day", "days"),
-               plural(nweeks, "this", "these"), nweeks, plural(nweeks, "week", "weeks"),
+        char window[32] = "this week";
+        if (nweeks != 1)
+                (void) snprintf(window, sizeof(window), "these %" PRIi64 " weeks", nweeks);
+        printf("%s%-14s%s %" PRIi64 " %s now, longest %" PRIi64 " %s in %s, %" PRIi64 " all time\n", BOLD, "Streak",
+               RESET, current, plural(current, "day", "days"), longest, plural(longest, "day", "days"), window,
                jint(st, "streak_longest_all", 0));
         printf("%s%-14s%s %" PRIi64 " done (%" PRIi64 " daily, %" PRIi64 " %s), %" PRIi64 " rerolled, on %" PRIi64
                " of %" PRIi64 " %s\n", BOLD, "Acts", RESET, jint(st, "acts_done", 0), jint(st, "daily_done", 0),
@@ -1979,10 +1983,11 @@ static int verb_stats(int argc, char **argv) {
         for (size_t i = 0; cats && i < json_object_array_length(cats); i++) {
                 json_object *c = json_object_array_get_idx(cats, i);
                 double resp = jdouble(c, "response", 0);
-                printf("%s%-14s%s %-9s %3" PRIi64 " %-4s", BOLD, i == 0 ? "By category" : "", RESET,
-                       jstr(c, "category") ?: "", jint(c, "acts", 0), plural(jint(c, "acts", 0), "act", "acts"));
+                int64_t acts = jint(c, "acts", 0);
+                printf("%s%-14s%s %-9s %3" PRIi64 " %s", BOLD, i == 0 ? "By category" : "", RESET,
+                       jstr(c, "category") ?: "", acts, plural(acts, "act", "acts"));
                 if (resp > 0) {
-                        printf("  %.1f ", resp);
+                        printf("%s  %.1f ", acts == 1 ? " " : "", resp);
                         for (int k = 0; k < (int) (resp * 2 + 0.5); k++)
                                 fputs("█", stdout);
                 }

@@ -52,7 +52,7 @@ e() { printf '%s\n' "$*" >>"$EXP"; }
 # Outside the default window: four weeks and two days ago.
 at -29 09:00
 ctl done --response 3 >/dev/null
-OLD_ITEM=$(act_item)
+OLD="$(day -29)|09:00|act|$(act_item)|done|3|"
 
 # The first day of the window.
 at -27 09:00
@@ -233,5 +233,106 @@ check_history() { # EXPECTED LABEL HISTORY-ARGS...
 }
 
 check_history "$EXP.sorted" "the last 4 weeks: "
+like "the day's header is a human date" "$(head -1 "$W/h.txt")" "^Thu 12 Nov$"
+is "--json: one document, a flat list of entries with their date" \
+        "$(jget "$(cat "$W/h.json")" 'type(d).__name__, sorted({e["kind"] for e in d})')" \
+        "('list', ['act', 'advance', 'date_night', 'extra', 'mood', 'pause', 'promise'])"
 
-done_testing
+# --since and --until: two days before the window and its first day.
+{ echo "$OLD"; grep "^$(day -27)|" "$EXP.sorted"; } >"$W/since.txt"
+check_history "$W/since.txt" "--since, --until: " --since "$(day -29)" --until "$(day -27)"
+grep -v "^$(day 0)|" "$EXP.sorted" >"$W/until.txt"
+check_history "$W/until.txt" "--until alone, four weeks up to it: " --until "$(day -1)"
+# --item: the acts and extras of one item, nothing else.
+awk -F'|' '($3 == "act" || $3 == "extra") && $4 == 2' "$EXP.sorted" >"$W/item.txt"
+check_history "$W/item.txt" "--item 2: " --item 2
+awk -F'|' '($3 == "act" || $3 == "extra") && $4 == 4' "$EXP.sorted" >"$W/item4.txt"
+json history --item 4 --no-discreet >/dev/null
+is "--item 4: a private item's act and extra" "$(json history --item 4 | jget "$(cat)" 'len(d)')" \
+        "$(wc -l <"$W/item4.txt")"
+
+# --discreet: a private item's title and notes are not shown.
+no_secret() {
+        if [[ $2 == *"Something explicit"* || $2 == *"our secret"* ]]; then not_ok "$1"; diag "$2"; else ok "$1"; fi
+}
+no_secret "history --discreet" "$(ctl history --discreet)"
+no_secret "history --json --discreet" "$(json history --discreet)"
+is "--discreet: the category stands in for the title, the note is null" \
+        "$(jget "$(json history --discreet --item 4)" '[(e["title"], e["note"], e["discreet"]) for e in d if e["kind"] == "extra"]')" \
+        "[('lust', None, True)]"
+like "history --discreet: the line of the private extra" "$(ctl history --discreet --item 4)" \
+        "10:00  extra      lust \(item 4\): done, response 5/5"$'\n'
+ctl set discreet on >/dev/null
+no_secret "the setting discreet makes history discreet" "$(ctl history)"
+like "--no-discreet shows it once" "$(ctl history --no-discreet)" "Something explicit"
+ctl set discreet off >/dev/null
+
+# Limits: strict dates, a window of at most 10 years, item IDs.
+refuses "--since not a date" "--since must be a date YYYY-MM-DD, not 'last week'" ctl history --since "last week"
+refuses "--until not a date" "--until must be a date YYYY-MM-DD, not '2026-12-9'" ctl history --until 2026-12-9
+refuses "--since not a real date" "since must be a date YYYY-MM-DD, not '2026-02-30'" ctl history --since 2026-02-30
+refuses "--since after --until" "since is after until" ctl history --since "$(day 0)" --until "$(day -1)"
+refuses "more than 10 years" "more than 10 years" ctl history --since 2016-12-01 --until "$(day 0)"
+check "10 years are answered" ctl history --since 2016-12-10 --until "$(day 0)"
+refuses "--item not an ID" "'x' is not an item ID" ctl history --item x
+refuses "history takes no arguments" "wrong number of arguments" ctl history now
+rc=0; ctl history --since "last week" >/dev/null 2>&1 || rc=$?
+is "a date typed wrong is a usage error (exit 2)" "$rc" 2
+is "an empty window says so" "$(ctl history --since 2020-01-01 --until 2020-01-31)" "Nothing recorded in these days."
+is "... and is an empty list in JSON" "$(json history --since 2020-01-01 --until 2020-01-31 | tr -d ' \n')" "[]"
+
+# --- list show: mine and my partner's -----------------------------------------
+
+MINE=$(ctl --json list add "Coffee in the morning" --details "with oat milk" --category love | jget "$(cat)" 'd["id"]')
+show=$(ctl list show "$MINE")
+is "list show, mine" "$show" "Item $MINE on my list
+  Title      Coffee in the morning
+  Details    with oat milk
+  Category   love, intensity 1 (gentle)
+  Private    no
+  Done       never"
+is "list show --json, mine" \
+        "$(jget "$(json list show "$MINE")" 'd["list"], d["title"], d["details"], d["done"], d["review"], d["response"], d["last_done"]')" \
+        "('mine', 'Coffee in the morning', 'with oat milk', 0, None, None, None)"
+ctl partner review 2 ok --note "at the door, not in the hall" >/dev/null
+is "list show, my partner's: done, the average response, when last" "$(ctl list show 2)" "Item 2 on my partner's list
+  Title      A long hug at the door
+  Category   love, intensity 1 (gentle)
+  Private    no
+  Review     ok, note: at the door, not in the hall
+  Done       2 times, average response 2.0/5, last on Thu 26 Nov"
+is "list show --json, my partner's" \
+        "$(jget "$(json list show 2)" 'd["list"], d["review"], d["note"], d["done"], d["response"], d["last_done"]')" \
+        "('partner', 'ok', 'at the door, not in the hall', 2, 2.0, '2026-11-26')"
+is "list show: once done, its average of the responses observed" \
+        "$(jget "$(json list show 4 --no-discreet)" 'd["title"], d["done"], d["response"], d["last_done"], d["private"]')" \
+        "('Something explicit', 2, 4.0, '2026-11-15', True)"
+no_secret "list show --discreet" "$(ctl list show 4 --discreet)"
+like "list show --discreet: the category stands in" "$(ctl list show 4 --discreet)" "Title      lust"
+refuses "list show of an unknown item" "no item 999" ctl list show 999
+refuses "list show needs an ID" "'x' is not an item ID" ctl list show x
+
+# --- stats: the streak's window, plurals, the day's last mood, months ------------
+
+st=$(json stats --weeks 1)
+like "stats: the streak says its window and all time" "$(ctl stats --weeks 1)" \
+        "Streak +0 days now, longest 0 days in this week, 2 all time"
+is "stats --json: streak_longest_all" "$(jget "$st" 'd["streak_longest"], d["streak_longest_all"]')" "(0, 2)"
+like "stats: in these 5 weeks" "$(ctl stats --weeks 5)" \
+        "Streak +0 days now, longest 2 days in these 5 weeks, 2 all time"
+like "stats: 1 week" "$(ctl stats --weeks 1)" "^The last 1 week, Mon 7 Dec to Wed 9 Dec"
+like "stats: the acts line" "$(ctl stats --weeks 5)" \
+        "Acts +6 done \(4 daily, 2 extras\), 1 rerolled, on 5 of 31 days"
+like "stats: 1 extra, 1 day" "$(ctl stats --weeks 1 | grep '^Acts')" "0 done \(0 daily, 0 extras\), 0 rerolled, on 0 of 3 days"
+like "stats: 1 act of a category" "$(ctl stats --weeks 4)" "love +1 act"$'\n'
+like "stats: 2 acts of a category" "$(ctl stats --weeks 5)" "lust +2 acts  4.0"
+is "stats: the day's mood is the last one recorded (3, then 5)" \
+        "$(jget "$(json stats --weeks 5)" '[x.get("mood") for x in d["days"] if x["date"] == "'"$(day -27)"'"]')" "[5.0]"
+like "stats --weeks 32: a column per week" "$(ctl stats --weeks 32)" $'\n'" +Mon "
+m33=$(ctl stats --weeks 33)
+like "stats --weeks 33: a column per month" "$m33" $'\nActs done +Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec\n +2026 +(·   ){7}░   · *\n'
+[[ $m33 != *$'\n'"           Mon "* ]] && ok "... and no weekday rows" || not_ok "... and no weekday rows"
+is "stats --weeks 33: monthly in JSON, the first month in part" \
+        "$(jget "$(json stats --weeks 33)" '[(x["month"], x["days"], x["active_days"], x["acts"]) for x in d["monthly"]][-2:]')" \
+        "[('2026-11-01', 30, 5, 6), ('2026-12-01', 9, 0, 0)]"
+

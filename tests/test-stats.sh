@@ -447,7 +447,7 @@ def check(rec, today, now, weeks, got, human, label):
         pl = lambda n, one, many: f"{n} {one if n == 1 else many}"
         res("human: the streak line",
             f"{pl(e['streak_current'], 'day', 'days')} now, longest {pl(e['streak_longest'], 'day', 'days')} in "
-            f"{'this' if weeks == 1 else 'these'} {pl(weeks, 'week', 'weeks')}, {e['streak_longest_all']} all time"
+            f"{'this week' if weeks == 1 else f'these {weeks} weeks'}, {e['streak_longest_all']} all time"
             in line("Streak"),
             line("Streak"), "")
         res("human: the acts line",
