@@ -25,6 +25,7 @@ at() {
         stop_daemon
         start_daemon env LD_PRELOAD="$FAKETIME_PRELOAD" FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME="@$(day "$1") $2:00"
 }
+jfile() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 db() { sqlite3 "$XDG_DATA_HOME/closer/closer.db" "$1" | paste -sd' '; }
 night() { db "SELECT id FROM datenights WHERE date(start, 'unixepoch', 'localtime') = '$(day "$1")'"; }
 # The newest rain check (the store is read through closerd while it runs).
@@ -32,6 +33,7 @@ last_promise() { jget "$(json promise --all)" 'max(p["id"] for p in d)'; }
 act_item() { jget "$(json today)" 'd["act"]["item"]'; }
 
 new_world history
+HW=$W
 "$GEN_FIXTURE" "$XDG_DATA_HOME/closer" "$(day -40)" >"$W/fixture.out" 2>&1 <<'FX' ||
 start warm -5
 phase steady
@@ -280,6 +282,31 @@ rc=0; ctl history --since "last week" >/dev/null 2>&1 || rc=$?
 is "a date typed wrong is a usage error (exit 2)" "$rc" 2
 is "an empty window says so" "$(ctl history --since 2020-01-01 --until 2020-01-31)" "Nothing recorded in these days."
 is "... and is an empty list in JSON" "$(json history --since 2020-01-01 --until 2020-01-31 | tr -d ' \n')" "[]"
+
+# --- a long history: the reply is capped, and says so ---------------------------
+
+stop_daemon
+new_world long
+"$GEN_FIXTURE" "$XDG_DATA_HOME/closer" "$TODAY" >"$W/fixture.out" 2>&1 <<'FX' || diag "gen-fixture: $(cat "$W/fixture.out")"
+start warm -3600
+phase steady
+item affection 1 ok One
+acts -3000 -1 1
+FX
+at 0 09:00
+start=$(date +%s%N)
+json history --since "$(day -3000)" --until "$(day -1)" >"$W/long.json" 2>"$W/long.err"
+ms=$((($(date +%s%N) - start) / 1000000))
+is "3000 days of acts: the first 2000 entries" \
+        "$(jfile "$W/long.json" 'len(d), d[0]["date"], d[-1]["date"]')" "(2000, '$(day -3000)', '$(day -1001)')"
+like "... and stderr says more were left out" "$(cat "$W/long.err")" \
+        "^closerctl: only the first 2000 entries: narrow the window with --since and --until$"
+if ((ms < 5000)); then ok "... in ${ms} ms"; else not_ok "... in ${ms} ms (want < 5 s)"; fi
+json history --since "$(day -1000)" --until "$(day -1)" >"$W/rest.json" 2>"$W/rest.err"
+is "the rest with --since, and nothing on stderr" "$(jfile "$W/rest.json" 'len(d)') $(cat "$W/rest.err")" "1000 "
+stop_daemon
+enter_world "$HW"
+at 0 09:30
 
 # --- list show: mine and my partner's -----------------------------------------
 
