@@ -42,7 +42,8 @@ int history_collect(Manager *m, int64_t from_day, int64_t to_day, int64_t item_i
                 if (rows[i].sort_at == 0)
                         rows[i].sort_at = INT64_MIN; /* a pause: first on its day */
         }
-        qsort(rows, n, sizeof(HistoryRow), compare_rows);
+        if (n > 0)
+                qsort(rows, n, sizeof(HistoryRow), compare_rows);
         *ret_truncated = n > HISTORY_ENTRIES_MAX;
         for (size_t i = HISTORY_ENTRIES_MAX; i < n; i++)
                 history_row_done(&rows[i]);
