@@ -26,6 +26,20 @@ static int64_t longest_run(const StatsDay *d, size_t n) {
         return best;
 }
 
+/* The longest streak of all time walks the whole history: it is read once
+ * per write generation. */
+static int longest_streak_all(Manager *m, int64_t *ret) {
+        uint64_t generation = store_generation(m->store) + 1;
+        if (m->streak_generation != generation) {
+                int r = store_longest_streak(m->store, &m->streak_longest_all);
+                if (r < 0)
+                        return r;
+                m->streak_generation = generation;
+        }
+        *ret = m->streak_longest_all;
+        return 0;
+}
+
 /* The days of the period by calendar month (a week's mood is the average
  * of its days' last moods, and so is a month's). */
 static int collect_months(Stats *s) {
@@ -95,7 +109,7 @@ int stats_collect(Manager *m, time_t now, int weeks, Stats *ret) {
         if (r >= 0)
                 r = daily_streak(m, &p, &s.streak_current);
         if (r >= 0)
-                r = store_longest_streak(m->store, &s.streak_longest_all);
+                r = longest_streak_all(m, &s.streak_longest_all);
         if (r >= 0)
                 r = store_stats_acts(m->store, s.from_day, s.to_day, &s.acts);
         if (r >= 0)
