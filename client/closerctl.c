@@ -645,7 +645,7 @@ static const char *const SHOW_NULLS[] = { "review", "note", "response", "last_do
 static int verb_list_show(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         static const char *const intensities[] = { "", "gentle", "intimate", "explicit" };
-        uint64_t id;
+        uint64_t id = 0;
         int r = parse_item_id(argv[1], &id);
         if (r < 0)
                 return r;

@@ -2081,7 +2081,7 @@ static int method_get_history(sd_bus_message *msg, void *userdata, sd_bus_error 
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = userdata;
         HistoryRow *rows = NULL;
-        int64_t from_day, to_day, item_id;
+        int64_t from_day = 0, to_day = 0, item_id = 0;
         bool truncated = false;
         size_t n = 0;
         int r = read_history_options(msg, local_day_of(manager_now()), &from_day, &to_day, &item_id, error);
