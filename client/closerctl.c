@@ -4,6 +4,7 @@
  * call of closerd's D-Bus API and a presentation of the reply; no database,
  * no schedule logic. --json prints the reply as one JSON document.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -63,6 +64,8 @@ enum {
         OPT_WEEKS = 1 << 24,
         OPT_REPLACE = 1 << 25,
         OPT_OWED_BY = 1 << 26,
+        OPT_SINCE = 1 << 30,
+        OPT_ITEM = 1u << 31,
 };
 /* Past the 32 bits of an enum. */
 #define OPT_YES (UINT64_C(1) << 32)
@@ -96,6 +99,8 @@ static const char *arg_weeks = NULL;
 static int arg_replace = 0;
 static int arg_yes = 0;
 static const char *arg_owed_by = NULL;
+static const char *arg_since = NULL;
+static const char *arg_item = NULL;
 static uint64_t arg_given = 0;
 static bool use_color = false;
 
@@ -143,6 +148,8 @@ static const Option options[] = {
         { "replace", no_argument, OPT_REPLACE, .flag = &arg_replace, .flag_value = 1 },
         { "yes", no_argument, OPT_YES, .flag = &arg_yes, .flag_value = 1 },
         { "owed-by", required_argument, OPT_OWED_BY, &arg_owed_by, .hint = "me or partner" },
+        { "since", required_argument, OPT_SINCE, &arg_since, .hint = "a date, YYYY-MM-DD" },
+        { "item", required_argument, OPT_ITEM, &arg_item, .hint = "an item ID" },
 };
 
 static sd_bus *bus = NULL;
@@ -226,6 +233,18 @@ static int call(const char *method, sd_bus_message **reply, const char *types, .
                         append_failed(r);
                         return r;
                 }
+        }
+        return send_call(m, reply);
+}
+
+/* Closes the a{sv} of a call being built (unless building it failed
+ * already) and sends the call. */
+static int close_and_send(sd_bus_message *m, int r, sd_bus_message **reply) {
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0) {
+                append_failed(r);
+                return r;
         }
         return send_call(m, reply);
 }
@@ -641,6 +660,60 @@ static int verb_list(int argc, char **argv) {
                 return print_json(items);
         }
         print_items(items, streq(which, "partner"));
+        return 0;
+}
+
+static double jdouble(json_object *o, const char *key, double def);
+
+static const char *plural(int64_t n, const char *one, const char *many) {
+        return n == 1 ? one : many;
+}
+
+static const char *const SHOW_NULLS[] = { "review", "note", "response", "last_done", NULL };
+
+static int verb_list_show(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        static const char *const intensities[] = { "", "gentle", "intimate", "explicit" };
+        uint64_t id = 0;
+        int r = parse_item_id(argv[1], &id);
+        if (r < 0)
+                return r;
+        r = call("GetItem", &reply, "t", id);
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_object *it = reply_to_json(reply);
+        if (!it)
+                return fail("cannot read the reply");
+        hide_private(it);
+        bool partner = streq(jstr(it, "list") ?: "", "partner");
+        if (arg_json) {
+                json_fill_nulls(it, SHOW_NULLS);
+                return print_json(it);
+        }
+        int64_t intensity = jint(it, "intensity", 0), done = jint(it, "done", 0);
+        printf("%sItem %" PRIu64 "%s on %s\n", BOLD, id, RESET, partner ? "my partner's list" : "my list");
+        printf("  %-10s %s\n", "Title", jstr(it, "title") ?: "");
+        if (jstr(it, "details") && *jstr(it, "details"))
+                printf("  %-10s %s\n", "Details", jstr(it, "details"));
+        printf("  %-10s %s, intensity %" PRIi64 " (%s)\n", "Category", jstr(it, "category") ?: "", intensity,
+               intensity >= 1 && intensity <= 3 ? intensities[intensity] : "?");
+        printf("  %-10s %s\n", "Private", jbool(it, "private") ? "yes" : "no");
+        if (partner) {
+                printf("  %-10s %s", "Review", jstr(it, "review") ?: "new");
+                if (jstr(it, "note"))
+                        printf(", note: %s", jstr(it, "note"));
+                putchar('\n');
+        }
+        if (done == 0)
+                printf("  %-10s never\n", "Done");
+        else {
+                printf("  %-10s %" PRIi64 " %s", "Done", done, plural(done, "time", "times"));
+                if (jdouble(it, "response", 0) > 0)
+                        printf(", average response %.1f/5", jdouble(it, "response", 0));
+                if (jstr(it, "last_done"))
+                        printf(", last on %s", human_date(jstr(it, "last_done")));
+                putchar('\n');
+        }
         return 0;
 }
 
@@ -1652,13 +1725,7 @@ static int verb_datenight_set(int argc, char **argv) {
                 r = sd_bus_message_append(m, "{sv}", "time", "s", arg_time);
         if (r >= 0 && arg_duration)
                 r = sd_bus_message_append(m, "{sv}", "duration", "s", arg_duration);
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        if (r < 0) {
-                append_failed(r);
-                return r;
-        }
-        r = send_call(m, &reply);
+        r = close_and_send(m, r, &reply);
         if (r < 0)
                 return r;
         if (arg_json)
@@ -1752,10 +1819,6 @@ static int verb_datenight_log(int argc, char **argv) {
         return print_datenight_done(streq(outcome, "happened") ? "happened" : "missed", done);
 }
 
-static const char *plural(int64_t n, const char *one, const char *many) {
-        return n == 1 ? one : many;
-}
-
 /* The reply of a call as JSON. */
 static int reply_json(sd_bus_message *reply, json_object **ret) {
         *ret = reply_to_json(reply);
@@ -1842,6 +1905,120 @@ static int verb_export_ics(int argc, char **argv) {
         return 0;
 }
 
+/* --- history --- */
+
+/* A date as the daemon takes it, checked here for the shape only: the
+ * daemon says whether it is a real date. */
+static bool is_ymd(const char *s) {
+        if (strlen(s) != 10)
+                return false;
+        for (size_t i = 0; i < 10; i++)
+                if (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char) s[i]))
+                        return false;
+        return true;
+}
+
+static void print_note(json_object *e) {
+        if (jstr(e, "note"))
+                printf(", note: %s", jstr(e, "note"));
+}
+
+/* One entry of the history, after its time and kind columns. */
+static void print_history_entry(json_object *e) {
+        const char *kind = jstr(e, "kind") ?: "";
+        if (streq(kind, "act") || streq(kind, "extra")) {
+                printf("%s", jstr(e, "title") ?: "");
+                if (jint(e, "item", 0) > 0)
+                        printf(" %s(item %" PRIi64 ")%s", DIM, jint(e, "item", 0), RESET);
+                printf(": %s", jstr(e, "outcome") ?: "");
+                if (jint(e, "response", 0) > 0)
+                        printf(", response %" PRIi64 "/5", jint(e, "response", 0));
+                print_note(e);
+        } else if (streq(kind, "mood")) {
+                printf("%" PRIi64 "/5%s", jint(e, "mood", 0), jbool(e, "last") ? " (the day's mood)" : "");
+                print_note(e);
+        } else if (streq(kind, "date_night")) {
+                printf("%s, %s, until %s", jstr(e, "mode") ?: "", jstr(e, "status") ?: "",
+                       human_clock(jstr(e, "end") ?: ""));
+                if (jbool(e, "moved"))
+                        printf(", moved");
+                if (jint(e, "makeup_for", 0) > 0)
+                        printf(", makes up for night %" PRIi64, jint(e, "makeup_for", 0));
+        } else if (streq(kind, "advance")) {
+                printf("by %s, %s", streq(jstr(e, "by") ?: "", "partner") ? "my partner" : "me",
+                       jbool(e, "accepted") ? "accepted" : "declined");
+                if (jint(e, "promise", 0) > 0)
+                        printf(", rain check %" PRIi64, jint(e, "promise", 0));
+                print_note(e);
+        } else if (streq(kind, "promise")) {
+                const char *event = jstr(e, "event") ?: "";
+                printf("%" PRIi64 " %s", jint(e, "id", 0), event);
+                if (streq(event, "moved"))
+                        printf(" by %s from %s to %s", streq(jstr(e, "by") ?: "", "partner") ? "my partner" : "me",
+                               human_time(jstr(e, "from") ?: ""), human_time(jstr(e, "to") ?: ""));
+                else
+                        printf(", due %s", human_time(jstr(e, "due") ?: ""));
+                if (jstr(e, "what"))
+                        printf(", %s", jstr(e, "what"));
+                if (jstr(e, "where"))
+                        printf(", at %s", jstr(e, "where"));
+        } else if (streq(kind, "pause"))
+                printf("until %s", human_date(jstr(e, "until") ?: ""));
+        putchar('\n');
+}
+
+static int verb_history(int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        uint64_t item = 0;
+        int truncated = 0;
+        const char *const dates[][2] = { { "since", arg_since }, { "until", arg_until } };
+        for (size_t i = 0; i < ELEMENTSOF(dates); i++)
+                if (dates[i][1] && !is_ymd(dates[i][1]))
+                        return usage_error("--%s must be a date YYYY-MM-DD, not '%.*s%s'", dates[i][0],
+                                           ECHO(dates[i][1]));
+        int r = arg_item ? parse_item_id(arg_item, &item) : 0;
+        if (r < 0)
+                return r;
+        r = new_call("GetHistory", &m);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(dates); i++)
+                if (dates[i][1])
+                        r = sd_bus_message_append(m, "{sv}", dates[i][0], "s", dates[i][1]);
+        if (r >= 0 && item > 0)
+                r = sd_bus_message_append(m, "{sv}", "item", "t", item);
+        r = close_and_send(m, r, &reply);
+        if (r < 0)
+                return r;
+        json_object *entries = value_to_json(reply, 'a', "a{sv}");
+        _cleanup_json_ json_object *owned = entries;
+        if (!entries || sd_bus_message_read(reply, "b", &truncated) < 0)
+                return fail("cannot read the reply");
+        hide_private_each(entries);
+        if (truncated)
+                fprintf(stderr, "closerctl: only the first %zu entries: narrow the window with --since and --until\n",
+                        json_object_array_length(entries));
+        if (arg_json)
+                return print_json(entries);
+        size_t n = json_object_array_length(entries);
+        if (n == 0)
+                puts("Nothing recorded in these days.");
+        const char *day = NULL;
+        for (size_t i = 0; i < n; i++) {
+                json_object *e = json_object_array_get_idx(entries, i);
+                const char *date = jstr(e, "date") ?: "";
+                if (!day || !streq(day, date)) {
+                        printf("%s%s%s%s\n", i > 0 ? "\n" : "", BOLD, human_date(date), RESET);
+                        day = date;
+                }
+                const char *kind = jstr(e, "kind") ?: "";
+                printf("  %5s  %-10s ", jstr(e, "time") ? human_clock(jstr(e, "time")) : "",
+                       streq(kind, "date_night") ? "date night" : streq(kind, "promise") ? "rain check" : kind);
+                print_history_entry(e);
+        }
+        return 0;
+}
+
 /* --- stats --- */
 
 static double jdouble(json_object *o, const char *key, double def) {
@@ -1916,13 +2093,89 @@ static void print_heatmap(json_object *days) {
         printf("%smore%s\n", DIM, RESET);
 }
 
+/* Past this many weeks the heat map (15 columns, then 2 a week) and the
+ * sparklines would not fit 80 columns: months become the columns. */
+#define STATS_WEEKS_FIT 32
+
+static const char *const month_names[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+/* A month of the stats at its row (year) and column (month). */
+static bool month_at(json_object *e, int *ret_year, int *ret_month) {
+        const char *m = jstr(e, "month");
+        if (!m || strlen(m) < 7)
+                return false;
+        *ret_year = atoi(m);
+        *ret_month = atoi(m + 5) - 1;
+        return *ret_month >= 0 && *ret_month < 12;
+}
+
+/* The month view: a row per year, a column per month; cell() prints 4
+ * columns for a month. */
+static void print_month_grid(const char *label, json_object *monthly, void (*cell)(json_object *)) {
+        size_t n = json_object_array_length(monthly);
+        int y0, m0, y1, m1;
+        if (n == 0 || !month_at(json_object_array_get_idx(monthly, 0), &y0, &m0) ||
+            !month_at(json_object_array_get_idx(monthly, n - 1), &y1, &m1))
+                return;
+        printf("%s%-14s%s      ", BOLD, label, RESET);
+        for (int k = 0; k < 12; k++)
+                printf("%s%s", k > 0 ? " " : "", month_names[k]);
+        putchar('\n');
+        size_t i = 0;
+        for (int y = y0; y <= y1; y++) {
+                printf("%14s %4d ", "", y);
+                for (int k = 0; k < 12; k++) {
+                        int yy, mm;
+                        json_object *e = i < n ? json_object_array_get_idx(monthly, i) : NULL;
+                        if (e && month_at(e, &yy, &mm) && yy == y && mm == k) {
+                                cell(e);
+                                i++;
+                        } else if (y == y1 && k > m1)
+                                break;
+                        else
+                                fputs("    ", stdout);
+                }
+                putchar('\n');
+        }
+}
+
+/* A month's cell of the heat map: the share of its days with something done. */
+static void month_heat_cell(json_object *e) {
+        int64_t days = jint(e, "days", 0), active = jint(e, "active_days", 0);
+        int shade = active <= 0 || days <= 0 ? 0 : 1 + (int) ((active * 4 - 1) / days);
+        putchar(' ');
+        heat_cell(shade);
+        putchar(' ');
+}
+
+static void month_mood_cell(json_object *e) {
+        printf(" %s  ", spark(jdouble(e, "mood", 0)));
+}
+
+static void month_response_cell(json_object *e) {
+        printf(" %s  ", spark(jdouble(e, "response", 0)));
+}
+
+static void print_month_view(json_object *monthly) {
+        print_month_grid("Acts done", monthly, month_heat_cell);
+        printf("%14s %sless%s ", "", DIM, RESET);
+        for (int i = 0; i < 5; i++)
+                heat_cell(i);
+        printf("%smore (the share of the days with an act)%s\n\n", DIM, RESET);
+        print_month_grid("Mood", monthly, month_mood_cell);
+        print_month_grid("Responses", monthly, month_response_cell);
+        printf("%14s %s(per month, 1-5)%s\n", "", DIM, RESET);
+}
+
 static void print_items_table(const char *label, json_object *items) {
         size_t n = json_object_array_length(items);
         for (size_t i = 0; i < n; i++) {
                 json_object *it = json_object_array_get_idx(items, i);
-                printf("%s%-14s%s %.1f  %s %s(%s, %" PRIi64 " acts)%s\n", BOLD, i == 0 ? label : "", RESET,
-                       jdouble(it, "response", 0), jstr(it, "title") ?: "", DIM, jstr(it, "category") ?: "",
-                       jint(it, "acts", 0), RESET);
+                int64_t acts = jint(it, "acts", 0);
+                printf("%s%-14s%s %.1f  %s %s(%s, %" PRIi64 " %s)%s\n", BOLD, i == 0 ? label : "", RESET,
+                       jdouble(it, "response", 0), jstr(it, "title") ?: "", DIM, jstr(it, "category") ?: "", acts,
+                       plural(acts, "act", "acts"), RESET);
         }
         if (n == 0)
                 printf("%s%-14s%s %s(none yet: it takes 3 acts with a response)%s\n", BOLD, label, RESET, DIM, RESET);
@@ -1962,7 +2215,8 @@ static int verb_stats(int argc, char **argv) {
                 return print_json(st);
 
         json_object *days = NULL, *weekly = NULL, *top = NULL, *flat = NULL, *cats = NULL, *dn = NULL, *pr = NULL,
-                    *owed = NULL, *in = NULL;
+                    *owed = NULL, *in = NULL, *monthly = NULL;
+        (void) json_object_object_get_ex(st, "monthly", &monthly);
         (void) json_object_object_get_ex(st, "days", &days);
         (void) json_object_object_get_ex(st, "weekly", &weekly);
         (void) json_object_object_get_ex(st, "top_items", &top);
@@ -1973,19 +2227,27 @@ static int verb_stats(int argc, char **argv) {
         (void) json_object_object_get_ex(st, "promises_owed_to_me", &owed);
         (void) json_object_object_get_ex(st, "initiations", &in);
 
-        printf("%sThe last %" PRIi64 " weeks%s, %s to %s\n\n", BOLD, jint(st, "weeks", 0), RESET,
+        int64_t nweeks = jint(st, "weeks", 0), current = jint(st, "streak_current", 0);
+        int64_t longest = jint(st, "streak_longest", 0), n_days = days ? (int64_t) json_object_array_length(days) : 0;
+        bool by_month = nweeks > STATS_WEEKS_FIT;
+        printf("%sThe last %" PRIi64 " %s%s, %s to %s\n\n", BOLD, nweeks, plural(nweeks, "week", "weeks"), RESET,
                human_date(jstr(st, "from")) ?: "", human_date(jstr(st, "to")) ?: "");
-        if (days)
+        if (by_month && monthly)
+                print_month_view(monthly);
+        else if (days)
                 print_heatmap(days);
         putchar('\n');
-        printf("%s%-14s%s %" PRIi64 " day%s now, longest %" PRIi64 " in these weeks\n", BOLD, "Streak", RESET,
-               jint(st, "streak_current", 0), jint(st, "streak_current", 0) == 1 ? "" : "s",
-               jint(st, "streak_longest", 0));
-        printf("%s%-14s%s %" PRIi64 " done (%" PRIi64 " daily, %" PRIi64 " extra), %" PRIi64 " rerolled, on %" PRIi64
-               " of %zu days\n", BOLD, "Acts", RESET, jint(st, "acts_done", 0), jint(st, "daily_done", 0),
-               jint(st, "extras", 0), jint(st, "rerolled", 0), jint(st, "days_with_acts", 0),
-               days ? json_object_array_length(days) : 0);
-        if (weekly) {
+        char window[32] = "this week";
+        if (nweeks != 1)
+                (void) snprintf(window, sizeof(window), "these %" PRIi64 " weeks", nweeks);
+        printf("%s%-14s%s %" PRIi64 " %s now, longest %" PRIi64 " %s in %s, %" PRIi64 " all time\n", BOLD, "Streak",
+               RESET, current, plural(current, "day", "days"), longest, plural(longest, "day", "days"), window,
+               jint(st, "streak_longest_all", 0));
+        printf("%s%-14s%s %" PRIi64 " done (%" PRIi64 " daily, %" PRIi64 " %s), %" PRIi64 " rerolled, on %" PRIi64
+               " of %" PRIi64 " %s\n", BOLD, "Acts", RESET, jint(st, "acts_done", 0), jint(st, "daily_done", 0),
+               jint(st, "extras", 0), plural(jint(st, "extras", 0), "extra", "extras"), jint(st, "rerolled", 0),
+               jint(st, "days_with_acts", 0), n_days, plural(n_days, "day", "days"));
+        if (weekly && !by_month) {
                 print_sparkline("Mood", weekly, "mood");
                 print_sparkline("Responses", weekly, "response");
         }
@@ -1997,10 +2259,11 @@ static int verb_stats(int argc, char **argv) {
         for (size_t i = 0; cats && i < json_object_array_length(cats); i++) {
                 json_object *c = json_object_array_get_idx(cats, i);
                 double resp = jdouble(c, "response", 0);
-                printf("%s%-14s%s %-9s %3" PRIi64 " acts", BOLD, i == 0 ? "By category" : "", RESET,
-                       jstr(c, "category") ?: "", jint(c, "acts", 0));
+                int64_t acts = jint(c, "acts", 0);
+                printf("%s%-14s%s %-9s %3" PRIi64 " %s", BOLD, i == 0 ? "By category" : "", RESET,
+                       jstr(c, "category") ?: "", acts, plural(acts, "act", "acts"));
                 if (resp > 0) {
-                        printf("  %.1f ", resp);
+                        printf("%s  %.1f ", acts == 1 ? " " : "", resp);
                         for (int k = 0; k < (int) (resp * 2 + 0.5); k++)
                                 fputs("█", stdout);
                 }
@@ -2008,9 +2271,10 @@ static int verb_stats(int argc, char **argv) {
         }
         putchar('\n');
         if (dn)
-                printf("%s%-14s%s %" PRIi64 " happened, %" PRIi64 " remote, %" PRIi64 " make-up, %" PRIi64
+                printf("%s%-14s%s %" PRIi64 " happened, %" PRIi64 " remote, %" PRIi64 " %s, %" PRIi64
                        " missed, %" PRIi64 " skipped%s\n", BOLD, "Date nights", RESET, jint(dn, "happened", 0),
-                       jint(dn, "remote", 0), jint(dn, "makeup", 0), jint(dn, "missed", 0), jint(dn, "skipped", 0),
+                       jint(dn, "remote", 0), jint(dn, "makeup", 0), plural(jint(dn, "makeup", 0), "make-up", "make-ups"),
+                       jint(dn, "missed", 0), jint(dn, "skipped", 0),
                        jint(dn, "unlogged", 0) > 0 ? ", some not logged yet" : "");
         if (pr)
                 print_promise_counts("Rain checks", pr);
@@ -2198,10 +2462,15 @@ static const Verb verbs[] = {
           "The rain checks: open and moved ones, the overdue marked, and the recent resolved\n"
           "ones (--all: every one; --json always lists every one). OWED: \"I owe\", or\n"
           "\"Sam owes me\" for the ones my partner owes me." },
+        { "history", 1, 1, OPT_JSON | OPT_SINCE | OPT_UNTIL | OPT_ITEM, verb_history,
+          "history [--since DATE] [--until DATE] [--item ID]",
+          "What was recorded, day by day: acts, extras, moods, date nights, advances,\n"
+          "rain checks and pauses; the last 4 weeks unless told, at most 10 years." },
         { "stats", 1, 1, OPT_JSON | OPT_WEEKS, verb_stats, "stats [--weeks N]",
           "Acts, responses, mood, date nights, promises and initiations of the last N\n"
-          "weeks (default 12): a calendar heat map of acts done, sparklines of mood and\n"
-          "responses, the best-received items and the ones that fall flat." },
+          "weeks (default 12, at most 520): a calendar heat map of acts done, sparklines\n"
+          "of mood and responses, the best-received items and the ones that fall flat.\n"
+          "Past 32 weeks (what fits 80 columns) the heat map has a column per month." },
         { "monitor", 1, 1, OPT_JSON, verb_monitor, "monitor",
           "Print closerd's signals as they arrive, one line each (--json: one JSON\n"
           "object per line), until interrupted." },
@@ -2224,6 +2493,9 @@ static const Verb verbs[] = {
         { "list edit", 2, 2, OPT_JSON | ITEM_OPTS | OPT_TITLE, verb_list_edit,
           "list edit ID [--title T] [--details T] [--category C] [--intensity N] [--private|--public]",
           "Change an item of my list." },
+        { "list show", 2, 2, OPT_JSON | OPT_DISCREET, verb_list_show, "list show ID [--discreet]",
+          "Everything about one item of my list or my partner's: how often it was done,\n"
+          "its average response, when last." },
         { "list rm", 2, 2, OPT_JSON, verb_list_rm, "list rm ID",
           "Remove an item from my list (the next export tells my partner's copy)." },
         { "list", 1, 2, OPT_JSON | OPT_DISCREET, verb_list, "list [mine|partner] [--discreet]",

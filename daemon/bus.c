@@ -8,6 +8,7 @@
 #include "bus.h"
 #include "core.h"
 #include "daily.h"
+#include "history.h"
 #include "datenight.h"
 #include "schedule.h"
 #include "timeutil.h"
@@ -182,7 +183,10 @@ static int read_item_fields(sd_bus_message *msg, ItemChange *ch, sd_bus_error *e
         return sd_bus_message_exit_container(msg);
 }
 
-static int append_item(sd_bus_message *reply, const Item *it, Side side) {
+/* An item; with use (GetItem), how it was used: "done" (acts done),
+ * "response" (their average, when one was observed), "last_done" (the
+ * day, when ever). */
+static int append_item(sd_bus_message *reply, const Item *it, Side side, const ItemUsage *use) {
         int r = sd_bus_message_open_container(reply, 'a', "{sv}");
         if (r < 0)
                 return r;
@@ -201,6 +205,15 @@ static int append_item(sd_bus_message *reply, const Item *it, Side side) {
                 r = sd_bus_message_append(reply, "{sv}", "review", "s", review_to_string(it->review));
         if (r >= 0 && side == SIDE_PARTNER && it->note && it->note[0])
                 r = sd_bus_message_append(reply, "{sv}", "note", "s", it->note);
+        if (r >= 0 && use)
+                r = sd_bus_message_append(reply, "{sv}", "done", "u", (uint32_t) use->done);
+        if (r >= 0 && use && use->responses > 0)
+                r = sd_bus_message_append(reply, "{sv}", "response", "d", use->response);
+        if (r >= 0 && use && use->last_day != INT64_MIN) {
+                char last[16];
+                (void) format_date(use->last_day, last);
+                r = sd_bus_message_append(reply, "{sv}", "last_done", "s", last);
+        }
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(reply);
@@ -310,9 +323,13 @@ static int method_get_item(sd_bus_message *msg, void *userdata, sd_bus_error *er
                 return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no item %" PRIi64, id);
         if (r < 0)
                 return reply_failure(m, r, "", error);
+        ItemUsage use = {};
+        r = store_item_usage(m->store, id, &use);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
-                r = append_item(reply, &it, side);
+                r = append_item(reply, &it, side, &use);
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
@@ -352,7 +369,7 @@ static int method_list_items(sd_bus_message *msg, void *userdata, sd_bus_error *
         for (size_t i = 0; r >= 0 && i < n; i++)
                 /* What is left to talk about: not yet read, or under discussion. */
                 if (!discuss || items[i].review == REVIEW_NEW || items[i].review == REVIEW_DISCUSS)
-                        r = append_item(reply, &items[i], side);
+                        r = append_item(reply, &items[i], side, NULL);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         item_array_free(items, n);
@@ -422,6 +439,17 @@ static int open_entry(sd_bus_message *m, const char *key, const char *type) {
 static int close_entry(sd_bus_message *m) {
         int r = sd_bus_message_close_container(m);
         return r < 0 ? r : sd_bus_message_close_container(m);
+}
+
+/* A list of records (aa{sv}) under key in the a{sv} being built. */
+static int open_records(sd_bus_message *m, const char *key) {
+        int r = open_entry(m, key, "aa{sv}");
+        return r < 0 ? r : sd_bus_message_open_container(m, 'a', "a{sv}");
+}
+
+static int close_records(sd_bus_message *m) {
+        int r = sd_bus_message_close_container(m);
+        return r < 0 ? r : close_entry(m);
 }
 
 static int append_datenight_warnings(Manager *m, sd_bus_message *reply, time_t now) {
@@ -1168,15 +1196,11 @@ static int list_entry_next(sd_bus_message *m, ListEntry *l) {
         if (l->open)
                 return 0;
         l->open = true;
-        int r = open_entry(m, l->key, "aa{sv}");
-        return r < 0 ? r : sd_bus_message_open_container(m, 'a', "a{sv}");
+        return open_records(m, l->key);
 }
 
 static int list_entry_end(sd_bus_message *m, const ListEntry *l) {
-        if (!l->open)
-                return 0;
-        int r = sd_bus_message_close_container(m);
-        return r < 0 ? r : close_entry(m);
+        return l->open ? close_records(m) : 0;
 }
 
 /* GetToday's date nights: "date_night" (tonight's, or one under way),
@@ -2019,15 +2043,19 @@ static int append_average(sd_bus_message *m, const char *key, int sum, int count
         return sd_bus_message_append(m, "{sv}", key, "d", (double) sum / count);
 }
 
-/* A day or a week of the stats: its date, acts done, average mood and
- * response (left out when none was observed). */
+/* A day, a week or a month of the stats: its date, acts done, average mood
+ * and response (left out when none was observed); a month has its days
+ * (in the period) and the days with something done. */
 static int append_bucket(sd_bus_message *m, const char *date_key, int64_t day, int acts, int mood_sum, int moods,
-                         int response_sum, int responses) {
+                         int response_sum, int responses, const StatsMonth *month) {
         char date[16];
         (void) format_date(day, date);
         int r = sd_bus_message_open_container(m, 'a', "{sv}");
         if (r >= 0)
                 r = sd_bus_message_append(m, "{sv}{sv}", date_key, "s", date, "acts", "u", (uint32_t) acts);
+        if (r >= 0 && month)
+                r = sd_bus_message_append(m, "{sv}{sv}", "days", "u", (uint32_t) month->days, "active_days", "u",
+                                          (uint32_t) month->active_days);
         if (r >= 0)
                 r = append_average(m, "mood", mood_sum, moods);
         if (r >= 0)
@@ -2039,9 +2067,7 @@ static int append_bucket(sd_bus_message *m, const char *date_key, int64_t day, i
 
 static int append_stats_items(sd_bus_message *m, const char *key, const StatsItem *it, size_t n, bool best,
                               size_t max) {
-        int r = open_entry(m, key, "aa{sv}");
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "a{sv}");
+        int r = open_records(m, key);
         /* The best from the top; the ones that fall flat from the bottom,
          * at most 2.5 and never an item already among the best. */
         for (size_t k = 0; r >= 0 && k < MIN(n, max); k++) {
@@ -2056,11 +2082,7 @@ static int append_stats_items(sd_bus_message *m, const char *key, const StatsIte
                                           "acts", "u", (uint32_t) x->acts,
                                           "response", "d", x->response);
         }
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        if (r >= 0)
-                r = close_entry(m);
-        return r;
+        return r < 0 ? r : close_records(m);
 }
 
 static int append_stats(sd_bus_message *m, const Stats *s) {
@@ -2077,41 +2099,44 @@ static int append_stats(sd_bus_message *m, const Stats *s) {
                                           "rerolled", "u", (uint32_t) s->acts.rerolled,
                                           "days_with_acts", "u", (uint32_t) s->acts.days_with_acts);
         if (r >= 0)
-                r = sd_bus_message_append(m, "{sv}{sv}", "streak_current", "u", (uint32_t) s->streak_current,
-                                          "streak_longest", "u", (uint32_t) s->streak_longest);
-        /* days: the heat map and the daily mood; weeks: the sparklines */
+                r = sd_bus_message_append(m, "{sv}{sv}{sv}", "streak_current", "u", (uint32_t) s->streak_current,
+                                          "streak_longest", "u", (uint32_t) s->streak_longest,
+                                          "streak_longest_all", "u", (uint32_t) s->streak_longest_all);
+        /* days: the heat map and the daily mood; weeks: the sparklines;
+         * months: both, past 32 weeks */
         if (r >= 0)
-                r = open_entry(m, "days", "aa{sv}");
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "a{sv}");
+                r = open_records(m, "days");
         for (size_t i = 0; r >= 0 && i < s->n_days; i++) {
                 const StatsDay *d = &s->days[i];
-                r = append_bucket(m, "date", d->day, d->acts, d->mood_sum, d->moods, d->response_sum, d->responses);
+                r = append_bucket(m, "date", d->day, d->acts, d->mood_sum, d->moods, d->response_sum, d->responses,
+                                  NULL);
         }
         if (r >= 0)
-                r = sd_bus_message_close_container(m);
+                r = close_records(m);
         if (r >= 0)
-                r = close_entry(m);
-        if (r >= 0)
-                r = open_entry(m, "weekly", "aa{sv}");
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "a{sv}");
+                r = open_records(m, "weekly");
         for (int i = 0; r >= 0 && i < s->weeks; i++) {
                 const StatsWeek *w = &s->week[i];
-                r = append_bucket(m, "week", w->monday, w->acts, w->mood_sum, w->moods, w->response_sum, w->responses);
+                r = append_bucket(m, "week", w->monday, w->acts, w->mood_sum, w->moods, w->response_sum, w->responses,
+                                  NULL);
         }
         if (r >= 0)
-                r = sd_bus_message_close_container(m);
+                r = close_records(m);
         if (r >= 0)
-                r = close_entry(m);
+                r = open_records(m, "monthly");
+        for (size_t i = 0; r >= 0 && i < s->n_months; i++) {
+                const StatsMonth *x = &s->month[i];
+                r = append_bucket(m, "month", x->first, x->acts, x->mood_sum, x->moods, x->response_sum, x->responses,
+                                  x);
+        }
+        if (r >= 0)
+                r = close_records(m);
         if (r >= 0)
                 r = append_stats_items(m, "top_items", s->items, s->n_items, true, 5);
         if (r >= 0)
                 r = append_stats_items(m, "flat_items", s->items, s->n_items, false, 5);
         if (r >= 0)
-                r = open_entry(m, "categories", "aa{sv}");
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "a{sv}");
+                r = open_records(m, "categories");
         for (size_t i = 0; r >= 0 && i < s->n_categories; i++) {
                 const StatsItem *c = &s->categories[i];
                 r = sd_bus_message_open_container(m, 'a', "{sv}");
@@ -2124,9 +2149,7 @@ static int append_stats(sd_bus_message *m, const Stats *s) {
                         r = sd_bus_message_close_container(m);
         }
         if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        if (r >= 0)
-                r = close_entry(m);
+                r = close_records(m);
         const int64_t (*dn)[4] = s->datenights;
         int64_t happened = dn[0][1] + dn[1][1] + dn[2][1], missed = dn[0][2] + dn[1][2] + dn[2][2];
         int64_t skipped = dn[0][3] + dn[1][3] + dn[2][3], planned = dn[0][0] + dn[1][0] + dn[2][0];
@@ -2172,6 +2195,190 @@ static int append_stats(sd_bus_message *m, const Stats *s) {
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         return r;
+}
+
+/* --- history --- */
+
+/* Reads GetHistory's options: since, until (YYYY-MM-DD), item. */
+static int read_history_options(sd_bus_message *msg, int64_t today, int64_t *from_day, int64_t *to_day,
+                                int64_t *item_id, sd_bus_error *error) {
+        bool have_since = false;
+        *to_day = today;
+        *item_id = 0;
+        int r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                const char *key;
+                r = sd_bus_message_read_basic(msg, 's', &key);
+                if (r < 0)
+                        return r;
+                if (streq(key, "since") || streq(key, "until")) {
+                        const char *v;
+                        if (sd_bus_message_read(msg, "v", "s", &v) < 0)
+                                return invalid(error, key, "must be a string");
+                        if (parse_date(v, streq(key, "since") ? from_day : to_day) < 0)
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                         "%s must be a date YYYY-MM-DD, not '%.*s%s'", key, ECHO(v));
+                        have_since = have_since || streq(key, "since");
+                } else if (streq(key, "item")) {
+                        if (read_variant_integer(msg, item_id) < 0)
+                                return invalid(error, "item", "must be an integer");
+                        if (*item_id <= 0)
+                                return invalid(error, "item", "must be a positive item ID");
+                } else
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "unknown field '%.*s%s' (known: since, until, item)", ECHO(key));
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        if (!have_since)
+                *from_day = *to_day - (HISTORY_DAYS_DEFAULT - 1);
+        if (*from_day > *to_day)
+                return invalid(error, "since", "is after until");
+        if (*to_day - *from_day >= HISTORY_DAYS_MAX)
+                return invalid(error, "since", "is more than 10 years (3660 days) before until");
+        return sd_bus_message_exit_container(msg);
+}
+
+static const char *const history_kinds[_HISTORY_KIND_MAX] = {
+        [HISTORY_ACT] = "act",
+        [HISTORY_EXTRA] = "extra",
+        [HISTORY_MOOD] = "mood",
+        [HISTORY_DATENIGHT] = "date_night",
+        [HISTORY_ADVANCE] = "advance",
+        [HISTORY_PROMISE_MADE] = "promise",
+        [HISTORY_PROMISE_MOVED] = "promise",
+        [HISTORY_PROMISE_RESOLVED] = "promise",
+        [HISTORY_PAUSE] = "pause",
+};
+
+static int append_iso(sd_bus_message *m, const char *key, int64_t t) {
+        char buf[32];
+        (void) format_iso_local((time_t) t, buf);
+        return sd_bus_message_append(m, "{sv}", key, "s", buf);
+}
+
+static int append_text(sd_bus_message *m, const char *key, const char *text) {
+        return text ? sd_bus_message_append(m, "{sv}", key, "s", text) : 0;
+}
+
+/* The fields of one entry after its date, kind, time and id. */
+static int append_history_fields(sd_bus_message *m, const HistoryRow *h) {
+        static const char *const outcomes[] = { "open", "done", "rerolled" };
+        static const char *const events[] = { "made", "moved", NULL };
+        int r = 0;
+        switch (h->kind) {
+        case HISTORY_ACT:
+        case HISTORY_EXTRA:
+                r = sd_bus_message_append(m, "{sv}{sv}{sv}{sv}", "item", "t", (uint64_t) h->item_id, "title", "s",
+                                          h->title ?: "", "private", "b", (int) h->private_, "outcome", "s",
+                                          outcomes[h->status >= 0 && h->status < 3 ? h->status : 0]);
+                if (r >= 0 && h->category >= 0)
+                        r = sd_bus_message_append(m, "{sv}", "category", "s", category_to_string(h->category));
+                if (r >= 0 && h->value > 0)
+                        r = sd_bus_message_append(m, "{sv}", "response", "u", (uint32_t) h->value);
+                if (r >= 0)
+                        r = append_text(m, "note", h->note);
+                return r;
+        case HISTORY_MOOD:
+                r = sd_bus_message_append(m, "{sv}{sv}", "mood", "u", (uint32_t) h->value, "last", "b",
+                                          h->status != 0);
+                return r < 0 ? r : append_text(m, "note", h->note);
+        case HISTORY_DATENIGHT:
+                r = sd_bus_message_append(m, "{sv}{sv}{sv}", "mode", "s", dn_mode_to_string((DnMode) h->value),
+                                          "status", "s", dn_status_to_string((DnStatus) h->status), "moved", "b",
+                                          (int) h->flag);
+                if (r >= 0)
+                        r = append_iso(m, "end", h->at + h->t1);
+                if (r >= 0 && h->ref > 0)
+                        r = sd_bus_message_append(m, "{sv}", "makeup_for", "t", (uint64_t) h->ref);
+                return r;
+        case HISTORY_ADVANCE:
+                r = sd_bus_message_append(m, "{sv}{sv}", "by", "s", h->flag ? "partner" : "me", "accepted", "b",
+                                          (int) h->flag2);
+                if (r >= 0 && h->ref > 0)
+                        r = sd_bus_message_append(m, "{sv}", "promise", "t", (uint64_t) h->ref);
+                return r < 0 ? r : append_text(m, "note", h->note);
+        case HISTORY_PROMISE_MADE:
+        case HISTORY_PROMISE_MOVED:
+        case HISTORY_PROMISE_RESOLVED: {
+                const char *event = events[h->kind - HISTORY_PROMISE_MADE] ?:
+                                    promise_status_to_string((PromiseStatus) h->status);
+                r = sd_bus_message_append(m, "{sv}{sv}", "event", "s", event, "status", "s",
+                                          promise_status_to_string((PromiseStatus) h->status));
+                if (r >= 0 && h->kind == HISTORY_PROMISE_MOVED) {
+                        r = append_iso(m, "from", h->t1);
+                        if (r >= 0)
+                                r = append_iso(m, "to", h->t2);
+                        if (r >= 0)
+                                r = sd_bus_message_append(m, "{sv}", "by", "s", h->flag ? "partner" : "me");
+                } else if (r >= 0)
+                        r = append_iso(m, "due", h->t1);
+                if (r >= 0 && h->kind == HISTORY_PROMISE_MADE && h->ref > 0)
+                        r = sd_bus_message_append(m, "{sv}", "advance", "t", (uint64_t) h->ref);
+                if (r >= 0)
+                        r = append_text(m, "what", h->what);
+                return r < 0 ? r : append_text(m, "where", h->where);
+        }
+        case HISTORY_PAUSE: {
+                char until[16];
+                (void) format_date(h->t1, until);
+                return sd_bus_message_append(m, "{sv}", "until", "s", until);
+        }
+        default:
+                return 0;
+        }
+}
+
+static int append_history_entry(sd_bus_message *m, const HistoryRow *h) {
+        char date[16];
+        (void) format_date(h->day, date);
+        int r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "{sv}{sv}{sv}", "date", "s", date, "kind", "s", history_kinds[h->kind],
+                                          "id", "t", (uint64_t) h->id);
+        /* An act has a time once done; a pause has none. */
+        bool timed = h->kind == HISTORY_ACT || h->kind == HISTORY_EXTRA ? h->status == ACT_DONE && h->at > 0
+                                                                          : h->kind != HISTORY_PAUSE;
+        if (r >= 0 && timed)
+                r = append_iso(m, "time", h->at);
+        if (r >= 0)
+                r = append_history_fields(m, h);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
+static int method_get_history(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        HistoryRow *rows = NULL;
+        int64_t from_day = 0, to_day = 0, item_id = 0;
+        bool truncated = false;
+        size_t n = 0;
+        int r = read_history_options(msg, local_day_of(manager_now()), &from_day, &to_day, &item_id, error);
+        if (r < 0)
+                return r;
+        r = history_collect(m, from_day, to_day, item_id, &rows, &n, &truncated);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "a{sv}");
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = append_history_entry(reply, &rows[i]);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "b", (int) truncated);
+        history_rows_free(rows, n);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
 }
 
 static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -2385,6 +2592,10 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_export_calendar, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("DateNightSoon", SD_BUS_ARGS("t", id, "s", start, "s", mode, "b", late), 0),
         SD_BUS_SIGNAL_WITH_ARGS("DateNight", SD_BUS_ARGS("t", id, "s", start, "s", mode, "b", late), 0),
+        SD_BUS_METHOD_WITH_ARGS("GetHistory",
+                                SD_BUS_ARGS("a{sv}", options),
+                                SD_BUS_RESULT("aa{sv}", entries, "b", truncated),
+                                method_get_history, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetStats",
                                 SD_BUS_ARGS("u", weeks),
                                 SD_BUS_RESULT("a{sv}", stats),

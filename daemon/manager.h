@@ -64,6 +64,12 @@ typedef struct Manager {
         unsigned clock_epoch, today_epoch;
         time_t today_from, today_until;
 
+        /* stats.c: the longest streak of all time (a lifetime scan), good
+         * while the store's write generation stays the same (kept as
+         * generation + 1: 0 is never) */
+        int64_t streak_longest_all;
+        uint64_t streak_generation;
+
         /* datenight.c: the calendar's last text, and datenights.ics as it
          * was last written or found equal to it */
         char *ics_text;

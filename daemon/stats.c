@@ -10,6 +10,7 @@
 void stats_done(Stats *s) {
         free(s->days);
         free(s->week);
+        free(s->month);
         stats_items_free(s->items, s->n_items);
         stats_items_free(s->categories, s->n_categories);
         memset(s, 0, sizeof(*s));
@@ -23,6 +24,48 @@ static int64_t longest_run(const StatsDay *d, size_t n) {
                 best = MAX(best, run);
         }
         return best;
+}
+
+/* The longest streak of all time walks the whole history: it is read once
+ * per write generation. */
+static int longest_streak_all(Manager *m, int64_t *ret) {
+        uint64_t generation = store_generation(m->store) + 1;
+        if (m->streak_generation != generation) {
+                int r = store_longest_streak(m->store, &m->streak_longest_all);
+                if (r < 0)
+                        return r;
+                m->streak_generation = generation;
+        }
+        *ret = m->streak_longest_all;
+        return 0;
+}
+
+/* The days of the period by calendar month (a week's mood is the average
+ * of its days' last moods, and so is a month's). */
+static int collect_months(Stats *s) {
+        int last_y = 0, last_m = 0;
+        s->month = calloc(s->n_days / 28 + 2, sizeof(StatsMonth));
+        if (!s->month)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_days; i++) {
+                const StatsDay *d = &s->days[i];
+                int y, mo, dd;
+                ymd_from_day(d->day, &y, &mo, &dd);
+                if (y != last_y || mo != last_m) {
+                        s->month[s->n_months++] = (StatsMonth){ .first = d->day };
+                        last_y = y;
+                        last_m = mo;
+                }
+                StatsMonth *x = &s->month[s->n_months - 1];
+                x->days++;
+                x->active_days += d->acts > 0;
+                x->acts += d->acts;
+                x->response_sum += d->response_sum;
+                x->responses += d->responses;
+                x->mood_sum += d->mood_sum;
+                x->moods += d->moods;
+        }
+        return 0;
 }
 
 int stats_collect(Manager *m, time_t now, int weeks, Stats *ret) {
@@ -57,11 +100,16 @@ int stats_collect(Manager *m, time_t now, int weeks, Stats *ret) {
                 w->moods += s.days[i].moods;
         }
         s.streak_longest = longest_run(s.days, s.n_days);
+        r = collect_months(&s);
+        if (r < 0)
+                return r;
 
         time_t from;
         r = local_resolve(s.from_day, 0, &from);
         if (r >= 0)
                 r = daily_streak(m, &p, &s.streak_current);
+        if (r >= 0)
+                r = longest_streak_all(m, &s.streak_longest_all);
         if (r >= 0)
                 r = store_stats_acts(m->store, s.from_day, s.to_day, &s.acts);
         if (r >= 0)

@@ -220,6 +220,11 @@ static const char *const migrations[] = {
         /* A rain check on my advance declined by my partner was recorded as mine. */
         "UPDATE promises SET owed_by = 1"
         "  WHERE advance_id IN (SELECT id FROM advances WHERE by_partner = 0 AND accepted = 0);",
+        /* 8: the history reads rain checks by when they were resolved or
+         * moved, and the rain check of an advance, without a lifetime scan */
+        "CREATE INDEX promises_resolved ON promises (resolved);"
+        "CREATE INDEX promises_advance ON promises (advance_id);"
+        "CREATE INDEX promise_moves_at ON promise_moves (at);",
 };
 
 int store_schema_version(void) {
@@ -1626,7 +1631,10 @@ int store_stats_days(Store *s, int64_t from_day, int64_t to_day, StatsDay *days)
                             " WHERE status = 1 AND response IS NOT NULL AND day BETWEEN ? AND ? GROUP BY day",
                             &resp);
         if (r >= 0)
-                r = prepare(s, "SELECT day, sum(mood), count(*) FROM moods WHERE day BETWEEN ? AND ? GROUP BY day",
+                /* The day's mood is the last one recorded that day. */
+                r = prepare(s,
+                            "SELECT day, mood, 1 FROM moods m WHERE day BETWEEN ? AND ?"
+                            " AND id = (SELECT max(x.id) FROM moods x WHERE x.day = m.day)",
                             &moods);
         if (r < 0)
                 return r;
@@ -1750,6 +1758,139 @@ int store_stats_datenights(Store *s, time_t from, time_t to, int64_t counts[3][4
                         counts[mode][status] = sqlite3_column_int64(st, 2);
         }
         return 0;
+}
+
+int store_longest_streak(Store *s, int64_t *ret) {
+        /* Runs of consecutive days: within a run, day - its rank is constant. */
+        return query_int64(s,
+                           "SELECT max(n) FROM (SELECT count(*) AS n FROM"
+                           " (SELECT day - row_number() OVER (ORDER BY day) AS run FROM"
+                           " (SELECT DISTINCT day FROM acts WHERE status = 1)) GROUP BY run)",
+                           0, NULL, 0, ret);
+}
+
+int store_item_usage(Store *s, int64_t item_id, ItemUsage *ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s,
+                        "SELECT count(*), avg(response), count(response), max(day) FROM acts"
+                        " WHERE item_id = ? AND status = 1",
+                        &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, item_id);
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW)
+                return fail(s, rc);
+        *ret = (ItemUsage){
+                .done = sqlite3_column_int64(st, 0),
+                .response = sqlite3_column_double(st, 1),
+                .responses = sqlite3_column_int64(st, 2),
+                .last_day = sqlite3_column_type(st, 3) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 3),
+        };
+        return 0;
+}
+
+/* --- history --- */
+
+/* One column layout for every kind of record, each kind bounded by its
+ * index and its own LIMIT: ?1 ?2 the days, ?3 ?4 the epoch seconds of their
+ * local midnights [from, to), ?5 the limit, ?6 an item (0 for all). */
+#define HISTORY_SQL                                                                                           \
+        "SELECT * FROM (SELECT a.kind, a.day, a.done_at, a.id, a.item_id, coalesce(i.title, a.text),"          \
+        " i.category, i.private, a.status, a.response, a.note, NULL, NULL, NULL, NULL, 0, 0, NULL,"           \
+        " coalesce(a.done_at, a.created)"                                                                    \
+        " FROM acts a LEFT JOIN items i ON i.id = a.item_id"                                                 \
+        " WHERE a.day BETWEEN ?1 AND ?2 AND (?6 = 0 OR a.item_id = ?6) ORDER BY a.day, a.id LIMIT ?5)"       \
+        " UNION ALL SELECT * FROM (SELECT 2, m.day, m.created, m.id, NULL, NULL, NULL, 0,"                    \
+        " m.id = (SELECT max(x.id) FROM moods x WHERE x.day = m.day), m.mood, m.note, NULL, NULL, NULL, NULL," \
+        " 0, 0, NULL, m.created FROM moods m WHERE ?6 = 0 AND m.day BETWEEN ?1 AND ?2"                        \
+        " ORDER BY m.day, m.id LIMIT ?5)"                                                                    \
+        " UNION ALL SELECT * FROM (SELECT 3, NULL, start, id, NULL, NULL, NULL, 0, status, mode, NULL, NULL,"  \
+        " NULL, duration, NULL, moved, 0, makeup_for, start FROM datenights"                                 \
+        " WHERE ?6 = 0 AND start >= ?3 AND start < ?4 ORDER BY start LIMIT ?5)"                              \
+        " UNION ALL SELECT * FROM (SELECT 4, a.day, a.at, a.id, NULL, NULL, NULL, 0, 0, 0, a.note, NULL, NULL," \
+        " NULL, NULL, a.by_partner, a.accepted, (SELECT min(p.id) FROM promises p WHERE p.advance_id = a.id)," \
+        " a.at FROM advances a WHERE ?6 = 0 AND a.day BETWEEN ?1 AND ?2 ORDER BY a.day, a.at LIMIT ?5)"      \
+        " UNION ALL SELECT * FROM (SELECT 5, NULL, created, id, NULL, NULL, NULL, 0, status, 0, NULL, what,"   \
+        " place, coalesce((SELECT m.from_due FROM promise_moves m WHERE m.promise_id = p.id ORDER BY m.id"    \
+        " LIMIT 1), due), NULL, 0, 0, advance_id, created FROM promises p"                                    \
+        " WHERE ?6 = 0 AND created >= ?3 AND created < ?4 ORDER BY created LIMIT ?5)"                        \
+        " UNION ALL SELECT * FROM (SELECT 6, NULL, m.at, m.promise_id, NULL, NULL, NULL, 0, p.status, 0, NULL," \
+        " p.what, p.place, m.from_due, m.to_due, m.by_partner, 0, NULL, m.at"                                \
+        " FROM promise_moves m JOIN promises p ON p.id = m.promise_id"                                        \
+        " WHERE ?6 = 0 AND m.at >= ?3 AND m.at < ?4 ORDER BY m.at LIMIT ?5)"                                  \
+        " UNION ALL SELECT * FROM (SELECT 7, NULL, resolved, id, NULL, NULL, NULL, 0, status, 0, NULL, what," \
+        " place, due, NULL, 0, 0, NULL, resolved FROM promises"                                              \
+        " WHERE ?6 = 0 AND status IN (1, 2) AND resolved >= ?3 AND resolved < ?4 ORDER BY resolved LIMIT ?5)" \
+        " UNION ALL SELECT * FROM (SELECT 8, from_day, NULL, id, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL," \
+        " until_day, NULL, 0, 0, NULL, NULL FROM pauses"                                                     \
+        " WHERE ?6 = 0 AND from_day BETWEEN ?1 AND ?2 ORDER BY from_day LIMIT ?5)"
+
+static int history_row(sqlite3_stmt *st, void *ret) {
+        HistoryRow *h = ret;
+        *h = (HistoryRow){
+                .kind = (HistoryKind) sqlite3_column_int(st, 0),
+                .day = sqlite3_column_type(st, 1) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 1),
+                .at = sqlite3_column_int64(st, 2),
+                .id = sqlite3_column_int64(st, 3),
+                .item_id = sqlite3_column_int64(st, 4),
+                .title = column_strdup(st, 5),
+                .category = sqlite3_column_type(st, 6) == SQLITE_NULL ? _CATEGORY_INVALID
+                                                                        : (Category) sqlite3_column_int(st, 6),
+                .private_ = sqlite3_column_int(st, 7) != 0,
+                .status = sqlite3_column_int(st, 8),
+                .value = sqlite3_column_int(st, 9),
+                .note = column_strdup(st, 10),
+                .what = column_strdup(st, 11),
+                .where = column_strdup(st, 12),
+                .t1 = sqlite3_column_int64(st, 13),
+                .t2 = sqlite3_column_int64(st, 14),
+                .flag = sqlite3_column_int(st, 15) != 0,
+                .flag2 = sqlite3_column_int(st, 16) != 0,
+                .ref = sqlite3_column_int64(st, 17),
+                .sort_at = sqlite3_column_int64(st, 18),
+        };
+        static const int texts[] = { 5, 10, 11, 12 };
+        char *const got[] = { h->title, h->note, h->what, h->where };
+        for (size_t i = 0; i < ELEMENTSOF(texts); i++)
+                if (sqlite3_column_type(st, texts[i]) != SQLITE_NULL && !got[i]) {
+                        history_row_done(h);
+                        return -ENOMEM;
+                }
+        return 0;
+}
+
+void history_row_done(HistoryRow *h) {
+        free(h->title);
+        free(h->note);
+        free(h->what);
+        free(h->where);
+        memset(h, 0, sizeof(*h));
+}
+
+void history_rows_free(HistoryRow *h, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                history_row_done(&h[i]);
+        free(h);
+}
+
+static void history_rows_free_void(void *a, size_t n) {
+        history_rows_free(a, n);
+}
+
+int store_history(Store *s, int64_t from_day, int64_t to_day, time_t from, time_t to, int64_t item_id,
+                  size_t max_per_kind, HistoryRow **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, HISTORY_SQL, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, from_day);
+        sqlite3_bind_int64(st, 2, to_day);
+        sqlite3_bind_int64(st, 3, (int64_t) from);
+        sqlite3_bind_int64(st, 4, (int64_t) to);
+        sqlite3_bind_int64(st, 5, (int64_t) max_per_kind);
+        sqlite3_bind_int64(st, 6, item_id);
+        return collect_rows(s, st, sizeof(HistoryRow), history_row, history_rows_free_void, (void **) ret, ret_n);
 }
 
 int store_last_twist_day(Store *s, int64_t *ret) {

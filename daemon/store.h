@@ -273,3 +273,53 @@ int store_stats_acts(Store *s, int64_t from_day, int64_t to_day, StatsActs *ret)
 /* Date nights starting in [from, to) by [mode][status]. */
 int store_stats_datenights(Store *s, time_t from, time_t to, int64_t counts[3][4]);
 int store_last_twist_day(Store *s, int64_t *ret); /* INT64_MIN when none */
+/* The longest run of consecutive days with something done, all time. */
+int store_longest_streak(Store *s, int64_t *ret);
+
+/* How an item was used: acts done, the average of their responses, the
+ * last day one was done (INT64_MIN when never). */
+typedef struct ItemUsage {
+        int64_t done;
+        double response;
+        int64_t responses;
+        int64_t last_day;
+} ItemUsage;
+int store_item_usage(Store *s, int64_t item_id, ItemUsage *ret);
+
+/* --- history: what was recorded, as it stands in the tables --- */
+
+typedef enum HistoryKind {
+        HISTORY_ACT = 0,       /* a daily act: status an ActStatus, value its response */
+        HISTORY_EXTRA = 1,     /* an extra: the same */
+        HISTORY_MOOD = 2,      /* value the mood, status 1 when the day's last */
+        HISTORY_DATENIGHT = 3, /* at its start; status a DnStatus, value its DnMode, t1 duration, flag moved,
+                                * ref the night it makes up for */
+        HISTORY_ADVANCE = 4,   /* flag by my partner, flag2 accepted, ref its rain check */
+        HISTORY_PROMISE_MADE = 5,     /* t1 the due as made (before any move), ref its advance */
+        HISTORY_PROMISE_MOVED = 6,    /* t1 from, t2 to, flag by my partner */
+        HISTORY_PROMISE_RESOLVED = 7, /* kept or broken (status), t1 due */
+        HISTORY_PAUSE = 8,            /* day from, t1 until */
+        _HISTORY_KIND_MAX,
+} HistoryKind;
+
+typedef struct HistoryRow {
+        HistoryKind kind;
+        int64_t day;      /* local day; INT64_MIN for a record kept by its time: the caller fills it in */
+        int64_t at;       /* epoch seconds of the event, 0 when none */
+        int64_t sort_at;  /* the order within a day */
+        int64_t id, item_id, ref;
+        char *title, *note, *what, *where;
+        Category category; /* _CATEGORY_INVALID without an item */
+        bool private_;
+        int status, value;
+        int64_t t1, t2;
+        bool flag, flag2;
+} HistoryRow;
+
+void history_row_done(HistoryRow *h);
+void history_rows_free(HistoryRow *h, size_t n);
+/* The records of the days [from_day, to_day], whose local midnights are
+ * [from, to): at most max_per_kind of each kind, the earliest, unsorted.
+ * item_id > 0: only the acts and extras of that item. */
+int store_history(Store *s, int64_t from_day, int64_t to_day, time_t from, time_t to, int64_t item_id,
+                  size_t max_per_kind, HistoryRow **ret, size_t *ret_n);

@@ -88,6 +88,17 @@ ctl() {
         esac
 }
 json() { "$CLOSERCTL" --json "$@"; }
+# report < <(python3 ...): PASS|desc and FAIL|desc|got|want lines as TAP.
+report() {
+        local st desc g w
+        while IFS='|' read -r st desc g w; do
+                if [[ $st == PASS ]]; then ok "$desc"; else
+                        not_ok "$desc"
+                        diag "got:  $g"
+                        diag "want: $w"
+                fi
+        done
+}
 # jq-like access without jq: jget JSON PYTHON-EXPR (d is the document)
 jget() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
 # as_partner FILE: my export made into a file of my partner's (my own export

@@ -71,7 +71,7 @@ has() {
 is "complete -F _closerctl closerctl" "$(complete -p closerctl)" "complete -F _closerctl closerctl"
 
 # --- what needs no daemon ---
-COMMANDS="status today done reroll extra mood pause resume stats monitor list partner datenight away
+COMMANDS="status today done reroll extra mood pause resume history stats monitor list partner datenight away
         export-ics advance raincheck promise set get ramp"
 candidates "closerctl: every command" "closerctl " "$COMMANDS"
 candidates "closerctl with a prefix" "closerctl st" "status stats"
@@ -92,12 +92,12 @@ if ((${#missing[@]} == 0)) && [[ -n $help_words ]]; then ok "every command of cl
         diag "missing: ${missing[*]}"
 fi
 
-candidates "closerctl list" "closerctl list " "add edit rm ideas export mine partner"
+candidates "closerctl list" "closerctl list " "add edit rm show ideas export mine partner"
 candidates "closerctl partner" "closerctl partner " "import review discuss forget"
 candidates "closerctl datenight" "closerctl datenight " "set move skip unskip log"
 candidates "closerctl away" "closerctl away " "cancel"
 candidates "closerctl promise" "closerctl promise " "kept broken reopen cancel move"
-candidates "closerctl --json list (option first)" "closerctl --json list " "add edit rm ideas export mine partner"
+candidates "closerctl --json list (option first)" "closerctl --json list " "add edit rm show ideas export mine partner"
 candidates "nothing after list mine" "closerctl list mine " ""
 candidates "partner review ID: the verdicts" "closerctl partner review 3 " "ok discuss no"
 candidates "partner review ID with a prefix" "closerctl partner review 3 d" "discuss"
@@ -133,6 +133,8 @@ candidates "options of promise" "closerctl promise --" "--json --help --all"
 candidates "options of raincheck" "closerctl raincheck +2h --" "--json --help --what --where --owed-by"
 candidates "--owed-by: me or partner" "closerctl raincheck +2h --owed-by " "me partner"
 candidates "options of stats" "closerctl stats --" "--json --help --weeks"
+candidates "options of history" "closerctl history --" "--json --help --since --until --item --discreet"
+candidates "options of list show" "closerctl list show 1 --" "--json --help --discreet"
 candidates "an unknown command completes nothing" "closerctl frobnicate " ""
 
 files=$(mktemp -d /tmp/closer-test.completion-files.XXXXXX)
@@ -179,6 +181,8 @@ candidates "list edit: the IDs of my list" "closerctl list edit " "$mine"
 candidates "list rm: the IDs of my list" "closerctl list rm " "$mine"
 candidates "partner review: the IDs of my partner's list" "closerctl partner review " "$partner"
 candidates "extra: the IDs of my partner's list" "closerctl extra " "$partner"
+candidates "list show: the IDs of both lists" "closerctl list show " "$mine $partner"
+candidates "history --item: the IDs of my partner's list" "closerctl history --item " "$partner"
 candidates "promise kept: the open rain checks" "closerctl promise kept " "$open"
 candidates "promise move: the open rain checks" "closerctl promise move " "$open"
 candidates "promise broken: the open rain checks, not the kept one" "closerctl promise broken " "$open"
@@ -204,7 +208,7 @@ fallback() { # fallback PATH LINE CWORD WORD...: COMPREPLY in a bare bash
 }
 sorted() { printf '%s\n' "$@" | sort | paste -sd ' '; }
 is "no bash-completion: closerctl list" "$(fallback "$PATH" "closerctl list " 2 closerctl list "")" \
-        "$(sorted add edit rm ideas export mine partner)"
+        "$(sorted add edit rm show ideas export mine partner)"
 is "no bash-completion: --category=l" \
         "$(fallback "$PATH" "closerctl list add --category=l" 5 closerctl list add --category = l)" "love lust"
 is "no bash-completion: --category=" \

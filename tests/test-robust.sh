@@ -240,6 +240,7 @@ FIELDS = {
     "AddPromise": {"what": "s", "where": "s", "owed_by": "s"},
     "SetDateNightRule": {"weekday": "s", "weekdays": "s", "vary": "b", "time": "s", "duration": "s"},
     "ImportPartnerListWithOptions": {"replace": "b"},
+    "GetHistory": {"since": "s", "until": "s", "item": "t"},
 }
 
 for member in sorted(methods):
@@ -336,6 +337,20 @@ for member in sorted(methods):
                           dbus.Int64(-2 ** 63), dbus.Double(2.0)):
                     cases.append(("%s = %r" % (key, v), member, full, with_dict({key: v})))
         expect("%s: bad fields in a{sv} are refused" % member, cases, "error")
+
+# GetHistory: dates that are not dates, windows the wrong way round or too
+# long, items that are not IDs.
+if "GetHistory" in methods:
+    def hist(**kw):
+        return ("%r" % kw, "GetHistory", "a{sv}", [dbus.Dictionary(kw, signature="sv")])
+    expect("GetHistory: bad dates, windows and items are refused",
+           [hist(since="2026-02-30"), hist(since="26-01-01"), hist(until="2026-1-1"), hist(since="today"),
+            hist(since="2026-12-02", until="2026-12-01"), hist(since="2010-01-01", until="2026-01-01"),
+            hist(item=dbus.Int32(0)), hist(item=dbus.Int64(-5)), hist(since=dbus.UInt32(20261201)),
+            hist(until=dbus.Boolean(True))], INVALID_ARGS)
+    expect("GetHistory: a window of 10 years and an unknown item are answered",
+           [hist(since="2016-12-01", until="2026-11-28"), hist(item=dbus.UInt64(999999)),
+            hist(since="2026-12-01", until="2026-12-01")], "ok")
 
 # --- file descriptors of the wrong kind ---
 readers = [m for m in ("AddItemsFromText", "ImportPartnerList", "ImportPartnerListWithOptions") if m in methods]

@@ -17,17 +17,6 @@
 GEN_FIXTURE=$TOP/$B/tests/gen-fixture
 GEN_HISTORY=$TOP/$B/tests/gen-history
 
-# report < <(python3 ...): PASS|desc and FAIL|desc|got|want lines as TAP.
-report() {
-        local st desc g w
-        while IFS='|' read -r st desc g w; do
-                if [[ $st == PASS ]]; then ok "$desc"; else
-                        not_ok "$desc"
-                        diag "got:  $g"
-                        diag "want: $w"
-                fi
-        done
-}
 
 # The helpers live in a world of their own, removed at exit like the others.
 new_world tools
@@ -205,11 +194,11 @@ def design(today):
               [3, 4] * 3, [2] * 4, None]
     for w, spec in enumerate(weekly):
         base = frm + 7 * w
-        if spec == "3":  # a day with two entries (2 and 4): the day's mean 3
+        if spec == "3":  # a day with two entries (4, then 3): the day's mood is the last, 3
             for k in range(6):
                 mood(base + k, 3)
-            mood(base + 6, 2)
             mood(base + 6, 4)
+            mood(base + 6, 3)
         elif spec:
             for k, v in enumerate(spec):
                 mood(base + k, v)
@@ -257,7 +246,7 @@ def records_from_db(path):
     acts = [{"day": d, "kind": "daily" if k == 0 else "extra", "item": it,
              "status": ["open", "done", "skipped"][s], "response": r}
             for d, k, it, s, r in db.execute("SELECT day, kind, item_id, status, response FROM acts")]
-    moods = [{"day": d, "mood": m} for d, m in db.execute("SELECT day, mood FROM moods")]
+    moods = [{"day": d, "mood": m} for d, m in db.execute("SELECT day, mood FROM moods ORDER BY id")]
     dns = [{"start": s, "mode": MODES[m], "status": DN_STATUS[st]}
            for s, m, st in db.execute("SELECT start, mode, status FROM datenights")]
     moves = {}
@@ -297,15 +286,31 @@ def expect(rec, today, now, weeks):
         best = max(best, run)
     e["streak_longest"] = best
 
+    # The day's mood is the last one recorded that day; a week's, the
+    # average of its days' moods.
+    last_mood = {}
+    for m in rec["moods"]:
+        last_mood[m["day"]] = m["mood"]
+
     def bucket(days):
         dd = [a for a in done if a["day"] in days]
-        ms = [m["mood"] for m in rec["moods"] if m["day"] in days]
+        ms = [last_mood[d] for d in sorted(days) if d in last_mood]
         rs = [a["response"] for a in dd if a["response"]]
         return {"acts": len(dd), "mood": avg(ms), "response": avg(rs)}
 
     e["days"] = [dict(date=dstr(d), **bucket({d})) for d in range(frm, today + 1)]
     e["weekly"] = [dict(week=dstr(frm + 7 * w), **bucket(set(range(frm + 7 * w, min(frm + 7 * w + 7, today + 1)))))
                    for w in range(weeks)]
+    months = {}
+    for d in range(frm, today + 1):
+        months.setdefault(dstr(d)[:7], []).append(d)
+    e["monthly"] = [dict(month=dstr(ds[0]), days=len(ds), active_days=sum(d in {a["day"] for a in done} for d in ds),
+                         **bucket(set(ds))) for ds in months.values()]
+    e["streak_longest_all"] = 0
+    run = 0
+    for d in range(min(all_done_days, default=0), max(all_done_days, default=-1) + 1):
+        run = run + 1 if d in all_done_days else 0
+        e["streak_longest_all"] = max(e["streak_longest_all"], run)
     per = {}
     for a in done:
         if a["item"]:
@@ -355,6 +360,41 @@ def same(a, b):
     return a == b
 
 
+def check_months(e, lines, res):
+    """Past 32 weeks: a row per year, a column per month (4 characters, the
+    cell in the second): the heat map by the share of days with an act, the
+    mood and the responses by their level."""
+    def grid(label_):
+        k = next((i for i, l in enumerate(lines) if l.startswith(label_ + " ")), None)
+        if k is None:
+            return {}
+        g = {}
+        for l in lines[k + 1:]:
+            if len(l) < 20 or not l[15:19].isdigit() or l[:15].strip():
+                break
+            cells = l[20:]
+            for m in range(12):
+                c = cells[4 * m + 1:4 * m + 2] if len(cells) > 4 * m + 1 else ""
+                if c.strip():
+                    g[f"{l[15:19]}-{m + 1:02d}"] = c
+        return g
+    shades = "·░▒▓█"
+
+    def shade(x):
+        return shades[0 if x["active_days"] == 0 else 1 + (x["active_days"] * 4 - 1) // x["days"]]
+    for lab, f in (("Acts done", shade), ("Mood", lambda x: level(x["mood"]) if x["mood"] is not None else "·"),
+                   ("Responses", lambda x: level(x["response"]) if x["response"] is not None else "·")):
+        want = {x["month"][:7]: f(x) for x in e["monthly"]}
+        g = grid(lab)
+        res(f"human: {lab.lower()} by month, every cell", g == want,
+            "".join(g.values())[-40:], "".join(want.values())[-40:])
+    a = next((i for i, l in enumerate(lines) if l.startswith("Acts done")), 0)
+    b = next((i for i, l in enumerate(lines) if "(per month, 1-5)" in l), len(lines))
+    res("human: the months as columns fit 80 columns", b > a and all(len(l) <= 80 for l in lines[a:b + 1]),
+        max(len(l) for l in lines[a:b + 1]), 80)
+    return None
+
+
 def check(rec, today, now, weeks, got, human, label):
     e = expect(rec, today, now, weeks)
     out = []
@@ -363,7 +403,7 @@ def check(rec, today, now, weeks, got, human, label):
         out.append(f"PASS|{label}{desc}" if ok else f"FAIL|{label}{desc}|{g}|{w}")
 
     for k in ("from", "to", "weeks", "acts_done", "daily_done", "extras", "rerolled", "days_with_acts",
-              "streak_current", "streak_longest"):
+              "streak_current", "streak_longest", "streak_longest_all"):
         res(k, got.get(k) == e[k], got.get(k), e[k])
 
     def rows(name, key, fields):
@@ -376,6 +416,7 @@ def check(rec, today, now, weeks, got, human, label):
 
     rows("days", "date", ("acts", "mood", "response"))
     rows("weekly", "week", ("acts", "mood", "response"))
+    rows("monthly", "month", ("acts", "days", "active_days", "mood", "response"))
     for name in ("top_items", "flat_items"):
         g, w = got.get(name, []), e[name]
         res(f"{name}: the items in order", [x.get("item") for x in g] == [x["item"] for x in w],
@@ -396,19 +437,27 @@ def check(rec, today, now, weeks, got, human, label):
         def line(label_):
             return next((l for l in lines if l.startswith(label_)), "")
 
+        if weeks > 32:
+            return check_months(e, lines, res) or out
         for lab, key in (("Mood", "mood"), ("Responses", "response")):
             want = "".join(level(x[key]) if x[key] is not None else "·" for x in e["weekly"])
             l = line(lab)
             got_s = l[15:15 + len(want)] if len(l) > 15 else l
             res(f"human: the {lab.lower()} sparkline", got_s == want, got_s, want)
-        res("human: the streak line", f"{e['streak_current']} days now, longest {e['streak_longest']}" in line("Streak"),
+        pl = lambda n, one, many: f"{n} {one if n == 1 else many}"
+        res("human: the streak line",
+            f"{pl(e['streak_current'], 'day', 'days')} now, longest {pl(e['streak_longest'], 'day', 'days')} in "
+            f"{'this week' if weeks == 1 else f'these {weeks} weeks'}, {e['streak_longest_all']} all time"
+            in line("Streak"),
             line("Streak"), "")
         res("human: the acts line",
-            f"{e['acts_done']} done ({e['daily_done']} daily, {e['extras']} extra), {e['rerolled']} rerolled, "
-            f"on {e['days_with_acts']} of {len(e['days'])} days" in line("Acts  "), line("Acts  "), "")
+            f"{e['acts_done']} done ({e['daily_done']} daily, {pl(e['extras'], 'extra', 'extras')}), "
+            f"{e['rerolled']} rerolled, on {e['days_with_acts']} of {pl(len(e['days']), 'day', 'days')}"
+            in line("Acts  "), line("Acts  "), "")
         dn_ = e["date_nights"]
         res("human: the date nights line",
-            f"{dn_['happened']} happened, {dn_['remote']} remote, {dn_['makeup']} make-up, {dn_['missed']} missed, "
+            f"{dn_['happened']} happened, {dn_['remote']} remote, {pl(dn_['makeup'], 'make-up', 'make-ups')}, "
+            f"{dn_['missed']} missed, "
             f"{dn_['skipped']} skipped" in line("Date nights"), line("Date nights"), "")
         # The heat map: one row per weekday, one cell per week.
         shades = "·░▒▓█"
@@ -517,7 +566,7 @@ is "heat map: the known week's column in the terminal" \
         "$(for day in Mon Tue Wed Thu Fri Sat Sun; do
                 grep -E "^ +$day " "$W/s12.txt" | cut -c16- | awk '{printf "%s", $10}'
         done)" "·░▒▓██░"
-is "a day with two moods (2 and 4) averages 3" \
+is "a day with two moods (4, then 3): the day's mood is the last" \
         "$(jget "$s" '[x.get("mood") for x in d["days"] if x["date"] == "2026-10-25"]')" "[3.0]"
 is "weekly mood: one week for each level, and one without" \
         "$(jget "$s" '[round(w["mood"], 3) if "mood" in w else None for w in d["weekly"]]')" \
