@@ -1962,7 +1962,9 @@ static void print_history_entry(json_object *e) {
                         printf(", %s", jstr(e, "what"));
                 if (jstr(e, "where"))
                         printf(", at %s", jstr(e, "where"));
-        } else if (streq(kind, "pause"))
+        } else if (streq(kind, "date_night_change"))
+                printf("%" PRIi64 " %s (was %s)", jint(e, "id", 0), jstr(e, "to") ?: "", jstr(e, "from") ?: "");
+        else if (streq(kind, "pause"))
                 printf("until %s", human_date(jstr(e, "until") ?: ""));
         putchar('\n');
 }
@@ -2013,7 +2015,9 @@ static int verb_history(int argc, char **argv) {
                 }
                 const char *kind = jstr(e, "kind") ?: "";
                 printf("  %5s  %-10s ", jstr(e, "time") ? human_clock(jstr(e, "time")) : "",
-                       streq(kind, "date_night") ? "date night" : streq(kind, "promise") ? "rain check" : kind);
+                       streq(kind, "date_night") || streq(kind, "date_night_change") ? "date night"
+                       : streq(kind, "promise")                                        ? "rain check"
+                                                                                       : kind);
                 print_history_entry(e);
         }
         return 0;

@@ -2254,6 +2254,7 @@ static const char *const history_kinds[_HISTORY_KIND_MAX] = {
         [HISTORY_PROMISE_MOVED] = "promise",
         [HISTORY_PROMISE_RESOLVED] = "promise",
         [HISTORY_PAUSE] = "pause",
+        [HISTORY_DATENIGHT_CHANGE] = "date_night_change",
 };
 
 static int append_iso(sd_bus_message *m, const char *key, int64_t t) {
@@ -2307,7 +2308,8 @@ static int append_history_fields(sd_bus_message *m, const HistoryRow *h) {
         case HISTORY_PROMISE_MOVED:
         case HISTORY_PROMISE_RESOLVED: {
                 const char *event = events[h->kind - HISTORY_PROMISE_MADE] ?:
-                                    promise_status_to_string((PromiseStatus) h->status);
+                                    h->status == PROMISE_OPEN ? "reopened"
+                                                              : promise_status_to_string((PromiseStatus) h->status);
                 r = sd_bus_message_append(m, "{sv}{sv}", "event", "s", event, "status", "s",
                                           promise_status_to_string((PromiseStatus) h->status));
                 if (r >= 0 && h->kind == HISTORY_PROMISE_MOVED) {
@@ -2324,6 +2326,9 @@ static int append_history_fields(sd_bus_message *m, const HistoryRow *h) {
                         r = append_text(m, "what", h->what);
                 return r < 0 ? r : append_text(m, "where", h->where);
         }
+        case HISTORY_DATENIGHT_CHANGE:
+                return sd_bus_message_append(m, "{sv}{sv}", "from", "s", dn_status_to_string((DnStatus) h->value),
+                                             "to", "s", dn_status_to_string((DnStatus) h->status));
         case HISTORY_PAUSE: {
                 char until[16];
                 (void) format_date(h->t1, until);

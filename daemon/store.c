@@ -1819,9 +1819,14 @@ int store_item_usage(Store *s, int64_t item_id, ItemUsage *ret) {
         " p.what, p.place, m.from_due, m.to_due, m.by_partner, 0, NULL, m.at"                                \
         " FROM promise_moves m JOIN promises p ON p.id = m.promise_id"                                        \
         " WHERE ?6 = 0 AND m.at >= ?3 AND m.at < ?4 ORDER BY m.at LIMIT ?5)"                                  \
-        " UNION ALL SELECT * FROM (SELECT 7, NULL, resolved, id, NULL, NULL, NULL, 0, status, 0, NULL, what," \
-        " place, due, NULL, 0, 0, NULL, resolved FROM promises"                                              \
-        " WHERE ?6 = 0 AND status IN (1, 2) AND resolved >= ?3 AND resolved < ?4 ORDER BY resolved LIMIT ?5)" \
+        " UNION ALL SELECT * FROM (SELECT 7, NULL, e.at, e.promise_id, NULL, NULL, NULL, 0, e.status, 0, NULL," \
+        " p.what, p.place, p.due, NULL, 0, 0, NULL, e.at"                                                    \
+        " FROM promise_events e JOIN promises p ON p.id = e.promise_id"                                       \
+        " WHERE ?6 = 0 AND e.at >= ?3 AND e.at < ?4 ORDER BY e.at LIMIT ?5)"                                  \
+        " UNION ALL SELECT * FROM (SELECT 9, NULL, at, night_id, NULL, NULL, NULL, 0, to_status, from_status,"  \
+        " NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, at FROM datenight_events"                                 \
+        " WHERE ?6 = 0 AND at >= ?3 AND at < ?4 AND from_status != 0"                                          \
+        " ORDER BY at LIMIT ?5)"                                                                             \
         " UNION ALL SELECT * FROM (SELECT 8, from_day, NULL, id, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL," \
         " until_day, NULL, 0, 0, NULL, NULL FROM pauses"                                                     \
         " WHERE ?6 = 0 AND from_day BETWEEN ?1 AND ?2 ORDER BY from_day LIMIT ?5)"

@@ -297,8 +297,13 @@ typedef enum HistoryKind {
         HISTORY_ADVANCE = 4,   /* flag by my partner, flag2 accepted, ref its rain check */
         HISTORY_PROMISE_MADE = 5,     /* t1 the due as made (before any move), ref its advance */
         HISTORY_PROMISE_MOVED = 6,    /* t1 from, t2 to, flag by my partner */
-        HISTORY_PROMISE_RESOLVED = 7, /* kept or broken (status), t1 due */
+        HISTORY_PROMISE_RESOLVED = 7, /* kept, broken, cancelled, or reopened (PROMISE_OPEN): every
+                                       * resolution and its undo, from promise_events; t1 due */
         HISTORY_PAUSE = 8,            /* day from, t1 until */
+        HISTORY_DATENIGHT_CHANGE = 9, /* an unskip, or an outcome changed: a change from what a
+                                       * person gave before (the first skip or outcome is the
+                                       * night's HISTORY_DATENIGHT entry); id the night, status the
+                                       * DnStatus after, value the one before */
         _HISTORY_KIND_MAX,
 } HistoryKind;
 

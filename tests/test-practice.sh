@@ -121,4 +121,20 @@ is "status: no partner items" "$(jget "$(json status)" 'd["partner_items"]')" 0
 is "partner forget --json with nothing left" "$(jget "$(json partner forget --yes)" 'd["forgotten"]')" 0
 like "a list may come next, without --replace" "$(ctl partner import "${_worlds[1]}/list.ics")" "^Imported"
 
+# ===== an undo is an event of its own, in history =====
+
+rc=$(jget "$(json raincheck sat 18:00 --what walk)" 'd["promise"]')
+for v in kept reopen cancel; do check "promise $v" ctl promise $v "$rc"; done
+check "datenight skip" ctl datenight skip
+check "datenight unskip" ctl datenight unskip
+h=$(json history)
+is "history: each resolution of the rain check and its undo, in order" \
+        "$(jget "$h" "[e['event'] for e in d if e['kind'] == 'promise' and e['id'] == $rc]")" \
+        "['made', 'kept', 'reopened', 'cancelled']"
+is "history: the unskip of the night (its skip is the night's own entry)" \
+        "$(jget "$h" "[(e['from'], e['to']) for e in d if e['kind'] == 'date_night_change']")" \
+        "[('skipped', 'planned')]"
+like "history, human: the undo" "$(ctl history)" "rain check $rc reopened, due .*walk"
+like "history, human: the unskip" "$(ctl history)" "date night [0-9]+ planned \(was skipped\)"
+
 done_testing
