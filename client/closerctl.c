@@ -2524,7 +2524,8 @@ static const Verb verbs[] = {
         { "set", 3, 3, OPT_JSON, verb_set, "set KEY VALUE",
           "Change a setting: me.name, partner.name, daily.time (HH:MM), start (cold,\n"
           "cooling, warm), datenight.remind (1h, 30min), notify and notify.reveal (on/off),\n"
-          "ics.weeks." },
+          "ics.weeks, discreet (on/off: --discreet by default). The value a setting\n"
+          "already has changes nothing (the ramp restarts only with ramp restart)." },
         { "get", 1, 2, OPT_JSON, verb_get, "get [KEY]", "Show the settings, or one of them." },
         { "ramp restart", 1, 1, OPT_JSON, verb_ramp_restart, "ramp restart",
           "Start the ramp again today: the intensity cap of the start kind (setting\n"
