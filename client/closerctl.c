@@ -582,7 +582,9 @@ static const char *partner_name(void) {
  * in for its title, and nothing else of its text is kept. */
 static void hide_private(json_object *it) {
         json_object *twist;
-        if (!discreet() || !json_object_is_type(it, json_type_object))
+        /* The setting is asked for only when there is something to hide. */
+        if (!json_object_is_type(it, json_type_object) || !(jbool(it, "private") || jbool(it, "twist_private")) ||
+            !discreet())
                 return;
         /* Today's twist may name another item, private or not. */
         if (jbool(it, "twist_private") && json_object_object_get_ex(it, "twist", &twist)) {
