@@ -912,11 +912,13 @@ item love 1 ok Filler two
 acts -30 -7 1
 act -1 daily 2 open
 FX
-start_at "2026-12-07 23:59:59"
+# Eight seconds before midnight: room for a closerd under valgrind to start
+# and answer while it is still the day before.
+start_at "2026-12-07 23:59:52"
 st=$(json status)
 is "before midnight, nothing done for 6 days: creative" \
         "$(jget "$st" 'd["phase"], d["phase_progress"].split(":")[0]')" "('creative', 'creative')"
-for i in $(seq 50); do
+for i in $(seq 300); do
         st=$(json status)
         [[ $(jget "$st" 'd["phase_progress"]') == steady:* ]] && break
         sleep 0.1
