@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calendar.h"
 #include "echo.h"
+#include "io.h"
 #include "macro.h"
 #include "output.h"
 
@@ -128,24 +129,6 @@ bool output_is_stdout(const Output *o) {
                 return true;
         struct stat st;
         return o->kind == OUTPUT_STREAM && stat(o->path, &st) == 0 && same_file_as(STDOUT_FILENO, &st);
-}
-
-static int write_all(int fd, const char *buf, size_t len) {
-        while (len > 0) {
-                ssize_t k = write(fd, buf, len);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0 && errno == EAGAIN) {
-                        struct pollfd p = { .fd = fd, .events = POLLOUT };
-                        (void) poll(&p, 1, -1);
-                        continue;
-                }
-                if (k < 0)
-                        return -errno;
-                buf += k;
-                len -= (size_t) k;
-        }
-        return 0;
 }
 
 /* Opens a target that is not a regular file for writing, as it is. */
@@ -272,7 +255,8 @@ int close_stdout(void) {
 
 /* --- times --- */
 
-static const char *const WEEKDAYS[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+/* By ISO weekday, 1 Monday (weekday_of_day()). */
+static const char *const WEEKDAYS[] = { NULL, "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
 static const char *const MONTHS[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
@@ -282,22 +266,6 @@ static char *next_buffer(void) {
         return ring[k++ % ELEMENTSOF(ring)];
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static long days_of(int y, int m, int d) {
-        y -= m <= 2;
-        long era = (y >= 0 ? y : y - 399) / 400;
-        long yoe = y - era * 400;
-        long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-        long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        return era * 146097 + doe - 719468;
-}
-
-/* The weekday, 0 Sunday: 1970-01-01 was a Thursday. */
-static int weekday_of(int y, int m, int d) {
-        long k = (days_of(y, m, d) + 4) % 7;
-        return (int) (k < 0 ? k + 7 : k);
-}
-
 /* The year is left out within about ten months of today, where the
  * weekday and the month leave no doubt. */
 static bool needs_year(int y, int mo, int d) {
@@ -305,17 +273,18 @@ static bool needs_year(int y, int mo, int d) {
         struct tm tm;
         if (!localtime_r(&now, &tm))
                 return true;
-        long diff = days_of(y, mo, d) - days_of(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+        int64_t diff = day_from_ymd(y, mo, d) - day_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
         return diff > 300 || diff < -300;
 }
 
 static bool format_day(char *buf, size_t size, int y, int mo, int d) {
-        if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1)
+        if (!ymd_valid(y, mo, d) || y < 1)
                 return false;
+        const char *wd = WEEKDAYS[weekday_of_day(day_from_ymd(y, mo, d))];
         if (needs_year(y, mo, d))
-                (void) snprintf(buf, size, "%s %d %s %d", WEEKDAYS[weekday_of(y, mo, d)], d, MONTHS[mo - 1], y);
+                (void) snprintf(buf, size, "%s %d %s %d", wd, d, MONTHS[mo - 1], y);
         else
-                (void) snprintf(buf, size, "%s %d %s", WEEKDAYS[weekday_of(y, mo, d)], d, MONTHS[mo - 1]);
+                (void) snprintf(buf, size, "%s %d %s", wd, d, MONTHS[mo - 1]);
         return true;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "icalproc.h"
+#include "io.h"
 #include "log.h"
 #include "macro.h"
 
@@ -278,19 +279,6 @@ static int load_module(const char *path, const IcalModule **ret) {
                 return -ENOPKG;
         }
         *ret = mod;
-        return 0;
-}
-
-static int write_all(int fd, const char *p, size_t n) {
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                p += k;
-                n -= (size_t) k;
-        }
         return 0;
 }
 

@@ -22,11 +22,7 @@
 
 #define DURATION_MAX_SEC ((int64_t) 400 * 86400) /* what parse_duration accepts */
 
-/* Calendar arithmetic, valid for any year an int holds. */
-int64_t day_from_ymd(int y, int m, int d);
-void ymd_from_day(int64_t day, int *y, int *m, int *d);
-int weekday_of_day(int64_t day);       /* ISO: 1 Monday .. 7 Sunday */
-bool ymd_valid(int y, int m, int d);
+#include "calendar.h"
 
 /* The instant of a local wall-clock time (minute_of_day 0..1439) by SPEC 4:
  * a time in a spring-forward gap moves forward by the gap, a time that
