@@ -949,10 +949,12 @@ static int verb_partner_import(int argc, char **argv) {
                 return fail("cannot read the reply");
         json_object *again = NULL;
         size_t n_again = json_object_object_get_ex(sum, "review_again", &again) ? json_object_array_length(again) : 0;
-        /* The summary does not say which items are private: discreet, no title at all. */
-        bool titles = !discreet();
-        for (size_t i = 0; !titles && i < n_again; i++)
-                (void) json_object_array_put_idx(json_object_array_get_idx(again, i), 1, NULL);
+        /* (id, title, my previous review, private): a private title is hidden when discreet. */
+        for (size_t i = 0; i < n_again; i++) {
+                json_object *e = json_object_array_get_idx(again, i);
+                if (json_object_get_boolean(json_object_array_get_idx(e, 3)) && discreet())
+                        (void) json_object_array_put_idx(e, 1, NULL);
+        }
         if (arg_json)
                 return print_json(sum);
         if (jint(sum, "forgotten", 0) > 0)
@@ -960,12 +962,12 @@ static int verb_partner_import(int argc, char **argv) {
         printf("Imported: %" PRIi64 " added, %" PRIi64 " updated, %" PRIi64 " removed, %" PRIi64 " unchanged",
                jint(sum, "added", 0), jint(sum, "updated", 0), jint(sum, "removed", 0), jint(sum, "unchanged", 0));
         for (size_t i = 0; i < n_again; i++) {
-                /* (id, title, my previous review) */
                 json_object *e = json_object_array_get_idx(again, i);
+                const char *title = json_object_get_string(json_object_array_get_idx(e, 1));
                 printf("%s%" PRIi64, i == 0 ? "; back to review: " : ", ",
                        json_object_get_int64(json_object_array_get_idx(e, 0)));
-                if (titles)
-                        printf(" '%s'", json_object_get_string(json_object_array_get_idx(e, 1)) ?: "");
+                if (title)
+                        printf(" '%s'", title);
                 printf(" (you said %s)", json_object_get_string(json_object_array_get_idx(e, 2)) ?: "");
         }
         printf(".\n");

@@ -841,13 +841,14 @@ static int append_import_summary(sd_bus_message *reply, const ImportSummary *sum
                                           "skipped", "u", sum->skipped,
                                           "forgotten", "u", sum->forgotten);
         if (r >= 0)
-                r = open_entry(reply, "review_again", "a(tss)");
+                r = open_entry(reply, "review_again", "a(tssb)");
         if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(tss)");
+                r = sd_bus_message_open_container(reply, 'a', "(tssb)");
         for (size_t i = 0; r >= 0 && i < sum->n_review_again; i++)
-                r = sd_bus_message_append(reply, "(tss)", (uint64_t) sum->review_again[i].id,
+                r = sd_bus_message_append(reply, "(tssb)", (uint64_t) sum->review_again[i].id,
                                           sum->review_again[i].title,
-                                          review_to_string(sum->review_again[i].previous));
+                                          review_to_string(sum->review_again[i].previous),
+                                          (int) sum->review_again[i].private_);
         for (int i = 0; i < 4 && r >= 0; i++)
                 r = sd_bus_message_close_container(reply);
         return r;

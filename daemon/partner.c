@@ -75,7 +75,8 @@ static int review_again_add(ImportSummary *sum, const Item *it, Review previous)
         char *title = strdup(it->title);
         if (!title)
                 return -ENOMEM;
-        a[sum->n_review_again++] = (ImportReview) { .id = it->id, .title = title, .previous = previous };
+        a[sum->n_review_again++] =
+                (ImportReview) { .id = it->id, .title = title, .previous = previous, .private_ = it->private_ };
         return 0;
 }
 

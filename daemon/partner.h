@@ -47,6 +47,7 @@ typedef struct ImportReview {
         int64_t id;
         char *title;       /* the new title */
         Review previous;   /* my review before the change: ok, discuss or no */
+        bool private_;     /* for a discreet screen */
 } ImportReview;
 
 typedef struct ImportSummary {

@@ -349,4 +349,19 @@ no_secret "stats, discreet" "$(ctl stats)"
 no_secret "stats --json, discreet" "$(json stats)"
 like "stats --no-discreet shows the best item" "$(ctl stats --no-discreet)" "the secret one"
 
+# The import summary names the items back to review, a private one by its ID only.
+stop_daemon
+enter_world "${_worlds[1]}"
+start_daemon
+ctl list edit 2 --title "the secret, rewritten" >/dev/null
+ctl list edit 1 --title "coffee in bed, with a croissant" >/dev/null
+ctl list export "$D/sam2.ics" >/dev/null
+stop_daemon
+enter_world "${_worlds[0]}"
+start_daemon
+out=$(ctl partner import --discreet "$D/sam2.ics")
+no_secret "partner import --discreet: the summary" "$out"
+like "... names the private item by its ID" "$out" "back to review: .*$secret \(you said discuss\)"
+like "... and the public one by its title" "$out" "'coffee in bed, with a croissant' \(you said no\)"
+
 done_testing
