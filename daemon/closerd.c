@@ -32,14 +32,8 @@ static int data_dir(char **ret) {
 static void manager_free(Manager *m) {
         schedule_stop(m);
         notify_free(m);
-        sd_bus_slot_unref(m->vtable_slot);
-        sd_bus_flush_close_unref(m->bus);
-        sd_event_unref(m->event);
-        store_free(m->store);
-        free(m->practice);
         today_forget(m);
-        free(m->ics_text);
-        free(m->data_dir);
+        manager_clear(m);
 }
 
 static int help(void) {
@@ -130,6 +124,12 @@ static int run(int argc, char *argv[]) {
         r = notify_setup(&m);
         if (r < 0)
                 return r;
+        /* Where the core's events go: signals first, then notifications. */
+        r = manager_add_sink(&m, bus_event_sink, NULL);
+        if (r >= 0)
+                r = manager_add_sink(&m, notify_event_sink, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add the event sinks: %m");
         r = sd_bus_attach_event(m.bus, m.event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "Failed to attach the bus to the event loop: %m");

@@ -11,10 +11,6 @@
 #include "settings.h"
 #include "timeutil.h"
 
-time_t manager_now(void) {
-        return time(NULL);
-}
-
 static int uid_new(char **ret) {
         sd_id128_t id;
         int r = sd_id128_randomize(&id);

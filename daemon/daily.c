@@ -6,6 +6,7 @@
 #include <systemd/sd-id128.h>
 
 #include "daily.h"
+#include "log.h"
 #include "macro.h"
 #include "settings.h"
 #include "timeutil.h"
@@ -103,6 +104,7 @@ static int lapse_since(Manager *m, int64_t today, int64_t last_done, int64_t *re
 }
 
 static int practice_read(Manager *m, time_t now, Practice *ret);
+static int phase_input_of(Manager *m, const Practice *p, PhaseInput *in);
 
 /* The practice of a day changes only with a write or with the day: calls
  * in between (every GetToday, every status) share one read. */
@@ -169,6 +171,18 @@ static int practice_read(Manager *m, time_t now, Practice *ret) {
         if (p.lapse_since == INT64_MIN || p.lapse_since < p.start_day - 1)
                 p.lapse_since = p.start_day - 1;
         p.lapse = !p.paused && lapse_due(p.today, p.lapse_since, p.start_day);
+
+        /* What status and today show is the phase of now, never behind the
+         * clock; the run queue stores it and announces the change
+         * (daily_phase_refresh()), so a read never emits. */
+        p.phase_stored = p.phase;
+        PhaseInput in;
+        r = phase_input_of(m, &p, &in);
+        if (r < 0)
+                return r;
+        Phase current = phase_compute(&in);
+        if (current >= 0)
+                p.phase = current;
         *ret = p;
         return 0;
 }
@@ -502,11 +516,9 @@ out:
         return 0;
 }
 
-static int phase_input(Manager *m, time_t now, PhaseInput *in, Practice *p) {
+static int phase_input_of(Manager *m, const Practice *p, PhaseInput *in) {
         int64_t done28;
-        int r = practice_load(m, now, p);
-        if (r >= 0)
-                r = store_acts_done_between(m->store, p->today - 27, p->today, &done28);
+        int r = store_acts_done_between(m->store, p->today - 27, p->today, &done28);
         if (r < 0)
                 return r;
         *in = (PhaseInput){
@@ -515,9 +527,16 @@ static int phase_input(Manager *m, time_t now, PhaseInput *in, Practice *p) {
                 .today = p->today,
                 .acts_done_28d = done28 > INT32_MAX ? INT32_MAX : (int) done28,
                 .last_done_day = p->last_done_day,
-                .current = p->phase,
+                .current = p->phase_stored,
         };
         return 0;
+}
+
+static int phase_input(Manager *m, time_t now, PhaseInput *in, Practice *p) {
+        int r = practice_load(m, now, p);
+        if (r < 0)
+                return r;
+        return phase_input_of(m, p, in);
 }
 
 static int phase_update_locked(Manager *m, time_t now, Phase *ret_old, Phase *ret_new) {
@@ -539,16 +558,33 @@ static int phase_update_locked(Manager *m, time_t now, Phase *ret_old, Phase *re
         r = store_setting_set(m->store, "phase", phase_to_string(next));
         if (r < 0)
                 return r;
-        *ret_old = p.phase;
+        *ret_old = p.phase_stored;
         *ret_new = next;
         /* The first phase is where the practice starts, not a change. */
-        return first && next == p.phase ? 0 : 1;
+        return first && next == p.phase_stored ? 0 : 1;
 }
 
 int daily_phase_update(Manager *m, time_t now, Phase *ret_old, Phase *ret_new) {
         int changed = 0;
         int r = STORE_TRANSACTION(m->store, (changed = phase_update_locked(m, now, ret_old, ret_new)));
         return r < 0 ? r : changed;
+}
+
+void daily_phase_refresh(Manager *m, time_t now) {
+        Phase old, new;
+        /* Nothing written and still the same day: the phase is as it was. */
+        int64_t today = local_day_of(now);
+        if (m->phase_generation == store_generation(m->store) && m->phase_day == today)
+                return;
+        int r = daily_phase_update(m, now, &old, &new);
+        m->phase_generation = store_generation(m->store);
+        m->phase_day = today;
+        if (r > 0) {
+                log_info("Phase changed from %s to %s", phase_to_string(old), phase_to_string(new));
+                manager_emit(m, &(Event){ .type = EVENT_PHASE_CHANGED, .phase = { old, new } });
+        }
+        if (r < 0)
+                log_error_errno(r, "Failed to update the phase: %s", store_last_error(m->store));
 }
 
 int daily_phase_progress(Manager *m, time_t now, char **ret) {

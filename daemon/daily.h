@@ -20,7 +20,8 @@ typedef struct Practice {
         int daily_minute;       /* daily.time as minutes after midnight */
         int cap;                /* the ramp's intensity cap today */
         int64_t next_widen_day; /* -1 when the whole list is in play */
-        Phase phase;            /* as stored */
+        Phase phase;            /* now: what status and today show */
+        Phase phase_stored;     /* as stored (and last announced) */
         bool paused;
         int64_t paused_until;   /* when paused */
         int64_t last_done_day;  /* INT64_MIN when never */
@@ -67,6 +68,9 @@ int daily_resume(Manager *m, time_t now);
 int daily_streak(Manager *m, const Practice *p, int64_t *ret);
 /* Recomputes the phase and stores it: 1 when it changed (*ret_old/new). */
 int daily_phase_update(Manager *m, time_t now, Phase *ret_old, Phase *ret_new);
+/* The same when anything was written or the day changed since the last
+ * refresh, announcing a change (EVENT_PHASE_CHANGED): for the run queue. */
+void daily_phase_refresh(Manager *m, time_t now);
 /* The phase explained for status. */
 int daily_phase_progress(Manager *m, time_t now, char **ret);
 /* When the daily act of a day is due. */

@@ -3,8 +3,21 @@
 
 /*
  * manager.h: the daemon's one context: the event loop, the bus, the store.
- * The bus layer (bus.c) reads and validates, the core (core.c) decides and
- * calls the store, the store persists.
+ * The bus layer (bus-*.c) reads and validates, the core (items.c, daily.c,
+ * datenight.c, promise.c, partner.c, ...) decides and calls the store, the
+ * store persists.
+ *
+ * What the core has to announce (a daily act is due, a rain check is due,
+ * the phase changed) is an Event, handed to manager_emit(); the sinks that
+ * closerd.c registers turn it into D-Bus signals (bus-signals.c) and desktop
+ * notifications (notify.c). The core never calls either.
+ *
+ * Re-planning runs from one place, the run queue: an idle-priority defer
+ * source that is enabled whenever the store's write generation moved after
+ * an event was dispatched (or a clock or time zone change, or an input
+ * source, calls manager_queue_run()), and then runs the schedule once, the
+ * way systemd's manager_dispatch_run_queue() does. No request handler calls
+ * the scheduler.
  */
 
 #include <systemd/sd-bus.h>
@@ -12,8 +25,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "pick.h"
 #include "store.h"
 
+struct Manager;
 struct Practice;
 struct Today;
 
@@ -29,13 +44,65 @@ typedef struct NoteRef {
         char sender[64]; /* the server's unique name: IDs are per server */
 } NoteRef;
 
+/* What the core announces. Each has the fields of its own member below. */
+typedef enum EventType {
+        EVENT_DAILY_ACT,       /* daily: today's act is due */
+        EVENT_LAPSE,           /* lapse: days without an act */
+        EVENT_PHASE_CHANGED,   /* phase */
+        EVENT_PROMISE_SOON,    /* promise: half an hour before it is due */
+        EVENT_PROMISE_DUE,     /* promise: at its time */
+        EVENT_PROMISE_OVERDUE, /* promise: still open a day later, once a day */
+        EVENT_DATENIGHT_SOON,  /* datenight: at the reminder lead */
+        EVENT_DATENIGHT,       /* datenight: at the start */
+        _EVENT_TYPE_MAX,
+} EventType;
+
+typedef struct Event {
+        EventType type;
+        bool late; /* emitted later than its time (a missed one, on start or resume) */
+        union {
+                struct {
+                        const char *date; /* YYYY-MM-DD */
+                        const Act *act;
+                } daily;
+                struct {
+                        const char *since; /* YYYY-MM-DD, the day of the last act */
+                        uint32_t days;     /* days since then, today included */
+                } lapse;
+                struct {
+                        Phase old, new;
+                } phase;
+                struct {
+                        const Promise *promise;
+                } promise;
+                struct {
+                        const DateNight *night;
+                        int64_t remind; /* the reminder lead, seconds */
+                } datenight;
+        };
+} Event;
+
+typedef void (*EventSink)(struct Manager *m, const Event *e, void *userdata);
+
+#define MANAGER_SINKS_MAX 4
+
 typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
-        sd_bus_slot *vtable_slot;
         Store *store;
         char *data_dir;
         const char *version; /* the Version property */
+
+        /* manager.c: where events go, and the run queue */
+        struct {
+                EventSink fn;
+                void *userdata;
+        } sinks[MANAGER_SINKS_MAX];
+        size_t n_sinks;
+        sd_event_source *run_queue;  /* idle-priority defer: runs the schedule */
+        sd_event_source *run_watch;  /* post source: the generation moved */
+        uint64_t run_generation;     /* the store's generation after the last run */
+        int (*run)(struct Manager *m);
 
         /* schedule.c */
         sd_event_source *timer;       /* the next due moment, CLOCK_REALTIME */
@@ -86,3 +153,20 @@ typedef struct Manager {
 
 /* "now" for the core: one place, so tests under faketime see one clock. */
 time_t manager_now(void);
+
+/* Frees what the Manager owns (the store, the bus, the loop) and what the
+ * modules left in it; m itself is the caller's. */
+void manager_clear(Manager *m);
+
+/* Adds a sink: each event goes to every sink, in the order added. */
+int manager_add_sink(Manager *m, EventSink fn, void *userdata);
+void manager_emit(Manager *m, const Event *e);
+const char *event_type_to_string(EventType t);
+
+/* The run queue: run(m) is called once per loop iteration in which the
+ * store's write generation moved, at idle priority, after the requests of
+ * that iteration were answered. */
+int manager_setup_run_queue(Manager *m, int (*run)(Manager *m));
+/* Asks for one run, whether or not anything was written (a clock or time
+ * zone change, a new input source). */
+void manager_queue_run(Manager *m);

@@ -4,13 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bus.h"
 #include "daily.h"
 #include "log.h"
 #include "macro.h"
 #include "notify.h"
 #include "promise.h"
-#include "schedule.h"
 #include "settings.h"
 #include "timeutil.h"
 
@@ -152,7 +150,7 @@ static void notify(Manager *m, NoteKind kind, int64_t ref, const char *summary, 
                 no_server(m, NULL, r);
 }
 
-void notify_daily_act(Manager *m, const Act *a) {
+static void notify_daily_act(Manager *m, const Act *a) {
         char body[512];
         /* The title only of a public, gentle item: the partner sets the
          * private flag, and a shared screen must not show a lust item. */
@@ -163,7 +161,7 @@ void notify_daily_act(Manager *m, const Act *a) {
         notify(m, NOTE_DAILY, a->id, "Today's act", body);
 }
 
-void notify_datenight(Manager *m, bool soon, int64_t remind_seconds) {
+static void notify_datenight(Manager *m, bool soon, int64_t remind_seconds) {
         char body[64], lead[32];
         if (soon) {
                 (void) format_duration(remind_seconds, lead);
@@ -173,7 +171,7 @@ void notify_datenight(Manager *m, bool soon, int64_t remind_seconds) {
         notify(m, NOTE_OTHER, 0, "Date night", body);
 }
 
-void notify_promise(Manager *m, const Promise *p, bool soon, bool overdue) {
+static void notify_promise(Manager *m, const Promise *p, bool soon, bool overdue) {
         /* Never what or where: a rain check can be explicit. */
         char body[512];
         if (p->owed_by_partner) {
@@ -202,11 +200,36 @@ void notify_promise(Manager *m, const Promise *p, bool soon, bool overdue) {
         notify(m, NOTE_PROMISE, p->id, "Rain check", body);
 }
 
-void notify_lapse(Manager *m, uint32_t days) {
+static void notify_lapse(Manager *m, uint32_t days) {
         char body[160];
         (void) snprintf(body, sizeof(body), "Nothing done for %u days. Don't fall back into old habits: closerctl today",
                         days);
         notify(m, NOTE_OTHER, 0, "closer", body);
+}
+
+void notify_event_sink(Manager *m, const Event *e, void *userdata) {
+        switch (e->type) {
+        case EVENT_DAILY_ACT:
+                notify_daily_act(m, e->daily.act);
+                break;
+        case EVENT_LAPSE:
+                /* The days with nothing done: the one of the last act is not one. */
+                notify_lapse(m, e->lapse.days - 1);
+                break;
+        case EVENT_PROMISE_SOON:
+        case EVENT_PROMISE_DUE:
+        case EVENT_PROMISE_OVERDUE:
+                notify_promise(m, e->promise.promise, e->type == EVENT_PROMISE_SOON,
+                               e->type == EVENT_PROMISE_OVERDUE);
+                break;
+        case EVENT_DATENIGHT_SOON:
+        case EVENT_DATENIGHT:
+                notify_datenight(m, e->type == EVENT_DATENIGHT_SOON, e->datenight.remind);
+                break;
+        case EVENT_PHASE_CHANGED: /* news for clients, not a reason to interrupt */
+        case _EVENT_TYPE_MAX:
+                break;
+        }
 }
 
 /* Our notification with this ID from this server, if it is one: a new
@@ -260,7 +283,6 @@ static int on_action_invoked(sd_bus_message *msg, void *userdata, sd_bus_error *
                 log_warning_errno(r, "Failed to act on the notification's \"%s\": %m", action);
         else
                 log_info("Notification action \"%s\" done", action);
-        (void) schedule_run(m);
         return 0;
 }
 

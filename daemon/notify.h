@@ -19,7 +19,6 @@
 int notify_setup(Manager *m);
 void notify_free(Manager *m);
 
-void notify_daily_act(Manager *m, const Act *act);
-void notify_datenight(Manager *m, bool soon, int64_t remind_seconds);
-void notify_promise(Manager *m, const Promise *p, bool soon, bool overdue);
-void notify_lapse(Manager *m, uint32_t days);
+/* The event sink of the notifications: closerd.c adds it
+ * (manager_add_sink()). */
+void notify_event_sink(Manager *m, const Event *e, void *userdata);

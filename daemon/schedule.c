@@ -9,11 +9,9 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "bus.h"
 #include "daily.h"
 #include "datenight.h"
 #include "log.h"
-#include "notify.h"
 #include "macro.h"
 #include "schedule.h"
 #include "timeutil.h"
@@ -25,7 +23,7 @@
 static const char *const localtime_path = "/etc/localtime";
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        (void) schedule_run(userdata);
+        manager_queue_run(userdata);
         return 0;
 }
 
@@ -53,10 +51,9 @@ static int run_daily(Manager *m, time_t now, const Practice *p, time_t *ret_next
                         else if (r >= 0) {
                                 bool late = now - due > LATE_AFTER;
                                 r = store_emitted_claim(m->store, "daily", date, due, now, late);
-                                if (r > 0) {
-                                        bus_emit_daily_act(m, date, &a, late);
-                                        notify_daily_act(m, &a);
-                                }
+                                if (r > 0)
+                                        manager_emit(m, &(Event){ .type = EVENT_DAILY_ACT, .late = late,
+                                                                  .daily = { date, &a } });
                         }
                 }
                 if (r < 0 && r != -ENOENT)
@@ -68,10 +65,9 @@ static int run_daily(Manager *m, time_t now, const Practice *p, time_t *ret_next
                 char since[16];
                 (void) format_date(p->lapse_since, since);
                 r = store_emitted_claim(m->store, "lapse", since, now, now, false);
-                if (r > 0) {
-                        bus_emit_lapse(m, since, (uint32_t) (p->today - p->lapse_since));
-                        notify_lapse(m, (uint32_t) (p->today - p->lapse_since - 1));
-                }
+                if (r > 0)
+                        manager_emit(m, &(Event){ .type = EVENT_LAPSE,
+                                                  .lapse = { since, (uint32_t) (p->today - p->lapse_since) } });
                 if (r < 0)
                         log_error_errno(r, "Failed to record a lapse: %s", store_last_error(m->store));
         }
@@ -105,19 +101,17 @@ static void run_promises(Manager *m, time_t now, time_t *next) {
                 (void) snprintf(key, sizeof(key), "%" PRIi64 ":%" PRIi64, p[i].id, (int64_t) p[i].due);
                 if (now >= soon && now < p[i].due) {
                         r = store_emitted_claim(m->store, "promise-soon", key, soon, now, now - soon > LATE_AFTER);
-                        if (r > 0) {
-                                bus_emit_promise_soon(m, &p[i]);
-                                notify_promise(m, &p[i], true, false);
-                        }
+                        if (r > 0)
+                                manager_emit(m, &(Event){ .type = EVENT_PROMISE_SOON, .late = now - soon > LATE_AFTER,
+                                                          .promise = { &p[i] } });
                 } else if (now < soon)
                         *next = MIN(*next, soon);
                 if (now >= p[i].due) {
                         bool late = now - p[i].due > LATE_AFTER;
                         r = store_emitted_claim(m->store, "promise-due", key, p[i].due, now, late);
-                        if (r > 0) {
-                                bus_emit_promise_due(m, &p[i], late);
-                                notify_promise(m, &p[i], false, false);
-                        }
+                        if (r > 0)
+                                manager_emit(m, &(Event){ .type = EVENT_PROMISE_DUE, .late = late,
+                                                          .promise = { &p[i] } });
                         /* Still open a day later: reminded once a day until kept. */
                         if (r >= 0 && local_day_of(now) > local_day_of(p[i].due)) {
                                 char day_key[96], date[16];
@@ -125,7 +119,8 @@ static void run_promises(Manager *m, time_t now, time_t *next) {
                                 (void) snprintf(day_key, sizeof(day_key), "%s:%s", key, date);
                                 r = store_emitted_claim(m->store, "promise-overdue", day_key, now, now, false);
                                 if (r > 0)
-                                        notify_promise(m, &p[i], false, true);
+                                        manager_emit(m, &(Event){ .type = EVENT_PROMISE_OVERDUE,
+                                                                  .promise = { &p[i] } });
                         }
                 } else
                         *next = MIN(*next, p[i].due);
@@ -163,18 +158,18 @@ static void run_datenights(Manager *m, time_t now, time_t *next) {
                 r = 0;
                 if (now >= soon && now < x->start) {
                         r = store_emitted_claim(m->store, "datenight-soon", key, soon, now, now - soon > LATE_AFTER);
-                        if (r > 0) {
-                                bus_emit_datenight(m, "DateNightSoon", &d[i], now - soon > LATE_AFTER);
-                                notify_datenight(m, true, remind);
-                        }
+                        if (r > 0)
+                                manager_emit(m, &(Event){ .type = EVENT_DATENIGHT_SOON,
+                                                          .late = now - soon > LATE_AFTER,
+                                                          .datenight = { &d[i], remind } });
                 } else if (now < soon)
                         *next = MIN(*next, soon);
                 if (r >= 0 && now >= x->start && now < end) {
                         r = store_emitted_claim(m->store, "datenight", key, x->start, now, now - x->start > LATE_AFTER);
-                        if (r > 0) {
-                                bus_emit_datenight(m, "DateNight", &d[i], now - x->start > LATE_AFTER);
-                                notify_datenight(m, false, remind);
-                        }
+                        if (r > 0)
+                                manager_emit(m, &(Event){ .type = EVENT_DATENIGHT,
+                                                          .late = now - x->start > LATE_AFTER,
+                                                          .datenight = { &d[i], remind } });
                 } else if (now < x->start)
                         *next = MIN(*next, x->start);
                 if (r < 0)
@@ -193,30 +188,13 @@ static void run_datenights(Manager *m, time_t now, time_t *next) {
                 log_warning_errno(r, "Failed to write %s/datenights.ics: %m", m->data_dir);
 }
 
-void schedule_update_phase(Manager *m, time_t now) {
-        Phase old, new;
-        /* Nothing written and still the same day: the phase is as it was. */
-        int64_t today = local_day_of(now);
-        if (m->phase_generation == store_generation(m->store) && m->phase_day == today)
-                return;
-        int r = daily_phase_update(m, now, &old, &new);
-        m->phase_generation = store_generation(m->store);
-        m->phase_day = today;
-        if (r > 0) {
-                log_info("Phase changed from %s to %s", phase_to_string(old), phase_to_string(new));
-                bus_emit_phase_changed(m, phase_to_string(old), phase_to_string(new));
-        }
-        if (r < 0)
-                log_error_errno(r, "Failed to update the phase: %s", store_last_error(m->store));
-}
-
 int schedule_run(Manager *m) {
         time_t now = manager_now(), next = TIME_T_MAX;
         Practice p;
         int r;
 
         /* The phase first: the day's pick (and its twist) follows it. */
-        schedule_update_phase(m, now);
+        daily_phase_refresh(m, now);
         r = practice_load(m, now, &p);
         if (r < 0)
                 return log_error_errno(r, "Failed to load the schedule: %s", store_last_error(m->store));
@@ -276,7 +254,7 @@ static int on_clock_change(sd_event_source *s, int fd, uint32_t revents, void *u
         if (k < 0 && errno == ECANCELED) {
                 log_debug("The wall clock was set: recomputing the schedule");
                 m->clock_epoch++;
-                (void) schedule_run(m);
+                manager_queue_run(m);
         }
         return 0;
 }
@@ -312,7 +290,7 @@ static int on_tz_change(sd_event_source *s, int fd, uint32_t revents, void *user
         tz_watch_file(m);
         tzset();
         m->clock_epoch++;
-        (void) schedule_run(m);
+        manager_queue_run(m);
         return 0;
 }
 
@@ -342,6 +320,11 @@ int schedule_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to watch for time zone changes: %m");
 
+        r = manager_setup_run_queue(m, schedule_run);
+        if (r < 0)
+                return r;
+        /* The first run at once: what was missed while closerd was not
+         * running goes out before the first request is answered. */
         return schedule_run(m);
 }
 

@@ -14,10 +14,8 @@
 #include "manager.h"
 
 int schedule_start(Manager *m);
-/* Emits what is due now and arms the timer for the next; call after any
- * change that moves a due time (settings, imports, date nights, promises). */
+/* Emits what is due now (through manager_emit()) and arms the timer for
+ * the next. The run queue calls it after any change (manager.h); nobody
+ * else needs to. */
 int schedule_run(Manager *m);
 void schedule_stop(Manager *m);
-/* Brings the stored phase up to date now, emitting PhaseChanged once when
- * it changed: what status and today show is never behind the clock. */
-void schedule_update_phase(Manager *m, time_t now);

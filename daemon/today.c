@@ -3,7 +3,6 @@
 #include <stdlib.h>
 
 #include "macro.h"
-#include "schedule.h"
 #include "timeutil.h"
 #include "today.h"
 
@@ -94,9 +93,6 @@ int today_load(Manager *m, time_t now, const Today **ret) {
                 *ret = m->today;
                 return 0;
         }
-        /* The phase first (the day's pick follows it); it changes only
-         * with a write or with the day, as this cache does. */
-        schedule_update_phase(m, now);
         today_forget(m);
         Today *t = calloc(1, sizeof(Today));
         if (!t)

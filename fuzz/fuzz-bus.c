@@ -204,7 +204,6 @@ static void drop_pair(void) {
                 if (a <= 0 && b <= 0)
                         break;
         }
-        F.m.vtable_slot = sd_bus_slot_unref(F.m.vtable_slot);
         F.client = sd_bus_flush_close_unref(F.client);
         F.m.bus = sd_bus_flush_close_unref(F.m.bus);
 }
@@ -228,7 +227,8 @@ static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *error) 
         F.replied = true;
         if (sd_bus_message_is_method_error(reply, NULL)) {
                 const sd_bus_error *e = sd_bus_message_get_error(reply);
-                CHECK(e && e->name && e->name[0]);
+                /* Every failure says what went wrong, in words. */
+                CHECK(e && e->name && e->name[0] && e->message && e->message[0]);
                 if (F.verbose)
                         fprintf(stderr, "fuzz-bus: %s: %s: %s\n", member, e->name, e->message ? e->message : "");
                 /* Synthesized by the client: the daemon took 10 s, or never answered. */

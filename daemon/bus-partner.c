@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bus-partner.c: the exchange: ExportList, ImportPartnerList(WithOptions),
+ * ForgetPartnerList, ReviewItem.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bus-dict.h"
+#include "bus.h"
+#include "bus-util.h"
+#include "core.h"
+#include "daily.h"
+#include "datenight.h"
+#include "echo.h"
+#include "history.h"
+#include "icalproc.h"
+#include "ideas.h"
+#include "listfile.h"
+#include "listtext.h"
+#include "log.h"
+#include "macro.h"
+#include "partner.h"
+#include "promise.h"
+#include "settings.h"
+#include "stats.h"
+#include "timeutil.h"
+#include "today.h"
+#include "when.h"
+
+static int method_export_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_free_ char *text = NULL;
+        int fd = -1, r;
+
+        r = sd_bus_message_read(msg, "h", &fd);
+        if (r < 0)
+                return r;
+        int64_t revision;
+        r = partner_export(m, &text, &revision);
+        if (r < 0)
+                return bus_reply_failure(m, r, "", error);
+        r = bus_write_fd(fd, text, error);
+        if (r < 0)
+                return r;
+        /* Only a file that was written makes my partner's copy current. */
+        r = partner_exported(m, revision);
+        if (r < 0)
+                return bus_reply_failure(m, r, "", error);
+        int64_t n = 0;
+        (void) store_item_count(m->store, SIDE_MINE, &n);
+        return sd_bus_reply_method_return(msg, "u", (uint32_t) n);
+}
+
+/* The options of ImportPartnerListWithOptions. */
+static const BusField import_fields[] = {
+        BUS_FIELD("replace", 'b', NULL, ImportOptions, replace),
+};
+
+static int append_import_summary(sd_bus_message *reply, const ImportSummary *sum) {
+        int r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
+                                          "added", "u", sum->added,
+                                          "updated", "u", sum->updated,
+                                          "removed", "u", sum->removed,
+                                          "unchanged", "u", sum->unchanged,
+                                          "older", "u", sum->older,
+                                          "skipped", "u", sum->skipped,
+                                          "forgotten", "u", sum->forgotten);
+        if (r >= 0)
+                r = bus_open_entry(reply, "review_again", "a(tssb)");
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(tssb)");
+        for (size_t i = 0; r >= 0 && i < sum->n_review_again; i++)
+                r = sd_bus_message_append(reply, "(tssb)", (uint64_t) sum->review_again[i].id,
+                                          sum->review_again[i].title,
+                                          review_to_string(sum->review_again[i].previous),
+                                          (int) sum->review_again[i].private_);
+        for (int i = 0; i < 4 && r >= 0; i++)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
+static int import_partner_list(sd_bus_message *msg, Manager *m, const ImportOptions *opts, int fd,
+                               sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(import_summary_done) ImportSummary sum = {};
+        _cleanup_(listfile_done) ListFile f = {};
+        _cleanup_free_ char *buf = NULL, *why = NULL;
+        size_t len = 0;
+        int r;
+
+        r = bus_read_fd(fd, LISTFILE_SIZE_MAX, &buf, &len, error);
+        if (r < 0)
+                return r;
+        r = icalproc_listfile_parse(buf, len, &f, &why);
+        if (r == -ENOMEM || icalproc_failed(r))
+                return bus_reply_failure(m, r, "", error);
+        if (r < 0)
+                /* The parser names places by line and UID, never by text. */
+                return sd_bus_error_setf(error, ERROR_BAD_FILE, "partner list: %s; nothing was imported",
+                                         why ? why : strerror(-r));
+        r = partner_import(m, &f, opts, &sum, &why);
+        if (r == -EBADMSG && why)
+                return sd_bus_error_setf(error, ERROR_BAD_FILE, "partner list: %s; nothing was imported", why);
+        if (r == -EPERM && why)
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED, "%s", why);
+        if (r < 0)
+                return bus_reply_failure(m, r, "the partner list would hold more than 10000 items; "
+                                           "nothing was imported", error);
+        log_info("Imported the partner list: %u added, %u updated, %u removed, %u unchanged, %u older, "
+                 "%u forgotten, %zu to review again",
+                 sum.added, sum.updated, sum.removed, sum.unchanged, sum.older, sum.forgotten,
+                 sum.n_review_again);
+        bus_lists_changed(m);
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = append_import_summary(reply, &sum);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_import_partner_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        int fd = -1;
+        int r = sd_bus_message_read(msg, "h", &fd);
+        if (r < 0)
+                return r;
+        return import_partner_list(msg, userdata, &(ImportOptions) {}, fd, error);
+}
+
+static int method_import_partner_list_with_options(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ImportOptions opts = {};
+        int fd = -1;
+        int r = sd_bus_message_read(msg, "h", &fd);
+        if (r < 0)
+                return r;
+        r = BUS_READ_DICT(msg, import_fields, &opts, NULL, error);
+        if (r < 0)
+                return r;
+        return import_partner_list(msg, userdata, &opts, fd, error);
+}
+
+static int method_forget_partner_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int64_t n = 0;
+        int r = partner_forget(m, &n);
+        if (r < 0)
+                return bus_reply_failure(m, r, "", error);
+        return sd_bus_reply_method_return(msg, "u", (uint32_t) n);
+}
+
+/* ReviewItem's options: a note (into a const char *). */
+static const BusField review_fields[] = {
+        { "note", 's', bus_parse_note, 0 },
+};
+
+static int method_review_item(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *review, *note = NULL;
+        int64_t id = 0;
+        int r;
+
+        r = bus_read_item_id(msg, &id, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(msg, "s", &review);
+        if (r < 0)
+                return r;
+        Review rv = review_from_string(review);
+        if (rv < 0 || rv == REVIEW_NEW)
+                return bus_invalid(error, "review", "must be ok, discuss or no");
+        r = BUS_READ_DICT(msg, review_fields, &note, NULL, error);
+        if (r < 0)
+                return r;
+
+        _cleanup_(act_done) Act act = {};
+        r = partner_review(m, id, rv, note, &act);
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no item %" PRIi64 " in my partner's list", id);
+        if (r == -EPERM)
+                return sd_bus_error_setf(error, ERROR_NOT_PERMITTED,
+                                         "item %" PRIi64 " is on my own list: reviews are for my partner's items",
+                                         id);
+        if (r < 0)
+                return bus_reply_failure(m, r, "", error);
+        bool replaced = r > 0;
+
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}", "replaced", "b", (int) replaced);
+        if (r >= 0 && act.id > 0) {
+                r = bus_open_entry(reply, "act", "a{sv}");
+                if (r >= 0)
+                        r = bus_append_act(reply, &act);
+                if (r >= 0)
+                        r = bus_close_entry(reply);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+const sd_bus_vtable bus_partner_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS("ExportList",
+                                SD_BUS_ARGS("h", file),
+                                SD_BUS_RESULT("u", items),
+                                method_export_list, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ImportPartnerList",
+                                SD_BUS_ARGS("h", file),
+                                SD_BUS_RESULT("a{sv}", summary),
+                                method_import_partner_list, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ImportPartnerListWithOptions",
+                                SD_BUS_ARGS("h", file, "a{sv}", options),
+                                SD_BUS_RESULT("a{sv}", summary),
+                                method_import_partner_list_with_options, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ReviewItem",
+                                SD_BUS_ARGS("t", id, "s", review, "a{sv}", options),
+                                SD_BUS_RESULT("a{sv}", result),
+                                method_review_item, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ForgetPartnerList",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("u", forgotten),
+                                method_forget_partner_list, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
+};

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "macro.h"
+#include "manager.h"
+
+time_t manager_now(void) {
+        return time(NULL);
+}
+
+static const char *const event_type_table[_EVENT_TYPE_MAX] = {
+        [EVENT_DAILY_ACT] = "DailyAct",
+        [EVENT_LAPSE] = "Lapse",
+        [EVENT_PHASE_CHANGED] = "PhaseChanged",
+        [EVENT_PROMISE_SOON] = "PromiseSoon",
+        [EVENT_PROMISE_DUE] = "PromiseDue",
+        [EVENT_PROMISE_OVERDUE] = "PromiseOverdue",
+        [EVENT_DATENIGHT_SOON] = "DateNightSoon",
+        [EVENT_DATENIGHT] = "DateNight",
+};
+
+const char *event_type_to_string(EventType t) {
+        return t >= 0 && t < _EVENT_TYPE_MAX ? event_type_table[t] : NULL;
+}
+
+int manager_add_sink(Manager *m, EventSink fn, void *userdata) {
+        if (!fn)
+                return -EINVAL;
+        if (m->n_sinks >= ELEMENTSOF(m->sinks))
+                return -ENOSPC;
+        m->sinks[m->n_sinks].fn = fn;
+        m->sinks[m->n_sinks].userdata = userdata;
+        m->n_sinks++;
+        return 0;
+}
+
+void manager_emit(Manager *m, const Event *e) {
+        log_debug("Event %s%s", event_type_to_string(e->type), e->late ? " (late)" : "");
+        for (size_t i = 0; i < m->n_sinks; i++)
+                m->sinks[i].fn(m, e, m->sinks[i].userdata);
+}
+
+static int on_run_queue(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+        (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        (void) m->run(m);
+        /* What the run wrote itself (claims, the phase, the plan) is not a
+         * reason to run again. */
+        m->run_generation = store_generation(m->store);
+        return 0;
+}
+
+/* After every dispatched event: a request, a timer, a notification's
+ * action. Reads one counter; no system call. */
+static int on_run_watch(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+        if (store_generation(m->store) != m->run_generation)
+                manager_queue_run(m);
+        return 0;
+}
+
+int manager_setup_run_queue(Manager *m, int (*run)(Manager *m)) {
+        int r;
+
+        m->run = run;
+        m->run_generation = store_generation(m->store);
+        r = sd_event_add_defer(m->event, &m->run_queue, on_run_queue, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add the run queue: %m");
+        (void) sd_event_source_set_description(m->run_queue, "run-queue");
+        r = sd_event_source_set_priority(m->run_queue, SD_EVENT_PRIORITY_IDLE);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->run_queue, SD_EVENT_OFF);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the run queue: %m");
+        r = sd_event_add_post(m->event, &m->run_watch, on_run_watch, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch for changes: %m");
+        (void) sd_event_source_set_description(m->run_watch, "run-watch");
+        return 0;
+}
+
+void manager_queue_run(Manager *m) {
+        if (m->run_queue)
+                (void) sd_event_source_set_enabled(m->run_queue, SD_EVENT_ONESHOT);
+}
+
+void manager_clear(Manager *m) {
+        m->run_queue = sd_event_source_disable_unref(m->run_queue);
+        m->run_watch = sd_event_source_disable_unref(m->run_watch);
+        m->bus = sd_bus_flush_close_unref(m->bus);
+        m->event = sd_event_unref(m->event);
+        store_free(m->store);
+        m->store = NULL;
+        free(m->practice);
+        m->practice = NULL;
+        free(m->ics_text);
+        m->ics_text = NULL;
+        free(m->data_dir);
+        m->data_dir = NULL;
+}
