@@ -6,8 +6,14 @@
 #include "macro.h"
 #include "manager.h"
 
+static time_t (*clock_now)(void) = NULL;
+
 time_t manager_now(void) {
-        return time(NULL);
+        return clock_now ? clock_now() : time(NULL);
+}
+
+void manager_set_clock(time_t (*now)(void)) {
+        clock_now = now;
 }
 
 static const char *const event_type_table[_EVENT_TYPE_MAX] = {

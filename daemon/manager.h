@@ -153,6 +153,8 @@ typedef struct Manager {
 
 /* "now" for the core: one place, so tests under faketime see one clock. */
 time_t manager_now(void);
+/* For the unit tests: a clock of their own (NULL: the system's again). */
+void manager_set_clock(time_t (*now)(void));
 
 /* Frees what the Manager owns (the store, the bus, the loop) and what the
  * modules left in it; m itself is the caller's. */
