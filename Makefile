@@ -36,6 +36,15 @@ WARNINGS = -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
 ifneq ($(WERROR),0)
 WARNINGS += -Werror
 endif
+# A build without its libraries stops here, saying which; the goals that
+# install them (deps, and check, which runs deps first) or need none go on.
+NO_PKG_GOALS = deps deps-deb check valgrind bench run clean dist deb check-deb version lint lint-man layout
+ifneq ($(filter-out $(NO_PKG_GOALS),$(or $(MAKECMDGOALS),all)),)
+MISSING_PKGS := $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo y),,$(p)))
+ifneq ($(MISSING_PKGS),)
+$(error closer needs the pkg-config packages $(MISSING_PKGS): `make deps` installs them on Debian (as root), or install libsystemd-dev libsqlite3-dev libical-dev libjson-c-dev pkgconf)
+endif
+endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # closerd itself links neither libical nor json-c: its iCalendar work runs
@@ -73,8 +82,8 @@ FUZZ_REPLAY = $(patsubst fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 PROGRAMS    = $(B)/closerd $(B)/closerd-ical.so $(B)/closerctl
 TEST_TOOLS  = $(patsubst tests/tools/%.c,$(B)/tests/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all check check-unit check-integration run install uninstall deps deps-deb clean lint lint-man \
-        format fuzz bench valgrind version dist deb check-deb
+.PHONY: all check check-unit check-integration run install uninstall deps deps-deb clean lint lint-man layout \
+        fuzz bench valgrind version dist deb check-deb
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -213,7 +222,13 @@ check-deb: deps-deb
 
 LINT_SRCS = $(wildcard daemon/*.c client/*.c common/*.c)
 MAN_PAGES = man/closerctl.1 man/closerd.8
-lint: deps lint-man
+# The shape of the tree: no include cycle between modules, no source file
+# over 900 lines (tests/test-layout.sh runs the same in make check).
+layout:
+	@tools/include-graph >/dev/null
+	@tools/file-sizes
+
+lint: deps lint-man layout
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Icommon -Idaemon -Iclient $(LINT_SRCS)
 	clang-tidy --quiet $(LINT_SRCS) -- -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Icommon -Idaemon -Iclient $(PKG_CFLAGS)
@@ -223,9 +238,6 @@ lint-man:
 	mandoc -T lint -W warning $(MAN_PAGES)
 	@for p in $(MAN_PAGES); do out=$$(groff -ww -z -man $$p 2>&1); \
 		if [ -n "$$out" ]; then printf '%s\n' "$$out"; exit 1; fi; done
-
-format:
-	clang-format -i $(wildcard common/*.[ch] daemon/*.[ch] client/*.[ch] tests/*.c tests/tools/*.c fuzz/*.c)
 
 clean:
 	rm -rf $(B) $(DIST).tar.gz

@@ -1,0 +1,18 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The shape of the tree (issue 15): no include cycle between the modules of
+# common/, daemon/, client/ and ical/, and no source file over 900 lines;
+# closerd links neither libical nor json-c (its iCalendar work runs in the
+# closerd-ical helper).
+. "$(dirname "$0")/lib.sh"
+
+check "include graph: no cycle between modules" "$TOP/tools/include-graph"
+check "no source file over 900 lines" "$TOP/tools/file-sizes"
+if [ -x "$CLOSERD" ]; then
+        libs=$(ldd "$CLOSERD" 2>/dev/null)
+        case $libs in
+        *libical*|*json-c*) not_ok "closerd links libical or json-c" ;;
+        *) ok "closerd links neither libical nor json-c" ;;
+        esac
+fi
+done_testing
