@@ -40,7 +40,7 @@ endif
 # install them (deps, and check, which runs deps first) or need none go on.
 NO_PKG_GOALS = deps deps-deb check valgrind bench run clean dist deb check-deb version lint lint-man layout
 ifneq ($(filter-out $(NO_PKG_GOALS),$(or $(MAKECMDGOALS),all)),)
-MISSING_PKGS := $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo y),,$(p)))
+MISSING_PKGS := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo y),,$(p))))
 ifneq ($(MISSING_PKGS),)
 $(error closer needs the pkg-config packages $(MISSING_PKGS): `make deps` installs them on Debian (as root), or install libsystemd-dev libsqlite3-dev libical-dev libjson-c-dev pkgconf)
 endif
