@@ -3,34 +3,12 @@
  * bus-datenight.c: date nights: ListDateNights, Get/SetDateNightRule,
  * Move/Skip/Unskip/LogDateNight, Away, ListAway, CancelAway, ExportCalendar.
  */
-#include <errno.h>
-#include <inttypes.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "bus-dict.h"
 #include "bus-util.h"
-#include "core.h"
-#include "daily.h"
 #include "datenight.h"
-#include "echo.h"
-#include "history.h"
-#include "icalproc.h"
-#include "ideas.h"
-#include "listfile.h"
-#include "listtext.h"
 #include "log.h"
-#include "macro.h"
-#include "partner.h"
-#include "promise.h"
-#include "settings.h"
-#include "stats.h"
 #include "timeutil.h"
-#include "today.h"
-#include "when.h"
 
 /* --- date nights --- */
 

@@ -6,14 +6,10 @@
  * string").
  */
 #include <assert.h>
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "bus-dict.h"
 #include "bus-util.h"
 #include "echo.h"
-#include "item.h"
 #include "macro.h"
 
 static const char *type_words(char type) {

@@ -3,35 +3,14 @@
  * bus-items.c: my list: AddItem, EditItem, RemoveItem, GetItem, ListItems,
  * AddItemsFromText, ListIdeas, AddIdea.
  */
-#include <errno.h>
-#include <inttypes.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "bus-dict.h"
-#include "bus.h"
 #include "bus-util.h"
-#include "core.h"
-#include "daily.h"
-#include "datenight.h"
-#include "echo.h"
-#include "history.h"
-#include "icalproc.h"
+#include "bus.h"
 #include "ideas.h"
-#include "listfile.h"
 #include "listtext.h"
 #include "log.h"
-#include "macro.h"
-#include "partner.h"
-#include "promise.h"
-#include "settings.h"
-#include "stats.h"
 #include "timeutil.h"
-#include "today.h"
-#include "when.h"
 
 static int parse_title(const BusField *f, const BusValue *v, void *target, sd_bus_error *error) {
         const char *reason;

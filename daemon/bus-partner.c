@@ -3,35 +3,13 @@
  * bus-partner.c: the exchange: ExportList, ImportPartnerList(WithOptions),
  * ForgetPartnerList, ReviewItem.
  */
-#include <errno.h>
-#include <inttypes.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "bus-dict.h"
-#include "bus.h"
 #include "bus-util.h"
-#include "core.h"
-#include "daily.h"
-#include "datenight.h"
-#include "echo.h"
-#include "history.h"
+#include "bus.h"
 #include "icalproc.h"
-#include "ideas.h"
-#include "listfile.h"
-#include "listtext.h"
 #include "log.h"
-#include "macro.h"
 #include "partner.h"
-#include "promise.h"
-#include "settings.h"
-#include "stats.h"
-#include "timeutil.h"
-#include "today.h"
-#include "when.h"
 
 static int method_export_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;

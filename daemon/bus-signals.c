@@ -3,34 +3,10 @@
  * bus-signals.c: the event sink that turns the core's events (manager.h)
  * into the signals of the interface.
  */
-#include <errno.h>
-#include <inttypes.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "bus-util.h"
 #include "bus.h"
-#include "core.h"
-#include "daily.h"
-#include "datenight.h"
-#include "echo.h"
-#include "history.h"
-#include "icalproc.h"
-#include "ideas.h"
-#include "listfile.h"
-#include "listtext.h"
 #include "log.h"
-#include "macro.h"
-#include "partner.h"
-#include "promise.h"
-#include "settings.h"
-#include "stats.h"
 #include "timeutil.h"
-#include "today.h"
-#include "when.h"
 
 static void emit_daily_act(Manager *m, const Event *e) {
         const Act *a = e->daily.act;

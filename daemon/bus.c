@@ -4,33 +4,12 @@
  * failure, descriptors, the properties) and bus_setup(), which exports the
  * parts' vtables on the one object and interface.
  */
-#include <errno.h>
-#include <inttypes.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "bus-util.h"
 #include "bus.h"
-#include "core.h"
-#include "daily.h"
-#include "datenight.h"
 #include "echo.h"
-#include "history.h"
 #include "icalproc.h"
-#include "ideas.h"
-#include "listfile.h"
-#include "listtext.h"
 #include "log.h"
-#include "macro.h"
-#include "partner.h"
-#include "promise.h"
-#include "settings.h"
-#include "stats.h"
-#include "timeutil.h"
-#include "today.h"
 #include "when.h"
 
 static const sd_bus_error_map closer_errors[] = {

@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#include <errno.h>
-#include <stdlib.h>
 
 #include "log.h"
-#include "macro.h"
 #include "manager.h"
 
 static time_t (*clock_now)(void) = NULL;

@@ -1,12 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-#include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "daily.h"
 #include "log.h"
-#include "macro.h"
 #include "notify.h"
 #include "promise.h"
 #include "settings.h"

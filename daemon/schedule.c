@@ -1,18 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-#include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <limits.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/inotify.h>
 #include <sys/timerfd.h>
-#include <unistd.h>
 
 #include "daily.h"
 #include "datenight.h"
 #include "log.h"
-#include "macro.h"
 #include "schedule.h"
 #include "timeutil.h"
 
