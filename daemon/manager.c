@@ -52,7 +52,15 @@ static int on_run_queue(sd_event_source *s, void *userdata) {
         /* What the run wrote itself (claims, the phase, the plan) is not a
          * reason to run again. */
         m->run_generation = store_generation(m->store);
+        manager_check_settled(m);
         return 0;
+}
+
+void manager_check_settled(Manager *m) {
+        bool queued = m->run_queue && sd_event_source_get_enabled(m->run_queue, NULL) > 0;
+        /* The tests wait for this line: what a change leads to is done. */
+        if (!queued && m->jobs_running == 0)
+                log_debug("Settled at generation %" PRIu64, store_generation(m->store));
 }
 
 /* After every dispatched event: a request, a timer, a notification's

@@ -103,6 +103,7 @@ typedef struct Manager {
         sd_event_source *run_watch;  /* post source: the generation moved */
         uint64_t run_generation;     /* the store's generation after the last run */
         int (*run)(struct Manager *m);
+        unsigned jobs_running;       /* helpers (closerd-ical) still at work for the run */
 
         /* schedule.c */
         sd_event_source *timer;       /* the next due moment, CLOCK_REALTIME */
@@ -172,3 +173,6 @@ int manager_setup_run_queue(Manager *m, int (*run)(Manager *m));
 /* Asks for one run, whether or not anything was written (a clock or time
  * zone change, a new input source). */
 void manager_queue_run(Manager *m);
+/* Logs "Settled" (debug) when no run is queued and no job is running: what
+ * the last change led to is done. */
+void manager_check_settled(Manager *m);

@@ -172,6 +172,29 @@ wait_name() {
 
 # start_daemon [PREFIX-CMD...]: closerd in the background (PREFIX e.g.
 # faketime ...), logging to $W/closerd.log; waits for the bus name.
+# closerd answers first and re-plans after, from its run queue (and writes
+# datenights.ics through its helper): a test that looks at what a change
+# led to waits for closerd's "Settled" (debug log) after the change.
+# mark=$(settled_mark); CHANGE; settle "$mark"
+settled_mark() { grep -c ' Settled at generation' "$W/closerd.log" 2>/dev/null || true; }
+settle() {
+        local i
+        for i in $(seq 400); do
+                (( $(settled_mark) > $1 )) && return 0
+                sleep 0.05
+        done
+        diag "closerd did not settle in 20 s"
+        return 1
+}
+# settled CMD...: runs CMD, then waits until closerd settled.
+settled() {
+        local mark rc=0
+        mark=$(settled_mark)
+        "$@" || rc=$?
+        settle "$mark"
+        return $rc
+}
+
 start_daemon() {
         local pre=()
         [[ -n ${CLOSER_VALGRIND:-} ]] && pre=("${VALGRIND[@]}" --log-file="$W/valgrind.%p.log")

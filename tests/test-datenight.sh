@@ -483,9 +483,9 @@ is "khal list: each UID once" "$(khal_uids | cut -d'|' -f1 | uniq -d | wc -l) $(
 # The reminder lead: TRIGGER follows datenight.remind.
 before=$(cat "$ics")
 ino=$(stat -c %i "$ics")
-check "set an unrelated setting" ctl set me.name Alex
+check "set an unrelated setting" settled ctl set me.name Alex
 is "nothing changed: the file is not rewritten" "$(stat -c %i "$ics")" "$ino"
-check "set datenight.remind 30min" ctl set datenight.remind 30min
+check "set datenight.remind 30min" settled ctl set datenight.remind 30min
 [[ $(cat "$ics") != "$before" ]] && ok "the file was rewritten after the change" ||
         not_ok "the file was rewritten after the change"
 [[ $(stat -c %i "$ics") != "$ino" ]] && ok "... by a rename (a new inode: atomic)" || not_ok "... by a rename (a new inode: atomic)"

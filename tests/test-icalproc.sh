@@ -39,15 +39,15 @@ ICS=$A/data/closer/datenights.ics
 fileid() { stat -c '%i %Y.%y' "$ICS" 2>/dev/null; }
 before=$(fileid)
 sleep 1.1
-check "set daily.time (the schedule runs again, the calendar is the same)" ctl set daily.time 09:15
+check "set daily.time (the schedule runs again, the calendar is the same)" settled ctl set daily.time 09:15
 is "... datenights.ics is not rewritten" "$(fileid)" "$before"
 rm -f "$ICS"
-check "set daily.time again" ctl set daily.time 09:30
+check "set daily.time again" settled ctl set daily.time 09:30
 [[ -s $ICS ]] && ok "a removed datenights.ics is written again on the next run" ||
         not_ok "a removed datenights.ics is written again on the next run"
 before=$(fileid)
 sleep 1.1
-check "datenight skip (the calendar changes)" ctl datenight skip
+check "datenight skip (the calendar changes)" settled ctl datenight skip
 [[ $(fileid) != "$before" ]] && ok "... datenights.ics is rewritten" || not_ok "... datenights.ics is rewritten"
 grep -q 'STATUS:CANCELLED' "$ICS" && ok "... with the skipped night cancelled" ||
         not_ok "... with the skipped night cancelled"
