@@ -176,13 +176,22 @@ static int practice_read(Manager *m, time_t now, Practice *ret) {
          * clock; the run queue stores it and announces the change
          * (daily_phase_refresh()), so a read never emits. */
         p.phase_stored = p.phase;
-        PhaseInput in;
-        r = phase_input_of(m, &p, &in);
-        if (r < 0)
+        r = setting_int64(m, "phase.day", &p.phase_day);
+        if (r == -ENOENT || r == -EBADMSG)
+                p.phase_day = INT64_MIN;
+        else if (r < 0)
                 return r;
-        Phase current = phase_compute(&in);
-        if (current >= 0)
-                p.phase = current;
+        /* A clock set back before the day the phase last moved does not
+         * move it back: a phase changes once. */
+        if (p.today >= p.phase_day) {
+                PhaseInput in;
+                r = phase_input_of(m, &p, &in);
+                if (r < 0)
+                        return r;
+                Phase current = phase_compute(&in);
+                if (current >= 0)
+                        p.phase = current;
+        }
         *ret = p;
         return 0;
 }
@@ -546,6 +555,8 @@ static int phase_update_locked(Manager *m, time_t now, Phase *ret_old, Phase *re
         int r = phase_input(m, now, &in, &p);
         if (r < 0)
                 return r;
+        if (p.today < p.phase_day)
+                return 0; /* the clock went back: see practice_read() */
         Phase next = phase_compute(&in);
         if (next < 0)
                 return -EINVAL;
@@ -556,6 +567,11 @@ static int phase_update_locked(Manager *m, time_t now, Phase *ret_old, Phase *re
         if (!first && phase_from_string(stored) == next)
                 return 0;
         r = store_setting_set(m->store, "phase", phase_to_string(next));
+        if (r < 0)
+                return r;
+        char day[24];
+        (void) snprintf(day, sizeof(day), "%" PRIi64, p.today);
+        r = store_setting_set(m->store, "phase.day", day);
         if (r < 0)
                 return r;
         *ret_old = p.phase_stored;

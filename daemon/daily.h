@@ -22,6 +22,7 @@ typedef struct Practice {
         int64_t next_widen_day; /* -1 when the whole list is in play */
         Phase phase;            /* now: what status and today show */
         Phase phase_stored;     /* as stored (and last announced) */
+        int64_t phase_day;      /* the day it was stored, INT64_MIN before */
         bool paused;
         int64_t paused_until;   /* when paused */
         int64_t last_done_day;  /* INT64_MIN when never */

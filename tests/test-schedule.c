@@ -6,8 +6,8 @@
  * the daily act (once a day, late after a restart while still that day,
  * never the day after, not without partner items, not while paused, in a
  * DST gap and fold), lapses, phase changes (and that a read never emits
- * one; a clock set back announces one three times: a daemon bug, marked
- * BUG below), date nights (reminder and start, late after a restart,
+ * one, and a clock set back announces one once), date nights (reminder
+ * and start, late after a restart,
  * moved, skipped, the DST week), rain checks (soon, due, overdue once a
  * day, moved, kept) and the timer it arms.
  *
@@ -490,15 +490,10 @@ static void test_phase_ramp_end(void **state) {
         assert_int_equal(p.phase_stored, PHASE_STEADY);
 }
 
-/* BUG (closerd, daily_phase_refresh): the wall clock set back across the
- * midnight the ramp ended (an NTP correction at 00:10 of 30 minutes)
- * announces the ramp's end three times: ramp -> steady, steady -> ramp,
- * ramp -> steady. The phase is neither claimed like the other events
- * (schedule.h: "exactly once, also across ... backward clock jumps") nor
- * kept from going back once it moved on. Expected: one PhaseChanged.
- * While the daemon does exactly the three, the case says so ("# BUG" in
- * its output) and passes, so that the suite stays green; it fails on
- * anything else, and checks the one PhaseChanged once the bug is fixed. */
+/* The wall clock set back across the midnight the ramp ended (an NTP
+ * correction at 00:10 of 30 minutes): the ramp's end is announced once,
+ * and the phase does not go back (it was: ramp -> steady, steady -> ramp,
+ * ramp -> steady). */
 static void test_phase_clock_set_back(void **state) {
         Fixture *f = *state;
         char day[32];
@@ -509,12 +504,6 @@ static void test_phase_clock_set_back(void **state) {
         run_at(f, at(2026, 3, 28, 0, 10));
         run_at(f, at(2026, 3, 27, 23, 40));
         run_at(f, at(2026, 3, 28, 0, 0));
-        if (f->n == 3 && f->rec[1].old == PHASE_STEADY && f->rec[1].new == PHASE_RAMP) {
-                assert_int_equal(f->rec[0].new, PHASE_STEADY);
-                assert_int_equal(f->rec[2].new, PHASE_STEADY);
-                print_message("# BUG: the ramp's end announced 3 times across a clock set back (expected 1)\n");
-                return;
-        }
         const Record *r = one_of(f, 0, EVENT_PHASE_CHANGED);
         assert_int_equal(r->old, PHASE_RAMP);
         assert_int_equal(r->new, PHASE_STEADY);
