@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -63,22 +64,36 @@ void append_failed(int r) {
 }
 
 /* Calls a method whose arguments are all basic, given as sd_bus types. */
-int call(const char *method, sd_bus_message **reply, const char *types, ...) {
+static int callv(const char *method, sd_bus_message **reply, const char *types, va_list ap) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r = new_call(method, &m);
         if (r < 0)
                 return r;
         if (types) {
-                va_list ap;
-                va_start(ap, types);
                 r = sd_bus_message_appendv(m, types, ap);
-                va_end(ap);
                 if (r < 0) {
                         append_failed(r);
                         return r;
                 }
         }
         return send_call(m, reply);
+}
+
+int call(const char *method, sd_bus_message **reply, const char *types, ...) {
+        va_list ap;
+        va_start(ap, types);
+        int r = callv(method, reply, types, ap);
+        va_end(ap);
+        return r;
+}
+
+int call_json(const char *method, json_object **ret, const char *types, ...) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        va_list ap;
+        va_start(ap, types);
+        int r = callv(method, &reply, types, ap);
+        va_end(ap);
+        return r < 0 ? r : reply_json(reply, ret);
 }
 
 /* Closes the a{sv} of a call being built (unless building it failed
@@ -297,6 +312,15 @@ static bool is_integer_type(char t) {
         return t && strchr("ynqiuxt", t);
 }
 
+/* The C type a D-Bus type is read into (BUS_FIELD_CTYPE). */
+static char ctype_of(char t) {
+        return t == 's' || t == 'o' || t == 'g' ? 's'
+               : t == '?' || t == 'b'           ? 'b'
+               : t == 'd'                       ? 'd'
+               : is_integer_type(t)             ? 'x'
+                                                : 'a';
+}
+
 int bus_map_reply(json_object *o, const BusField *map, void *ret) {
         if (!json_object_is_type(o, json_type_object))
                 return -EINVAL;
@@ -305,6 +329,8 @@ int bus_map_reply(json_object *o, const BusField *map, void *ret) {
                 json_object *v = NULL;
                 bool present = json_object_object_get_ex(o, f->key, &v);
                 char t = f->type[0];
+                /* A table that does not match its struct is a bug here. */
+                assert(f->ctype == ctype_of(t));
                 if (t == '?') {
                         *(bool *) p = present;
                         continue;

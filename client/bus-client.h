@@ -41,6 +41,8 @@ int call_quiet(const char *method, sd_bus_message **reply);
 void append_failed(int r);
 /* Calls a method whose arguments are all basic, given as sd_bus types. */
 int call(const char *method, sd_bus_message **reply, const char *types, ...);
+/* The same, with the reply read as JSON (reply_json()). */
+int call_json(const char *method, json_object **ret, const char *types, ...);
 /* Closes the a{sv} of a call being built (unless building it failed
  * already) and sends the call. */
 int close_and_send(sd_bus_message *m, int r, sd_bus_message **reply);
@@ -87,9 +89,13 @@ typedef struct BusField {
         const char *key;
         const char *type;
         size_t offset;
+        char ctype; /* the field's C type, checked against type: s x b d a */
 } BusField;
 
-#define BUS_FIELD(key, type, Struct, member) { key, type, offsetof(Struct, member) }
+#define BUS_FIELD_CTYPE(Struct, member)                                                          \
+        _Generic(((Struct *) 0)->member, const char *: 's', int64_t: 'x', bool: 'b', double: 'd', \
+                 json_object *: 'a', default: '?')
+#define BUS_FIELD(key, type, Struct, member) { key, type, offsetof(Struct, member), BUS_FIELD_CTYPE(Struct, member) }
 
 /* Fills ret from the dictionary o by the table map (ended by a { NULL }
  * entry); the fields of keys o does not have are left as they are (start
