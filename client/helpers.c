@@ -14,6 +14,7 @@
 #include "closerctl.h"
 #include "echo.h"
 #include "helpers.h"
+#include "replies.h"
 
 bool use_color = false;
 
@@ -213,13 +214,15 @@ int resolve_when(const char *label, const char *text, When *ret) {
         if (r < 0)
                 return report_call_error(&error, r);
         _cleanup_json_ json_object *j = reply_to_json(reply);
-        if (!jstr(j, "time") || !json_object_object_get_ex(j, "instant", NULL))
+        WhenInfo w = {};
+        (void) bus_map_reply(j, when_map, &w);
+        if (!w.time || !w.has_instant)
                 return fail("cannot read the reply");
-        ret->time = strdup(jstr(j, "time"));
-        ret->gap = jstr(j, "gap") ? strdup(jstr(j, "gap")) : NULL;
-        ret->next_week = jbool(j, "next_week");
-        (void) snprintf(ret->instant, sizeof(ret->instant), "@%" PRIi64, jint(j, "instant", 0));
-        if (!ret->time || (jstr(j, "gap") && !ret->gap))
+        ret->time = strdup(w.time);
+        ret->gap = w.gap ? strdup(w.gap) : NULL;
+        ret->next_week = w.next_week;
+        (void) snprintf(ret->instant, sizeof(ret->instant), "@%" PRIi64, w.instant);
+        if (!ret->time || (w.gap && !ret->gap))
                 return fail("out of memory");
         return 0;
 }

@@ -10,50 +10,52 @@
 #include "closerctl.h"
 #include "echo.h"
 #include "helpers.h"
+#include "replies.h"
 #include "verbs-datenight.h"
 
 /* --- date nights --- */
 
-static void print_datenight(json_object *d) {
-        const char *st = jstr(d, "status") ?: "";
+static void print_datenight(const DateNightInfo *d) {
+        const char *st = d->status ?: "";
         char when[64];
         /* "2026-11-27T20:00:00+01:00" as "Fri 27 Nov 20:00-23:00". */
-        (void) snprintf(when, sizeof(when), "%s-%s", human_time(jstr(d, "start")) ?: "",
-                        human_clock(jstr(d, "end")) ?: "");
-        printf("%4" PRIi64 "  %-27s  %-9s  %s%-8s%s", jint(d, "id", 0), when, jstr(d, "mode") ?: "",
-               streq(st, "skipped") ? DIM : "", st, streq(st, "skipped") ? RESET : "");
-        if (jbool(d, "moved"))
+        (void) snprintf(when, sizeof(when), "%s-%s", human_time(d->start) ?: "", human_clock(d->end) ?: "");
+        printf("%4" PRIi64 "  %-27s  %-9s  %s%-8s%s", d->id, when, d->mode ?: "", streq(st, "skipped") ? DIM : "",
+               st, streq(st, "skipped") ? RESET : "");
+        if (d->moved)
                 printf("  moved");
-        if (jint(d, "makeup_for", 0) > 0)
-                printf("  makes up for %" PRIi64, jint(d, "makeup_for", 0));
+        if (d->makeup_for > 0)
+                printf("  makes up for %" PRIi64, d->makeup_for);
         putchar('\n');
 }
 
 int verb_datenight(int argc, char **argv) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *rule_reply = NULL;
-        int r = call("ListDateNights", &reply, NULL);
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *rule_reply = NULL;
+        _cleanup_json_ json_object *all = NULL;
+        DateNightRule rule = {};
+        int r = call_json("ListDateNights", &all, NULL);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *all = reply_to_json(reply);
-        if (!all)
-                return fail("cannot read the reply");
         if (arg.json)
                 return print_json(all);
         r = call("GetDateNightRule", &rule_reply, NULL);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *rule = reply_to_json(rule_reply);
-        if (rule) {
-                if (jbool(rule, "vary"))
-                        printf("Date night: varied over %s at %s for %s.\n", jstr(rule, "weekdays") ?: "",
-                               jstr(rule, "time") ?: "", jstr(rule, "duration") ?: "");
+        _cleanup_json_ json_object *rj = reply_to_json(rule_reply);
+        if (bus_map_reply(rj, datenight_rule_map, &rule) >= 0) {
+                if (rule.vary)
+                        printf("Date night: varied over %s at %s for %s.\n", rule.weekdays ?: "", rule.time ?: "",
+                               rule.duration ?: "");
                 else
-                        printf("Date night: every %s at %s for %s.\n", jstr(rule, "weekday") ?: "",
-                               jstr(rule, "time") ?: "", jstr(rule, "duration") ?: "");
+                        printf("Date night: every %s at %s for %s.\n", rule.weekday ?: "", rule.time ?: "",
+                               rule.duration ?: "");
         }
         printf("%s%4s  %-27s  %-9s  %-8s%s\n", BOLD, "ID", "WHEN", "MODE", "STATUS", RESET);
-        for (size_t i = 0; i < json_object_array_length(all); i++)
-                print_datenight(json_object_array_get_idx(all, i));
+        for (size_t i = 0; i < bus_list_length(all); i++) {
+                DateNightInfo d = {};
+                (void) bus_map_entry(all, i, datenight_map, &d);
+                print_datenight(&d);
+        }
         return 0;
 }
 
@@ -163,27 +165,25 @@ int verb_datenight_log(int argc, char **argv) {
 
 
 static int verb_away_list(void) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_json_ json_object *all = NULL;
-        int r = call("ListAway", &reply, NULL);
-        if (r >= 0)
-                r = reply_json(reply, &all);
+        int r = call_json("ListAway", &all, NULL);
         if (r < 0)
                 return r;
         if (arg.json)
                 return print_json(all);
-        size_t n = json_object_array_length(all);
+        size_t n = bus_list_length(all);
         if (n == 0) {
                 puts("No time apart recorded. closerctl away FROM TO records some.");
                 return 0;
         }
         printf("%s%4s  %-14s  %-14s  %6s  %8s%s\n", BOLD, "ID", "FROM", "TO", "NIGHTS", "MAKE-UPS", RESET);
         for (size_t i = 0; i < n; i++) {
-                json_object *a = json_object_array_get_idx(all, i);
+                AwayInfo a = {};
+                (void) bus_map_entry(all, i, away_map, &a);
                 char from[32];
-                (void) snprintf(from, sizeof(from), "%s", human_date(jstr(a, "from")) ?: "");
-                printf("%4" PRIi64 "  %-14s  %-14s  %6" PRIi64 "  %8" PRIi64 "\n", jint(a, "id", 0), from,
-                       human_date(jstr(a, "to")) ?: "", jint(a, "nights", 0), jint(a, "makeups", 0));
+                (void) snprintf(from, sizeof(from), "%s", human_date(a.from) ?: "");
+                printf("%4" PRIi64 "  %-14s  %-14s  %6" PRIi64 "  %8" PRIi64 "\n", a.id, from, human_date(a.to) ?: "",
+                       a.nights, a.makeups);
         }
         return 0;
 }
@@ -210,19 +210,18 @@ int verb_away(int argc, char **argv) {
 }
 
 int verb_away_cancel(int argc, char **argv) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_json_ json_object *a = NULL;
+        _cleanup_json_ json_object *j = NULL;
+        AwayInfo a = {};
         uint64_t id;
         int r = parse_id(argv[1], "an away period ID", "away", &id);
         if (r >= 0)
-                r = call("CancelAway", &reply, "t", id);
-        if (r >= 0)
-                r = reply_json(reply, &a);
+                r = call_json("CancelAway", &j, "t", id);
         if (r < 0)
                 return r;
         if (arg.json)
-                return print_json(a);
-        int64_t nights = jint(a, "nights", 0), makeups = jint(a, "makeups", 0);
+                return print_json(j);
+        (void) bus_map_reply(j, away_map, &a);
+        int64_t nights = a.nights, makeups = a.makeups;
         printf("Away period %" PRIu64 " cancelled: %" PRIi64 " date %s in person again, %" PRIi64 " %s no longer owed.\n",
                id, nights, plural(nights, "night", "nights"), makeups, plural(makeups, "make-up", "make-ups"));
         return 0;

@@ -3,7 +3,7 @@
 
 /*
  * verbs-datenight.c: date nights and time apart: datenight ..., away ...,
- * export-ics. Each takes the command's arguments, its name * words counted
+ * export-ics. Each takes the command's arguments, its name words counted
  * as one (argv[0]).
  */
 

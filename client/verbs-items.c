@@ -10,6 +10,7 @@
 #include "closerctl.h"
 #include "echo.h"
 #include "helpers.h"
+#include "replies.h"
 #include "verbs-items.h"
 
 /* The item fields given as options, as the a{sv} of AddItem/EditItem. */
@@ -36,15 +37,18 @@ static int append_item_fields(sd_bus_message *m) {
                 append_failed(r);
         return r;
 }
+
 /* --- commands --- */
 
 const char *const ITEM_NULLS[] = { "review", "note", NULL };
 
 void print_items(json_object *items, bool partner) {
-        size_t n = json_object_array_length(items);
+        size_t n = bus_list_length(items);
         int idw = 2;
         for (size_t i = 0; i < n; i++) {
-                int w = snprintf(NULL, 0, "%" PRIi64, jint(json_object_array_get_idx(items, i), "id", 0));
+                ItemInfo it = {};
+                (void) bus_map_entry(items, i, item_map, &it);
+                int w = snprintf(NULL, 0, "%" PRIi64, it.id);
                 if (w > idw)
                         idw = w;
         }
@@ -56,33 +60,28 @@ void print_items(json_object *items, bool partner) {
         printf("%s%*s  %-9s  %-3s  %-4s  %s%s%s\n", BOLD, idw, "ID", "CATEGORY", "INT", "PRIV",
                partner ? "REVIEW   " : "", "TITLE", RESET);
         for (size_t i = 0; i < n; i++) {
-                json_object *it = json_object_array_get_idx(items, i);
-                bool priv = jbool(it, "private");
-                const char *title = jstr(it, "title");
-                printf("%*" PRIi64 "  %-9s  %-3" PRIi64 "  %-4s  ", idw, jint(it, "id", 0),
-                       jstr(it, "category") ?: "", jint(it, "intensity", 0), priv ? "yes" : "");
+                ItemInfo it = {};
+                (void) bus_map_entry(items, i, item_map, &it);
+                printf("%*" PRIi64 "  %-9s  %-3" PRIi64 "  %-4s  ", idw, it.id, it.category ?: "", it.intensity,
+                       it.private ? "yes" : "");
                 if (partner)
-                        printf("%-9s", jstr(it, "review") ?: "");
-                printf("%s\n", title ?: "");
-                const char *note = jstr(it, "note");
-                if (partner && note)
-                        printf("%*s  %snote: %s%s\n", idw, "", DIM, note, RESET);
+                        printf("%-9s", it.review ?: "");
+                printf("%s\n", it.title ?: "");
+                if (partner && it.note)
+                        printf("%*s  %snote: %s%s\n", idw, "", DIM, it.note, RESET);
         }
         printf("%s%zu item%s%s\n", DIM, n, n == 1 ? "" : "s", RESET);
 }
 
 int verb_list(int argc, char **argv) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_json_ json_object *items = NULL;
         const char *which = argc > 1 ? argv[1] : "mine";
         if (!streq(which, "mine") && !streq(which, "partner"))
                 return usage_error("unknown list '%.*s%s': use 'list mine' or 'list partner' "
                                    "(or list add, edit, rm, ideas, export)", ECHO(which));
-        int r = call("ListItems", &reply, "s", which);
+        int r = call_json("ListItems", &items, "s", which);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *items = reply_to_json(reply);
-        if (!items)
-                return fail("cannot read the reply");
         hide_private_each(items);
         if (arg.json) {
                 json_fill_nulls_each(items, ITEM_NULLS);
@@ -91,65 +90,61 @@ int verb_list(int argc, char **argv) {
         print_items(items, streq(which, "partner"));
         return 0;
 }
+
 static const char *const SHOW_NULLS[] = { "review", "note", "response", "last_done", NULL };
 
 int verb_list_show(int argc, char **argv) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         static const char *const intensities[] = { "", "gentle", "intimate", "explicit" };
+        _cleanup_json_ json_object *j = NULL;
+        ItemInfo it = {};
         uint64_t id = 0;
         int r = parse_item_id(argv[1], &id);
         if (r < 0)
                 return r;
-        r = call("GetItem", &reply, "t", id);
+        r = call_json("GetItem", &j, "t", id);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *it = reply_to_json(reply);
-        if (!it)
-                return fail("cannot read the reply");
-        hide_private(it);
-        bool partner = streq(jstr(it, "list") ?: "", "partner");
+        hide_private(j);
         if (arg.json) {
-                json_fill_nulls(it, SHOW_NULLS);
-                return print_json(it);
+                json_fill_nulls(j, SHOW_NULLS);
+                return print_json(j);
         }
-        int64_t intensity = jint(it, "intensity", 0), done = jint(it, "done", 0);
+        (void) bus_map_reply(j, item_map, &it);
+        bool partner = streq(it.list ?: "", "partner");
         printf("%sItem %" PRIu64 "%s on %s\n", BOLD, id, RESET, partner ? "my partner's list" : "my list");
-        printf("  %-10s %s\n", "Title", jstr(it, "title") ?: "");
-        if (jstr(it, "details") && *jstr(it, "details"))
-                printf("  %-10s %s\n", "Details", jstr(it, "details"));
-        printf("  %-10s %s, intensity %" PRIi64 " (%s)\n", "Category", jstr(it, "category") ?: "", intensity,
-               intensity >= 1 && intensity <= 3 ? intensities[intensity] : "?");
-        printf("  %-10s %s\n", "Private", jbool(it, "private") ? "yes" : "no");
+        printf("  %-10s %s\n", "Title", it.title ?: "");
+        if (it.details && *it.details)
+                printf("  %-10s %s\n", "Details", it.details);
+        printf("  %-10s %s, intensity %" PRIi64 " (%s)\n", "Category", it.category ?: "", it.intensity,
+               it.intensity >= 1 && it.intensity <= 3 ? intensities[it.intensity] : "?");
+        printf("  %-10s %s\n", "Private", it.private ? "yes" : "no");
         if (partner) {
-                printf("  %-10s %s", "Review", jstr(it, "review") ?: "new");
-                if (jstr(it, "note"))
-                        printf(", note: %s", jstr(it, "note"));
+                printf("  %-10s %s", "Review", it.review ?: "new");
+                if (it.note)
+                        printf(", note: %s", it.note);
                 putchar('\n');
         }
-        if (done == 0)
+        if (it.done == 0)
                 printf("  %-10s never\n", "Done");
         else {
-                printf("  %-10s %" PRIi64 " %s", "Done", done, plural(done, "time", "times"));
-                if (jdouble(it, "response", 0) > 0)
-                        printf(", average response %.1f/5", jdouble(it, "response", 0));
-                if (jstr(it, "last_done"))
-                        printf(", last on %s", human_date(jstr(it, "last_done")));
+                printf("  %-10s %" PRIi64 " %s", "Done", it.done, plural(it.done, "time", "times"));
+                if (it.response > 0)
+                        printf(", average response %.1f/5", it.response);
+                if (it.last_done)
+                        printf(", last on %s", human_date(it.last_done));
                 putchar('\n');
         }
         return 0;
 }
 
 static int verb_list_add_from(void) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_close_ int fd = open_input(arg.from);
         if (fd < 0)
                 return fd;
-        int r = call("AddItemsFromText", &reply, "h", fd);
+        _cleanup_json_ json_object *ids = NULL;
+        int r = call_json("AddItemsFromText", &ids, "h", fd);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *ids = reply_to_json(reply);
-        if (!ids)
-                return fail("cannot read the reply");
         if (arg.json)
                 return print_json(ids);
         size_t n = json_object_array_length(ids);
@@ -255,26 +250,26 @@ int verb_list_rm(int argc, char **argv) {
         printf("Removed item %" PRIu64 ".\n", id);
         return 0;
 }
+
 int verb_list_ideas(int argc, char **argv) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = call("ListIdeas", &reply, "s", arg.category ?: "");
+        _cleanup_json_ json_object *ideas = NULL;
+        int r = call_json("ListIdeas", &ideas, "s", arg.category ?: "");
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *ideas = reply_to_json(reply);
-        if (!ideas)
-                return fail("cannot read the reply");
         if (arg.json)
                 return print_json(ideas);
         printf("%s%3s  %-9s  %-3s  %s%s\n", BOLD, "NO", "CATEGORY", "INT", "IDEA", RESET);
-        for (size_t i = 0; i < json_object_array_length(ideas); i++) {
-                json_object *it = json_object_array_get_idx(ideas, i);
-                printf("%3" PRIi64 "  %-9s  %-3" PRIi64 "  %s\n", jint(it, "number", 0), jstr(it, "category") ?: "",
-                       jint(it, "intensity", 0), jstr(it, "title") ?: "");
+        for (size_t i = 0; i < bus_list_length(ideas); i++) {
+                IdeaInfo idea = {};
+                (void) bus_map_entry(ideas, i, idea_map, &idea);
+                printf("%3" PRIi64 "  %-9s  %-3" PRIi64 "  %s\n", idea.number, idea.category ?: "", idea.intensity,
+                       idea.title ?: "");
         }
         printf("%sAdd one with closerctl list add --idea NO; write your own with list add TITLE.%s\n", DIM,
                RESET);
         return 0;
 }
+
 int verb_list_export(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(output_clearp) Output out = OUTPUT_INIT;

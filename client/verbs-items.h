@@ -6,7 +6,7 @@
 
 /*
  * verbs-items.c: my list: list, list show/add/edit/rm/ideas/export. Each
- * takes the command's arguments, its name * words counted as one (argv[0]).
+ * takes the command's arguments, its name words counted as one (argv[0]).
  */
 
 int verb_list(int argc, char **argv);

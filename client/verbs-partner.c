@@ -11,36 +11,35 @@
 #include "echo.h"
 #include "helpers.h"
 #include "verbs-items.h"
+#include "replies.h"
 #include "verbs-partner.h"
 
 int verb_partner_import(int argc, char **argv) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_close_ int fd = open_input(argv[1]);
         if (fd < 0)
                 return fd;
-        int r = arg.replace ? call("ImportPartnerListWithOptions", &reply, "ha{sv}", fd, 1, "replace", "b", 1)
-                            : call("ImportPartnerListWithOptions", &reply, "ha{sv}", fd, 0);
+        _cleanup_json_ json_object *sum = NULL;
+        ImportSummary is = {};
+        int r = arg.replace ? call_json("ImportPartnerListWithOptions", &sum, "ha{sv}", fd, 1, "replace", "b", 1)
+                            : call_json("ImportPartnerListWithOptions", &sum, "ha{sv}", fd, 0);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *sum = reply_to_json(reply);
-        if (!sum)
-                return fail("cannot read the reply");
-        json_object *again = NULL;
-        size_t n_again = json_object_object_get_ex(sum, "review_again", &again) ? json_object_array_length(again) : 0;
+        (void) bus_map_reply(sum, import_summary_map, &is);
+        size_t n_again = bus_list_length(is.review_again);
         /* (id, title, my previous review, private): a private title is hidden when discreet. */
         for (size_t i = 0; i < n_again; i++) {
-                json_object *e = json_object_array_get_idx(again, i);
+                json_object *e = json_object_array_get_idx(is.review_again, i);
                 if (json_object_get_boolean(json_object_array_get_idx(e, 3)) && discreet())
                         (void) json_object_array_put_idx(e, 1, NULL);
         }
         if (arg.json)
                 return print_json(sum);
-        if (jint(sum, "forgotten", 0) > 0)
-                printf("Forgot the old partner list (%" PRIi64 " items).\n", jint(sum, "forgotten", 0));
+        if (is.forgotten > 0)
+                printf("Forgot the old partner list (%" PRIi64 " items).\n", is.forgotten);
         printf("Imported: %" PRIi64 " added, %" PRIi64 " updated, %" PRIi64 " removed, %" PRIi64 " unchanged",
-               jint(sum, "added", 0), jint(sum, "updated", 0), jint(sum, "removed", 0), jint(sum, "unchanged", 0));
+               is.added, is.updated, is.removed, is.unchanged);
         for (size_t i = 0; i < n_again; i++) {
-                json_object *e = json_object_array_get_idx(again, i);
+                json_object *e = json_object_array_get_idx(is.review_again, i);
                 const char *title = json_object_get_string(json_object_array_get_idx(e, 1));
                 printf("%s%" PRIi64, i == 0 ? "; back to review: " : ", ",
                        json_object_get_int64(json_object_array_get_idx(e, 0)));
@@ -49,13 +48,12 @@ int verb_partner_import(int argc, char **argv) {
                 printf(" (you said %s)", json_object_get_string(json_object_array_get_idx(e, 2)) ?: "");
         }
         printf(".\n");
-        if (jint(sum, "older", 0) > 0)
-                printf("Note: %" PRIi64 " item%s in the file %s older than my copy and ignored.\n",
-                       jint(sum, "older", 0), jint(sum, "older", 0) == 1 ? "" : "s",
-                       jint(sum, "older", 0) == 1 ? "was" : "were");
-        if (jint(sum, "skipped", 0) > 0)
-                printf("Note: %" PRIi64 " component%s other than to-dos skipped.\n", jint(sum, "skipped", 0),
-                       jint(sum, "skipped", 0) == 1 ? "" : "s");
+        if (is.older > 0)
+                printf("Note: %" PRIi64 " item%s in the file %s older than my copy and ignored.\n", is.older,
+                       is.older == 1 ? "" : "s", is.older == 1 ? "was" : "were");
+        if (is.skipped > 0)
+                printf("Note: %" PRIi64 " component%s other than to-dos skipped.\n", is.skipped,
+                       is.skipped == 1 ? "" : "s");
         return 0;
 }
 
@@ -78,22 +76,24 @@ int verb_partner_review(int argc, char **argv) {
         r = send_call(m, &reply);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *res = reply_to_json(reply);
-        if (!res)
-                return fail("cannot read the reply");
-        json_object *act = NULL;
-        (void) json_object_object_get_ex(res, "act", &act);
-        hide_private(act);
+        _cleanup_json_ json_object *res = NULL;
+        ReviewResult rr = {};
+        ActInfo act = {};
+        r = reply_json(reply, &res);
+        if (r < 0)
+                return r;
+        (void) bus_map_reply(res, review_result_map, &rr);
+        hide_private(rr.act);
         if (arg.json) {
                 json_object_object_add(res, "id", json_object_new_int64((int64_t) id));
                 json_object_object_add(res, "review", json_object_new_string(argv[2]));
                 return print_json(res);
         }
         printf("Item %" PRIu64 ": %s.\n", id, argv[2]);
-        if (jbool(res, "replaced") && act)
-                printf("It was today's act: today's act is now item %" PRIi64 ", %s (closerctl today).\n",
-                       jint(act, "item", 0), jstr(act, "title") ?: "");
-        else if (jbool(res, "replaced"))
+        if (rr.replaced && bus_map_reply(rr.act, act_map, &act) >= 0)
+                printf("It was today's act: today's act is now item %" PRIi64 ", %s (closerctl today).\n", act.item,
+                       act.title ?: "");
+        else if (rr.replaced)
                 puts("It was today's act: nothing else can be picked today.");
         return 0;
 }
@@ -103,8 +103,10 @@ int verb_partner_forget(int argc, char **argv) {
         int r = call("GetStatus", &status, NULL);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *st = reply_to_json(status);
-        int64_t n = jint(st, "partner_items", 0);
+        _cleanup_json_ json_object *j = reply_to_json(status);
+        StatusInfo st = {};
+        (void) bus_map_reply(j, status_map, &st);
+        int64_t n = st.partner_items;
         if (n == 0) {
                 if (arg.json)
                         return print_json_pairs("forgotten", json_object_new_int64(0), PAIRS_END);
@@ -132,13 +134,10 @@ int verb_partner_forget(int argc, char **argv) {
 }
 
 int verb_partner_discuss(int argc, char **argv) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = call("ListItems", &reply, "s", "discuss");
+        _cleanup_json_ json_object *items = NULL;
+        int r = call_json("ListItems", &items, "s", "discuss");
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *items = reply_to_json(reply);
-        if (!items)
-                return fail("cannot read the reply");
         hide_private_each(items);
         if (arg.json) {
                 json_fill_nulls_each(items, ITEM_NULLS);

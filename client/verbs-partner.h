@@ -3,7 +3,7 @@
 
 /*
  * verbs-partner.c: my partner's list: partner import/review/forget/discuss.
- * Each takes the command's arguments, its name * words counted as one
+ * Each takes the command's arguments, its name words counted as one
  * (argv[0]).
  */
 

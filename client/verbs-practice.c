@@ -10,60 +10,57 @@
 #include "closerctl.h"
 #include "echo.h"
 #include "helpers.h"
+#include "replies.h"
 #include "verbs-practice.h"
 
 static const char *const STATUS_NULLS[] = { "phase", "ramp_intensity", "streak_days", "partner_items",
                                              "my_items", "next_daily_act", "next_date_night", NULL };
 
 int verb_status(int argc, char **argv) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = call("GetStatus", &reply, NULL);
+        _cleanup_json_ json_object *j = NULL;
+        StatusInfo st = {};
+        int r = call_json("GetStatus", &j, NULL);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *st = reply_to_json(reply);
-        if (!st)
-                return fail("cannot read the reply");
         if (arg.json) {
-                json_fill_nulls(st, STATUS_NULLS);
-                if (!json_object_object_get_ex(st, "warnings", NULL))
-                        json_object_object_add(st, "warnings", json_object_new_array());
-                return print_json(st);
+                json_fill_nulls(j, STATUS_NULLS);
+                if (!json_object_object_get_ex(j, "warnings", NULL))
+                        json_object_object_add(j, "warnings", json_object_new_array());
+                return print_json(j);
         }
-        const char *phase = jstr(st, "phase");
-        if (phase) {
-                printf("%sPhase:%s       %s", BOLD, RESET, phase);
-                if (jint(st, "ramp_intensity", 0) > 0)
-                        printf(" (intensity cap %" PRIi64 ")", jint(st, "ramp_intensity", 0));
+        (void) bus_map_reply(j, status_map, &st);
+        if (st.phase) {
+                printf("%sPhase:%s       %s", BOLD, RESET, st.phase);
+                if (st.ramp_intensity > 0)
+                        printf(" (intensity cap %" PRIi64 ")", st.ramp_intensity);
                 putchar('\n');
-                if (jstr(st, "ramp_widens"))
-                        printf("%sRamp:%s        start %s; the cap widens on %s\n", BOLD, RESET, jstr(st, "start") ?: "",
-                               human_date(jstr(st, "ramp_widens")));
-                else if (jstr(st, "start"))
-                        printf("%sRamp:%s        start %s; the whole list is in play\n", BOLD, RESET, jstr(st, "start"));
+                if (st.ramp_widens)
+                        printf("%sRamp:%s        start %s; the cap widens on %s\n", BOLD, RESET, st.start ?: "",
+                               human_date(st.ramp_widens));
+                else if (st.start)
+                        printf("%sRamp:%s        start %s; the whole list is in play\n", BOLD, RESET, st.start);
         }
-        const char *s;
-        if ((s = jstr(st, "phase_progress")))
-                printf("             %s\n", s);
-        if (json_object_object_get_ex(st, "streak_days", NULL))
-                printf("%sStreak:%s      %" PRIi64 " day%s\n", BOLD, RESET, jint(st, "streak_days", 0), jint(st, "streak_days", 0) == 1 ? "" : "s");
-        printf("%sMy list:%s     %" PRIi64 " items\n", BOLD, RESET, jint(st, "my_items", 0));
-        printf("%sPartner:%s     %" PRIi64 " items\n", BOLD, RESET, jint(st, "partner_items", 0));
-        if ((s = jstr(st, "next_daily_act")))
-                printf("%sNext act:%s    %s\n", BOLD, RESET, human_time(s));
+        if (st.phase_progress)
+                printf("             %s\n", st.phase_progress);
+        if (st.has_streak_days)
+                printf("%sStreak:%s      %" PRIi64 " day%s\n", BOLD, RESET, st.streak_days, st.streak_days == 1 ? "" : "s");
+        printf("%sMy list:%s     %" PRIi64 " items\n", BOLD, RESET, st.my_items);
+        printf("%sPartner:%s     %" PRIi64 " items\n", BOLD, RESET, st.partner_items);
+        if (st.next_daily_act)
+                printf("%sNext act:%s    %s\n", BOLD, RESET, human_time(st.next_daily_act));
         /* Rerolls are unlimited, and visible. */
-        int64_t rerolls = jint(st, "rerolls_today", 0);
-        if (rerolls > 0)
-                printf("%sRerolls:%s     %" PRIi64 " reroll%s today\n", BOLD, RESET, rerolls, rerolls == 1 ? "" : "s");
-        if (json_object_object_get_ex(st, "next_date_night", NULL))
+        if (st.rerolls_today > 0)
+                printf("%sRerolls:%s     %" PRIi64 " reroll%s today\n", BOLD, RESET, st.rerolls_today,
+                       st.rerolls_today == 1 ? "" : "s");
+        if (st.has_next_date_night)
                 printf("%sDate night:%s  %s\n", BOLD, RESET,
-                       jstr(st, "next_date_night") ? human_time(jstr(st, "next_date_night")) : "none planned");
-        json_object *w;
-        if (json_object_object_get_ex(st, "warnings", &w))
-                for (size_t i = 0; i < json_object_array_length(w); i++)
-                        printf("%s%s!%s %s\n", YELLOW, BOLD, RESET,
-                               json_object_get_string(json_object_array_get_idx(w, i)));
+                       st.next_date_night ? human_time(st.next_date_night) : "none planned");
+        for (size_t i = 0; i < bus_list_length(st.warnings); i++)
+                printf("%s%s!%s %s\n", YELLOW, BOLD, RESET,
+                       json_object_get_string(json_object_array_get_idx(st.warnings, i)));
         return 0;
 }
+
 int verb_ramp_restart(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *start, *widens;
@@ -108,13 +105,11 @@ int verb_set(int argc, char **argv) {
 }
 
 int verb_get(int argc, char **argv) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = call("GetSettings", &reply, NULL);
+        /* The settings are a dictionary of their own (a{ss}): read as one. */
+        _cleanup_json_ json_object *all = NULL;
+        int r = call_json("GetSettings", &all, NULL);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *all = reply_to_json(reply);
-        if (!all)
-                return fail("cannot read the reply");
         if (argc > 1) {
                 json_object *v;
                 if (!json_object_object_get_ex(all, argv[1], &v))
@@ -132,6 +127,7 @@ int verb_get(int argc, char **argv) {
                        json_object_get_string(json_object_iter_peek_value(&it)));
         return 0;
 }
+
 /* --- the daily practice --- */
 
 /* --response, --mood and --note as the a{sv} of Done/AddExtra/AddMood. */
@@ -159,40 +155,37 @@ static int append_observation(sd_bus_message *m) {
 static const char *const ACT_NULLS[] = { "twist", NULL };
 static const char *const TODAY_NULLS[] = { "act", "date_night", NULL };
 
-static void print_act(json_object *act, const char *label) {
-        bool priv = jbool(act, "private");
-        printf("%s%s%s %s%s\n", BOLD, label, RESET, jstr(act, "title") ?: "",
-               priv ? " (private)" : "");
-        printf("   %s%s, intensity %" PRIi64 ", item %" PRIi64 "%s\n", DIM, jstr(act, "category") ?: "",
-               jint(act, "intensity", 0), jint(act, "item", 0), RESET);
-        if (jstr(act, "twist"))
-                printf("   twist: %s\n", jstr(act, "twist"));
-        if (jbool(act, "done")) {
+static void print_act(json_object *j, const char *label) {
+        ActInfo act = {};
+        (void) bus_map_reply(j, act_map, &act);
+        printf("%s%s%s %s%s\n", BOLD, label, RESET, act.title ?: "", act.private ? " (private)" : "");
+        printf("   %s%s, intensity %" PRIi64 ", item %" PRIi64 "%s\n", DIM, act.category ?: "", act.intensity,
+               act.item, RESET);
+        if (act.twist)
+                printf("   twist: %s\n", act.twist);
+        if (act.done) {
                 printf("   %sdone%s", BOLD, RESET);
-                if (jint(act, "response", 0) > 0)
-                        printf(", response %" PRIi64 "/5", jint(act, "response", 0));
-                if (jstr(act, "note"))
-                        printf(", note: %s", jstr(act, "note"));
+                if (act.response > 0)
+                        printf(", response %" PRIi64 "/5", act.response);
+                if (act.note)
+                        printf(", note: %s", act.note);
                 putchar('\n');
         } else
                 printf("   %swhen done: closerctl done --response 1-5; another: closerctl reroll%s\n", DIM, RESET);
 }
 
 int verb_today(int argc, char **argv) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = call("GetToday", &reply, NULL);
+        _cleanup_json_ json_object *t = NULL;
+        TodayInfo today = {};
+        int r = call_json("GetToday", &t, NULL);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *t = reply_to_json(reply);
-        if (!t)
-                return fail("cannot read the reply");
-        json_object *act = NULL, *promises = NULL;
-        (void) json_object_object_get_ex(t, "act", &act);
-        hide_private(act);
+        (void) bus_map_reply(t, today_map, &today);
+        hide_private(today.act);
         if (arg.json) {
                 json_fill_nulls(t, TODAY_NULLS);
-                if (act)
-                        json_fill_nulls(act, ACT_NULLS);
+                if (today.act)
+                        json_fill_nulls(today.act, ACT_NULLS);
                 /* GetToday leaves empty lists out. */
                 const char *const lists[] = { "promises", "makeups", "unlogged" };
                 for (size_t i = 0; i < ELEMENTSOF(lists); i++)
@@ -200,30 +193,29 @@ int verb_today(int argc, char **argv) {
                                 json_object_object_add(t, lists[i], json_object_new_array());
                 return print_json(t);
         }
-        printf("%sToday, %s%s\n", BOLD, human_date(jstr(t, "date")) ?: "", RESET);
-        if (jstr(t, "paused_until"))
-                printf("The practice is paused until %s.\n", human_date(jstr(t, "paused_until")));
-        if (act)
-                print_act(act, "Act:");
+        printf("%sToday, %s%s\n", BOLD, human_date(today.date) ?: "", RESET);
+        if (today.paused_until)
+                printf("The practice is paused until %s.\n", human_date(today.paused_until));
+        if (today.act)
+                print_act(today.act, "Act:");
         else
-                printf("%sNo act today:%s %s\n", BOLD, RESET, jstr(t, "no_act") ?: "nothing to pick");
-        json_object *dn = NULL;
-        if (json_object_object_get_ex(t, "date_night", &dn) && dn)
-                printf("%sDate night:%s %s-%s (%s)\n", BOLD, RESET, human_time(jstr(dn, "start")) ?: "",
-                       human_clock(jstr(dn, "end")) ?: "", jstr(dn, "mode") ?: "");
-        if (json_object_object_get_ex(t, "promises", &promises))
-                for (size_t i = 0; i < json_object_array_length(promises); i++) {
-                        json_object *pr = json_object_array_get_idx(promises, i);
-                        /* One my partner owes me is still to come, not overdue of mine. */
-                        bool owed_to_me = streq_ptr(jstr(pr, "owed_by"), "partner");
-                        char label[160] = "Rain check";
-                        if (owed_to_me)
-                                (void) snprintf(label, sizeof(label), "%s's rain check", partner_name());
-                        printf("%s%s%s %" PRIi64 ":%s %s%s%s%s\n", YELLOW, BOLD, label, jint(pr, "id", 0), RESET,
-                               human_time(jstr(pr, "due")) ?: "",
-                               jbool(pr, "overdue") ? (owed_to_me ? " (still to come)" : " (overdue)") : "",
-                               jstr(pr, "what") ? ", " : "", jstr(pr, "what") ?: "");
-                }
+                printf("%sNo act today:%s %s\n", BOLD, RESET, today.no_act ?: "nothing to pick");
+        DateNightInfo dn = {};
+        if (bus_map_reply(today.date_night, datenight_map, &dn) >= 0)
+                printf("%sDate night:%s %s-%s (%s)\n", BOLD, RESET, human_time(dn.start) ?: "",
+                       human_clock(dn.end) ?: "", dn.mode ?: "");
+        for (size_t i = 0; i < bus_list_length(today.promises); i++) {
+                PromiseInfo pr = {};
+                (void) bus_map_entry(today.promises, i, promise_map, &pr);
+                /* One my partner owes me is still to come, not overdue of mine. */
+                bool owed_to_me = streq_ptr(pr.owed_by, "partner");
+                char label[160] = "Rain check";
+                if (owed_to_me)
+                        (void) snprintf(label, sizeof(label), "%s's rain check", partner_name());
+                printf("%s%s%s %" PRIi64 ":%s %s%s%s%s\n", YELLOW, BOLD, label, pr.id, RESET, human_time(pr.due) ?: "",
+                       pr.overdue ? (owed_to_me ? " (still to come)" : " (overdue)") : "", pr.what ? ", " : "",
+                       pr.what ?: "");
+        }
         return 0;
 }
 
@@ -236,15 +228,18 @@ int verb_done(int argc, char **argv) {
                 r = send_call(m, &reply);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *d = reply_to_json(reply);
-        if (!d)
-                return fail("cannot read the reply");
+        _cleanup_json_ json_object *d = NULL;
+        DoneResult done = {};
+        r = reply_json(reply, &d);
+        if (r < 0)
+                return r;
         if (arg.json) {
                 json_object_object_add(d, "done", json_object_new_boolean(true));
                 return print_json(d);
         }
-        int64_t before = jint(d, "previous_response", 0), now = jint(d, "response", 0);
-        if (!jbool(d, "again"))
+        (void) bus_map_reply(d, done_result_map, &done);
+        int64_t before = done.previous_response, now = done.response;
+        if (!done.again)
                 puts("Done. Keep observing how it lands.");
         else if (before > 0 && now != before)
                 printf("Response changed from %" PRIi64 " to %" PRIi64 ".\n", before, now);
@@ -256,13 +251,10 @@ int verb_done(int argc, char **argv) {
 }
 
 int verb_reroll(int argc, char **argv) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = call("Reroll", &reply, NULL);
+        _cleanup_json_ json_object *act = NULL;
+        int r = call_json("Reroll", &act, NULL);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *act = reply_to_json(reply);
-        if (!act)
-                return fail("cannot read the reply");
         hide_private(act);
         if (arg.json) {
                 json_fill_nulls(act, ACT_NULLS);

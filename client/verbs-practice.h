@@ -4,7 +4,7 @@
 /*
  * verbs-practice.c: the daily practice and its settings: status, today,
  * done, reroll, extra, mood, pause, resume, ramp restart, set, get. Each
- * takes the command's arguments, its name * words counted as one (argv[0]).
+ * takes the command's arguments, its name words counted as one (argv[0]).
  */
 
 int verb_status(int argc, char **argv);

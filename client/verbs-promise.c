@@ -10,6 +10,7 @@
 #include "closerctl.h"
 #include "echo.h"
 #include "helpers.h"
+#include "replies.h"
 #include "verbs-promise.h"
 
 /* --- rain checks --- */
@@ -35,24 +36,22 @@ static int append_promise_options(sd_bus_message *m, const char *raincheck) {
 static const char *const PROMISE_NULLS[] = { "what", "where", NULL };
 
 /* "I owe" or "Sam owes me". */
-static const char *owed_label(json_object *p, char *buf, size_t size) {
-        if (!streq_ptr(jstr(p, "owed_by"), "partner"))
+static const char *owed_label(const PromiseInfo *p, char *buf, size_t size) {
+        if (!streq_ptr(p->owed_by, "partner"))
                 return "I owe";
         (void) snprintf(buf, size, "%s owes me", partner_name());
         return buf;
 }
 
-static void print_promise_line(json_object *p) {
-        const char *status = jstr(p, "status") ?: "";
-        bool overdue = jbool(p, "overdue");
+static void print_promise_line(const PromiseInfo *p) {
+        const char *status = p->status ?: "";
         char owed[160];
-        printf("%4" PRIi64 "  %-21s  %s%-9s%s  %-14s", jint(p, "id", 0), human_time(jstr(p, "due")) ?: "",
-               overdue ? RED : "", overdue ? "overdue" : status, overdue ? RESET : "",
-               owed_label(p, owed, sizeof(owed)));
-        if (jstr(p, "what"))
-                printf("  %s", jstr(p, "what"));
-        if (jstr(p, "where"))
-                printf("%s%s", jstr(p, "what") ? ", " : "  ", jstr(p, "where"));
+        printf("%4" PRIi64 "  %-21s  %s%-9s%s  %-14s", p->id, human_time(p->due) ?: "", p->overdue ? RED : "",
+               p->overdue ? "overdue" : status, p->overdue ? RESET : "", owed_label(p, owed, sizeof(owed)));
+        if (p->what)
+                printf("  %s", p->what);
+        if (p->where)
+                printf("%s%s", p->what ? ", " : "  ", p->where);
         putchar('\n');
 }
 
@@ -148,37 +147,35 @@ int verb_raincheck(int argc, char **argv) {
 }
 
 int verb_promise(int argc, char **argv) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_json_ json_object *all = NULL;
         if (argc > 1)
                 return usage_error("unknown promise command '%.*s%s': use promise, promise kept|broken|reopen|cancel ID, "
                                    "promise move ID WHEN",
                                    ECHO(argv[1]));
-        int r = call("ListPromises", &reply, "b", 1);
+        int r = call_json("ListPromises", &all, "b", 1);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *all = reply_to_json(reply);
-        if (!all)
-                return fail("cannot read the reply");
         if (arg.json) {
                 json_fill_nulls_each(all, PROMISE_NULLS);
                 return print_json(all);
         }
-        size_t n = json_object_array_length(all), shown = 0, hidden = 0;
+        size_t n = bus_list_length(all), shown = 0, hidden = 0;
         if (n == 0) {
                 puts("No rain checks. A declined advance always comes with one: closerctl advance --by partner declined --raincheck WHEN");
                 return 0;
         }
         printf("%s%4s  %-21s  %-9s  %-14s  %s%s\n", BOLD, "ID", "DUE", "STATUS", "OWED", "WHAT, WHERE", RESET);
         for (size_t i = 0; i < n; i++) {
-                json_object *p = json_object_array_get_idx(all, i);
-                const char *st = jstr(p, "status") ?: "";
+                PromiseInfo p = {};
+                (void) bus_map_entry(all, i, promise_map, &p);
+                const char *st = p.status ?: "";
                 bool active = streq(st, "open") || streq(st, "moved");
                 /* A lifetime of kept promises: the resolved ones only with --all. */
                 if (!active && !arg.all && n - i > 20) {
                         hidden++;
                         continue;
                 }
-                print_promise_line(p);
+                print_promise_line(&p);
                 shown++;
         }
         if (hidden)

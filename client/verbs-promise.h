@@ -3,7 +3,7 @@
 
 /*
  * verbs-promise.c: initiations and rain checks: advance, raincheck, promise
- * .... Each takes the command's arguments, its name * words counted as one
+ * .... Each takes the command's arguments, its name words counted as one
  * (argv[0]).
  */
 

@@ -10,59 +10,59 @@
 #include "closerctl.h"
 #include "echo.h"
 #include "helpers.h"
+#include "replies.h"
 #include "verbs-stats.h"
 
 /* --- history --- */
 
-
-static void print_note(json_object *e) {
-        if (jstr(e, "note"))
-                printf(", note: %s", jstr(e, "note"));
+static void print_note(const HistoryEntry *e) {
+        if (e->note)
+                printf(", note: %s", e->note);
 }
 
 /* One entry of the history, after its time and kind columns. */
-static void print_history_entry(json_object *e) {
-        const char *kind = jstr(e, "kind") ?: "";
+static void print_history_entry(const HistoryEntry *e) {
+        const char *kind = e->kind ?: "";
         if (streq(kind, "act") || streq(kind, "extra")) {
-                printf("%s", jstr(e, "title") ?: "");
-                if (jint(e, "item", 0) > 0)
-                        printf(" %s(item %" PRIi64 ")%s", DIM, jint(e, "item", 0), RESET);
-                printf(": %s", jstr(e, "outcome") ?: "");
-                if (jint(e, "response", 0) > 0)
-                        printf(", response %" PRIi64 "/5", jint(e, "response", 0));
+                printf("%s", e->title ?: "");
+                if (e->item > 0)
+                        printf(" %s(item %" PRIi64 ")%s", DIM, e->item, RESET);
+                printf(": %s", e->outcome ?: "");
+                if (e->response > 0)
+                        printf(", response %" PRIi64 "/5", e->response);
                 print_note(e);
         } else if (streq(kind, "mood")) {
-                printf("%" PRIi64 "/5%s", jint(e, "mood", 0), jbool(e, "last") ? " (the day's mood)" : "");
+                printf("%" PRIi64 "/5%s", e->mood, e->last ? " (the day's mood)" : "");
                 print_note(e);
         } else if (streq(kind, "date_night")) {
-                printf("%s, %s, until %s", jstr(e, "mode") ?: "", jstr(e, "status") ?: "",
-                       human_clock(jstr(e, "end") ?: ""));
-                if (jbool(e, "moved"))
+                printf("%s, %s, until %s", e->mode ?: "", e->status ?: "",
+                       human_clock(e->end ?: ""));
+                if (e->moved)
                         printf(", moved");
-                if (jint(e, "makeup_for", 0) > 0)
-                        printf(", makes up for night %" PRIi64, jint(e, "makeup_for", 0));
+                if (e->makeup_for > 0)
+                        printf(", makes up for night %" PRIi64, e->makeup_for);
         } else if (streq(kind, "advance")) {
-                printf("by %s, %s", streq(jstr(e, "by") ?: "", "partner") ? "my partner" : "me",
-                       jbool(e, "accepted") ? "accepted" : "declined");
-                if (jint(e, "promise", 0) > 0)
-                        printf(", rain check %" PRIi64, jint(e, "promise", 0));
+                printf("by %s, %s", streq(e->by ?: "", "partner") ? "my partner" : "me",
+                       e->accepted ? "accepted" : "declined");
+                if (e->promise > 0)
+                        printf(", rain check %" PRIi64, e->promise);
                 print_note(e);
         } else if (streq(kind, "promise")) {
-                const char *event = jstr(e, "event") ?: "";
-                printf("%" PRIi64 " %s", jint(e, "id", 0), event);
+                const char *event = e->event ?: "";
+                printf("%" PRIi64 " %s", e->id, event);
                 if (streq(event, "moved"))
-                        printf(" by %s from %s to %s", streq(jstr(e, "by") ?: "", "partner") ? "my partner" : "me",
-                               human_time(jstr(e, "from") ?: ""), human_time(jstr(e, "to") ?: ""));
+                        printf(" by %s from %s to %s", streq(e->by ?: "", "partner") ? "my partner" : "me",
+                               human_time(e->from ?: ""), human_time(e->to ?: ""));
                 else
-                        printf(", due %s", human_time(jstr(e, "due") ?: ""));
-                if (jstr(e, "what"))
-                        printf(", %s", jstr(e, "what"));
-                if (jstr(e, "where"))
-                        printf(", at %s", jstr(e, "where"));
+                        printf(", due %s", human_time(e->due ?: ""));
+                if (e->what)
+                        printf(", %s", e->what);
+                if (e->where)
+                        printf(", at %s", e->where);
         } else if (streq(kind, "date_night_change"))
-                printf("%" PRIi64 " %s (was %s)", jint(e, "id", 0), jstr(e, "to") ?: "", jstr(e, "from") ?: "");
+                printf("%" PRIi64 " %s (was %s)", e->id, e->to ?: "", e->from ?: "");
         else if (streq(kind, "pause"))
-                printf("until %s", human_date(jstr(e, "until") ?: ""));
+                printf("until %s", human_date(e->until ?: ""));
         putchar('\n');
 }
 
@@ -104,14 +104,15 @@ int verb_history(int argc, char **argv) {
                 puts("Nothing recorded in these days.");
         const char *day = NULL;
         for (size_t i = 0; i < n; i++) {
-                json_object *e = json_object_array_get_idx(entries, i);
-                const char *date = jstr(e, "date") ?: "";
+                HistoryEntry entry = {}, *e = &entry;
+                (void) bus_map_entry(entries, i, history_entry_map, e);
+                const char *date = e->date ?: "";
                 if (!day || !streq(day, date)) {
                         printf("%s%s%s%s\n", i > 0 ? "\n" : "", BOLD, human_date(date), RESET);
                         day = date;
                 }
-                const char *kind = jstr(e, "kind") ?: "";
-                printf("  %5s  %-10s ", jstr(e, "time") ? human_clock(jstr(e, "time")) : "",
+                const char *kind = e->kind ?: "";
+                printf("  %5s  %-10s ", e->time ? human_clock(e->time) : "",
                        streq(kind, "date_night") || streq(kind, "date_night_change") ? "date night"
                        : streq(kind, "promise")                                        ? "rain check"
                                                                                        : kind);
@@ -137,11 +138,14 @@ static void heat_cell(int64_t acts) {
         printf("%s%s%s ", ansi(colors[i]), shades[i], RESET);
 }
 
-static void print_sparkline(const char *label, json_object *weekly, const char *key) {
+/* The weeks' average mood, or with responses their average response. */
+static void print_sparkline(const char *label, json_object *weekly, bool responses) {
         double last = 0;
         printf("%s%-14s%s ", BOLD, label, RESET);
-        for (size_t i = 0; i < json_object_array_length(weekly); i++) {
-                double v = jdouble(json_object_array_get_idx(weekly, i), key, 0);
+        for (size_t i = 0; i < bus_list_length(weekly); i++) {
+                StatsWeek w = {};
+                (void) bus_map_entry(weekly, i, stats_week_map, &w);
+                double v = responses ? w.response : w.mood;
                 fputs(spark(v), stdout);
                 if (v > 0)
                         last = v;
@@ -155,12 +159,14 @@ static void print_heatmap(json_object *days) {
         static const char *const names[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
         static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-        size_t n = json_object_array_length(days), weeks = (n + 6) / 7;
+        size_t n = bus_list_length(days), weeks = (n + 6) / 7;
         /* Month names over the first column of each month. */
         printf("%s%-14s%s ", BOLD, "Acts done", RESET);
         int last_month = -1;
         for (size_t w = 0; w < weeks; w++) {
-                const char *date = jstr(json_object_array_get_idx(days, w * 7), "date");
+                StatsDay first = {};
+                (void) bus_map_entry(days, w * 7, stats_day_map, &first);
+                const char *date = first.date;
                 int month = date && strlen(date) >= 7 ? atoi(date + 5) - 1 : -1;
                 if (month != last_month && month >= 0 && month < 12 && w + 1 < weeks) {
                         printf("%s ", months[month]);
@@ -174,8 +180,9 @@ static void print_heatmap(json_object *days) {
                 printf("%14s ", names[d]);
                 for (size_t w = 0; w < weeks; w++) {
                         size_t i = w * 7 + d;
-                        if (i < n)
-                                heat_cell(jint(json_object_array_get_idx(days, i), "acts", 0));
+                        StatsDay day = {};
+                        if (i < n && bus_map_entry(days, i, stats_day_map, &day) >= 0)
+                                heat_cell(day.acts);
                 }
                 putchar('\n');
         }
@@ -193,8 +200,8 @@ static const char *const month_names[] = { "Jan", "Feb", "Mar", "Apr", "May", "J
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
 /* A month of the stats at its row (year) and column (month). */
-static bool month_at(json_object *e, int *ret_year, int *ret_month) {
-        const char *m = jstr(e, "month");
+static bool month_at(const StatsMonth *e, int *ret_year, int *ret_month) {
+        const char *m = e->month;
         if (!m || strlen(m) < 7)
                 return false;
         *ret_year = atoi(m);
@@ -204,11 +211,13 @@ static bool month_at(json_object *e, int *ret_year, int *ret_month) {
 
 /* The month view: a row per year, a column per month; cell() prints 4
  * columns for a month. */
-static void print_month_grid(const char *label, json_object *monthly, void (*cell)(json_object *)) {
-        size_t n = json_object_array_length(monthly);
+static void print_month_grid(const char *label, json_object *monthly, void (*cell)(const StatsMonth *)) {
+        size_t n = bus_list_length(monthly);
+        StatsMonth first = {}, last = {};
         int y0, m0, y1, m1;
-        if (n == 0 || !month_at(json_object_array_get_idx(monthly, 0), &y0, &m0) ||
-            !month_at(json_object_array_get_idx(monthly, n - 1), &y1, &m1))
+        if (n == 0 || bus_map_entry(monthly, 0, stats_month_map, &first) < 0 ||
+            bus_map_entry(monthly, n - 1, stats_month_map, &last) < 0 || !month_at(&first, &y0, &m0) ||
+            !month_at(&last, &y1, &m1))
                 return;
         printf("%s%-14s%s      ", BOLD, label, RESET);
         for (int k = 0; k < 12; k++)
@@ -219,9 +228,10 @@ static void print_month_grid(const char *label, json_object *monthly, void (*cel
                 printf("%14s %4d ", "", y);
                 for (int k = 0; k < 12; k++) {
                         int yy, mm;
-                        json_object *e = i < n ? json_object_array_get_idx(monthly, i) : NULL;
-                        if (e && month_at(e, &yy, &mm) && yy == y && mm == k) {
-                                cell(e);
+                        StatsMonth e = {};
+                        if (i < n && bus_map_entry(monthly, i, stats_month_map, &e) >= 0 && month_at(&e, &yy, &mm) &&
+                            yy == y && mm == k) {
+                                cell(&e);
                                 i++;
                         } else if (y == y1 && k > m1)
                                 break;
@@ -233,20 +243,20 @@ static void print_month_grid(const char *label, json_object *monthly, void (*cel
 }
 
 /* A month's cell of the heat map: the share of its days with something done. */
-static void month_heat_cell(json_object *e) {
-        int64_t days = jint(e, "days", 0), active = jint(e, "active_days", 0);
+static void month_heat_cell(const StatsMonth *e) {
+        int64_t days = e->days, active = e->active_days;
         int shade = active <= 0 || days <= 0 ? 0 : 1 + (int) ((active * 4 - 1) / days);
         putchar(' ');
         heat_cell(shade);
         putchar(' ');
 }
 
-static void month_mood_cell(json_object *e) {
-        printf(" %s  ", spark(jdouble(e, "mood", 0)));
+static void month_mood_cell(const StatsMonth *e) {
+        printf(" %s  ", spark(e->mood));
 }
 
-static void month_response_cell(json_object *e) {
-        printf(" %s  ", spark(jdouble(e, "response", 0)));
+static void month_response_cell(const StatsMonth *e) {
+        printf(" %s  ", spark(e->response));
 }
 
 static void print_month_view(json_object *monthly) {
@@ -261,13 +271,12 @@ static void print_month_view(json_object *monthly) {
 }
 
 static void print_items_table(const char *label, json_object *items) {
-        size_t n = json_object_array_length(items);
+        size_t n = bus_list_length(items);
         for (size_t i = 0; i < n; i++) {
-                json_object *it = json_object_array_get_idx(items, i);
-                int64_t acts = jint(it, "acts", 0);
-                printf("%s%-14s%s %.1f  %s %s(%s, %" PRIi64 " %s)%s\n", BOLD, i == 0 ? label : "", RESET,
-                       jdouble(it, "response", 0), jstr(it, "title") ?: "", DIM, jstr(it, "category") ?: "", acts,
-                       plural(acts, "act", "acts"), RESET);
+                StatsItem it = {};
+                (void) bus_map_entry(items, i, stats_item_map, &it);
+                printf("%s%-14s%s %.1f  %s %s(%s, %" PRIi64 " %s)%s\n", BOLD, i == 0 ? label : "", RESET, it.response,
+                       it.title ?: "", DIM, it.category ?: "", it.acts, plural(it.acts, "act", "acts"), RESET);
         }
         if (n == 0)
                 printf("%s%-14s%s %s(none yet: it takes 3 acts with a response)%s\n", BOLD, label, RESET, DIM, RESET);
@@ -275,106 +284,89 @@ static void print_items_table(const char *label, json_object *items) {
 
 /* A line of rain check figures of one side (GetStats "promises" or
  * "promises_owed_to_me"). */
-static void print_promise_counts(const char *label, json_object *pr) {
-        int64_t kept = jint(pr, "kept", 0), broken = jint(pr, "broken", 0);
+static void print_promise_counts(const char *label, json_object *j) {
+        StatsPromises pr = {};
+        (void) bus_map_reply(j, stats_promises_map, &pr);
+        int64_t kept = pr.kept, broken = pr.broken;
         printf("%s%-14s%s %" PRIi64 " kept (%" PRIi64 " on time), %" PRIi64 " broken, moved %" PRIi64
-               " by me and %" PRIi64 " by my partner, %" PRIi64 " open", BOLD, label, RESET, kept,
-               jint(pr, "kept_on_time", 0), broken, jint(pr, "moved_by_me", 0), jint(pr, "moved_by_partner", 0),
-               jint(pr, "open", 0));
+               " by me and %" PRIi64 " by my partner, %" PRIi64 " open", BOLD, label, RESET, kept, pr.kept_on_time,
+               broken, pr.moved_by_me, pr.moved_by_partner, pr.open);
         if (kept + broken > 0)
                 printf(": %.0f%% kept", 100.0 * (double) kept / (double) (kept + broken));
         putchar('\n');
 }
 
 int verb_stats(int argc, char **argv) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_json_ json_object *j = NULL;
+        StatsInfo st = {};
         uint64_t weeks = 12;
         if (arg.weeks && (parse_uint(arg.weeks, UINT32_MAX, &weeks) < 0 || weeks == 0))
                 return usage_error("--weeks must be a number of weeks from 1 to 520, not '%.*s%s'", ECHO(arg.weeks));
-        int r = call("GetStats", &reply, "u", (uint32_t) weeks);
+        int r = call_json("GetStats", &j, "u", (uint32_t) weeks);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_object *st = reply_to_json(reply);
-        if (!st)
-                return fail("cannot read the reply");
-        const char *const item_lists[] = { "top_items", "flat_items" };
-        for (size_t i = 0; i < ELEMENTSOF(item_lists); i++) {
-                json_object *l;
-                if (json_object_object_get_ex(st, item_lists[i], &l))
-                        hide_private_each(l);
-        }
+        (void) bus_map_reply(j, stats_map, &st);
+        hide_private_each(st.top_items);
+        hide_private_each(st.flat_items);
         if (arg.json)
-                return print_json(st);
+                return print_json(j);
 
-        json_object *days = NULL, *weekly = NULL, *top = NULL, *flat = NULL, *cats = NULL, *dn = NULL, *pr = NULL,
-                    *owed = NULL, *in = NULL, *monthly = NULL;
-        (void) json_object_object_get_ex(st, "monthly", &monthly);
-        (void) json_object_object_get_ex(st, "days", &days);
-        (void) json_object_object_get_ex(st, "weekly", &weekly);
-        (void) json_object_object_get_ex(st, "top_items", &top);
-        (void) json_object_object_get_ex(st, "flat_items", &flat);
-        (void) json_object_object_get_ex(st, "categories", &cats);
-        (void) json_object_object_get_ex(st, "date_nights", &dn);
-        (void) json_object_object_get_ex(st, "promises", &pr);
-        (void) json_object_object_get_ex(st, "promises_owed_to_me", &owed);
-        (void) json_object_object_get_ex(st, "initiations", &in);
-
-        int64_t nweeks = jint(st, "weeks", 0), current = jint(st, "streak_current", 0);
-        int64_t longest = jint(st, "streak_longest", 0), n_days = days ? (int64_t) json_object_array_length(days) : 0;
+        int64_t nweeks = st.weeks, current = st.streak_current, longest = st.streak_longest;
+        int64_t n_days = (int64_t) bus_list_length(st.days);
         bool by_month = nweeks > STATS_WEEKS_FIT;
         printf("%sThe last %" PRIi64 " %s%s, %s to %s\n\n", BOLD, nweeks, plural(nweeks, "week", "weeks"), RESET,
-               human_date(jstr(st, "from")) ?: "", human_date(jstr(st, "to")) ?: "");
-        if (by_month && monthly)
-                print_month_view(monthly);
-        else if (days)
-                print_heatmap(days);
+               human_date(st.from) ?: "", human_date(st.to) ?: "");
+        if (by_month && st.monthly)
+                print_month_view(st.monthly);
+        else if (st.days)
+                print_heatmap(st.days);
         putchar('\n');
         char window[32] = "this week";
         if (nweeks != 1)
                 (void) snprintf(window, sizeof(window), "these %" PRIi64 " weeks", nweeks);
         printf("%s%-14s%s %" PRIi64 " %s now, longest %" PRIi64 " %s in %s, %" PRIi64 " all time\n", BOLD, "Streak",
                RESET, current, plural(current, "day", "days"), longest, plural(longest, "day", "days"), window,
-               jint(st, "streak_longest_all", 0));
+               st.streak_longest_all);
         printf("%s%-14s%s %" PRIi64 " done (%" PRIi64 " daily, %" PRIi64 " %s), %" PRIi64 " rerolled, on %" PRIi64
-               " of %" PRIi64 " %s\n", BOLD, "Acts", RESET, jint(st, "acts_done", 0), jint(st, "daily_done", 0),
-               jint(st, "extras", 0), plural(jint(st, "extras", 0), "extra", "extras"), jint(st, "rerolled", 0),
-               jint(st, "days_with_acts", 0), n_days, plural(n_days, "day", "days"));
-        if (weekly && !by_month) {
-                print_sparkline("Mood", weekly, "mood");
-                print_sparkline("Responses", weekly, "response");
+               " of %" PRIi64 " %s\n", BOLD, "Acts", RESET, st.acts_done, st.daily_done, st.extras,
+               plural(st.extras, "extra", "extras"), st.rerolled, st.days_with_acts, n_days,
+               plural(n_days, "day", "days"));
+        if (st.weekly && !by_month) {
+                print_sparkline("Mood", st.weekly, false);
+                print_sparkline("Responses", st.weekly, true);
         }
         putchar('\n');
-        if (top)
-                print_items_table("Best received", top);
-        if (flat && json_object_array_length(flat) > 0)
-                print_items_table("Falls flat", flat);
-        for (size_t i = 0; cats && i < json_object_array_length(cats); i++) {
-                json_object *c = json_object_array_get_idx(cats, i);
-                double resp = jdouble(c, "response", 0);
-                int64_t acts = jint(c, "acts", 0);
-                printf("%s%-14s%s %-9s %3" PRIi64 " %s", BOLD, i == 0 ? "By category" : "", RESET,
-                       jstr(c, "category") ?: "", acts, plural(acts, "act", "acts"));
-                if (resp > 0) {
-                        printf("%s  %.1f ", acts == 1 ? " " : "", resp);
-                        for (int k = 0; k < (int) (resp * 2 + 0.5); k++)
+        if (st.top_items)
+                print_items_table("Best received", st.top_items);
+        if (bus_list_length(st.flat_items) > 0)
+                print_items_table("Falls flat", st.flat_items);
+        for (size_t i = 0; i < bus_list_length(st.categories); i++) {
+                StatsItem c = {};
+                (void) bus_map_entry(st.categories, i, stats_item_map, &c);
+                printf("%s%-14s%s %-9s %3" PRIi64 " %s", BOLD, i == 0 ? "By category" : "", RESET, c.category ?: "",
+                       c.acts, plural(c.acts, "act", "acts"));
+                if (c.response > 0) {
+                        printf("%s  %.1f ", c.acts == 1 ? " " : "", c.response);
+                        for (int k = 0; k < (int) (c.response * 2 + 0.5); k++)
                                 fputs("█", stdout);
                 }
                 putchar('\n');
         }
         putchar('\n');
-        if (dn)
+        StatsDateNights dn = {};
+        if (bus_map_reply(st.date_nights, stats_datenights_map, &dn) >= 0)
                 printf("%s%-14s%s %" PRIi64 " happened, %" PRIi64 " remote, %" PRIi64 " %s, %" PRIi64
-                       " missed, %" PRIi64 " skipped%s\n", BOLD, "Date nights", RESET, jint(dn, "happened", 0),
-                       jint(dn, "remote", 0), jint(dn, "makeup", 0), plural(jint(dn, "makeup", 0), "make-up", "make-ups"),
-                       jint(dn, "missed", 0), jint(dn, "skipped", 0),
-                       jint(dn, "unlogged", 0) > 0 ? ", some not logged yet" : "");
-        if (pr)
-                print_promise_counts("Rain checks", pr);
-        if (owed)
-                print_promise_counts("Owed to me", owed);
-        if (in)
+                       " missed, %" PRIi64 " skipped%s\n", BOLD, "Date nights", RESET, dn.happened, dn.remote,
+                       dn.makeup, plural(dn.makeup, "make-up", "make-ups"), dn.missed, dn.skipped,
+                       dn.unlogged > 0 ? ", some not logged yet" : "");
+        if (st.promises)
+                print_promise_counts("Rain checks", st.promises);
+        if (st.promises_owed_to_me)
+                print_promise_counts("Owed to me", st.promises_owed_to_me);
+        StatsInitiations in = {};
+        if (bus_map_reply(st.initiations, stats_initiations_map, &in) >= 0)
                 printf("%s%-14s%s me %" PRIi64 " (%" PRIi64 " accepted), my partner %" PRIi64 " (%" PRIi64
-                       " accepted)\n", BOLD, "Initiations", RESET, jint(in, "by_me", 0), jint(in, "by_me_accepted", 0),
-                       jint(in, "by_partner", 0), jint(in, "by_partner_accepted", 0));
+                       " accepted)\n", BOLD, "Initiations", RESET, in.by_me, in.by_me_accepted, in.by_partner,
+                       in.by_partner_accepted);
         return 0;
 }
