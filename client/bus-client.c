@@ -298,13 +298,6 @@ int reply_json(sd_bus_message *reply, json_object **ret) {
         *ret = reply_to_json(reply);
         return *ret ? 0 : fail("cannot read the reply");
 }
-double jdouble(json_object *o, const char *key, double def) {
-        json_object *v;
-        if (!json_object_object_get_ex(o, key, &v) || !v)
-                return def;
-        return json_object_get_double(v);
-}
-
 
 /* --- replies as structs --- */
 

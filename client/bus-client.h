@@ -64,11 +64,11 @@ int print_json(json_object *j);
 #define PAIRS_END ((const char *) NULL)
 int print_json_pairs(const char *key, ...) __attribute__((sentinel));
 
-/* One field of a reply's dictionary at its key, read as its D-Bus type. */
+/* One field of a reply's dictionary by its key: for discretion
+ * (hide_private()), which rewrites the JSON both outputs show. */
 const char *jstr(json_object *o, const char *key);
 int64_t jint(json_object *o, const char *key, int64_t def);
 bool jbool(json_object *o, const char *key);
-double jdouble(json_object *o, const char *key, double def);
 
 /* --- replies as structs --- */
 
