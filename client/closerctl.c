@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "bus-client.h"
-#include "closerctl.h"
 #include "echo.h"
 #include "helpers.h"
 #include "macro.h"

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "bus-client.h"
-#include "closerctl.h"
 #include "echo.h"
 #include "helpers.h"
 #include "replies.h"

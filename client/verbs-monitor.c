@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "bus-client.h"
-#include "closerctl.h"
 #include "echo.h"
 #include "helpers.h"
 #include "verbs-monitor.h"

@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "bus-client.h"
-#include "closerctl.h"
 #include "echo.h"
 #include "helpers.h"
-#include "verbs-items.h"
 #include "replies.h"
+#include "verbs-items.h"
 #include "verbs-partner.h"
 
 int verb_partner_import(int argc, char **argv) {

@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * closerctl.h: the command line as parsed. Each option is a bit (what a
+ * args.h: the command line as parsed. Each option is a bit (what a
  * command takes, in the verb table of closerctl.c) and a field of arg (its
  * value); the one table of options in closerctl.c ties name, bit and field.
  */
