@@ -171,7 +171,7 @@ int store_promise_event_insert(Store *s, int64_t promise_id, PromiseStatus statu
 }
 
 /* The counters of the promises owed by side (0 me, 1 my partner), six
- * columns; from_day (?1) bounds the promises by their creation. */
+ * columns; since (?1, epoch seconds) bounds the promises by their creation. */
 #define PROMISE_SIDE_COUNTERS(side)                                                                                   \
         " (SELECT count(*) FROM promises p INDEXED BY promises_status_created"                                       \
         "   WHERE p.status = 1 AND p.created >= ?1 AND p.owed_by = " side "),"                                       \
@@ -199,9 +199,9 @@ static PromiseSide promise_side_from_row(sqlite3_stmt *st, int col) {
         };
 }
 
-int store_promise_counters(Store *s, int64_t from_day, PromiseCounters *ret) {
+int store_promise_counters(Store *s, int64_t since, PromiseCounters *ret) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        /* from_day bounds the promises by their creation; INT64_MIN for all. */
+        /* INT64_MIN for all. */
         int r = store_prepare(s,
                               "SELECT" PROMISE_SIDE_COUNTERS("0") PROMISE_SIDE_COUNTERS("1")
                               " (SELECT count(*) FROM advances a WHERE a.by_partner = 0 AND a.at >= ?1),"
@@ -211,7 +211,7 @@ int store_promise_counters(Store *s, int64_t from_day, PromiseCounters *ret) {
                               &st);
         if (r < 0)
                 return r;
-        sqlite3_bind_int64(st, 1, from_day);
+        sqlite3_bind_int64(st, 1, since);
         int rc = sqlite3_step(st);
         if (rc != SQLITE_ROW)
                 return store_fail(s, rc);
