@@ -269,12 +269,10 @@ static int method_get_settings(sd_bus_message *msg, void *userdata, sd_bus_error
                 r = sd_bus_message_open_container(reply, 'a', "{ss}");
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 _cleanup_free_ char *v = NULL;
-                r = store_setting_get(m->store, t[i].key, &v);
-                if (r == -ENOENT)
-                        r = 0;
+                r = settings_get_string(m->store, t[i].key, t[i].default_value, &v);
                 if (r < 0)
                         return bus_reply_failure(m, r, "", error);
-                r = sd_bus_message_append(reply, "{ss}", t[i].key, v ? v : t[i].default_value);
+                r = sd_bus_message_append(reply, "{ss}", t[i].key, v);
         }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);

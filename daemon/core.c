@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-id128.h>
@@ -61,9 +60,23 @@ static int item_apply(Item *it, const ItemChange *ch) {
         return changed;
 }
 
+static int items_add_locked(Manager *m, Item *items, size_t n, time_t now) {
+        int64_t count;
+        int r = store_item_count(m->store, SIDE_MINE, &count);
+        if (r < 0)
+                return r;
+        if ((size_t) count + n > ITEM_COUNT_MAX)
+                return -E2BIG;
+        for (size_t i = 0; i < n; i++) {
+                r = store_item_insert(m->store, SIDE_MINE, &items[i], now);
+                if (r < 0)
+                        return r;
+        }
+        return partner_mine_changed(m);
+}
+
 int core_items_add(Manager *m, Item *items, size_t n) {
         time_t now = manager_now();
-        int64_t count;
         int r;
 
         for (size_t i = 0; i < n; i++) {
@@ -77,22 +90,9 @@ int core_items_add(Manager *m, Item *items, size_t n) {
                                 return r;
                 }
         }
-        r = store_begin(m->store);
+        r = STORE_TRANSACTION(m->store, items_add_locked(m, items, n, now));
         if (r < 0)
                 return r;
-        r = store_item_count(m->store, SIDE_MINE, &count);
-        if (r >= 0 && (size_t) count + n > ITEM_COUNT_MAX)
-                r = -E2BIG;
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                r = store_item_insert(m->store, SIDE_MINE, &items[i], now);
-        if (r >= 0)
-                r = partner_mine_changed(m);
-        if (r >= 0)
-                r = store_commit(m->store);
-        if (r < 0) {
-                store_rollback(m->store);
-                return r;
-        }
         return 1;
 }
 
@@ -106,15 +106,16 @@ int core_item_add(Manager *m, const ItemChange *ch, int64_t *ret_id) {
         it.private_ = (ch->mask & CHANGE_PRIVATE) ? ch->private_ : item_default_private(it.intensity);
         r = item_apply(&it, &(ItemChange){ .mask = ch->mask & (CHANGE_TITLE | CHANGE_DETAILS),
                                            .title = ch->title, .details = ch->details });
-        if (r >= 0)
-                r = core_items_add(m, &it, 1);
+        if (r < 0)
+                return r;
+        r = core_items_add(m, &it, 1);
         if (r < 0)
                 return r;
         *ret_id = it.id;
         return 1;
 }
 
-/* Loads an item of my list for a change, inside a transaction. */
+/* Loads an item of my list for a change; inside a transaction. */
 static int my_item_load(Manager *m, int64_t id, Item *ret) {
         Side side;
         int r = store_item_get(m->store, id, &side, ret);
@@ -131,77 +132,63 @@ static int my_item_load(Manager *m, int64_t id, Item *ret) {
         return 0;
 }
 
-static int my_item_change(Manager *m, int64_t id, const ItemChange *ch, bool remove) {
+static int my_item_change_locked(Manager *m, int64_t id, const ItemChange *ch, bool remove) {
         _cleanup_(item_done) Item it = {};
-        int r;
-
-        r = store_begin(m->store);
+        int r = my_item_load(m, id, &it);
         if (r < 0)
                 return r;
-        r = my_item_load(m, id, &it);
-        if (r < 0)
-                goto fail;
         r = remove ? 1 : item_apply(&it, ch);
-        if (r <= 0) {
-                store_rollback(m->store);
+        if (r <= 0)
                 return r;
-        }
         /* Each change raises SEQUENCE so the partner's copy updates (SPEC 7);
          * removal leaves a tombstone for the next export. */
         it.removed = remove;
         it.sequence++;
         it.modified = manager_now();
         r = store_item_update(m->store, &it);
-        if (r >= 0)
-                r = partner_mine_changed(m);
-        if (r >= 0)
-                r = store_commit(m->store);
         if (r < 0)
-                goto fail;
+                return r;
+        r = partner_mine_changed(m);
+        if (r < 0)
+                return r;
         return 1;
-fail:
-        store_rollback(m->store);
-        return r;
 }
 
 int core_item_edit(Manager *m, int64_t id, const ItemChange *ch) {
-        return my_item_change(m, id, ch, false);
+        return STORE_TRANSACTION(m->store, my_item_change_locked(m, id, ch, false));
 }
 
 int core_item_remove(Manager *m, int64_t id) {
-        return my_item_change(m, id, NULL, true);
+        return STORE_TRANSACTION(m->store, my_item_change_locked(m, id, NULL, true));
+}
+
+static int setting_set_locked(Manager *m, const char *key, const char *value) {
+        _cleanup_free_ char *old = NULL;
+        /* The same value again, also a default never set, changes nothing
+         * (the ramp does not restart: closerctl ramp restart does). */
+        int r = settings_get_string(m->store, key, setting_default(key), &old);
+        if (r < 0)
+                return r;
+        if (old && streq(old, value))
+                return 0;
+        r = settings_set_string(m->store, key, value);
+        if (r < 0)
+                return r;
+        /* The reminder is each planned night's alarm in the calendar: they
+         * all change, so calendar apps must see a higher SEQUENCE. */
+        if (streq(key, "datenight.remind")) {
+                r = store_dn_touch_planned(m->store, manager_now());
+                if (r < 0)
+                        return r;
+        }
+        if (streq(key, "start")) {
+                r = settings_set_int64(m->store, "start.day", local_day_of(manager_now()));
+                if (r < 0)
+                        return r;
+        }
+        return 1;
 }
 
 int core_setting_set(Manager *m, const char *key, const char *value) {
-        _cleanup_free_ char *old = NULL;
-        int r = store_begin(m->store);
-        if (r < 0)
-                return r;
-        /* The same value again, also a default never set, changes nothing
-         * (the ramp does not restart: closerctl ramp restart does). */
-        r = store_setting_get(m->store, key, &old);
-        if (r == -ENOENT) {
-                const SettingInfo *info = setting_info(key);
-                r = 0;
-                old = info ? strdup(info->default_value) : NULL;
-        }
-        if (r >= 0 && old && streq(old, value)) {
-                store_rollback(m->store);
-                return 0;
-        }
-        r = store_setting_set(m->store, key, value);
-        /* The reminder is each planned night's alarm in the calendar: they
-         * all change, so calendar apps must see a higher SEQUENCE. */
-        if (r >= 0 && streq(key, "datenight.remind"))
-                r = store_dn_touch_planned(m->store, manager_now());
-        if (r >= 0 && streq(key, "start")) {
-                char day[32];
-                (void) snprintf(day, sizeof(day), "%" PRIi64, local_day_of(manager_now()));
-                r = store_setting_set(m->store, "start.day", day);
-        }
-        if (r >= 0)
-                r = store_commit(m->store);
-        if (r < 0)
-                store_rollback(m->store);
-        return r;
+        return STORE_TRANSACTION(m->store, setting_set_locked(m, key, value));
 }

@@ -11,57 +11,26 @@
 #include "settings.h"
 #include "timeutil.h"
 
-static int setting_or_default(Manager *m, const char *key, char **ret) {
-        int r = store_setting_get(m->store, key, ret);
-        if (r != -ENOENT)
-                return r;
-        const SettingInfo *info = setting_info(key);
-        *ret = strdup(info ? info->default_value : "");
-        return *ret ? 0 : -ENOMEM;
-}
-
-static int setting_int64(Manager *m, const char *key, int64_t *ret) {
-        _cleanup_free_ char *v = NULL;
-        int r = store_setting_get(m->store, key, &v);
-        if (r < 0)
-                return r;
-        char *end;
-        errno = 0;
-        long long x = strtoll(v, &end, 10);
-        if (errno || *end || end == v)
-                return -EBADMSG;
-        *ret = x;
-        return 0;
-}
-
-static int setting_set_int64(Manager *m, const char *key, int64_t v) {
-        char buf[32];
-        (void) snprintf(buf, sizeof(buf), "%" PRIi64, v);
-        return store_setting_set(m->store, key, buf);
-}
-
 /* The values the practice keeps for itself, made on first use: the start
  * day of the ramp and the seed of the pick. */
 static int practice_init(Manager *m, int64_t today, int64_t *ret_start_day, uint64_t *ret_seed) {
         int64_t v;
-        int r = setting_int64(m, "start.day", &v);
+        int r = settings_get_int64(m->store, "start.day", today, &v);
         /* Missing, or damaged by hand: start afresh rather than stop. */
-        if (r == -ENOENT || r == -EBADMSG) {
-                v = today;
-                r = setting_set_int64(m, "start.day", v);
-        }
+        if (r == 0 || r == -EINVAL)
+                r = settings_set_int64(m->store, "start.day", v);
         if (r < 0)
                 return r;
         *ret_start_day = v;
 
-        r = setting_int64(m, "pick.seed", &v);
-        if (r == -ENOENT || r == -EBADMSG) {
+        r = settings_get_int64(m->store, "pick.seed", 0, &v);
+        if (r == 0 || r == -EINVAL) {
                 sd_id128_t id;
                 r = sd_id128_randomize(&id);
                 if (r < 0)
                         return r;
                 v = (int64_t) (id.qwords[0] & INT64_MAX);
-                r = setting_set_int64(m, "pick.seed", v);
+                r = settings_set_int64(m->store, "pick.seed", v);
         }
         if (r < 0)
                 return r;
@@ -133,37 +102,37 @@ static int practice_read(Manager *m, time_t now, Practice *ret) {
         int r;
 
         r = practice_init(m, p.today, &p.start_day, &p.seed);
-        if (r >= 0)
-                r = setting_or_default(m, "start", &start);
-        if (r >= 0)
-                r = setting_or_default(m, "daily.time", &daily);
+        if (r < 0)
+                return r;
+        r = settings_get_string(m->store, "start", setting_default("start"), &start);
         if (r < 0)
                 return r;
         p.start = start_kind_from_string(start);
         if (p.start < 0)
                 p.start = START_COLD;
-        if (parse_hhmm(daily, &p.daily_minute) < 0)
-                p.daily_minute = 8 * 60;
+        /* Damaged by hand: the default. */
+        r = settings_get_minute(m->store, "daily.time", 8 * 60, &p.daily_minute);
+        if (r < 0 && r != -EINVAL)
+                return r;
         r = ramp_cap(p.start, p.start_day, p.today, &p.next_widen_day);
         if (r < 0)
                 return r;
         p.cap = r;
 
-        r = store_setting_get(m->store, "phase", &phase);
-        if (r == -ENOENT)
-                p.phase = p.cap < 3 ? PHASE_RAMP : PHASE_STEADY;
-        else if (r < 0)
+        r = settings_get_string(m->store, "phase", NULL, &phase);
+        if (r < 0)
                 return r;
-        else
-                p.phase = phase_from_string(phase);
+        p.phase = r == 0 ? (p.cap < 3 ? PHASE_RAMP : PHASE_STEADY) : phase_from_string(phase);
         if (p.phase < 0)
                 p.phase = PHASE_RAMP;
 
         r = practice_paused_on(m, p.today, &p.paused, &p.paused_until);
-        if (r >= 0)
-                r = store_last_done_day(m->store, &p.last_done_day);
-        if (r >= 0)
-                r = lapse_since(m, p.today, p.last_done_day, &p.lapse_since);
+        if (r < 0)
+                return r;
+        r = store_last_done_day(m->store, &p.last_done_day);
+        if (r < 0)
+                return r;
+        r = lapse_since(m, p.today, p.last_done_day, &p.lapse_since);
         if (r < 0)
                 return r;
         /* Before anything was done the practice counts from the day before
@@ -176,10 +145,8 @@ static int practice_read(Manager *m, time_t now, Practice *ret) {
          * clock; the run queue stores it and announces the change
          * (daily_phase_refresh()), so a read never emits. */
         p.phase_stored = p.phase;
-        r = setting_int64(m, "phase.day", &p.phase_day);
-        if (r == -ENOENT || r == -EBADMSG)
-                p.phase_day = INT64_MIN;
-        else if (r < 0)
+        r = settings_lenient(settings_get_int64(m->store, "phase.day", INT64_MIN, &p.phase_day));
+        if (r < 0)
                 return r;
         /* A clock set back before the day the phase last moved does not
          * move it back: a phase changes once. */
@@ -239,8 +206,9 @@ static int daily_pick(Manager *m, const Practice *p, Act *ret, PickEmptyReason *
         int r;
 
         r = store_pick_candidates(m->store, &c, &n);
-        if (r >= 0)
-                r = excluded_today(m, p->today, &ex, &n_ex);
+        if (r < 0)
+                return r;
+        r = excluded_today(m, p->today, &ex, &n_ex);
         if (r < 0)
                 return r;
         r = pick_daily(c, n, p->today, p->cap, p->phase != PHASE_RAMP, p->seed, ex, n_ex, &id);
@@ -266,24 +234,24 @@ static int daily_pick(Manager *m, const Practice *p, Act *ret, PickEmptyReason *
         return store_act_current(m->store, p->today, ret);
 }
 
+static int ensure_locked(Manager *m, const Practice *p, Act *ret, PickEmptyReason *ret_why) {
+        /* Another caller may have picked between the read and BEGIN. */
+        int r = store_act_current(m->store, p->today, ret);
+        if (r != -ENOENT)
+                return r;
+        return daily_pick(m, p, ret, ret_why);
+}
+
 int daily_ensure(Manager *m, const Practice *p, Act *ret, PickEmptyReason *ret_why) {
         int r = store_act_current(m->store, p->today, ret);
         if (r != -ENOENT)
                 return r;
-        r = store_begin(m->store);
+        _cleanup_(act_done) Act a = {};
+        r = STORE_TRANSACTION(m->store, ensure_locked(m, p, &a, ret_why));
         if (r < 0)
                 return r;
-        /* Another caller may have picked between the read and BEGIN. */
-        r = store_act_current(m->store, p->today, ret);
-        if (r == -ENOENT)
-                r = daily_pick(m, p, ret, ret_why);
-        if (r < 0) {
-                store_rollback(m->store);
-                return r;
-        }
-        r = store_commit(m->store);
-        if (r < 0)
-                act_done(ret);
+        *ret = a;
+        a = (Act) {};
         return r;
 }
 
@@ -334,9 +302,11 @@ static int done_locked(Manager *m, time_t now, int response, int mood, const cha
         if (a.done_at == 0)
                 a.done_at = now;
         r = store_act_update(m->store, &a);
-        if (r >= 0 && mood > 0)
-                r = store_mood_insert(m->store, p.today, mood, NULL, now);
-        return r;
+        if (r < 0)
+                return r;
+        if (mood > 0)
+                return store_mood_insert(m->store, p.today, mood, NULL, now);
+        return 0;
 }
 
 int daily_replace_locked(Manager *m, time_t now, int64_t item_id, Act *ret) {
@@ -365,7 +335,7 @@ int daily_replace_locked(Manager *m, time_t now, int64_t item_id, Act *ret) {
 }
 
 static int ramp_restart_locked(Manager *m, time_t now, Practice *ret) {
-        int r = setting_set_int64(m, "start.day", local_day_of(now));
+        int r = settings_set_int64(m->store, "start.day", local_day_of(now));
         if (r < 0)
                 return r;
         return practice_load(m, now, ret);
@@ -426,9 +396,10 @@ static int extra_locked(Manager *m, time_t now, const char *what, int response, 
                 a.title = (char *) what;
         a.note = (char *) (note && note[0] ? note : NULL);
         r = store_act_insert(m->store, &a, now);
-        if (r >= 0)
-                *ret_id = a.id;
-        return r;
+        if (r < 0)
+                return r;
+        *ret_id = a.id;
+        return 0;
 }
 
 int daily_extra(Manager *m, time_t now, const char *what, int response, const char *note, int64_t *ret_id) {
@@ -460,20 +431,24 @@ int daily_pause(Manager *m, time_t now, int64_t until_day) {
 
 static int resume_locked(Manager *m, time_t now) {
         int64_t today = local_day_of(now);
-        Pause *p = NULL;
+        _cleanup_free_ Pause *p = NULL;
         size_t n = 0;
-        int r = store_pauses(m->store, &p, &n), found = 0;
-        for (size_t i = 0; r >= 0 && i < n; i++) {
+        bool found = false;
+        int r = store_pauses(m->store, &p, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
                 if (!(p[i].from_day <= today && today <= p[i].until_day))
                         continue;
-                found = 1;
+                found = true;
                 if (p[i].from_day == today)
                         r = store_pause_delete(m->store, p[i].id);
                 else
                         r = store_pause_set(m->store, &(Pause){ p[i].id, p[i].from_day, today - 1 });
+                if (r < 0)
+                        return r;
         }
-        free(p);
-        return r < 0 ? r : found ? 0 : -ENOENT;
+        return found ? 0 : -ENOENT;
 }
 
 int daily_resume(Manager *m, time_t now) {
@@ -560,18 +535,16 @@ static int phase_update_locked(Manager *m, time_t now, Phase *ret_old, Phase *re
         Phase next = phase_compute(&in);
         if (next < 0)
                 return -EINVAL;
-        r = store_setting_get(m->store, "phase", &stored);
-        if (r < 0 && r != -ENOENT)
-                return r;
-        bool first = r == -ENOENT;
-        if (!first && phase_from_string(stored) == next)
-                return 0;
-        r = store_setting_set(m->store, "phase", phase_to_string(next));
+        r = settings_get_string(m->store, "phase", NULL, &stored);
         if (r < 0)
                 return r;
-        char day[24];
-        (void) snprintf(day, sizeof(day), "%" PRIi64, p.today);
-        r = store_setting_set(m->store, "phase.day", day);
+        bool first = r == 0;
+        if (!first && phase_from_string(stored) == next)
+                return 0;
+        r = settings_set_string(m->store, "phase", phase_to_string(next));
+        if (r < 0)
+                return r;
+        r = settings_set_int64(m->store, "phase.day", p.today);
         if (r < 0)
                 return r;
         *ret_old = p.phase_stored;

@@ -16,52 +16,40 @@
 
 #define DAY (24 * 3600)
 
-static int setting_get_default(Manager *m, const char *key, const char *def, char **ret) {
-        int r = store_setting_get(m->store, key, ret);
-        if (r != -ENOENT)
-                return r;
-        *ret = strdup(def);
-        return *ret ? 0 : -ENOMEM;
-}
-
 int datenight_rule(Manager *m, DnRule *ret) {
-        _cleanup_free_ char *vary = NULL, *weekday = NULL, *weekdays = NULL, *time = NULL, *duration = NULL;
+        _cleanup_free_ char *weekday = NULL, *weekdays = NULL;
         DnRule rule = { .weekday = 5, .weekdays_mask = 0x70, .minute = 20 * 60, .duration = DN_DURATION_DEFAULT };
         int r;
 
-        r = setting_get_default(m, "datenight.vary", "off", &vary);
-        if (r >= 0)
-                r = setting_get_default(m, "datenight.weekday", "fri", &weekday);
-        if (r >= 0)
-                r = setting_get_default(m, "datenight.weekdays", "fri,sat,sun", &weekdays);
-        if (r >= 0)
-                r = setting_get_default(m, "datenight.time", "20:00", &time);
-        if (r >= 0)
-                r = setting_get_default(m, "datenight.duration", "3h", &duration);
-        if (r < 0)
-                return r;
         /* Values are stored canonical by datenight_set_rule; a damaged one
          * falls back to the default rather than stopping the daemon. */
-        rule.vary = setting_is_on(vary);
+        r = settings_lenient(settings_get_bool(m->store, "datenight.vary", false, &rule.vary));
+        if (r < 0)
+                return r;
+        r = settings_get_string(m->store, "datenight.weekday", "fri", &weekday);
+        if (r < 0)
+                return r;
+        r = settings_get_string(m->store, "datenight.weekdays", "fri,sat,sun", &weekdays);
+        if (r < 0)
+                return r;
+        r = settings_lenient(settings_get_minute(m->store, "datenight.time", rule.minute, &rule.minute));
+        if (r < 0)
+                return r;
+        r = settings_lenient(settings_get_duration(m->store, "datenight.duration", rule.duration, &rule.duration));
+        if (r < 0)
+                return r;
         int wd = parse_weekday(weekday);
         if (wd > 0)
                 rule.weekday = wd;
         (void) parse_weekdays(weekdays, &rule.weekdays_mask);
-        (void) parse_hhmm(time, &rule.minute);
-        (void) parse_duration(duration, &rule.duration);
         *ret = rule;
         return 0;
 }
 
 int datenight_remind(Manager *m, int64_t *ret) {
-        _cleanup_free_ char *v = NULL;
-        const SettingInfo *info = setting_info("datenight.remind");
-        int r = setting_get_default(m, "datenight.remind", info->default_value, &v);
-        if (r < 0)
-                return r;
-        if (parse_duration(v, ret) < 0)
-                *ret = 3600;
-        return 0;
+        /* The default, also for a value damaged by hand: 1h. */
+        int r = settings_lenient(settings_get_duration(m->store, "datenight.remind", 3600, ret));
+        return r < 0 ? r : 0;
 }
 
 static int uid_new(const char *prefix, char **ret) {
@@ -77,6 +65,32 @@ static int uid_new(const char *prefix, char **ret) {
  * plan costs the same after fifty years as after one. */
 #define PLAN_LOOKBACK (31 * DAY)
 
+static void uid_freep(DateNight *d) {
+        free(d->uid);
+}
+
+static int night_create(Manager *m, time_t now, const DnNight *night) {
+        _cleanup_(uid_freep) DateNight d = { .night = *night, .modified = now };
+        int r = uid_new(d.night.mode == DN_MAKEUP ? "makeup" : "dn", &d.uid);
+        if (r < 0)
+                return r;
+        return store_dn_insert(m->store, &d, now);
+}
+
+/* A planned change to one of nights (the last of that ID). */
+static int night_change(Manager *m, time_t now, DateNight *nights, size_t n, const DnNight *night) {
+        DateNight *cur = NULL;
+        for (size_t k = 0; k < n; k++)
+                if (nights[k].night.id == night->id)
+                        cur = &nights[k];
+        if (!cur)
+                return -ENOENT;
+        cur->night = *night;
+        cur->sequence++;
+        cur->modified = now;
+        return store_dn_update(m->store, cur);
+}
+
 static int plan_round(Manager *m, time_t now, const DnRule *rule, int weeks, bool *changed) {
         DateNight *nights = NULL;
         DnNight *plain = NULL;
@@ -86,8 +100,9 @@ static int plan_round(Manager *m, time_t now, const DnRule *rule, int weeks, boo
         int r;
 
         r = store_dn_list(m->store, now - PLAN_LOOKBACK, &nights, &n);
-        if (r >= 0)
-                r = store_away_list(m->store, local_day_of(now - PLAN_LOOKBACK) - 2, &away, &n_away);
+        if (r < 0)
+                goto finish;
+        r = store_away_list(m->store, local_day_of(now - PLAN_LOOKBACK) - 2, &away, &n_away);
         if (r < 0)
                 goto finish;
         plain = calloc(n ? n : 1, sizeof(DnNight));
@@ -98,32 +113,17 @@ static int plan_round(Manager *m, time_t now, const DnRule *rule, int weeks, boo
         for (size_t i = 0; i < n; i++)
                 plain[i] = nights[i].night;
         r = dn_plan(rule, away, n_away, plain, n, now, weeks, &ch, &n_ch);
-        for (size_t i = 0; r >= 0 && i < n_ch; i++) {
-                if (ch[i].kind == DN_CHANGE_CREATE) {
-                        DateNight d = { .night = ch[i].night, .modified = now };
-                        r = uid_new(d.night.mode == DN_MAKEUP ? "makeup" : "dn", &d.uid);
-                        if (r >= 0)
-                                r = store_dn_insert(m->store, &d, now);
-                        free(d.uid);
-                } else {
-                        DateNight *cur = NULL;
-                        for (size_t k = 0; k < n; k++)
-                                if (nights[k].night.id == ch[i].night.id)
-                                        cur = &nights[k];
-                        if (!cur) {
-                                r = -ENOENT;
-                                break;
-                        }
-                        cur->night = ch[i].night;
-                        cur->sequence++;
-                        cur->modified = now;
-                        r = store_dn_update(m->store, cur);
-                }
+        if (r < 0)
+                goto finish;
+        for (size_t i = 0; i < n_ch; i++) {
+                r = ch[i].kind == DN_CHANGE_CREATE ? night_create(m, now, &ch[i].night)
+                                                   : night_change(m, now, nights, n, &ch[i].night);
+                if (r < 0)
+                        goto finish;
         }
-        if (r >= 0 && n_ch > 0)
+        if (n_ch > 0)
                 *changed = true;
-        if (r >= 0)
-                r = (int) n_ch;
+        r = (int) n_ch;
 finish:
         free(ch);
         free(plain);
@@ -133,12 +133,12 @@ finish:
 }
 
 static int ics_weeks(Manager *m, int *ret) {
-        _cleanup_free_ char *v = NULL;
-        int r = setting_get_default(m, "ics.weeks", setting_info("ics.weeks")->default_value, &v);
+        int64_t w;
+        /* The default, also for a value damaged by hand. */
+        int r = settings_lenient(settings_get_int64_range(m->store, "ics.weeks", 1, DN_WEEKS_MAX, DN_WEEKS_DEFAULT, &w));
         if (r < 0)
                 return r;
-        int w = atoi(v);
-        *ret = w >= 1 && w <= DN_WEEKS_MAX ? w : DN_WEEKS_DEFAULT;
+        *ret = (int) w;
         return 0;
 }
 
@@ -152,17 +152,23 @@ static int trim_locked(Manager *m, time_t now, int weeks, bool *changed) {
         if (r < 0)
                 return r;
         plain = calloc(n ? n : 1, sizeof(DnNight));
-        if (!plain)
+        if (!plain) {
                 r = -ENOMEM;
-        for (size_t i = 0; r >= 0 && i < n; i++)
+                goto finish;
+        }
+        for (size_t i = 0; i < n; i++)
                 plain[i] = nights[i].night;
-        if (r >= 0)
-                r = dn_trim(plain, n, now, weeks, &ids, &n_ids);
-        for (size_t i = 0; r >= 0 && i < n_ids; i++) {
+        r = dn_trim(plain, n, now, weeks, &ids, &n_ids);
+        if (r < 0)
+                goto finish;
+        for (size_t i = 0; i < n_ids; i++) {
                 r = store_dn_trim(m->store, ids[i]);
+                if (r < 0)
+                        goto finish;
                 if (r > 0)
                         *changed = true;
         }
+finish:
         free(ids);
         free(plain);
         datenight_array_free(nights, n);
@@ -174,16 +180,20 @@ static int trim_locked(Manager *m, time_t now, int weeks, bool *changed) {
 static int replan_locked(Manager *m, time_t now, bool *changed) {
         DnRule rule;
         int weeks, r = datenight_rule(m, &rule);
-        if (r >= 0)
-                r = ics_weeks(m, &weeks);
-        if (r >= 0)
-                r = trim_locked(m, now, weeks, changed);
-        for (int round = 0; r >= 0 && round < 3; round++) {
+        if (r < 0)
+                return r;
+        r = ics_weeks(m, &weeks);
+        if (r < 0)
+                return r;
+        r = trim_locked(m, now, weeks, changed);
+        if (r < 0)
+                return r;
+        for (int round = 0; round < 3; round++) {
                 r = plan_round(m, now, &rule, weeks, changed);
-                if (r == 0)
-                        break;
+                if (r <= 0)
+                        return r;
         }
-        return r < 0 ? r : 0;
+        return 0;
 }
 
 
@@ -196,25 +206,23 @@ int datenight_replan(Manager *m, time_t now) {
 static int set_rule_locked(Manager *m, time_t now, const DnRule *rule) {
         char buf[32];
         bool changed = false;
-        int r = store_setting_set(m->store, "datenight.vary", rule->vary ? "on" : "off");
-        if (r >= 0 && !rule->vary)
-                r = store_setting_set(m->store, "datenight.weekday", weekday_to_string(rule->weekday));
-        if (r >= 0 && rule->vary) {
+        int r = settings_set_bool(m->store, "datenight.vary", rule->vary);
+        if (r < 0)
+                return r;
+        if (rule->vary) {
                 format_weekdays(rule->weekdays_mask, buf);
-                r = store_setting_set(m->store, "datenight.weekdays", buf);
-        }
-        if (r >= 0) {
-                format_hhmm(rule->minute, buf);
-                r = store_setting_set(m->store, "datenight.time", buf);
-        }
-        if (r >= 0) {
-                r = format_duration(rule->duration, buf);
-                if (r >= 0)
-                        r = store_setting_set(m->store, "datenight.duration", buf);
-        }
-        if (r >= 0)
-                r = replan_locked(m, now, &changed);
-        return r;
+                r = settings_set_string(m->store, "datenight.weekdays", buf);
+        } else
+                r = settings_set_string(m->store, "datenight.weekday", weekday_to_string(rule->weekday));
+        if (r < 0)
+                return r;
+        r = settings_set_minute(m->store, "datenight.time", rule->minute);
+        if (r < 0)
+                return r;
+        r = settings_set_duration(m->store, "datenight.duration", rule->duration);
+        if (r < 0)
+                return r;
+        return replan_locked(m, now, &changed);
 }
 
 int datenight_set_rule(Manager *m, time_t now, const DnRule *rule) {
@@ -253,7 +261,9 @@ static int night_pick(Manager *m, time_t now, int64_t id, Change what, DateNight
         size_t n = 0;
         bool past = what == CHANGE_LOG;
         int r = store_dn_list(m->store, past ? now - 14 * DAY : now, &d, &n), found = -ENOENT;
-        for (int again = 0; r >= 0 && found < 0 && again <= past; again++)
+        if (r < 0)
+                return r;
+        for (int again = 0; found < 0 && again <= past; again++)
                 for (size_t i = 0; i < n; i++) {
                         if (!pick_matches(what, &d[i].night, now, again))
                                 continue;
@@ -261,68 +271,83 @@ static int night_pick(Manager *m, time_t now, int64_t id, Change what, DateNight
                         if (!past)
                                 break;
                 }
-        if (r >= 0 && found >= 0) {
+        if (found >= 0) {
                 *ret = d[found];
                 d[found].uid = NULL;
         }
         datenight_array_free(d, n);
-        return r < 0 ? r : found >= 0 ? 0 : -ENOENT;
+        return found >= 0 ? 0 : -ENOENT;
+}
+
+/* What the command does to the night it is about, or why it cannot. */
+static int change_apply(Change what, DateNight *d, time_t now, time_t start, DnStatus outcome) {
+        DnNight *x = &d->night;
+        if (what == CHANGE_LOG) {
+                if (x->start > now)
+                        return -EINPROGRESS;
+                if (x->status == DN_SKIPPED)
+                        return -EALREADY;
+                x->status = outcome;
+                return 0;
+        }
+        if (what == CHANGE_UNSKIP) {
+                if (x->status != DN_SKIPPED)
+                        return -ENOMSG;
+                if (x->start + x->duration <= now)
+                        return -EALREADY;
+                x->status = DN_PLANNED;
+                return 0;
+        }
+        if (x->status != DN_PLANNED || x->start + x->duration <= now)
+                return -EALREADY;
+        if (what == CHANGE_MOVE) {
+                x->start = start;
+                x->moved = true;
+        } else
+                x->status = DN_SKIPPED;
+        return 0;
 }
 
 static int change_locked(Manager *m, time_t now, int64_t id, Change what, time_t start, DnStatus outcome,
                          int64_t *ret_id) {
-        DateNight d = {};
+        _cleanup_(uid_freep) DateNight d = {};
         bool changed = false;
         int r = night_pick(m, now, id, what, &d);
         if (r < 0)
                 return r;
         DnStatus before = d.night.status;
-        if (what == CHANGE_LOG) {
-                if (d.night.start > now)
-                        r = -EINPROGRESS;
-                else if (d.night.status == DN_SKIPPED)
-                        r = -EALREADY;
-                else
-                        d.night.status = outcome;
-        } else if (what == CHANGE_UNSKIP) {
-                if (d.night.status != DN_SKIPPED)
-                        r = -ENOMSG;
-                else if (d.night.start + d.night.duration <= now)
-                        r = -EALREADY;
-                else
-                        d.night.status = DN_PLANNED;
-        } else if (d.night.status != DN_PLANNED || d.night.start + d.night.duration <= now)
-                r = -EALREADY;
-        else if (what == CHANGE_MOVE) {
-                d.night.start = start;
-                d.night.moved = true;
-        } else
-                d.night.status = DN_SKIPPED;
+        r = change_apply(what, &d, now, start, outcome);
+        if (r < 0)
+                return r;
         /* The same outcome again changes nothing. */
-        bool same = r >= 0 && what == CHANGE_LOG && before == outcome;
-        if (r >= 0 && !same) {
+        if (!(what == CHANGE_LOG && before == outcome)) {
                 d.sequence++;
                 d.modified = now;
                 r = store_dn_update(m->store, &d);
+                if (r < 0)
+                        return r;
+                /* Each outcome given by hand is an event of its own (history). */
+                if (what != CHANGE_MOVE) {
+                        r = store_dn_event_insert(m->store, d.night.id, before, d.night.status, now);
+                        if (r < 0)
+                                return r;
+                }
         }
-        /* Each outcome given by hand is an event of its own (history). */
-        if (r >= 0 && !same && what != CHANGE_MOVE)
-                r = store_dn_event_insert(m->store, d.night.id, before, d.night.status, now);
         /* A skipped or moved night can change what the plan owes. */
-        if (r >= 0)
-                r = replan_locked(m, now, &changed);
+        r = replan_locked(m, now, &changed);
+        if (r < 0)
+                return r;
         /* A make-up no longer owed is skipped again by the plan: refused. */
-        if (r >= 0 && what == CHANGE_UNSKIP) {
-                DateNight after = {};
+        if (what == CHANGE_UNSKIP) {
+                _cleanup_(uid_freep) DateNight after = {};
                 r = store_dn_get(m->store, d.night.id, &after);
-                if (r >= 0 && after.night.status != DN_PLANNED)
-                        r = -ESTALE;
-                free(after.uid);
+                if (r < 0)
+                        return r;
+                if (after.night.status != DN_PLANNED)
+                        return -ESTALE;
         }
-        if (r >= 0)
-                *ret_id = d.night.id;
-        free(d.uid);
-        return r;
+        *ret_id = d.night.id;
+        return 0;
 }
 
 int datenight_move(Manager *m, time_t now, int64_t id, time_t start, int64_t *ret_id) {
@@ -344,9 +369,9 @@ int datenight_log(Manager *m, time_t now, int64_t id, DnStatus outcome, int64_t 
 static int away_locked(Manager *m, time_t now, int64_t from_day, int64_t to_day, int64_t *ret_id) {
         bool changed = false;
         int r = store_away_insert(m->store, &(DnAway){ from_day, to_day }, now, ret_id);
-        if (r >= 0)
-                r = replan_locked(m, now, &changed);
-        return r;
+        if (r < 0)
+                return r;
+        return replan_locked(m, now, &changed);
 }
 
 int datenight_away(Manager *m, time_t now, int64_t from_day, int64_t to_day, int64_t *ret_id) {
@@ -361,33 +386,31 @@ int datenight_away(Manager *m, time_t now, int64_t from_day, int64_t to_day, int
 static int away_counts(Manager *m, const DnAway *a, AwayInfo *ret) {
         time_t from, to;
         int r = local_resolve(a->from_day, 0, &from);
-        if (r >= 0)
-                r = local_resolve(a->to_day + 1, 0, &to);
-        if (r >= 0)
-                r = store_away_counts(m->store, from, to, &ret->nights, &ret->makeups);
-        return r;
+        if (r < 0)
+                return r;
+        r = local_resolve(a->to_day + 1, 0, &to);
+        if (r < 0)
+                return r;
+        return store_away_counts(m->store, from, to, &ret->nights, &ret->makeups);
 }
 
 int datenight_away_list(Manager *m, AwayInfo **ret, size_t *ret_n) {
-        AwayPeriod *p = NULL;
+        _cleanup_free_ AwayPeriod *p = NULL;
         size_t n = 0;
         int r = store_away_periods(m->store, &p, &n);
         if (r < 0)
                 return r;
-        AwayInfo *info = calloc(n ? n : 1, sizeof(AwayInfo));
+        _cleanup_free_ AwayInfo *info = calloc(n ? n : 1, sizeof(AwayInfo));
         if (!info)
-                r = -ENOMEM;
-        for (size_t i = 0; r >= 0 && i < n; i++) {
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
                 info[i].id = p[i].id;
                 info[i].away = p[i].away;
                 r = away_counts(m, &p[i].away, &info[i]);
+                if (r < 0)
+                        return r;
         }
-        free(p);
-        if (r < 0) {
-                free(info);
-                return r;
-        }
-        *ret = info;
+        *ret = TAKE_PTR(info);
         *ret_n = n;
         return 0;
 }
@@ -397,14 +420,18 @@ static int away_cancel_locked(Manager *m, time_t now, int64_t id, AwayInfo *ret)
         AwayInfo before = {}, after = {};
         bool changed = false;
         int r = store_away_get(m->store, id, &p);
-        if (r >= 0)
-                r = away_counts(m, &p.away, &before);
-        if (r >= 0)
-                r = store_away_cancel(m->store, id, now);
-        if (r >= 0)
-                r = replan_locked(m, now, &changed);
-        if (r >= 0)
-                r = away_counts(m, &p.away, &after);
+        if (r < 0)
+                return r;
+        r = away_counts(m, &p.away, &before);
+        if (r < 0)
+                return r;
+        r = store_away_cancel(m->store, id, now);
+        if (r < 0)
+                return r;
+        r = replan_locked(m, now, &changed);
+        if (r < 0)
+                return r;
+        r = away_counts(m, &p.away, &after);
         if (r < 0)
                 return r;
         /* What the cancel gave back: nights in person again, make-ups no

@@ -27,8 +27,9 @@ int history_collect(Manager *m, int64_t from_day, int64_t to_day, int64_t item_i
         if (from_day > to_day || to_day - from_day >= HISTORY_DAYS_MAX)
                 return -EINVAL;
         r = local_resolve(from_day, 0, &from);
-        if (r >= 0)
-                r = local_resolve(to_day + 1, 0, &to);
+        if (r < 0)
+                return r;
+        r = local_resolve(to_day + 1, 0, &to);
         if (r < 0)
                 return r;
         /* One more than fits of each kind: the earliest entries overall are

@@ -24,10 +24,9 @@ typedef struct Note {
 } Note;
 
 static bool setting_on(Manager *m, const char *key) {
-        _cleanup_free_ char *v = NULL;
-        if (store_setting_get(m->store, key, &v) < 0)
-                return setting_is_on(setting_info(key)->default_value);
-        return setting_is_on(v);
+        bool on = setting_is_on(setting_default(key));
+        (void) settings_get_bool(m->store, key, on, &on);
+        return on;
 }
 
 static void no_server(Manager *m, const sd_bus_error *e, int r) {

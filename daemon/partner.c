@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <systemd/sd-id128.h>
@@ -11,6 +10,7 @@
 #include "daily.h"
 #include "macro.h"
 #include "partner.h"
+#include "settings.h"
 
 static bool text_eq(const char *a, const char *b) {
         return streq(a ? a : "", b ? b : "");
@@ -114,10 +114,13 @@ static int import_one(Manager *m, const Item *in, bool replacing, time_t now, Im
                 Review previous = mine.review;
                 mine.review = mine.removed ? REVIEW_NEW : import_review_again(previous);
                 r = copy_fields(&mine, in);
-                if (r >= 0 && !mine.removed && previous != REVIEW_NEW)
-                        r = review_again_add(sum, &mine, previous);
                 if (r < 0)
                         return r;
+                if (!mine.removed && previous != REVIEW_NEW) {
+                        r = review_again_add(sum, &mine, previous);
+                        if (r < 0)
+                                return r;
+                }
                 mine.removed = false;
                 sum->updated++;
                 return store_item_update(m->store, &mine);
@@ -150,9 +153,7 @@ static int import_one(Manager *m, const Item *in, bool replacing, time_t now, Im
 /* A setting, or NULL (not an error) when it is unset or empty. */
 static int setting_or_null(Manager *m, const char *key, char **ret) {
         _cleanup_free_ char *v = NULL;
-        int r = store_setting_get(m->store, key, &v);
-        if (r == -ENOENT)
-                r = 0;
+        int r = settings_get_string(m->store, key, NULL, &v);
         if (r < 0)
                 return r;
         *ret = v && v[0] ? TAKE_PTR(v) : NULL;
@@ -236,18 +237,21 @@ static int import_guard(Manager *m, const ListFile *f, const ImportOptions *opts
 /* Who my partner is from now on: their owner ID, and their name unless I set one. */
 static int import_remember_owner(Manager *m, const ListFile *f, bool replacing) {
         _cleanup_free_ char *name = NULL;
-        int r = 0;
+        int r;
 
-        if (f->owner_id)
-                r = store_setting_set(m->store, "partner.owner_id", f->owner_id);
-        if (r >= 0 && replacing && !f->owner_name)
-                r = store_setting_unset(m->store, "partner.name");
-        if (r < 0 || !f->owner_name)
-                return r;
+        if (f->owner_id) {
+                r = settings_set_string(m->store, "partner.owner_id", f->owner_id);
+                if (r < 0)
+                        return r;
+        }
+        if (!f->owner_name)
+                return replacing ? settings_unset(m->store, "partner.name") : 0;
         r = setting_or_null(m, "partner.name", &name);
-        if (r >= 0 && (!name || replacing))
-                r = store_setting_set(m->store, "partner.name", f->owner_name);
-        return r;
+        if (r < 0)
+                return r;
+        if (name && !replacing)
+                return 0;
+        return settings_set_string(m->store, "partner.name", f->owner_name);
 }
 
 static int import_locked(Manager *m, const ListFile *f, const ImportOptions *opts, ImportSummary *sum,
@@ -264,18 +268,21 @@ static int import_locked(Manager *m, const ListFile *f, const ImportOptions *opt
                         return r;
                 sum->forgotten = (unsigned) n;
         }
-        for (size_t i = 0; i < f->n_items && r >= 0; i++)
+        for (size_t i = 0; i < f->n_items; i++) {
                 r = import_one(m, &f->items[i], replacing, now, sum);
-        if (r >= 0)
-                r = store_item_count(m->store, SIDE_PARTNER, &n);
-        if (r >= 0 && n > ITEM_COUNT_MAX)
-                r = -E2BIG;
+                if (r < 0)
+                        return r;
+        }
+        r = store_item_count(m->store, SIDE_PARTNER, &n);
+        if (r < 0)
+                return r;
+        if (n > ITEM_COUNT_MAX)
+                return -E2BIG;
         /* A removed or forgotten item leaves the pick, today's act included. */
-        if (r >= 0)
-                r = store_acts_drop_open_of_removed(m->store);
-        if (r >= 0)
-                r = import_remember_owner(m, f, replacing);
-        return r;
+        r = store_acts_drop_open_of_removed(m->store);
+        if (r < 0)
+                return r;
+        return import_remember_owner(m, f, replacing);
 }
 
 int partner_import(Manager *m, const ListFile *f, const ImportOptions *opts, ImportSummary *ret, char **ret_why) {
@@ -301,23 +308,14 @@ int partner_import(Manager *m, const ListFile *f, const ImportOptions *opts, Imp
         return 0;
 }
 
+/* A revision: 0 when unset (or damaged by hand). */
 static int revision_get(Manager *m, const char *key, int64_t *ret) {
-        _cleanup_free_ char *v = NULL;
-        int r = store_setting_get(m->store, key, &v);
-        if (r == -ENOENT) {
-                *ret = 0;
-                return 0;
-        }
-        if (r < 0)
-                return r;
-        *ret = strtoll(v, NULL, 10);
-        return 0;
+        int r = settings_lenient(settings_get_int64(m->store, key, 0, ret));
+        return r < 0 ? r : 0;
 }
 
 static int revision_set(Manager *m, const char *key, int64_t v) {
-        char buf[32];
-        (void) snprintf(buf, sizeof(buf), "%" PRIi64, v);
-        return store_setting_set(m->store, key, buf);
+        return settings_set_int64(m->store, key, v);
 }
 
 int partner_mine_changed(Manager *m) {
@@ -332,12 +330,15 @@ int partner_copy_state(Manager *m, CopyState *ret) {
         _cleanup_free_ char *exported_at = NULL;
         int64_t mine, exported, n;
         int r = revision_get(m, "mine.revision", &mine);
-        if (r >= 0)
-                r = revision_get(m, "export.revision", &exported);
-        if (r >= 0)
-                r = store_item_count(m->store, SIDE_MINE, &n);
-        if (r >= 0)
-                r = setting_or_null(m, "export.revision", &exported_at);
+        if (r < 0)
+                return r;
+        r = revision_get(m, "export.revision", &exported);
+        if (r < 0)
+                return r;
+        r = store_item_count(m->store, SIDE_MINE, &n);
+        if (r < 0)
+                return r;
+        r = setting_or_null(m, "export.revision", &exported_at);
         if (r < 0)
                 return r;
         *ret = n == 0          ? COPY_NONE
@@ -360,7 +361,7 @@ static int owner_id_get(Manager *m, char **ret) {
         *ret = strdup(sd_id128_to_string(id, s));
         if (!*ret)
                 return -ENOMEM;
-        return store_setting_set(m->store, "owner.id", *ret);
+        return settings_set_string(m->store, "owner.id", *ret);
 }
 
 static int export_locked(Manager *m, char **ret_text, int64_t *ret_revision) {
@@ -429,12 +430,13 @@ int partner_review(Manager *m, int64_t id, Review review, const char *note, Act 
 
 static int forget_locked(Manager *m, int64_t *ret_n) {
         int r = store_partner_forget(m->store, ret_n);
-        if (r >= 0)
-                r = store_acts_drop_open_of_removed(m->store);
+        if (r < 0)
+                return r;
+        r = store_acts_drop_open_of_removed(m->store);
+        if (r < 0)
+                return r;
         /* Any partner's list may come next, without --replace. */
-        if (r >= 0)
-                r = store_setting_unset(m->store, "partner.owner_id");
-        return r == -ENOENT ? 0 : r;
+        return settings_unset(m->store, "partner.owner_id");
 }
 
 int partner_forget(Manager *m, int64_t *ret_n) {

@@ -6,6 +6,7 @@
 
 #include "macro.h"
 #include "promise.h"
+#include "settings.h"
 #include "timeutil.h"
 
 const char *promise_status_to_string(PromiseStatus s) {
@@ -32,9 +33,25 @@ static int promise_insert(Manager *m, time_t now, const RainCheck *rc, int64_t a
                 .owed_by_partner = rc->owed_by_partner,
         };
         r = store_promise_insert(m->store, &p);
-        if (r >= 0 && ret_id)
+        if (r < 0)
+                return r;
+        if (ret_id)
                 *ret_id = p.id;
-        return r;
+        return 0;
+}
+
+static int advance_locked(Manager *m, time_t now, bool by_partner, bool accepted, const char *note,
+                          const RainCheck *rc, int64_t *ret_advance, int64_t *ret_promise) {
+        int r = store_advance_insert(m->store, local_day_of(now), now, by_partner, accepted,
+                                     note && note[0] ? note : NULL, ret_advance);
+        *ret_promise = 0;
+        if (r < 0 || !rc)
+                return r;
+        /* Whoever declined owes the rain check: my partner, when it was my
+         * advance. */
+        RainCheck owed = *rc;
+        owed.owed_by_partner = !by_partner;
+        return promise_insert(m, now, &owed, *ret_advance, ret_promise);
 }
 
 int promise_record_advance(Manager *m, time_t now, bool by_partner, bool accepted, const char *note,
@@ -46,24 +63,8 @@ int promise_record_advance(Manager *m, time_t now, bool by_partner, bool accepte
         if (accepted && rc)
                 return -EINVAL;
 
-        int r = store_begin(m->store);
-        if (r < 0)
-                return r;
-        r = store_advance_insert(m->store, local_day_of(now), now, by_partner, accepted,
-                                 note && note[0] ? note : NULL, ret_advance);
-        *ret_promise = 0;
-        if (r >= 0 && rc) {
-                /* Whoever declined owes the rain check: my partner, when it
-                 * was my advance. */
-                RainCheck owed = *rc;
-                owed.owed_by_partner = !by_partner;
-                r = promise_insert(m, now, &owed, *ret_advance, ret_promise);
-        }
-        if (r >= 0)
-                r = store_commit(m->store);
-        if (r < 0)
-                store_rollback(m->store);
-        return r;
+        return STORE_TRANSACTION(m->store,
+                                 advance_locked(m, now, by_partner, accepted, note, rc, ret_advance, ret_promise));
 }
 
 int promise_add(Manager *m, time_t now, const RainCheck *rc, int64_t *ret_id) {
@@ -72,8 +73,8 @@ int promise_add(Manager *m, time_t now, const RainCheck *rc, int64_t *ret_id) {
 
 int promise_partner_possessive(Manager *m, bool capital, char **ret) {
         _cleanup_free_ char *name = NULL;
-        int r = store_setting_get(m->store, "partner.name", &name);
-        if (r < 0 && r != -ENOENT)
+        int r = settings_get_string(m->store, "partner.name", NULL, &name);
+        if (r < 0)
                 return r;
         if (asprintf(ret, "%s's", name && name[0] ? name : capital ? "My partner" : "my partner") < 0)
                 return -ENOMEM;
@@ -109,9 +110,9 @@ static int resolve_locked(Manager *m, time_t now, int64_t id, PromiseStatus stat
         p.modified = now;
         p.sequence++;
         r = store_promise_update(m->store, &p);
-        if (r >= 0)
-                r = store_promise_event_insert(m->store, id, status, now);
-        return r;
+        if (r < 0)
+                return r;
+        return store_promise_event_insert(m->store, id, status, now);
 }
 
 int promise_resolve(Manager *m, time_t now, int64_t id, PromiseStatus status, PromiseStatus *ret_current) {
@@ -123,8 +124,9 @@ int promise_resolve(Manager *m, time_t now, int64_t id, PromiseStatus status, Pr
 static int move_locked(Manager *m, time_t now, int64_t id, time_t due, bool by_partner) {
         _cleanup_(promise_done) Promise p = {};
         int r = promise_load_active(m, id, &p);
-        if (r >= 0)
-                r = store_promise_move_insert(m->store, id, p.due, due, by_partner, now);
+        if (r < 0)
+                return r;
+        r = store_promise_move_insert(m->store, id, p.due, due, by_partner, now);
         if (r < 0)
                 return r;
         p.due = due;

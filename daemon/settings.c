@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,11 @@ const SettingInfo *setting_info(const char *key) {
                 if (streq(table[i].key, key))
                         return &table[i];
         return NULL;
+}
+
+const char *setting_default(const char *key) {
+        const SettingInfo *info = setting_info(key);
+        return info ? info->default_value : NULL;
 }
 
 bool setting_is_on(const char *canonical) {
@@ -111,4 +117,117 @@ int setting_normalize(const char *key, const char *value, char **ret, const char
         }
         (void) snprintf(buf, sizeof(buf), "%ld", w);
         return dup_ret(buf, ret);
+}
+
+/* --- typed reads and writes --- */
+
+int settings_get_string(Store *s, const char *key, const char *def, char **ret) {
+        int r = store_setting_get(s, key, ret);
+        if (r >= 0)
+                return 1;
+        if (r != -ENOENT)
+                return r;
+        if (!def) {
+                *ret = NULL;
+                return 0;
+        }
+        *ret = strdup(def);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* The stored text of key parsed by parse into ret: 1; when unset (0) or
+ * when it does not parse (-EINVAL), *ret is def (size bytes); or the
+ * store's error. */
+typedef int (*TextParser)(const char *text, void *ret);
+static int get_parsed(Store *s, const char *key, TextParser parse, void *ret, const void *def, size_t size) {
+        _cleanup_free_ char *v = NULL;
+        int r = settings_get_string(s, key, NULL, &v);
+        if (r < 0)
+                return r;
+        if (r > 0 && parse(v, ret) >= 0)
+                return 1;
+        memcpy(ret, def, size);
+        return r > 0 ? -EINVAL : 0;
+}
+
+static int parse_int64(const char *v, void *ret) {
+        char *end;
+        errno = 0;
+        long long x = strtoll(v, &end, 10);
+        if (errno || end == v || *end)
+                return -EINVAL;
+        *(int64_t *) ret = x;
+        return 0;
+}
+
+int settings_get_int64_range(Store *s, const char *key, int64_t min, int64_t max, int64_t def, int64_t *ret) {
+        int r = get_parsed(s, key, parse_int64, ret, &def, sizeof(def));
+        if (r > 0 && (*ret < min || *ret > max)) {
+                *ret = def;
+                return -EINVAL;
+        }
+        return r;
+}
+
+static int parse_on_off(const char *v, void *ret) {
+        if (!streq(v, "on") && !streq(v, "off"))
+                return -EINVAL;
+        *(bool *) ret = streq(v, "on");
+        return 0;
+}
+
+int settings_get_bool(Store *s, const char *key, bool def, bool *ret) {
+        return get_parsed(s, key, parse_on_off, ret, &def, sizeof(def));
+}
+
+static int parse_duration_text(const char *v, void *ret) {
+        return parse_duration(v, ret);
+}
+
+int settings_get_duration(Store *s, const char *key, int64_t def, int64_t *ret) {
+        return get_parsed(s, key, parse_duration_text, ret, &def, sizeof(def));
+}
+
+static int parse_hhmm_text(const char *v, void *ret) {
+        return parse_hhmm(v, ret);
+}
+
+int settings_get_minute(Store *s, const char *key, int def, int *ret) {
+        return get_parsed(s, key, parse_hhmm_text, ret, &def, sizeof(def));
+}
+
+int settings_set_string(Store *s, const char *key, const char *value) {
+        if (!value)
+                return -EINVAL;
+        return store_setting_set(s, key, value);
+}
+
+int settings_set_int64(Store *s, const char *key, int64_t value) {
+        char buf[32];
+        (void) snprintf(buf, sizeof(buf), "%" PRIi64, value);
+        return store_setting_set(s, key, buf);
+}
+
+int settings_set_bool(Store *s, const char *key, bool value) {
+        return store_setting_set(s, key, value ? "on" : "off");
+}
+
+int settings_set_duration(Store *s, const char *key, int64_t seconds) {
+        char buf[32];
+        int r = format_duration(seconds, buf);
+        if (r < 0)
+                return r;
+        return store_setting_set(s, key, buf);
+}
+
+int settings_set_minute(Store *s, const char *key, int minute) {
+        char buf[8];
+        if (minute < 0 || minute >= 24 * 60)
+                return -EINVAL;
+        format_hhmm(minute, buf);
+        return store_setting_set(s, key, buf);
+}
+
+int settings_unset(Store *s, const char *key) {
+        return store_setting_unset(s, key);
 }

@@ -106,20 +106,27 @@ int stats_collect(Manager *m, time_t now, int weeks, Stats *ret) {
 
         time_t from;
         r = local_resolve(s.from_day, 0, &from);
-        if (r >= 0)
-                r = daily_streak(m, &p, &s.streak_current);
-        if (r >= 0)
-                r = longest_streak_all(m, &s.streak_longest_all);
-        if (r >= 0)
-                r = store_stats_acts(m->store, s.from_day, s.to_day, &s.acts);
-        if (r >= 0)
-                r = store_stats_items(m->store, s.from_day, s.to_day, false, &s.items, &s.n_items);
-        if (r >= 0)
-                r = store_stats_items(m->store, s.from_day, s.to_day, true, &s.categories, &s.n_categories);
-        if (r >= 0)
-                r = store_stats_datenights(m->store, from, now, s.datenights);
-        if (r >= 0)
-                r = store_promise_counters(m->store, (int64_t) from, &s.promises);
+        if (r < 0)
+                return r;
+        r = daily_streak(m, &p, &s.streak_current);
+        if (r < 0)
+                return r;
+        r = longest_streak_all(m, &s.streak_longest_all);
+        if (r < 0)
+                return r;
+        r = store_stats_acts(m->store, s.from_day, s.to_day, &s.acts);
+        if (r < 0)
+                return r;
+        r = store_stats_items(m->store, s.from_day, s.to_day, false, &s.items, &s.n_items);
+        if (r < 0)
+                return r;
+        r = store_stats_items(m->store, s.from_day, s.to_day, true, &s.categories, &s.n_categories);
+        if (r < 0)
+                return r;
+        r = store_stats_datenights(m->store, from, now, s.datenights);
+        if (r < 0)
+                return r;
+        r = store_promise_counters(m->store, (int64_t) from, &s.promises);
         if (r < 0)
                 return r;
         *ret = s;

@@ -3,7 +3,8 @@
 
 /*
  * store.h: everything closerd keeps, in one SQLite database
- * ($XDG_DATA_HOME/closer/closer.db, SPEC 7). SQL lives here and only here;
+ * ($XDG_DATA_HOME/closer/closer.db, SPEC 7). SQL lives in the store's files
+ * (store.c, store-*.c; their shared part is store-private.h) and only there;
  * every value is a bound parameter. Functions return 0 or a negative errno
  * (-ENOENT no such row, -ENOSPC disk full, -EROFS read-only, -EBADMSG
  * corrupt, -EBUSY locked, -EEXIST constraint, -EIO anything else) and never
@@ -34,7 +35,6 @@ int store_schema_version(void); /* the version this build migrates to */
 /* Opens (creating when missing) dir/closer.db; dir is created 0700, the file
  * 0600. On failure *ret_error (if given) gets an allocated one-line reason. */
 int store_open(const char *dir, Store **ret, char **ret_error);
-/* Opens an existing database file for a test or a tool, with no migration. */
 Store *store_free(Store *s);
 const char *store_last_error(Store *s);
 const char *store_path(Store *s);
@@ -64,7 +64,7 @@ void store_rollback(Store *s);
                 _r;                                   \
         })
 
-/* Items. Strings in *item are copied; item->id is set on insert. */
+/* Items (store-items.c). Strings in *item are copied; item->id is set on insert. */
 int store_item_insert(Store *s, Side side, Item *item, time_t now);
 int store_item_update(Store *s, const Item *item);
 int store_item_get(Store *s, int64_t id, Side *ret_side, Item *ret);
@@ -81,12 +81,13 @@ int store_items_mark_exported(Store *s);
  * their titles); *ret_n: how many were active. */
 int store_partner_forget(Store *s, int64_t *ret_n);
 
-/* Settings: text values under a key; -ENOENT when unset. */
+/* Settings: text values under a key; -ENOENT when unset. Their typed reads
+ * and writes, with checked parsing, are settings.h. */
 int store_setting_get(Store *s, const char *key, char **ret);
 int store_setting_set(Store *s, const char *key, const char *value);
 int store_setting_unset(Store *s, const char *key);
 
-/* --- the daily practice --- */
+/* --- the daily practice (store-practice.c) --- */
 
 typedef enum ActKind { ACT_DAILY = 0, ACT_EXTRA = 1 } ActKind;
 typedef enum ActStatus { ACT_OPEN = 0, ACT_DONE = 1, ACT_SKIPPED = 2 } ActStatus;
@@ -149,7 +150,7 @@ int store_pause_delete(Store *s, int64_t id);
 int store_emitted_claim(Store *s, const char *kind, const char *key, time_t due, time_t now, bool late);
 int store_emitted_has(Store *s, const char *kind, const char *key);
 
-/* --- rain checks and initiations --- */
+/* --- rain checks and initiations (store-promise.c) --- */
 
 typedef enum PromiseStatus {
         PROMISE_OPEN = 0,
@@ -202,7 +203,7 @@ typedef struct PromiseCounters {
 /* Counts promises created, and advances made, at or after since (epoch). */
 int store_promise_counters(Store *s, int64_t since, PromiseCounters *ret);
 
-/* --- date nights and time apart --- */
+/* --- date nights and time apart (store-datenight.c) --- */
 
 typedef struct DateNight {
         DnNight night;
@@ -241,7 +242,7 @@ int store_dn_event_insert(Store *s, int64_t night_id, DnStatus from, DnStatus to
  * has an event (was decided by hand): the number of rows deleted. */
 int store_dn_trim(Store *s, int64_t id);
 
-/* --- stats --- */
+/* --- stats (store-stats.c) --- */
 
 typedef struct StatsDay {
         int64_t day;
@@ -286,7 +287,7 @@ typedef struct ItemUsage {
 } ItemUsage;
 int store_item_usage(Store *s, int64_t item_id, ItemUsage *ret);
 
-/* --- history: what was recorded, as it stands in the tables --- */
+/* --- history: what was recorded, as it stands in the tables (store-history.c) --- */
 
 typedef enum HistoryKind {
         HISTORY_ACT = 0,       /* a daily act: status an ActStatus, value its response */
