@@ -68,7 +68,7 @@ static int append_import_summary(sd_bus_message *reply, const ImportSummary *sum
 static int import_partner_list(sd_bus_message *msg, Manager *m, const ImportOptions *opts, int fd,
                                sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(import_summary_done) ImportSummary sum = {};
+        _cleanup_(import_summary_clear) ImportSummary sum = {};
         _cleanup_(listfile_done) ListFile f = {};
         _cleanup_free_ char *buf = NULL, *why = NULL;
         size_t len = 0;
@@ -158,7 +158,7 @@ static int method_review_item(sd_bus_message *msg, void *userdata, sd_bus_error 
         if (r < 0)
                 return r;
 
-        _cleanup_(act_done) Act act = {};
+        _cleanup_(act_clear) Act act = {};
         r = partner_review(m, id, rv, note, &act);
         if (r == -ENOENT)
                 return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "no item %" PRIi64 " in my partner's list", id);

@@ -205,7 +205,7 @@ static int method_done(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 static int method_reroll(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(act_done) Act a = {};
+        _cleanup_(act_clear) Act a = {};
         PickEmptyReason why = _PICK_EMPTY_INVALID;
         Manager *m = userdata;
         int r = daily_reroll(m, manager_now(), &a, &why);

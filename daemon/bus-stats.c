@@ -361,7 +361,7 @@ static int method_get_history(sd_bus_message *msg, void *userdata, sd_bus_error 
 
 static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(stats_done) Stats s = {};
+        _cleanup_(stats_clear) Stats s = {};
         Manager *m = userdata;
         uint32_t weeks;
         int r = sd_bus_message_read(msg, "u", &weeks);

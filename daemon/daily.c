@@ -246,7 +246,7 @@ int daily_ensure(Manager *m, const Practice *p, Act *ret, PickEmptyReason *ret_w
         int r = store_act_current(m->store, p->today, ret);
         if (r != -ENOENT)
                 return r;
-        _cleanup_(act_done) Act a = {};
+        _cleanup_(act_clear) Act a = {};
         r = STORE_TRANSACTION(m->store, ensure_locked(m, p, &a, ret_why));
         if (r < 0)
                 return r;
@@ -274,7 +274,7 @@ static int load_current(Manager *m, time_t now, Practice *p, Act *a) {
 }
 
 static int done_locked(Manager *m, time_t now, int response, int mood, const char *note, DoneResult *ret) {
-        _cleanup_(act_done) Act a = {};
+        _cleanup_(act_clear) Act a = {};
         Practice p;
         int r = load_current(m, now, &p, &a);
         if (r == -ENOENT)
@@ -310,7 +310,7 @@ static int done_locked(Manager *m, time_t now, int response, int mood, const cha
 }
 
 int daily_replace_locked(Manager *m, time_t now, int64_t item_id, Act *ret) {
-        _cleanup_(act_done) Act a = {};
+        _cleanup_(act_clear) Act a = {};
         Practice p;
         int r = load_current(m, now, &p, &a);
         if (r == -ENOENT)
@@ -350,7 +350,7 @@ int daily_done(Manager *m, time_t now, int response, int mood, const char *note,
 }
 
 static int reroll_locked(Manager *m, time_t now, Act *ret, PickEmptyReason *ret_why) {
-        _cleanup_(act_done) Act a = {};
+        _cleanup_(act_clear) Act a = {};
         Practice p;
         int r = load_current(m, now, &p, &a);
         if (r == -ENOENT)

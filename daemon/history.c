@@ -47,7 +47,7 @@ int history_collect(Manager *m, int64_t from_day, int64_t to_day, int64_t item_i
                 qsort(rows, n, sizeof(HistoryRow), compare_rows);
         *ret_truncated = n > HISTORY_ENTRIES_MAX;
         for (size_t i = HISTORY_ENTRIES_MAX; i < n; i++)
-                history_row_done(&rows[i]);
+                history_row_clear(&rows[i]);
         *ret = rows;
         *ret_n = MIN(n, (size_t) HISTORY_ENTRIES_MAX);
         return 0;

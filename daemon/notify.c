@@ -239,7 +239,7 @@ static NoteRef *note_find(Manager *m, uint32_t id, const char *sender) {
  * yesterday's notification, or on one whose act was rerolled since, must
  * not touch today's. */
 static bool act_is_current(Manager *m, time_t now, int64_t act_id) {
-        _cleanup_(act_done) Act a = {};
+        _cleanup_(act_clear) Act a = {};
         Practice p;
         if (practice_load(m, now, &p) < 0 || store_act_current(m->store, p.today, &a) < 0)
                 return false;
@@ -264,7 +264,7 @@ static int on_action_invoked(sd_bus_message *msg, void *userdata, sd_bus_error *
         if (n->kind == NOTE_DAILY && streq(action, "done"))
                 r = daily_done(m, now, 0, 0, NULL, NULL);
         else if (n->kind == NOTE_DAILY && streq(action, "reroll")) {
-                _cleanup_(act_done) Act a = {};
+                _cleanup_(act_clear) Act a = {};
                 PickEmptyReason why;
                 r = daily_reroll(m, now, &a, &why);
                 if (r >= 0)

@@ -60,7 +60,7 @@ Review import_review_again(Review previous) {
         return previous == REVIEW_NO ? REVIEW_DISCUSS : REVIEW_NEW;
 }
 
-void import_summary_done(ImportSummary *s) {
+void import_summary_clear(ImportSummary *s) {
         for (size_t i = 0; i < s->n_review_again; i++)
                 free(s->review_again[i].title);
         free(s->review_again);
@@ -286,7 +286,7 @@ static int import_locked(Manager *m, const ListFile *f, const ImportOptions *opt
 }
 
 int partner_import(Manager *m, const ListFile *f, const ImportOptions *opts, ImportSummary *ret, char **ret_why) {
-        _cleanup_(import_summary_done) ImportSummary sum = { .skipped = (unsigned) f->skipped_components };
+        _cleanup_(import_summary_clear) ImportSummary sum = { .skipped = (unsigned) f->skipped_components };
         int r;
 
         *ret_why = NULL;

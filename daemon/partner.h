@@ -57,7 +57,7 @@ typedef struct ImportSummary {
         size_t n_review_again;
 } ImportSummary;
 
-void import_summary_done(ImportSummary *s);
+void import_summary_clear(ImportSummary *s);
 
 /* Applies a parsed file to the partner list in one transaction. On a
  * refusal nothing changes and *ret_why (allocated) says why in one line:

@@ -96,7 +96,7 @@ static int promise_load_active(Manager *m, int64_t id, Promise *ret) {
 }
 
 static int resolve_locked(Manager *m, time_t now, int64_t id, PromiseStatus status, PromiseStatus *ret_current) {
-        _cleanup_(promise_done) Promise p = {};
+        _cleanup_(promise_clear) Promise p = {};
         int r = store_promise_get(m->store, id, &p);
         if (r < 0)
                 return r;
@@ -122,7 +122,7 @@ int promise_resolve(Manager *m, time_t now, int64_t id, PromiseStatus status, Pr
 }
 
 static int move_locked(Manager *m, time_t now, int64_t id, time_t due, bool by_partner) {
-        _cleanup_(promise_done) Promise p = {};
+        _cleanup_(promise_clear) Promise p = {};
         int r = promise_load_active(m, id, &p);
         if (r < 0)
                 return r;

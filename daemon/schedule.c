@@ -33,7 +33,7 @@ static int run_daily(Manager *m, time_t now, const Practice *p, time_t *ret_next
         if (now >= due && !p->paused) {
                 r = store_emitted_has(m->store, "daily", date);
                 if (r == 0) {
-                        _cleanup_(act_done) Act a = {};
+                        _cleanup_(act_clear) Act a = {};
                         PickEmptyReason why;
                         r = daily_ensure(m, p, &a, &why);
                         if (r == -ENOENT)

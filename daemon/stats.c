@@ -7,7 +7,7 @@
 #include "stats.h"
 #include "timeutil.h"
 
-void stats_done(Stats *s) {
+void stats_clear(Stats *s) {
         free(s->days);
         free(s->week);
         free(s->month);
@@ -69,7 +69,7 @@ static int collect_months(Stats *s) {
 }
 
 int stats_collect(Manager *m, time_t now, int weeks, Stats *ret) {
-        _cleanup_(stats_done) Stats s = { .weeks = weeks };
+        _cleanup_(stats_clear) Stats s = { .weeks = weeks };
         Practice p;
         int r;
 

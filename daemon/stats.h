@@ -52,4 +52,4 @@ typedef struct Stats {
 } Stats;
 
 int stats_collect(Manager *m, time_t now, int weeks, Stats *ret);
-void stats_done(Stats *s);
+void stats_clear(Stats *s);

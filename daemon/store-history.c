@@ -75,13 +75,13 @@ static int history_row(sqlite3_stmt *st, void *ret) {
         char *const got[] = { h->title, h->note, h->what, h->where };
         for (size_t i = 0; i < ELEMENTSOF(texts); i++)
                 if (sqlite3_column_type(st, texts[i]) != SQLITE_NULL && !got[i]) {
-                        history_row_done(h);
+                        history_row_clear(h);
                         return -ENOMEM;
                 }
         return 0;
 }
 
-void history_row_done(HistoryRow *h) {
+void history_row_clear(HistoryRow *h) {
         free(h->title);
         free(h->note);
         free(h->what);
@@ -91,7 +91,7 @@ void history_row_done(HistoryRow *h) {
 
 void history_rows_free(HistoryRow *h, size_t n) {
         for (size_t i = 0; i < n; i++)
-                history_row_done(&h[i]);
+                history_row_clear(&h[i]);
         free(h);
 }
 

@@ -36,14 +36,14 @@ static int act_from_row(sqlite3_stmt *st, Act *ret) {
         if ((sqlite3_column_type(st, 6) != SQLITE_NULL && !a.note) ||
             (sqlite3_column_type(st, 7) != SQLITE_NULL && !a.twist) ||
             (sqlite3_column_type(st, 9) != SQLITE_NULL && !a.title)) {
-                act_done(&a);
+                act_clear(&a);
                 return -ENOMEM;
         }
         *ret = a;
         return 0;
 }
 
-void act_done(Act *a) {
+void act_clear(Act *a) {
         if (!a)
                 return;
         free(a->note);

@@ -8,7 +8,7 @@
 
 /* --- rain checks and initiations --- */
 
-void promise_done(Promise *p) {
+void promise_clear(Promise *p) {
         if (!p)
                 return;
         free(p->uid);
@@ -19,7 +19,7 @@ void promise_done(Promise *p) {
 
 void promise_array_free(Promise *p, size_t n) {
         for (size_t i = 0; i < n; i++)
-                promise_done(&p[i]);
+                promise_clear(&p[i]);
         free(p);
 }
 
@@ -42,7 +42,7 @@ static int promise_from_row(sqlite3_stmt *st, Promise *ret) {
         };
         if (!p.uid || (sqlite3_column_type(st, 3) != SQLITE_NULL && !p.what) ||
             (sqlite3_column_type(st, 4) != SQLITE_NULL && !p.where)) {
-                promise_done(&p);
+                promise_clear(&p);
                 return -ENOMEM;
         }
         *ret = p;

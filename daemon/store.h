@@ -112,7 +112,7 @@ typedef struct Act {
         bool private_;
 } Act;
 
-void act_done(Act *a);
+void act_clear(Act *a);
 
 /* Today's daily act that is not skipped (open or done); -ENOENT when none. */
 int store_act_current(Store *s, int64_t day, Act *ret);
@@ -172,7 +172,7 @@ typedef struct Promise {
         bool owed_by_partner; /* owed to me: my partner declined my advance */
 } Promise;
 
-void promise_done(Promise *p);
+void promise_clear(Promise *p);
 void promise_array_free(Promise *p, size_t n);
 
 int store_advance_insert(Store *s, int64_t day, time_t at, bool by_partner, bool accepted, const char *note,
@@ -322,7 +322,7 @@ typedef struct HistoryRow {
         bool flag, flag2;
 } HistoryRow;
 
-void history_row_done(HistoryRow *h);
+void history_row_clear(HistoryRow *h);
 void history_rows_free(HistoryRow *h, size_t n);
 /* The records of the days [from_day, to_day], whose local midnights are
  * [from, to): at most max_per_kind of each kind, the earliest, unsorted.

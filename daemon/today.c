@@ -9,7 +9,7 @@
 static void today_free(Today *t) {
         if (!t)
                 return;
-        act_done(&t->act);
+        act_clear(&t->act);
         datenight_array_free(t->nights, t->n_nights);
         promise_array_free(t->promises, t->n_promises);
         free(t->night_day);

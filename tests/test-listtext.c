@@ -49,7 +49,7 @@ static int parse(const char *buf, Parsed *p) {
         return parse_len(buf, strlen(buf), ITEM_COUNT_MAX, p);
 }
 
-static void parsed_done(Parsed *p) {
+static void parsed_clear(Parsed *p) {
         if (p->items)
                 item_array_free(p->items, p->n);
         p->items = NULL;
@@ -104,7 +104,7 @@ static void test_sections(void **state _unused_) {
         check_item(&p.items[3], "Pillow fight", CATEGORY_FUN, 1, false);
         check_item(&p.items[4], "Hold my hand", CATEGORY_AFFECTION, 1, false);
         check_item(&p.items[5], "Last one", CATEGORY_LUST, 1, false);
-        parsed_done(&p);
+        parsed_clear(&p);
 }
 
 static void test_not_a_section(void **state _unused_) {
@@ -123,7 +123,7 @@ static void test_not_a_section(void **state _unused_) {
         check_item(&p.items[2], "[", CATEGORY_AFFECTION, 1, false);
         check_item(&p.items[3], "]", CATEGORY_AFFECTION, 1, false);
         check_item(&p.items[4], "[fun]", CATEGORY_AFFECTION, 1, true);
-        parsed_done(&p);
+        parsed_clear(&p);
 }
 
 static void test_comments_blanks(void **state _unused_) {
@@ -147,7 +147,7 @@ static void test_comments_blanks(void **state _unused_) {
         check_item(&p.items[1], "Number #1 fan", CATEGORY_AFFECTION, 1, false);
         check_item(&p.items[2], "Tabbed in", CATEGORY_AFFECTION, 1, false);
         check_item(&p.items[3], "Second", CATEGORY_FUN, 1, false);
-        parsed_done(&p);
+        parsed_clear(&p);
 }
 
 static void test_private(void **state _unused_) {
@@ -171,7 +171,7 @@ static void test_private(void **state _unused_) {
         check_item(&p.items[5], "!Double", CATEGORY_AFFECTION, 1, true);
         check_item(&p.items[6], "# not a comment", CATEGORY_AFFECTION, 1, true);
         check_item(&p.items[7], "Public", CATEGORY_AFFECTION, 1, false);
-        parsed_done(&p);
+        parsed_clear(&p);
 }
 
 static void test_stars(void **state _unused_) {
@@ -209,7 +209,7 @@ static void test_stars(void **state _unused_) {
         check_item(&p.items[11], "a ** b", CATEGORY_LUST, 1, false);
         check_item(&p.items[12], "**", CATEGORY_LUST, 1, true);
         check_item(&p.items[13], "5* hotel", CATEGORY_LUST, 1, false);
-        parsed_done(&p);
+        parsed_clear(&p);
 }
 
 static void test_crlf(void **state _unused_) {
@@ -226,7 +226,7 @@ static void test_crlf(void **state _unused_) {
         check_item(&p.items[0], "First", CATEGORY_AFFECTION, 1, false);
         check_item(&p.items[1], "Second", CATEGORY_LOVE, 2, true);
         check_item(&p.items[2], "Third", CATEGORY_LOVE, 1, false);
-        parsed_done(&p);
+        parsed_clear(&p);
 
         /* Line numbers count CRLF lines like LF lines. */
         check_error_str("a\r\nb\r\n[nope]\r\n", 3, "unknown category (use affection, love, lust or fun)");
@@ -239,13 +239,13 @@ static void test_bom(void **state _unused_) {
         assert_int_equal(parse("\xef\xbb\xbf[fun]\nDance in the kitchen\n", &p), 0);
         assert_int_equal(p.n, 1);
         check_item(&p.items[0], "Dance in the kitchen", CATEGORY_FUN, 1, false);
-        parsed_done(&p);
+        parsed_clear(&p);
 
         assert_int_equal(parse("\xef\xbb\xbf\xef\xbb\xbfTwo marks", &p), 0);
         assert_int_equal(p.n, 1);
         /* Only the first one is a byte order mark; the second is text. */
         check_item(&p.items[0], "\xef\xbb\xbfTwo marks", CATEGORY_AFFECTION, 1, false);
-        parsed_done(&p);
+        parsed_clear(&p);
 
         /* The mark does not count as a line. */
         check_error_str("\xef\xbb\xbfok\n[nope]\n", 2,
@@ -267,7 +267,7 @@ static void test_unicode(void **state _unused_) {
         check_item(&p.items[0], "Küsse 💋 am Morgen", CATEGORY_AFFECTION, 3, true);
         check_item(&p.items[1], "Un café au lit ☕", CATEGORY_LOVE, 2, true);
         check_item(&p.items[2], "お休みのキス", CATEGORY_LOVE, 1, false);
-        parsed_done(&p);
+        parsed_clear(&p);
 }
 
 static void test_title_length(void **state _unused_) {
@@ -283,7 +283,7 @@ static void test_title_length(void **state _unused_) {
         assert_int_equal(parse(buf, &p), 0);
         assert_int_equal(p.n, 1);
         assert_int_equal(utf8_length(p.items[0].title), 200);
-        parsed_done(&p);
+        parsed_clear(&p);
         free(buf);
 
         /* 201 characters on line 3: too long, even with a marker after it. */
@@ -301,7 +301,7 @@ static void test_title_length(void **state _unused_) {
         assert_int_equal(p.n, 3);
         assert_int_equal(strlen(p.items[1].title), 200);
         assert_int_equal(p.items[1].intensity, 2);
-        parsed_done(&p);
+        parsed_clear(&p);
         free(buf);
 }
 
@@ -393,7 +393,7 @@ static void test_max_items(void **state _unused_) {
 
         assert_int_equal(parse_len(three, strlen(three), 3, &p), 0);
         assert_int_equal(p.n, 3);
-        parsed_done(&p);
+        parsed_clear(&p);
 
         assert_int_equal(parse_len(three, strlen(three), 2, &p), -E2BIG);
         assert_int_equal(p.err.line, 6);
@@ -417,7 +417,7 @@ static void test_max_items(void **state _unused_) {
         assert_int_equal(p.err.line, n);
         assert_int_equal(parse_len(buf, (n - 1) * 2, ITEM_COUNT_MAX, &p), 0);
         assert_int_equal(p.n, ITEM_COUNT_MAX);
-        parsed_done(&p);
+        parsed_clear(&p);
         free(buf);
 }
 
@@ -434,7 +434,7 @@ static void test_size_limit(void **state _unused_) {
         assert_int_equal(parse_len(buf, LISTTEXT_SIZE_MAX, ITEM_COUNT_MAX, &p), 0);
         assert_int_equal(p.n, 1);
         assert_string_equal(p.items[0].title, "item");
-        parsed_done(&p);
+        parsed_clear(&p);
 
         /* One byte more: refused before it is read. */
         assert_int_equal(parse_len(buf, LISTTEXT_SIZE_MAX + 1, ITEM_COUNT_MAX, &p), -E2BIG);
@@ -451,12 +451,12 @@ static void test_not_nul_terminated(void **state _unused_) {
         assert_int_equal(p.n, 2);
         check_item(&p.items[0], "a", CATEGORY_AFFECTION, 1, false);
         check_item(&p.items[1], "bc", CATEGORY_AFFECTION, 2, false);
-        parsed_done(&p);
+        parsed_clear(&p);
 
         /* Cut in the middle of the marker. */
         assert_int_equal(parse_len(buf, sizeof(buf) - 1, ITEM_COUNT_MAX, &p), 0);
         check_item(&p.items[1], "bc", CATEGORY_AFFECTION, 1, false);
-        parsed_done(&p);
+        parsed_clear(&p);
 }
 
 static void test_err_optional(void **state _unused_) {

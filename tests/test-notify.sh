@@ -184,7 +184,7 @@ PY
 signal_seen() { (($(signals "$1") > 0)); }
 
 today_field() { jget "$(json today)" "$1" 2>&1; }
-act_done() { [[ $(today_field 'd["act"]["done"]') == True ]]; }
+act_clear() { [[ $(today_field 'd["act"]["done"]') == True ]]; }
 item_not() { [[ $(today_field 'd["act"]["item"]') != "$1" ]]; }
 promise_status() { jget "$(json promise)" "[p['status'] for p in d if p['id'] == $1][0]" 2>&1; }
 promise_is() { [[ $(promise_status "$1") == "$2" ]]; }
@@ -344,7 +344,7 @@ D2=$(notes "Today's act" | sed -n 2p)
 is "the rerolled act's notification is discreet too" "$(note_body "$D2")" "Today's act is ready: closerctl today"
 is "the rerolled act's notification offers Done and Another" "$(note_actions "$D2")" "done,Done,reroll,Another"
 nd invoke "$(note_id "$D2")" "done"
-if wait_for 10 act_done; then ok "Done marks the act done (today --json act.done)"; else
+if wait_for 10 act_clear; then ok "Done marks the act done (today --json act.done)"; else
         not_ok "Done marks the act done (today --json act.done)"
         diag "today: $(json today | tr -s ' \n' ' ')"
 fi

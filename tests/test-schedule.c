@@ -255,7 +255,7 @@ static void import_items(Fixture *f) {
         if (r < 0)
                 fail_msg("partner_import: %s", why ? why : strerror(-r));
         assert_int_equal(sum.added, ELEMENTSOF(items));
-        import_summary_done(&sum);
+        import_summary_clear(&sum);
 }
 
 static void assert_partner_item(const Fixture *f, int64_t id) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test-store: the SQLite store (daemon/store.c), each case in a fresh
+ * test-store: the SQLite store (daemon/store.c and store-*.c), each case in a fresh
  * directory under /tmp: file and directory modes whatever the umask, the
  * schema version, items of both sides (insert, get, get by uid, update,
  * list, count, tombstones, the UNIQUE (side, uid) constraint), settings,
@@ -1004,13 +1004,13 @@ static void test_item_list_exportable(void **state) {
         assert_int_equal(store_acts_drop_open_of_removed(s), 0);
         Act a1 = {};
         assert_int_equal(store_act_current(s, 100, &a1), 0); /* p3 is not removed yet */
-        act_done(&a1);
+        act_clear(&a1);
         assert_int_equal(store_partner_forget(s, &n), 0);
         assert_int_equal(store_acts_drop_open_of_removed(s), 0);
         assert_int_equal(store_act_current(s, 100, &a1), -ENOENT);
         assert_int_equal(store_act_current(s, 99, &a1), 0);
         assert_string_equal(a1.title, "Picked today"); /* the history keeps the title */
-        act_done(&a1);
+        act_clear(&a1);
         store_free(s);
 }
 
