@@ -117,7 +117,7 @@ static int method_add_item(sd_bus_message *msg, void *userdata, sd_bus_error *er
         ch.title = title;
         ch.mask |= CHANGE_TITLE;
 
-        r = core_item_add(m, &ch, &id);
+        r = mylist_add(m, &ch, &id);
         if (r < 0)
                 return bus_reply_failure(m, r, "my list is full: at most 10000 items", error);
         log_debug("Added item %" PRIi64 " to my list", id);
@@ -151,7 +151,7 @@ static int method_edit_item(sd_bus_message *msg, void *userdata, sd_bus_error *e
         if (ch.mask == 0)
                 return bus_invalid(error, "changes", "must name at least one field");
 
-        r = core_item_edit(m, id, &ch);
+        r = mylist_edit(m, id, &ch);
         if (r < 0)
                 return item_failure(m, r, id, error);
         if (r > 0)
@@ -167,7 +167,7 @@ static int method_remove_item(sd_bus_message *msg, void *userdata, sd_bus_error 
         r = bus_read_item_id(msg, &id, error);
         if (r < 0)
                 return r;
-        r = core_item_remove(m, id);
+        r = mylist_remove(m, id);
         if (r < 0)
                 return item_failure(m, r, id, error);
         log_debug("Removed item %" PRIi64, id);
@@ -285,7 +285,7 @@ static int method_add_items_from_text(sd_bus_message *msg, void *userdata, sd_bu
                                                  e.line, e.reason);
                 return sd_bus_error_setf(error, ERROR_BAD_FILE, "%s; nothing was added", e.reason);
         }
-        r = core_items_add(m, items, n);
+        r = mylist_add_items(m, items, n);
         if (r < 0) {
                 item_array_free(items, n);
                 return bus_reply_failure(m, r, "my list would hold more than 10000 items; nothing was added",
@@ -355,7 +355,7 @@ static int method_add_idea(sd_bus_message *msg, void *userdata, sd_bus_error *er
                 .category = idea->category,
                 .intensity = idea->intensity,
         };
-        r = core_item_add(m, &ch, &id);
+        r = mylist_add(m, &ch, &id);
         if (r < 0)
                 return bus_reply_failure(m, r, "my list is full: at most 10000 items", error);
         bus_lists_changed(m);

@@ -239,7 +239,7 @@ static int method_set_setting(sd_bus_message *msg, void *userdata, sd_bus_error 
                 return bus_invalid(error, key, reason);
         if (r < 0)
                 return r;
-        r = core_setting_set(m, key, value);
+        r = settings_change(m, key, value);
         if (r < 0)
                 return bus_reply_failure(m, r, "", error);
         return sd_bus_reply_method_return(msg, "s", value);

@@ -10,7 +10,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include "core.h"
+#include "mylist.h"
 #include "manager.h"
 #include "today.h"
 

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "item.h"
+#include "manager.h"
 #include "macro.h"
 #include "pick.h"
 #include "settings.h"
@@ -230,4 +231,35 @@ int settings_set_minute(Store *s, const char *key, int minute) {
 
 int settings_unset(Store *s, const char *key) {
         return store_setting_unset(s, key);
+}
+
+static int change_locked(Manager *m, const char *key, const char *value) {
+        _cleanup_free_ char *old = NULL;
+        /* The same value again, also a default never set, changes nothing
+         * (the ramp does not restart: closerctl ramp restart does). */
+        int r = settings_get_string(m->store, key, setting_default(key), &old);
+        if (r < 0)
+                return r;
+        if (old && streq(old, value))
+                return 0;
+        r = settings_set_string(m->store, key, value);
+        if (r < 0)
+                return r;
+        /* The reminder is each planned night's alarm in the calendar: they
+         * all change, so calendar apps must see a higher SEQUENCE. */
+        if (streq(key, "datenight.remind")) {
+                r = store_dn_touch_planned(m->store, manager_now());
+                if (r < 0)
+                        return r;
+        }
+        if (streq(key, "start")) {
+                r = settings_set_int64(m->store, "start.day", local_day_of(manager_now()));
+                if (r < 0)
+                        return r;
+        }
+        return 1;
+}
+
+int settings_change(Manager *m, const char *key, const char *value) {
+        return STORE_TRANSACTION(m->store, change_locked(m, key, value));
 }

@@ -62,3 +62,10 @@ int settings_set_duration(Store *s, const char *key, int64_t seconds);
 int settings_set_minute(Store *s, const char *key, int minute);
 /* Back to unset (the default); unsetting an unset key is no error. */
 int settings_unset(Store *s, const char *key);
+
+/* Stores a setting's canonical value and applies what follows from it, in
+ * one transaction: start (the ramp begins today), datenight.remind (every
+ * planned night's alarm changes, so its SEQUENCE rises). 1 when it
+ * changed, 0 when it had that value already. */
+struct Manager;
+int settings_change(struct Manager *m, const char *key, const char *value);

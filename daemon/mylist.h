@@ -2,8 +2,8 @@
 #pragma once
 
 /*
- * core.h: the decisions behind each request, on validated input. Every
- * change is one transaction: all of it or nothing. Returns 0, 1 when a
+ * mylist.h: my own list (SPEC 2): adding, editing and removing my items, on
+ * validated input. Every change is one transaction: all of it or nothing. Returns 0, 1 when a
  * change was made (callers emit PropertiesChanged), or a negative errno:
  * -ENOENT no such item, -EPERM not allowed on that item, -E2BIG a limit,
  * others from the store.
@@ -32,12 +32,8 @@ typedef struct ItemChange {
 
 /* New items of my list, all or none; sets each one's uid (when NULL),
  * sequence, modified and id. -E2BIG past ITEM_COUNT_MAX. */
-int core_items_add(Manager *m, Item *items, size_t n);
+int mylist_add_items(Manager *m, Item *items, size_t n);
 /* A new item of my list from the fields set in ch (title required). */
-int core_item_add(Manager *m, const ItemChange *ch, int64_t *ret_id);
-int core_item_edit(Manager *m, int64_t id, const ItemChange *ch);
-int core_item_remove(Manager *m, int64_t id);
-
-/* Stores a setting's canonical value and applies what follows from it
- * (start: the ramp begins today). */
-int core_setting_set(Manager *m, const char *key, const char *value);
+int mylist_add(Manager *m, const ItemChange *ch, int64_t *ret_id);
+int mylist_edit(Manager *m, int64_t id, const ItemChange *ch);
+int mylist_remove(Manager *m, int64_t id);

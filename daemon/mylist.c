@@ -4,7 +4,7 @@
 #include <string.h>
 #include <systemd/sd-id128.h>
 
-#include "core.h"
+#include "mylist.h"
 #include "macro.h"
 #include "partner.h"
 #include "settings.h"
@@ -75,7 +75,7 @@ static int items_add_locked(Manager *m, Item *items, size_t n, time_t now) {
         return partner_mine_changed(m);
 }
 
-int core_items_add(Manager *m, Item *items, size_t n) {
+int mylist_add_items(Manager *m, Item *items, size_t n) {
         time_t now = manager_now();
         int r;
 
@@ -96,7 +96,7 @@ int core_items_add(Manager *m, Item *items, size_t n) {
         return 1;
 }
 
-int core_item_add(Manager *m, const ItemChange *ch, int64_t *ret_id) {
+int mylist_add(Manager *m, const ItemChange *ch, int64_t *ret_id) {
         _cleanup_(item_done) Item it = {
                 .category = (ch->mask & CHANGE_CATEGORY) ? ch->category : CATEGORY_AFFECTION,
                 .intensity = (ch->mask & CHANGE_INTENSITY) ? ch->intensity : 1,
@@ -108,7 +108,7 @@ int core_item_add(Manager *m, const ItemChange *ch, int64_t *ret_id) {
                                            .title = ch->title, .details = ch->details });
         if (r < 0)
                 return r;
-        r = core_items_add(m, &it, 1);
+        r = mylist_add_items(m, &it, 1);
         if (r < 0)
                 return r;
         *ret_id = it.id;
@@ -154,41 +154,10 @@ static int my_item_change_locked(Manager *m, int64_t id, const ItemChange *ch, b
         return 1;
 }
 
-int core_item_edit(Manager *m, int64_t id, const ItemChange *ch) {
+int mylist_edit(Manager *m, int64_t id, const ItemChange *ch) {
         return STORE_TRANSACTION(m->store, my_item_change_locked(m, id, ch, false));
 }
 
-int core_item_remove(Manager *m, int64_t id) {
+int mylist_remove(Manager *m, int64_t id) {
         return STORE_TRANSACTION(m->store, my_item_change_locked(m, id, NULL, true));
-}
-
-static int setting_set_locked(Manager *m, const char *key, const char *value) {
-        _cleanup_free_ char *old = NULL;
-        /* The same value again, also a default never set, changes nothing
-         * (the ramp does not restart: closerctl ramp restart does). */
-        int r = settings_get_string(m->store, key, setting_default(key), &old);
-        if (r < 0)
-                return r;
-        if (old && streq(old, value))
-                return 0;
-        r = settings_set_string(m->store, key, value);
-        if (r < 0)
-                return r;
-        /* The reminder is each planned night's alarm in the calendar: they
-         * all change, so calendar apps must see a higher SEQUENCE. */
-        if (streq(key, "datenight.remind")) {
-                r = store_dn_touch_planned(m->store, manager_now());
-                if (r < 0)
-                        return r;
-        }
-        if (streq(key, "start")) {
-                r = settings_set_int64(m->store, "start.day", local_day_of(manager_now()));
-                if (r < 0)
-                        return r;
-        }
-        return 1;
-}
-
-int core_setting_set(Manager *m, const char *key, const char *value) {
-        return STORE_TRANSACTION(m->store, setting_set_locked(m, key, value));
 }
