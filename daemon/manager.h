@@ -3,7 +3,7 @@
 
 /*
  * manager.h: the daemon's one context: the event loop, the bus, the store.
- * The bus layer (bus-*.c) reads and validates, the core (items.c, daily.c,
+ * The bus layer (bus-*.c) reads and validates, the core (mylist.c, daily.c,
  * datenight.c, promise.c, partner.c, ...) decides and calls the store, the
  * store persists.
  *
