@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 #include "bus.h"
 #include "core.h"
@@ -15,7 +16,8 @@
 #include "when.h"
 #include "today.h"
 #include "ideas.h"
-#include "icalproc.h"
+#include "dncal.h"
+#include "icaljob.h"
 #include "listfile.h"
 #include "listtext.h"
 #include "partner.h"
@@ -47,14 +49,15 @@ static const sd_bus_error_map closer_errors[] = {
 /* A failure of the core as the D-Bus error a client can act on. The store's
  * own words are logged once here: they never contain item text. */
 static int reply_failure(Manager *m, int r, const char *what, sd_bus_error *error) {
-        if (icalproc_failed(r))
-                /* icalproc.c logged the details. */
+        if (icaljob_failed(r))
+                /* icaljob.c logged the details. */
                 return sd_bus_error_setf(error, ERROR_CALENDAR, "closerd cannot %s: %s; nothing was changed",
                                          "read or write iCalendar files",
-                                         r == -ENOPKG   ? "its module closerd-ical.so is missing or does not match "
-                                                          "(reinstall closer)"
-                                         : r == -ECHILD ? "the iCalendar child process died"
-                                                        : "the iCalendar child process took too long");
+                                         r == -ENOPKG      ? "its helper closerd-ical is missing or does not match "
+                                                             "(reinstall closer)"
+                                         : r == -ECHILD    ? "the iCalendar helper process died"
+                                         : r == -ECANCELED ? "closerd is stopping"
+                                                           : "the iCalendar helper process took too long");
         switch (r) {
         case -ENOENT:
                 return sd_bus_error_setf(error, ERROR_NO_SUCH_ITEM, "%s", what);
@@ -654,6 +657,37 @@ static int write_fd(int fd, const char *text, sd_bus_error *error) {
         return 0;
 }
 
+/* A call answered once its iCalendar job is done (icaljob.h): the message
+ * (which keeps the client's descriptor open) and what the reply needs. */
+typedef struct Deferred {
+        sd_bus_message *msg;
+        int fd;              /* ExportList, ExportCalendar: the client's file */
+        ImportOptions opts;  /* ImportPartnerList */
+        int64_t revision;    /* ExportList: of my list, as exported */
+        uint32_t n_exported; /* ExportList: the items in the file */
+} Deferred;
+
+static Deferred *deferred_new(sd_bus_message *msg, int fd) {
+        Deferred *d = calloc(1, sizeof(*d));
+        if (d)
+                *d = (Deferred) { .msg = sd_bus_message_ref(msg), .fd = fd };
+        return d;
+}
+
+static void deferred_free(Deferred *d) {
+        sd_bus_message_unref(d->msg);
+        free(d);
+}
+
+/* Sends the error reply for r and error, as sd-bus does for a handler's
+ * return (a reply, when one was sent, came with r >= 0), and frees d. */
+static void deferred_end(Deferred *d, int r, sd_bus_error *error) {
+        if (r < 0)
+                (void) sd_bus_reply_method_errno(d->msg, r, error);
+        sd_bus_error_free(error);
+        deferred_free(d);
+}
+
 static int reply_ids(sd_bus_message *msg, const Item *items, size_t n) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r = sd_bus_message_new_method_return(msg, &reply);
@@ -768,28 +802,52 @@ static int method_add_idea(sd_bus_message *msg, void *userdata, sd_bus_error *er
         return sd_bus_reply_method_return(msg, "t", (uint64_t) id);
 }
 
+static int export_list_finish(Manager *m, int r, const char *text, const Deferred *d, sd_bus_error *error) {
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        r = write_fd(d->fd, text, error);
+        if (r < 0)
+                return r;
+        /* Only a file that was written makes my partner's copy current. */
+        r = partner_exported(m, d->revision);
+        if (r < 0)
+                return reply_failure(m, r, "", error);
+        return sd_bus_reply_method_return(d->msg, "u", d->n_exported);
+}
+
+static void export_list_rendered(Manager *m, int r, IcalResult *res, void *userdata) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        r = export_list_finish(m, r, res->text, userdata, &error);
+        deferred_end(userdata, r, &error);
+}
+
+/* My items are read in one transaction, the file is rendered outside it
+ * and written (and marked exported) when the helper is done. */
 static int method_export_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        _cleanup_free_ char *text = NULL;
+        _cleanup_(partner_export_clear) PartnerExport x = {};
         int fd = -1, r;
 
         r = sd_bus_message_read(msg, "h", &fd);
         if (r < 0)
                 return r;
-        int64_t revision;
-        r = partner_export(m, &text, &revision);
+        r = partner_export(m, &x);
         if (r < 0)
                 return reply_failure(m, r, "", error);
-        r = write_fd(fd, text, error);
-        if (r < 0)
-                return r;
-        /* Only a file that was written makes my partner's copy current. */
-        r = partner_exported(m, revision);
-        if (r < 0)
+        Deferred *d = deferred_new(msg, fd);
+        if (!d)
+                return -ENOMEM;
+        d->revision = x.revision;
+        for (size_t i = 0; i < x.n_items; i++)
+                d->n_exported += !x.items[i].removed;
+        IcalRequest req = { .op = ICAL_OP_LISTFILE_WRITE, .items = x.items, .n_items = x.n_items,
+                            .owner_name = x.owner_name, .owner_id = x.owner_id, .now = x.now };
+        r = icaljob_start(m, &req, export_list_rendered, d);
+        if (r < 0) {
+                deferred_free(d);
                 return reply_failure(m, r, "", error);
-        int64_t n = 0;
-        (void) store_item_count(m->store, SIDE_MINE, &n);
-        return sd_bus_reply_method_return(msg, "u", (uint32_t) n);
+        }
+        return 1;
 }
 
 /* Calls read_entry for each key of an a{sv}, with the message at the
@@ -854,26 +912,23 @@ static int append_import_summary(sd_bus_message *reply, const ImportSummary *sum
         return r;
 }
 
-static int import_partner_list(sd_bus_message *msg, Manager *m, const ImportOptions *opts, int fd,
-                               sd_bus_error *error) {
+/* The file parsed (or not) by the helper: applied, and the reply. */
+static int import_partner_list_finish(Manager *m, int r, const IcalResult *res, const Deferred *d,
+                                      sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(import_summary_done) ImportSummary sum = {};
-        _cleanup_(listfile_done) ListFile f = {};
-        _cleanup_free_ char *buf = NULL, *why = NULL;
-        size_t len = 0;
-        int r;
+        _cleanup_free_ char *why = NULL;
 
-        r = read_fd(fd, LISTFILE_SIZE_MAX, &buf, &len, error);
-        if (r < 0)
-                return r;
-        r = icalproc_listfile_parse(buf, len, &f, &why);
-        if (r == -ENOMEM || icalproc_failed(r))
+        if (r == -ENOMEM || icaljob_failed(r))
                 return reply_failure(m, r, "", error);
         if (r < 0)
                 /* The parser names places by line and UID, never by text. */
                 return sd_bus_error_setf(error, ERROR_BAD_FILE, "partner list: %s; nothing was imported",
-                                         why ? why : strerror(-r));
-        r = partner_import(m, &f, opts, &sum, &why);
+                                         res->err_text ? res->err_text : strerror(-r));
+        struct timespec t0, t1;
+        (void) clock_gettime(CLOCK_MONOTONIC, &t0);
+        r = partner_import(m, &res->list, &d->opts, &sum, &why);
+        (void) clock_gettime(CLOCK_MONOTONIC, &t1);
         if (r == -EBADMSG && why)
                 return sd_bus_error_setf(error, ERROR_BAD_FILE, "partner list: %s; nothing was imported", why);
         if (r == -EPERM && why)
@@ -882,17 +937,44 @@ static int import_partner_list(sd_bus_message *msg, Manager *m, const ImportOpti
                 return reply_failure(m, r, "the partner list would hold more than 10000 items; "
                                            "nothing was imported", error);
         log_info("Imported the partner list: %u added, %u updated, %u removed, %u unchanged, %u older, "
-                 "%u forgotten, %zu to review again",
+                 "%u forgotten, %zu to review again (%.1f ms in the database)",
                  sum.added, sum.updated, sum.removed, sum.unchanged, sum.older, sum.forgotten,
-                 sum.n_review_again);
+                 sum.n_review_again, (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6);
         bus_lists_changed(m);
         (void) schedule_run(m);
-        r = sd_bus_message_new_method_return(msg, &reply);
+        r = sd_bus_message_new_method_return(d->msg, &reply);
         if (r >= 0)
                 r = append_import_summary(reply, &sum);
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
+}
+
+static void import_partner_list_parsed(Manager *m, int r, IcalResult *res, void *userdata) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        r = import_partner_list_finish(m, r, res, userdata, &error);
+        deferred_end(userdata, r, &error);
+}
+
+/* The file is read here, parsed by the helper, and applied when it is done. */
+static int import_partner_list(sd_bus_message *msg, Manager *m, const ImportOptions *opts, int fd,
+                               sd_bus_error *error) {
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        int r = read_fd(fd, LISTFILE_SIZE_MAX, &buf, &len, error);
+        if (r < 0)
+                return r;
+        Deferred *d = deferred_new(msg, -1);
+        if (!d)
+                return -ENOMEM;
+        d->opts = *opts;
+        r = icaljob_start(m, &(IcalRequest) { .op = ICAL_OP_LISTFILE_PARSE, .buf = buf, .len = len },
+                          import_partner_list_parsed, d);
+        if (r < 0) {
+                deferred_free(d);
+                return reply_failure(m, r, "", error);
+        }
+        return 1;
 }
 
 static int method_import_partner_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -2008,19 +2090,39 @@ static int method_cancel_away(sd_bus_message *msg, void *userdata, sd_bus_error 
         return sd_bus_send(NULL, reply, NULL);
 }
 
-static int method_export_calendar(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        _cleanup_free_ char *text = NULL;
-        int fd = -1, r = sd_bus_message_read(msg, "h", &fd);
-        if (r < 0)
-                return r;
-        r = datenight_ics(m, manager_now(), &text);
+static int export_calendar_finish(Manager *m, int r, const char *text, sd_bus_message *msg, int fd,
+                                  sd_bus_error *error) {
         if (r < 0)
                 return reply_failure(m, r, "", error);
         r = write_fd(fd, text, error);
         if (r < 0)
                 return r;
         return sd_bus_reply_method_return(msg, NULL);
+}
+
+static void export_calendar_rendered(Manager *m, int r, const char *text, void *userdata) {
+        Deferred *d = userdata;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        r = export_calendar_finish(m, r, text, d->msg, d->fd, &error);
+        deferred_end(d, r, &error);
+}
+
+/* The last text when the calendar is the same, else rendered by the
+ * helper and written when it is done. */
+static int method_export_calendar(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *text = NULL;
+        int fd = -1, r = sd_bus_message_read(msg, "h", &fd);
+        if (r < 0)
+                return r;
+        Deferred *d = deferred_new(msg, fd);
+        if (!d)
+                return -ENOMEM;
+        r = dncal_text(m, manager_now(), &text, export_calendar_rendered, d);
+        if (r == 0)
+                return 1;
+        deferred_free(d);
+        return export_calendar_finish(m, r, text, msg, fd, error);
 }
 
 void bus_emit_datenight(Manager *m, const char *member, const DateNight *d, bool late) {
