@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -96,8 +97,24 @@ static int helper_path(char **ret) {
 
 /* --- the helper's side of fork(): only async-signal-safe calls --- */
 
-_Noreturn static void child_exec(const char *path, pid_t parent, int in_fd, int out_fd) {
+/* The kernel's struct sigaction (asm-generic layout): glibc's sigaction()
+ * refuses the two real-time signals it keeps for itself (32, 33), which an
+ * ignoring parent of closerd may have left ignored, and exec keeps that. */
+struct kernel_sigaction {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)(void);
+        uint64_t mask;
+};
+
+static void signal_default(int sig) {
         static const struct sigaction dfl = { .sa_handler = SIG_DFL };
+        static const struct kernel_sigaction kdfl = { .handler = SIG_DFL };
+        if (sigaction(sig, &dfl, NULL) < 0)
+                (void) syscall(SYS_rt_sigaction, sig, &kdfl, NULL, sizeof(kdfl.mask));
+}
+
+_Noreturn static void child_exec(const char *path, pid_t parent, int in_fd, int out_fd) {
         char *argv[] = { (char *) ICALWIRE_HELPER, NULL };
         sigset_t none;
 
@@ -107,7 +124,7 @@ _Noreturn static void child_exec(const char *path, pid_t parent, int in_fd, int 
                 _exit(EXIT_FAILURE);
         for (int sig = 1; sig < _NSIG; sig++)
                 if (sig != SIGKILL && sig != SIGSTOP)
-                        (void) sigaction(sig, &dfl, NULL);
+                        signal_default(sig);
         sigemptyset(&none);
         if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
                 _exit(EXIT_FAILURE);
