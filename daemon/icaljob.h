@@ -14,7 +14,7 @@
  * PR_SET_PDEATHSIG(SIGKILL) so that it dies with closerd. The event loop
  * then feeds the request into the helper's stdin as the pipe takes it,
  * reads its stdout (at most ICALWIRE_OUTPUT_MAX bytes), watches its exit
- * and a ICALJOB_TIMEOUT_MS timer, and calls the job's callback once all is
+ * (SIGCHLD, which must be blocked) and a ICALJOB_TIMEOUT_MS timer, and calls the job's callback once all is
  * in: closerd answers other calls meanwhile. So libical and what Debian's
  * libical pulls in (ICU and libstdc++, about 3 MiB of resident pages) never
  * count in the daemon's memory, and a crash inside libical on a hostile

@@ -80,8 +80,9 @@ typedef struct Manager {
         /* dncal.c: datenights.ics is being rendered; and changed meanwhile */
         bool ics_file_busy, ics_file_again;
 
-        /* icaljob.c: the iCalendar helpers running */
+        /* icaljob.c: the iCalendar helpers running, and SIGCHLD for their exits */
         struct IcalJob *ical_jobs;
+        sd_event_source *ical_sigchld;
 
         /* notify.c */
         sd_bus_slot *notify_action_slot, *notify_closed_slot;
