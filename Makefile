@@ -48,12 +48,12 @@ endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # closerd itself links neither libical nor json-c: its iCalendar work runs
-# in a child that loads closerd-ical.so (daemon/icalproc.h).
+# in its helper, closerd-ical (daemon/icaljob.h).
 CLOSERD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd sqlite3 2>/dev/null) -lm
 ICAL_LIBS    := $(shell $(PKG_CONFIG) --libs libical 2>/dev/null)
 CLIENT_LIBS  := $(shell $(PKG_CONFIG) --libs libsystemd json-c 2>/dev/null)
-ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -DCLOSER_MODULEDIR=\"$(PKGLIBDIR)\" $(WARNINGS) \
-              -fstack-protector-strong -MMD -MP -Icommon -Idaemon -Iclient $(PKG_CFLAGS) $(SAN_FLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -DCLOSER_PKGLIBDIR=\"$(PKGLIBDIR)\" $(WARNINGS) \
+              -fstack-protector-strong -MMD -MP -Icommon -Idaemon -Iical -Iclient $(PKG_CFLAGS) $(SAN_FLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 LIBS        = $(PKG_LIBS) -lm
 
@@ -67,19 +67,21 @@ else
 Q = @
 endif
 
-# libical is used in these files only; they go into closerd-ical.so (with
-# item.c and the module's entry icalmod.c) and, for the tests, libcloser-ical.a.
-ICAL_SRCS   = daemon/ics.c daemon/listfile.c daemon/icalutil.c
-MODULE_SRCS = $(ICAL_SRCS) daemon/item.c daemon/icalmod.c
+# libical is used in these files only; they go into closerd-ical (with its
+# main, the encoding both ends speak, item.c and io.c) and, for the tests,
+# libcloser-ical.a. closerd links the encoding (ical/icalwire.c), no libical.
+ICAL_SRCS   = ical/ics.c ical/listfile.c ical/icalutil.c
+WIRE_SRCS   = ical/icalwire.c
+HELPER_SRCS = ical/closerd-ical.c $(ICAL_SRCS) $(WIRE_SRCS) daemon/item.c common/io.c
 COMMON_SRCS = $(wildcard common/*.c)
-DAEMON_SRCS = $(filter-out daemon/closerd.c daemon/icalmod.c $(ICAL_SRCS),$(wildcard daemon/*.c)) $(COMMON_SRCS)
+DAEMON_SRCS = $(filter-out daemon/closerd.c,$(wildcard daemon/*.c)) $(WIRE_SRCS) $(COMMON_SRCS)
 CLIENT_SRCS = $(wildcard client/*.c) $(COMMON_SRCS)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(B)/%.o)
 LIBS_ALL    = $(B)/libcloser-ical.a $(B)/libcloserd.a
 UNIT_TESTS  = $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test-*.c))
 FUZZ_SRCS   = $(wildcard fuzz/fuzz-*.c)
 FUZZ_REPLAY = $(patsubst fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
-PROGRAMS    = $(B)/closerd $(B)/closerd-ical.so $(B)/closerctl
+PROGRAMS    = $(B)/closerd $(B)/closerd-ical $(B)/closerctl
 TEST_TOOLS  = $(patsubst tests/tools/%.c,$(B)/tests/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all check check-unit check-integration run install uninstall deps deps-deb clean lint lint-man layout \
@@ -93,12 +95,6 @@ $(B)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-# The module's objects: position-independent, only its entry exported.
-$(B)/pic/%.o: %.c
-	@mkdir -p $(@D)
-	@$(if $(Q),echo "  CC      $< (module)")
-	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
-
 $(B)/libcloserd.a: $(DAEMON_OBJS)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
@@ -109,9 +105,9 @@ $(B)/closerd: $(B)/daemon/closerd.o $(B)/libcloserd.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -Wl,--as-needed $^ $(CLOSERD_LIBS) -o $@
 
-$(B)/closerd-ical.so: $(MODULE_SRCS:%.c=$(B)/pic/%.o)
+$(B)/closerd-ical: $(HELPER_SRCS:%.c=$(B)/%.o)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,-z,defs -Wl,--as-needed $^ $(ICAL_LIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -Wl,--as-needed $^ $(ICAL_LIBS) -o $@
 
 $(B)/closerctl: $(CLIENT_SRCS:%.c=$(B)/%.o)
 	@$(if $(Q),echo "  LD      $@")
@@ -130,8 +126,8 @@ $(B)/fuzz/fuzz-%: $(B)/fuzz/fuzz-%.o $(B)/fuzz/replay.o $(LIBS_ALL)
 
 
 FUZZ_CC ?= clang
-FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Icommon -Idaemon $(PKG_CFLAGS)
-fuzz: $(B)/closerd-ical.so $(patsubst fuzz/%.c,$(B)/libfuzzer/%,$(FUZZ_SRCS))
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Icommon -Idaemon -Iical $(PKG_CFLAGS)
+fuzz: $(B)/closerd-ical $(patsubst fuzz/%.c,$(B)/libfuzzer/%,$(FUZZ_SRCS))
 $(B)/libfuzzer/fuzz-%: fuzz/fuzz-%.c $(DAEMON_SRCS) $(ICAL_SRCS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ $(LIBS) -o $@
@@ -173,7 +169,7 @@ install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(DBUSSERVICEDIR) \
 		$(DESTDIR)$(DBUSIFACEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR)
 	$(INSTALL) -m 0755 $(B)/closerd $(B)/closerctl $(DESTDIR)$(BINDIR)/
-	$(INSTALL) -m 0644 $(B)/closerd-ical.so $(DESTDIR)$(PKGLIBDIR)/
+	$(INSTALL) -m 0755 $(B)/closerd-ical $(DESTDIR)$(PKGLIBDIR)/
 	$(SUBST) systemd/closerd.service >$(DESTDIR)$(USERUNITDIR)/closerd.service
 	$(SUBST) dbus/io.github.closer.Closer1.service >$(DESTDIR)$(DBUSSERVICEDIR)/io.github.closer.Closer1.service
 	$(SUBST) man/closerctl.1 >$(DESTDIR)$(MANDIR)/man1/closerctl.1
@@ -185,7 +181,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/closerd $(DESTDIR)$(BINDIR)/closerctl \
-		$(DESTDIR)$(PKGLIBDIR)/closerd-ical.so \
+		$(DESTDIR)$(PKGLIBDIR)/closerd-ical \
 		$(DESTDIR)$(USERUNITDIR)/closerd.service \
 		$(DESTDIR)$(DBUSSERVICEDIR)/io.github.closer.Closer1.service \
 		$(DESTDIR)$(DBUSIFACEDIR)/io.github.closer.Closer1.xml \
@@ -220,7 +216,7 @@ check-deb: deps-deb
 	@$(MAKE) --no-print-directory all
 	@B=$(B) TAP_OUT=1 tests/run.sh tests/deb/test-deb.sh
 
-LINT_SRCS = $(wildcard daemon/*.c client/*.c common/*.c)
+LINT_SRCS = $(wildcard daemon/*.c client/*.c common/*.c ical/*.c)
 MAN_PAGES = man/closerctl.1 man/closerd.8
 # The shape of the tree: no include cycle between modules, no source file
 # over 900 lines (tests/test-layout.sh runs the same in make check).
@@ -230,8 +226,8 @@ layout:
 
 lint: deps lint-man layout
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Icommon -Idaemon -Iclient $(LINT_SRCS)
-	clang-tidy --quiet $(LINT_SRCS) -- -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Icommon -Idaemon -Iclient $(PKG_CFLAGS)
+		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Icommon -Idaemon -Iical -Iclient $(LINT_SRCS)
+	clang-tidy --quiet $(LINT_SRCS) -- -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Icommon -Idaemon -Iical -Iclient $(PKG_CFLAGS)
 
 # Man pages: mandoc warnings fail; groff only prints, so any output fails.
 lint-man:

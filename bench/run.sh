@@ -21,9 +21,9 @@ RESULTS=$TOP/bench/RESULTS.md
 NAME=io.github.closer.Closer1
 
 if [[ -n ${BENCH_QUICK:-} ]]; then
-        N_LAT=30 N_GROW=10 N_START=5 N_IMPORT=3 LOAD_S=0.5 ROUNDS=1 IDLE_S=3
+        N_LAT=30 N_GROW=10 N_START=5 N_IMPORT=3 LOAD_S=0.5 ROUNDS=1 IDLE_S=3 STALL_S=3
 else
-        N_LAT=200 N_GROW=50 N_START=21 N_IMPORT=7 LOAD_S=1 ROUNDS=5 IDLE_S=30
+        N_LAT=200 N_GROW=50 N_START=21 N_IMPORT=7 LOAD_S=1 ROUNDS=5 IDLE_S=30 STALL_S=15
 fi
 
 die() {
@@ -32,7 +32,7 @@ die() {
 }
 say() { echo "bench: $*" >&2; }
 
-for tool in bench-run bench-ping bench-load bench-floor gen-history; do
+for tool in bench-run bench-ping bench-load bench-floor bench-stall gen-history; do
         [[ -x $T/$tool ]] || die "$T/$tool is missing: run make bench"
 done
 command -v remind >/dev/null || die "remind is missing (Debian package remind; make deps)"
@@ -97,22 +97,27 @@ H50=$("$T/gen-history" "$W50/data/closer" 50) || die "gen-history 50 failed"
 cp -a "$W50/data/closer" "$W50/pristine"
 DB50_KB=$(du -k "$W50/data/closer/closer.db" | cut -f1)
 
+# list_file N: a new world whose closerd exports a list of N items (N / 4 per
+# category, some marked, some explicit) into $W/list.ics.
+list_file() {
+        new_world benchlist
+        awk -v n=$(($1 / 4)) 'BEGIN {
+                split("affection love lust fun", cat, " ")
+                for (c = 1; c <= 4; c++) {
+                        printf "[%s]\n", cat[c]
+                        for (i = 1; i <= n; i++)
+                                printf "%sA %s moment number %d, the way we like it%s\n", (i % 10 == 0 ? "!" : ""),
+                                        cat[c], i, (i % 3 == 0 ? " **" : "")
+                }
+        }' >"$W/list.txt"
+        dstart "$W"
+        "$CLOSERCTL" list add --from "$W/list.txt" >/dev/null || die "list add --from ($1 items) failed"
+        "$CLOSERCTL" list export "$W/list.ics" >/dev/null || die "list export ($1 items) failed"
+        dstop "$W"
+}
 say "making a 1,000-item list exchange file"
-new_world benchlist
+list_file 1000
 WL=$W
-awk 'BEGIN {
-        split("affection love lust fun", cat, " ")
-        for (c = 1; c <= 4; c++) {
-                printf "[%s]\n", cat[c]
-                for (i = 1; i <= 250; i++)
-                        printf "%sA %s moment number %d, the way we like it%s\n", (i % 10 == 0 ? "!" : ""), cat[c], i,
-                                (i % 3 == 0 ? " **" : "")
-        }
-}' >"$WL/list.txt"
-dstart "$WL"
-"$CLOSERCTL" list add --from "$WL/list.txt" >/dev/null || die "list add --from failed"
-"$CLOSERCTL" list export "$WL/list.ics" >/dev/null || die "list export failed"
-dstop "$WL"
 LIST=$WL/list.ics
 N_LIST=$(grep -c '^BEGIN:VTODO' "$LIST")
 
@@ -277,7 +282,7 @@ RSS_FILE=$(status_kb "$PID50" RssFile)
 PSS=$(awk '$1 == "Pss:" { print $2 }' "/proc/$PID50/smaps_rollup")
 r=$(calc "$RSS <= 8192 ? \"met\" : \"**missed**\"")
 read -r FLOOR FLOOR_ICAL < <("$T/bench-floor") || die "bench-floor failed"
-row "4" "resident memory (VmRSS) of the idle closerd on 50 years after the runs above: $(kib "$RSS_ANON") anonymous, $(kib "$RSS_FILE") library pages (PSS $(kib "$PSS")); just after start $(kib "$RSS_START"), $(kib "$RSS_START_ANON") anonymous. Reference: a process that only loads closerd's libraries, libsystemd and libsqlite3 (\`bench-floor\`): $(kib "$FLOOR"); with libical, which only closerd's short-lived iCalendar child loads: $(kib "$FLOOR_ICAL")" \
+row "4" "resident memory (VmRSS) of the idle closerd on 50 years after the runs above: $(kib "$RSS_ANON") anonymous, $(kib "$RSS_FILE") library pages (PSS $(kib "$PSS")); just after start $(kib "$RSS_START"), $(kib "$RSS_START_ANON") anonymous. Reference: a process that only loads closerd's libraries, libsystemd and libsqlite3 (\`bench-floor\`): $(kib "$FLOOR"); with libical, which only closerd's iCalendar helper loads: $(kib "$FLOOR_ICAL")" \
         "$(kib "$RSS")" "$(kib "$FLOOR")" "-" "≤ 8 MiB" "$r"
 trace=$B/bench-idle-trace.txt
 if perf trace -s -p "$PID50" -o "$trace" -- sleep "$IDLE_S" 2>/dev/null; then
@@ -296,6 +301,54 @@ row "4" "system calls of the idle closerd over $IDLE_S s, nothing due ($how)" "$
 
 dstop "$W1"
 dstop "$W50"
+
+# --- 6. stalls: the longest unanswered Ping while iCalendar work runs ---------------------
+# A client pings every 2 ms (bench-stall) while another imports a 10,000-item
+# partner list and exports the calendar in a loop, against the same with
+# nothing running. closerd runs with -v here: its log times what the event
+# loop does itself (the import's database transaction, the caller's work after
+# the helper, the helper's own time).
+say "stalls: Peer.Ping every 2 ms for $STALL_S s, idle and during 10,000-item imports and export-ics"
+list_file 10000
+WSS=$W
+N_STALL=$(grep -c '^BEGIN:VTODO' "$WSS/list.ics")
+new_world benchstall
+WS=$W
+"$CLOSERD" -v >>"$WS/closerd.log" 2>&1 &
+DPID[$WS]=$!
+wait_name || die "closerd did not take its name in $WS"
+"$CLOSERCTL" datenight set --weekday fri --time 20:00 >/dev/null || die "datenight set failed"
+"$CLOSERCTL" partner import "$WSS/list.ics" >/dev/null || die "partner import (10,000 items) failed"
+read -r ST_IDLE ST_IDLE99 _ ST_IDLE_N < <("$T/bench-stall" "$STALL_S") || die "bench-stall failed"
+: >"$WS/rounds"
+(
+        while :; do
+                "$CLOSERCTL" partner import "$WSS/list.ics" >/dev/null || exit 1
+                "$CLOSERCTL" export-ics - >/dev/null || exit 1
+                echo >>"$WS/rounds"
+        done
+) &
+loop=$!
+log_from=$(($(wc -l <"$WS/closerd.log") + 1))
+read -r ST_LOAD ST_LOAD99 _ ST_LOAD_N < <("$T/bench-stall" "$STALL_S") || die "bench-stall failed"
+kill "$loop" 2>/dev/null
+wait "$loop" 2>/dev/null
+ST_ROUNDS=$(wc -l <"$WS/rounds")
+dstop "$WS"
+# stat_ms REGEX: "max (median)" of the numbers the log gives after REGEX.
+stat_ms() {
+        tail -n +"$log_from" "$WS/closerd.log" | grep -oE "$1 [0-9.]+" | awk '{ print $NF }' | sort -n |
+                awk '{ v[NR] = $1 } END { if (!NR) { print "-"; exit } printf "%.1f ms (median %.1f ms)", v[NR], v[int((NR + 1) / 2)] }'
+}
+ST_DB=$(tail -n +"$log_from" "$WS/closerd.log" | grep -oE '\([0-9.]+ ms in the database\)' | tr -d '(' |
+        awk '{ print $1 }' | sort -n | awk '{ v[NR] = $1 } END { if (!NR) { print "-"; exit } printf "%.1f ms (median %.1f ms)", v[NR], v[int((NR + 1) / 2)] }')
+ST_CALLER=$(stat_ms "its caller's work took")
+ST_HELPER=$(stat_ms "op 3 done after")
+ST_START=$(tail -n +"$log_from" "$WS/closerd.log" | grep 'started: op 3' | grep -oE 'in [0-9.]+ ms' | awk '{ print $2 }' |
+        sort -n | tail -1)
+r=$(awk -v s="$ST_LOAD" 'BEGIN { print s <= 30000 ? "met" : "**missed**" }')
+row "6" "the longest a \`Peer.Ping\` (sent every 2 ms, $ST_LOAD_N pings over $STALL_S s) waits for closerd while \`partner import\` of a $N_STALL-item list and \`export-ics -\` run in a loop ($ST_ROUNDS rounds), against the same with nothing running ($ST_IDLE_N pings); p99 $(ms "$ST_LOAD99") vs $(ms "$ST_IDLE99"). What the event loop still does itself per import: the import's database transaction $ST_DB, the whole work after the helper (decoding, the transaction, re-planning, the reply) $ST_CALLER, reading the file and starting the helper at most ${ST_START:-?} ms; the helper's own time, off the loop: $ST_HELPER" \
+        "$(ms "$ST_LOAD")" "$(ms "$ST_IDLE")" "-" "≤ 30 ms" "$r"
 
 # --- 3. partner import of the 1,000-item list into a fresh copy each time -------------
 say "growth: partner import of $N_LIST items, $N_IMPORT times into fresh copies of each history"
@@ -335,12 +388,13 @@ dbus_v=$(dpkg-query -W -f='${Version}' dbus-daemon 2>/dev/null)
 remind_v=$(dpkg-query -W -f='${Version}' remind 2>/dev/null)
 
 sorted=()
-# Order: 1, 2, 3, 4, 5 (the rows were made in the order the runs needed).
+# Order: 1, 2, 3, 4, 5, 6 (the rows were made in the order the runs needed).
 sorted+=("$LAT_ROW")
 for r in "${ROWS[@]}"; do [[ $r == "| 2 |"* ]] && sorted+=("$r"); done
 for r in "${ROWS[@]}"; do [[ $r == "| 3 |"* ]] && sorted+=("$r"); done
 for r in "${ROWS[@]}"; do [[ $r == "| 4 |"* ]] && sorted+=("$r"); done
 sorted+=("$PEER_ROW")
+for r in "${ROWS[@]}"; do [[ $r == "| 6 |"* ]] && sorted+=("$r"); done
 
 section=$(mktemp)
 {

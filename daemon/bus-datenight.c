@@ -7,6 +7,7 @@
 #include "bus-dict.h"
 #include "bus-util.h"
 #include "datenight.h"
+#include "dncal.h"
 #include "log.h"
 #include "timeutil.h"
 
@@ -282,19 +283,39 @@ static int method_cancel_away(sd_bus_message *msg, void *userdata, sd_bus_error 
         return sd_bus_send(NULL, reply, NULL);
 }
 
-static int method_export_calendar(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        _cleanup_free_ char *text = NULL;
-        int fd = -1, r = sd_bus_message_read(msg, "h", &fd);
-        if (r < 0)
-                return r;
-        r = datenight_ics(m, manager_now(), &text);
+static int export_calendar_finish(Manager *m, int r, const char *text, sd_bus_message *msg, int fd,
+                                  sd_bus_error *error) {
         if (r < 0)
                 return bus_reply_failure(m, r, "", error);
         r = bus_write_fd(fd, text, error);
         if (r < 0)
                 return r;
         return sd_bus_reply_method_return(msg, NULL);
+}
+
+static void export_calendar_rendered(Manager *m, int r, const char *text, void *userdata) {
+        Deferred *d = userdata;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        r = export_calendar_finish(m, r, text, d->msg, d->fd, &error);
+        bus_deferred_end(d, r, &error);
+}
+
+/* The last text when the calendar is the same, else rendered by the
+ * helper and written when it is done. */
+static int method_export_calendar(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *text = NULL;
+        int fd = -1, r = sd_bus_message_read(msg, "h", &fd);
+        if (r < 0)
+                return r;
+        Deferred *d = bus_deferred_new(msg, fd);
+        if (!d)
+                return -ENOMEM;
+        r = dncal_text(m, manager_now(), &text, export_calendar_rendered, d);
+        if (r == 0)
+                return 1;
+        bus_deferred_free(d);
+        return export_calendar_finish(m, r, text, msg, fd, error);
 }
 
 const sd_bus_vtable bus_datenight_vtable[] = {

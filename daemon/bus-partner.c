@@ -4,35 +4,61 @@
  * ForgetPartnerList, ReviewItem.
  */
 
+#include <time.h>
+
 #include "bus-dict.h"
 #include "bus-util.h"
 #include "bus.h"
-#include "icalproc.h"
+#include "icaljob.h"
 #include "log.h"
 #include "partner.h"
 
+static int export_list_finish(Manager *m, int r, const char *text, const Deferred *d, sd_bus_error *error) {
+        if (r < 0)
+                return bus_reply_failure(m, r, "", error);
+        r = bus_write_fd(d->fd, text, error);
+        if (r < 0)
+                return r;
+        /* Only a file that was written makes my partner's copy current. */
+        r = partner_exported(m, d->revision);
+        if (r < 0)
+                return bus_reply_failure(m, r, "", error);
+        return sd_bus_reply_method_return(d->msg, "u", d->n_exported);
+}
+
+static void export_list_rendered(Manager *m, int r, IcalResult *res, void *userdata) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        r = export_list_finish(m, r, res->text, userdata, &error);
+        bus_deferred_end(userdata, r, &error);
+}
+
+/* My items are read in one transaction, the file is rendered outside it
+ * and written (and marked exported) when the helper is done. */
 static int method_export_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        _cleanup_free_ char *text = NULL;
+        _cleanup_(partner_export_clear) PartnerExport x = {};
         int fd = -1, r;
 
         r = sd_bus_message_read(msg, "h", &fd);
         if (r < 0)
                 return r;
-        int64_t revision;
-        r = partner_export(m, &text, &revision);
+        r = partner_export(m, &x);
         if (r < 0)
                 return bus_reply_failure(m, r, "", error);
-        r = bus_write_fd(fd, text, error);
-        if (r < 0)
-                return r;
-        /* Only a file that was written makes my partner's copy current. */
-        r = partner_exported(m, revision);
-        if (r < 0)
+        Deferred *d = bus_deferred_new(msg, fd);
+        if (!d)
+                return -ENOMEM;
+        d->revision = x.revision;
+        for (size_t i = 0; i < x.n_items; i++)
+                d->n_exported += !x.items[i].removed;
+        IcalRequest req = { .op = ICAL_OP_LISTFILE_WRITE, .items = x.items, .n_items = x.n_items,
+                            .owner_name = x.owner_name, .owner_id = x.owner_id, .now = x.now };
+        r = icaljob_start(m, &req, export_list_rendered, d);
+        if (r < 0) {
+                bus_deferred_free(d);
                 return bus_reply_failure(m, r, "", error);
-        int64_t n = 0;
-        (void) store_item_count(m->store, SIDE_MINE, &n);
-        return sd_bus_reply_method_return(msg, "u", (uint32_t) n);
+        }
+        return 1;
 }
 
 /* The options of ImportPartnerListWithOptions. */
@@ -65,26 +91,23 @@ static int append_import_summary(sd_bus_message *reply, const ImportSummary *sum
         return r;
 }
 
-static int import_partner_list(sd_bus_message *msg, Manager *m, const ImportOptions *opts, int fd,
-                               sd_bus_error *error) {
+/* The file parsed (or not) by the helper: applied, and the reply. */
+static int import_partner_list_finish(Manager *m, int r, const IcalResult *res, const Deferred *d,
+                                      sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(import_summary_clear) ImportSummary sum = {};
-        _cleanup_(listfile_done) ListFile f = {};
-        _cleanup_free_ char *buf = NULL, *why = NULL;
-        size_t len = 0;
-        int r;
+        _cleanup_free_ char *why = NULL;
 
-        r = bus_read_fd(fd, LISTFILE_SIZE_MAX, &buf, &len, error);
-        if (r < 0)
-                return r;
-        r = icalproc_listfile_parse(buf, len, &f, &why);
-        if (r == -ENOMEM || icalproc_failed(r))
+        if (r == -ENOMEM || icaljob_failed(r))
                 return bus_reply_failure(m, r, "", error);
         if (r < 0)
                 /* The parser names places by line and UID, never by text. */
                 return sd_bus_error_setf(error, ERROR_BAD_FILE, "partner list: %s; nothing was imported",
-                                         why ? why : strerror(-r));
-        r = partner_import(m, &f, opts, &sum, &why);
+                                         res->err_text ? res->err_text : strerror(-r));
+        struct timespec t0, t1;
+        (void) clock_gettime(CLOCK_MONOTONIC, &t0);
+        r = partner_import(m, &res->list, &d->opts, &sum, &why);
+        (void) clock_gettime(CLOCK_MONOTONIC, &t1);
         if (r == -EBADMSG && why)
                 return sd_bus_error_setf(error, ERROR_BAD_FILE, "partner list: %s; nothing was imported", why);
         if (r == -EPERM && why)
@@ -93,16 +116,44 @@ static int import_partner_list(sd_bus_message *msg, Manager *m, const ImportOpti
                 return bus_reply_failure(m, r, "the partner list would hold more than 10000 items; "
                                            "nothing was imported", error);
         log_info("Imported the partner list: %u added, %u updated, %u removed, %u unchanged, %u older, "
-                 "%u forgotten, %zu to review again",
+                 "%u forgotten, %zu to review again (%.1f ms in the database)",
                  sum.added, sum.updated, sum.removed, sum.unchanged, sum.older, sum.forgotten,
-                 sum.n_review_again);
+                 sum.n_review_again,
+                 (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6);
         bus_lists_changed(m);
-        r = sd_bus_message_new_method_return(msg, &reply);
+        r = sd_bus_message_new_method_return(d->msg, &reply);
         if (r >= 0)
                 r = append_import_summary(reply, &sum);
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
+}
+
+static void import_partner_list_parsed(Manager *m, int r, IcalResult *res, void *userdata) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        r = import_partner_list_finish(m, r, res, userdata, &error);
+        bus_deferred_end(userdata, r, &error);
+}
+
+/* The file is read here, parsed by the helper, and applied when it is done. */
+static int import_partner_list(sd_bus_message *msg, Manager *m, const ImportOptions *opts, int fd,
+                               sd_bus_error *error) {
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        int r = bus_read_fd(fd, LISTFILE_SIZE_MAX, &buf, &len, error);
+        if (r < 0)
+                return r;
+        Deferred *d = bus_deferred_new(msg, -1);
+        if (!d)
+                return -ENOMEM;
+        d->opts = *opts;
+        r = icaljob_start(m, &(IcalRequest){ .op = ICAL_OP_LISTFILE_PARSE, .buf = buf, .len = len },
+                          import_partner_list_parsed, d);
+        if (r < 0) {
+                bus_deferred_free(d);
+                return bus_reply_failure(m, r, "", error);
+        }
+        return 1;
 }
 
 static int method_import_partner_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

@@ -12,6 +12,7 @@
 
 #include "mylist.h"
 #include "manager.h"
+#include "partner.h"
 #include "today.h"
 
 #define ERROR_NO_SUCH_ITEM "io.github.closer.Error.NoSuchItem"
@@ -48,6 +49,22 @@ int bus_read_when(const char *field, const char *text, time_t now, time_t *ret, 
 /* Client descriptors: a whole file of at most max bytes, or a text. */
 int bus_read_fd(int fd, size_t max, char **ret, size_t *ret_len, sd_bus_error *error);
 int bus_write_fd(int fd, const char *text, sd_bus_error *error);
+
+/* A call answered once its iCalendar job is done (icaljob.h): the message
+ * (which keeps the client's descriptor open) and what the reply needs. */
+typedef struct Deferred {
+        sd_bus_message *msg;
+        int fd;              /* ExportList, ExportCalendar: the client's file */
+        ImportOptions opts;  /* ImportPartnerList */
+        int64_t revision;    /* ExportList: of my list, as exported */
+        uint32_t n_exported; /* ExportList: the items in the file */
+} Deferred;
+
+Deferred *bus_deferred_new(sd_bus_message *msg, int fd);
+void bus_deferred_free(Deferred *d);
+/* Sends the error reply for r and error, as sd-bus does for a handler's
+ * return (a reply, when one was sent, came with r >= 0), and frees d. */
+void bus_deferred_end(Deferred *d, int r, sd_bus_error *error);
 
 /* Building replies: an {sv} entry of type in an a{sv}, and an aa{sv}. */
 int bus_open_entry(sd_bus_message *m, const char *key, const char *type);

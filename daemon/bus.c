@@ -8,7 +8,7 @@
 #include "bus-util.h"
 #include "bus.h"
 #include "echo.h"
-#include "icalproc.h"
+#include "icaljob.h"
 #include "log.h"
 #include "when.h"
 
@@ -25,14 +25,15 @@ static const sd_bus_error_map closer_errors[] = {
 /* A failure of the core as the D-Bus error a client can act on. The store's
  * own words are logged once here: they never contain item text. */
 int bus_reply_failure(Manager *m, int r, const char *what, sd_bus_error *error) {
-        if (icalproc_failed(r))
-                /* icalproc.c logged the details. */
+        if (icaljob_failed(r))
+                /* icaljob.c logged the details. */
                 return sd_bus_error_setf(error, ERROR_CALENDAR, "closerd cannot %s: %s; nothing was changed",
                                          "read or write iCalendar files",
-                                         r == -ENOPKG   ? "its module closerd-ical.so is missing or does not match "
-                                                          "(reinstall closer)"
-                                         : r == -ECHILD ? "the iCalendar child process died"
-                                                        : "the iCalendar child process took too long");
+                                         r == -ENOPKG      ? "its helper closerd-ical is missing or does not match "
+                                                             "(reinstall closer)"
+                                         : r == -ECHILD    ? "the iCalendar helper process died"
+                                         : r == -ECANCELED ? "closerd is stopping"
+                                                           : "the iCalendar helper process took too long");
         /* A reply without words helps nobody: the error's own, then. */
         bool said = what && what[0];
         switch (r) {
@@ -183,6 +184,25 @@ int bus_write_fd(int fd, const char *text, sd_bus_error *error) {
         if (ftruncate(fd, (off_t) len) < 0 && errno != EINVAL)
                 return sd_bus_error_setf(error, ERROR_BAD_FILE, "cannot write the file: %s", strerror(errno));
         return 0;
+}
+
+Deferred *bus_deferred_new(sd_bus_message *msg, int fd) {
+        Deferred *d = calloc(1, sizeof(*d));
+        if (d)
+                *d = (Deferred){ .msg = sd_bus_message_ref(msg), .fd = fd };
+        return d;
+}
+
+void bus_deferred_free(Deferred *d) {
+        sd_bus_message_unref(d->msg);
+        free(d);
+}
+
+void bus_deferred_end(Deferred *d, int r, sd_bus_error *error) {
+        if (r < 0)
+                (void) sd_bus_reply_method_errno(d->msg, r, error);
+        sd_bus_error_free(error);
+        bus_deferred_free(d);
 }
 
 /* --- rain checks and initiations --- */

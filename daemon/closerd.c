@@ -12,6 +12,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "bus.h"
+#include "icaljob.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
@@ -30,6 +31,8 @@ static int data_dir(char **ret) {
 }
 
 static void manager_free(Manager *m) {
+        /* The iCalendar helpers killed, their callers answered. */
+        icaljob_cancel_all(m);
         schedule_stop(m);
         notify_free(m);
         today_forget(m);
@@ -103,6 +106,7 @@ static int run(int argc, char *argv[]) {
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGCHLD); /* the iCalendar helpers' exits, through sd-event */
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(errno, "Failed to block signals: %m");
 
@@ -111,6 +115,9 @@ static int run(int argc, char *argv[]) {
                 return log_error_errno(r, "Failed to allocate the event loop: %m");
         (void) sd_event_add_signal(m.event, NULL, SIGTERM, NULL, NULL);
         (void) sd_event_add_signal(m.event, NULL, SIGINT, NULL, NULL);
+        r = icaljob_setup(&m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the iCalendar helpers: %m");
         r = sd_event_set_watchdog(m.event, true);
         if (r < 0)
                 log_warning_errno(r, "Failed to enable the watchdog: %m");

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "datenight.h"
-#include "icalproc.h"
+#include "icalwire.h"
 #include "macro.h"
 #include "settings.h"
 #include "timeutil.h"
@@ -467,26 +467,15 @@ static const char *night_summary(const DnNight *n) {
         }
 }
 
-/* The calendar at now: its events, and their fingerprint. */
-typedef struct Calendar {
-        DateNight *nights;
-        size_t n_nights;
-        Promise *promises;
-        size_t n_promises;
-        IcsEvent *events;
-        size_t n_events;
-        time_t stamp;
-        char alarm[64];
-        uint64_t fingerprint;
-} Calendar;
-
-static void calendar_done(Calendar *c) {
+void datenight_calendar_clear(DnCalendar *c) {
         datenight_array_free(c->nights, c->n_nights);
         promise_array_free(c->promises, c->n_promises);
         free(c->events);
+        *c = (DnCalendar) {};
 }
 
-static int calendar_read(Manager *m, time_t now, Calendar *c) {
+/* The calendar at now: its events, and their fingerprint. */
+int datenight_calendar_read(Manager *m, time_t now, DnCalendar *c) {
         int64_t remind;
         char remind_text[32];
         int r = datenight_list(m, now, &c->nights, &c->n_nights);
@@ -538,113 +527,6 @@ static int calendar_read(Manager *m, time_t now, Calendar *c) {
         /* DTSTAMP is when the content last changed, not when it was
          * written: the file is rewritten only when something changed. */
         c->stamp = stamp > 0 ? stamp : now;
-        c->fingerprint = icalproc_fingerprint(c->events, c->n_events, c->stamp);
-        return 0;
-}
-
-/* The calendar's text: written by a child (icalproc.h) unless the last
- * text has the same fingerprint. Owned by m. */
-static int calendar_text(Manager *m, const Calendar *c, const char **ret) {
-        if (!m->ics_text || m->ics_text_fingerprint != c->fingerprint) {
-                char *text;
-                int r = icalproc_ics_write(c->events, c->n_events, c->stamp, &text);
-                if (r < 0)
-                        return r;
-                free(m->ics_text);
-                m->ics_text = text;
-                m->ics_text_fingerprint = c->fingerprint;
-        }
-        *ret = m->ics_text;
-        return 0;
-}
-
-int datenight_ics(Manager *m, time_t now, char **ret_text) {
-        _cleanup_(calendar_done) Calendar c = {};
-        const char *text;
-        int r = calendar_read(m, now, &c);
-        if (r >= 0)
-                r = calendar_text(m, &c, &text);
-        if (r < 0)
-                return r;
-        *ret_text = strdup(text);
-        return *ret_text ? 0 : -ENOMEM;
-}
-
-/* Writes path atomically (a temporary file, fsync, rename), mode 0600. */
-static int write_atomic(const char *path, const char *text) {
-        _cleanup_free_ char *tmp = NULL;
-        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-                return -ENOMEM;
-        int fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        size_t len = strlen(text), done = 0;
-        int r = 0;
-        while (done < len) {
-                ssize_t w = write(fd, text + done, len - done);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w < 0) {
-                        r = -errno;
-                        break;
-                }
-                done += (size_t) w;
-        }
-        if (r >= 0 && (fchmod(fd, 0600) < 0 || fsync(fd) < 0))
-                r = -errno;
-        if (close(fd) < 0 && r >= 0)
-                r = -errno;
-        if (r >= 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                (void) unlink(tmp);
-        return r;
-}
-
-static int file_equals(const char *path, const char *text) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        if (!f)
-                return 0;
-        size_t len = strlen(text);
-        _cleanup_free_ char *buf = malloc(len + 1);
-        if (!buf)
-                /* cppcheck-suppress resourceLeak ; f is closed by its cleanup attribute */
-                return -ENOMEM;
-        size_t k = fread(buf, 1, len + 1, f);
-        /* cppcheck-suppress resourceLeak ; f is closed by its cleanup attribute */
-        return k == len && memcmp(buf, text, len) == 0;
-}
-
-static bool same_file(const struct stat *a, const struct stat *b) {
-        return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-               a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
-}
-
-int datenight_write_file(Manager *m, time_t now) {
-        _cleanup_(calendar_done) Calendar c = {};
-        _cleanup_free_ char *path = NULL;
-        const char *text;
-        struct stat st = {};
-        int r = calendar_read(m, now, &c);
-        if (r < 0)
-                return r;
-        if (asprintf(&path, "%s/datenights.ics", m->data_dir) < 0)
-                return -ENOMEM;
-        /* The same content as the file we wrote or checked, and the file
-         * untouched since: nothing to do, and no child to start. */
-        if (m->ics_file_known && m->ics_file_fingerprint == c.fingerprint && stat(path, &st) >= 0 &&
-            same_file(&st, &m->ics_file_stat))
-                return 0;
-        r = calendar_text(m, &c, &text);
-        if (r < 0)
-                return r;
-        r = file_equals(path, text);
-        if (r == 0)
-                r = write_atomic(path, text);
-        if (r < 0)
-                return r;
-        m->ics_file_known = stat(path, &st) >= 0;
-        m->ics_file_stat = st;
-        m->ics_file_fingerprint = c.fingerprint;
+        c->fingerprint = icalwire_fingerprint(c->events, c->n_events, c->stamp);
         return 0;
 }

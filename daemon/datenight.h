@@ -5,10 +5,11 @@
  * datenight.h: the weekly date night (SPEC 3, 7). The plan itself is the
  * pure dn_plan() of plan.h; this module keeps it current in the store (one
  * transaction per change), applies what a person does to a night (move,
- * skip, log, away), and keeps the calendar file datenights.ics current,
- * written atomically, with the date nights and the open rain checks.
+ * skip, log, away), and reads the calendar of the date nights and the open
+ * rain checks (dncal.h renders it and keeps datenights.ics current).
  */
 
+#include "ics.h"
 #include "manager.h"
 #include "plan.h"
 #include "store.h"
@@ -49,10 +50,21 @@ int datenight_away_cancel(Manager *m, time_t now, int64_t id, AwayInfo *ret);
 int datenight_list(Manager *m, time_t now, DateNight **ret, size_t *ret_n);
 
 /* The calendar: the nights from ics.weeks weeks ago on and the open rain
- * checks. */
-int datenight_ics(Manager *m, time_t now, char **ret_text);
-/* Rewrites datenights.ics when its content changed. */
-int datenight_write_file(Manager *m, time_t now);
+ * checks, as the events ics_write() renders (dncal.h renders them). */
+typedef struct DnCalendar {
+        DateNight *nights;
+        size_t n_nights;
+        Promise *promises;
+        size_t n_promises;
+        IcsEvent *events;
+        size_t n_events;
+        time_t stamp;
+        char alarm[64];
+        uint64_t fingerprint; /* icalwire_fingerprint() of the events */
+} DnCalendar;
+
+int datenight_calendar_read(Manager *m, time_t now, DnCalendar *c);
+void datenight_calendar_clear(DnCalendar *c);
 
 /* For the scheduler: the reminder lead (datenight.remind) in seconds. */
 int datenight_remind(Manager *m, int64_t *ret);

@@ -188,7 +188,7 @@ void item_array_free(Item *items, size_t n) {
 }
 
 /* Here rather than in listfile.c: closerd frees parsed lists without
- * linking libical (see icalproc.h). */
+ * linking libical (see icaljob.h). */
 void listfile_done(ListFile *f) {
         if (!f)
                 return;

@@ -31,6 +31,7 @@
 struct Manager;
 struct Practice;
 struct Today;
+struct IcalJob;
 
 #define CLOSER_BUS_NAME "io.github.closer.Closer1"
 #define CLOSER_OBJECT_PATH "/io/github/closer/Closer1"
@@ -144,6 +145,12 @@ typedef struct Manager {
         uint64_t ics_text_fingerprint, ics_file_fingerprint;
         bool ics_file_known;
         struct stat ics_file_stat;
+        /* dncal.c: datenights.ics is being rendered; and changed meanwhile */
+        bool ics_file_busy, ics_file_again;
+
+        /* icaljob.c: the iCalendar helpers running, and SIGCHLD for their exits */
+        struct IcalJob *ical_jobs;
+        sd_event_source *ical_sigchld;
 
         /* notify.c */
         sd_bus_slot *notify_action_slot, *notify_closed_slot;

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "icalproc.h"
 #include "daily.h"
 #include "macro.h"
 #include "partner.h"
@@ -364,27 +363,33 @@ static int owner_id_get(Manager *m, char **ret) {
         return settings_set_string(m->store, "owner.id", *ret);
 }
 
-static int export_locked(Manager *m, char **ret_text, int64_t *ret_revision) {
-        _cleanup_free_ char *name = NULL, *owner_id = NULL;
-        Item *items = NULL;
-        size_t n = 0;
-        int r = store_item_list_exportable(m->store, &items, &n);
+static int export_locked(Manager *m, PartnerExport *x) {
+        int r = store_item_list_exportable(m->store, &x->items, &x->n_items);
         if (r >= 0)
-                r = setting_or_null(m, "me.name", &name);
+                r = setting_or_null(m, "me.name", &x->owner_name);
         if (r >= 0)
-                r = owner_id_get(m, &owner_id);
+                r = owner_id_get(m, &x->owner_id);
         if (r >= 0)
-                r = revision_get(m, "mine.revision", ret_revision);
-        if (r >= 0)
-                r = icalproc_listfile_write(items, n, name, owner_id, manager_now(), ret_text);
-        item_array_free(items, n);
+                r = revision_get(m, "mine.revision", &x->revision);
+        x->now = manager_now();
         return r;
 }
 
-int partner_export(Manager *m, char **ret_text, int64_t *ret_revision) {
-        /* One transaction: the text and its revision agree (and the owner ID,
-         * made on the first export, is stored with it). */
-        return STORE_TRANSACTION(m->store, export_locked(m, ret_text, ret_revision));
+int partner_export(Manager *m, PartnerExport *ret) {
+        /* One transaction: the items and their revision agree (and the
+         * owner ID, made on the first export, is stored with them). */
+        *ret = (PartnerExport) {};
+        int r = STORE_TRANSACTION(m->store, export_locked(m, ret));
+        if (r < 0)
+                partner_export_clear(ret);
+        return r;
+}
+
+void partner_export_clear(PartnerExport *x) {
+        item_array_free(x->items, x->n_items);
+        free(x->owner_name);
+        free(x->owner_id);
+        *x = (PartnerExport) {};
 }
 
 static int exported_locked(Manager *m, int64_t revision) {

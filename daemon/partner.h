@@ -66,10 +66,20 @@ void import_summary_clear(ImportSummary *s);
  * ITEM_COUNT_MAX active items. */
 int partner_import(Manager *m, const ListFile *f, const ImportOptions *opts, ImportSummary *ret, char **ret_why);
 
-/* My list as the exchange file, with tombstones, and the revision of my
- * list it shows; once the file is written, partner_exported() marks my
- * partner's copy current. */
-int partner_export(Manager *m, char **ret_text, int64_t *ret_revision);
+/* What the exchange file of my list shows, read in one transaction: my
+ * items with tombstones, the owner, and the revision of my list. The file
+ * is rendered from it outside the transaction (ICAL_OP_LISTFILE_WRITE);
+ * once it is written, partner_exported() marks my partner's copy current. */
+typedef struct PartnerExport {
+        Item *items;
+        size_t n_items;
+        char *owner_name, *owner_id;
+        int64_t revision;
+        time_t now; /* the DTSTAMP */
+} PartnerExport;
+
+int partner_export(Manager *m, PartnerExport *ret);
+void partner_export_clear(PartnerExport *x);
 int partner_exported(Manager *m, int64_t revision);
 
 /* My review of a partner item; note NULL leaves the note as it is, "" clears

@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -48,7 +49,7 @@
 
 #include "fuzz.h"
 #include "bus.h"
-#include "icalproc.h"
+#include "icaljob.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
@@ -143,7 +144,7 @@ static struct {
         size_t template_size;
         sd_bus *client;
         char *ics;      /* my list as exported, for ImportPartnerList */
-        char *module;   /* closerd-ical.so of the same build */
+        char *helper;   /* closerd-ical of the same build */
         bool replied;
         char member[64]; /* of the call in flight */
         bool verbose; /* $FUZZ_BUS_LOG: the daemon's debug log and each reply */
@@ -204,11 +205,14 @@ static void drop_pair(void) {
                 if (a <= 0 && b <= 0)
                         break;
         }
+        /* Helpers of calls that expected no reply: killed, not waited for. */
+        icaljob_cancel_all(&F.m);
         F.client = sd_bus_flush_close_unref(F.client);
         F.m.bus = sd_bus_flush_close_unref(F.m.bus);
 }
 
-/* Runs both ends until nothing moves (or the reply came, when wanted). */
+/* Runs both ends, and the daemon's event loop for its iCalendar helpers,
+ * until nothing moves (or the reply came, when wanted). */
 static void pump(bool until_reply) {
         int idle = 0;
         for (int i = 0; i < 100000 && idle < 3; i++) {
@@ -216,9 +220,17 @@ static void pump(bool until_reply) {
                 int b = sd_bus_process(F.client, NULL);
                 if (a < 0 || b < 0)
                         break; /* a connection broke: raw input can do that */
-                if (until_reply && F.replied && a == 0 && b == 0)
+                /* A helper running: wait for what it does next (its own
+                 * time limit ends it), the buses were just served. The
+                 * scheduler's timer stays off. */
+                if (F.m.timer)
+                        (void) sd_event_source_set_enabled(F.m.timer, SD_EVENT_OFF);
+                int e = sd_event_run(F.m.event, a == 0 && b == 0 && icaljob_running(&F.m) > 0 ? 100 * 1000 : 0);
+                if (e < 0)
                         break;
-                idle = a == 0 && b == 0 ? idle + 1 : 0;
+                if (until_reply && F.replied && a == 0 && b == 0 && e == 0)
+                        break;
+                idle = a == 0 && b == 0 && e == 0 && icaljob_running(&F.m) == 0 ? idle + 1 : 0;
         }
 }
 
@@ -689,17 +701,22 @@ static void setup(void) {
         CHECK(atexit(cleanup) == 0);
         F.m = (Manager){ .version = "fuzz", .clock_fd = -1, .tz_fd = -1, .tz_file_wd = -1 };
         F.m.data_dir = F.dir;
-        /* The iCalendar module of the same build: build/closerd-ical.so
-         * for build/fuzz/fuzz-bus and build/libfuzzer/fuzz-bus. */
+        /* The iCalendar helper of the same build: build/closerd-ical
+         * for build/fuzz/fuzz-bus and build/libfuzzer/fuzz-bus; its exits
+         * are seen by sd-event with SIGCHLD blocked, as in closerd. */
         char exe[PATH_MAX];
         ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
         CHECK(k > 0);
         exe[k] = 0;
         *strrchr(exe, '/') = 0;
         *strrchr(exe, '/') = 0;
-        CHECK(asprintf(&F.module, "%s/closerd-ical.so", exe) > 0);
-        CHECK(access(F.module, R_OK) == 0);
-        icalproc_set_module(F.module);
+        CHECK(asprintf(&F.helper, "%s/closerd-ical", exe) > 0);
+        CHECK(access(F.helper, X_OK) == 0);
+        icaljob_set_helper(F.helper);
+        sigset_t chld;
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        CHECK(sigprocmask(SIG_BLOCK, &chld, NULL) == 0);
         CHECK(sd_event_new(&F.m.event) >= 0);
         open_store();
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 
 /*
- * fuzz-icalproc.c: libFuzzer target for icalproc_decode_listfile()
+ * fuzz-icalproc.c: libFuzzer target for icalwire_decode_listfile()
  * (daemon/icalproc.h), the decoder of what closerd's iCalendar child sends
  * back. Whatever the bytes, it must not crash, leak or allocate beyond what
  * the input could describe; what it accepts must encode back to the very
@@ -14,13 +14,13 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "icalproc.h"
+#include "icalwire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ListFile f = {};
         char *enc = NULL;
         size_t len = 0;
-        int r = icalproc_decode_listfile((const char *) data, size, &f);
+        int r = icalwire_decode_listfile((const char *) data, size, &f);
         if (r < 0) {
                 if (r != -EBADMSG && r != -ENOMEM)
                         abort();
@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         abort();
                 return 0;
         }
-        if (icalproc_encode_listfile(&f, &enc, &len) < 0)
+        if (icalwire_encode_listfile(&f, &enc, &len) < 0)
                 abort();
         if (len != size || memcmp(enc, data, size) != 0)
                 abort();

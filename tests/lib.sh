@@ -73,6 +73,18 @@ refuses() {
         fi
 }
 
+# ics_settled: waits (at most 5 s) until datenights.ics is the calendar as
+# export-ics renders it. closerd answers the call that changed the calendar
+# first; its iCalendar helper renders the file meanwhile (daemon/dncal.h).
+ics_settled() {
+        local _
+        for _ in $(seq 100); do
+                cmp -s "$XDG_DATA_HOME/closer/datenights.ics" <("$CLOSERCTL" export-ics - 2>/dev/null) && return 0
+                sleep 0.05
+        done
+        return 1
+}
+
 # Every human output of the suites is kept: tests/run.sh checks that none of
 # it shows an ISO time with seconds. --json, monitor (it runs in the
 # background) and exports (iCalendar) go through as they are.

@@ -14,9 +14,11 @@ _worlds+=("$TMPD")
 . "$TESTS/fakeclock.sh"
 export TZ=Europe/Berlin
 
-# cal: datenights.ics as python3-icalendar reads it, {uid: [status, sequence]};
+# cal: datenights.ics as python3-icalendar reads it, {uid: [status, sequence]},
+# once closerd's helper has rendered it;
 # ics-check.py also makes sure vobject agrees.
 cal() {
+        ics_settled
         "$PY" "$TESTS/ics-check.py" "$XDG_DATA_HOME/closer/datenights.ics" |
                 "$PY" -c 'import json, sys; print(json.dumps({e["uid"]: [e["status"], e["sequence"]] for e in json.load(sys.stdin)["icalendar"]}))'
 }

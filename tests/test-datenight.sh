@@ -305,10 +305,11 @@ export_checks() {
 }
 
 # file_is_current DESC: datenights.ics is the export, byte for byte (the
-# daemon stamps DTSTAMP with the last change, not the time of writing).
+# daemon stamps DTSTAMP with the last change, not the time of writing),
+# once the helper that renders it after the last change is done.
 file_is_current() {
         local f=$XDG_DATA_HOME/closer/datenights.ics
-        if cmp -s "$f" <(ctl export-ics -); then ok "$1"; else
+        if ics_settled; then ok "$1"; else
                 not_ok "$1"
                 diff <(ctl export-ics - | tr -d '\r') <(tr -d '\r' <"$f") | head -10 | sed 's/^/#   /'
         fi
@@ -404,6 +405,7 @@ is "one make-up per remote night, the evenings after TO at the usual time, for 3
         "[('2026-04-06T20:00:00+02:00', '2026-04-06T23:00:00+02:00', $r1, 'planned'), ('2026-04-07T20:00:00+02:00', '2026-04-07T23:00:00+02:00', $r2, 'planned')]"
 is "today --json shows the make-ups owed" "$(jget "$(json today)" '[(n["mode"], n["makeup_for"]) for n in d["makeups"]]')" \
         "[('makeup', $r1), ('makeup', $r2)]"
+ics_settled
 is "the calendar file has both make-ups" "$(grep -c '^SUMMARY:Make-up' "$XDG_DATA_HOME/closer/datenights.ics")" 2
 check "the same away period again" ctl away 2026-03-25 2026-04-05
 is "no make-up twice" "$(jget "$(json datenight)" 'len([n for n in d if n["mode"] == "makeup"])')" 2
@@ -440,6 +442,7 @@ is "spring forward: 02:30 on 2026-03-29 is 03:30 CEST" \
         "2026-03-29T03:30:00+02:00 2026-03-29T06:30:00+02:00"
 is "the Sunday before is at 02:30 CET" "$(night_field "$dn" 'n["start"][:10] == "2026-03-22"' start)" "2026-03-22T02:30:00+01:00"
 ics=$XDG_DATA_HOME/closer/datenights.ics
+ics_settled
 is "the data directory is 0700" "$(stat -c %a "$XDG_DATA_HOME/closer")" 700
 is "datenights.ics is 0600" "$(stat -c %a "$ics")" 600
 file_is_current "datenights.ics is the export (export-ics -), byte for byte"
@@ -486,6 +489,7 @@ ino=$(stat -c %i "$ics")
 check "set an unrelated setting" settled ctl set me.name Alex
 is "nothing changed: the file is not rewritten" "$(stat -c %i "$ics")" "$ino"
 check "set datenight.remind 30min" settled ctl set datenight.remind 30min
+ics_settled
 [[ $(cat "$ics") != "$before" ]] && ok "the file was rewritten after the change" ||
         not_ok "the file was rewritten after the change"
 [[ $(stat -c %i "$ics") != "$ino" ]] && ok "... by a rename (a new inode: atomic)" || not_ok "... by a rename (a new inode: atomic)"

@@ -1,23 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 
 /*
- * test-icalproc.c: what the iCalendar child sends back (daemon/icalproc.h):
- * a parsed list survives the encoding field for field, and any damaged or
- * truncated encoding is refused cleanly; the calendar fingerprint changes
- * with every input ics_write() reads and with nothing else.
+ * test-icalproc.c: what closerd and its iCalendar helper say to each other
+ * (ical/icalwire.h): a parsed list and each request survive the encoding
+ * field for field, and any damaged or truncated encoding, or one of another
+ * build, is refused cleanly; the calendar fingerprint changes with every
+ * input ics_write() reads and with nothing else. Then the real helper of
+ * this build (closerd-ical, through icaljob_run()) does each piece of work,
+ * and a helper that cannot be run is -ENOPKG.
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
-#include "icalproc.h"
+#include "icaljob.h"
+#include "icalwire.h"
 #include "macro.h"
 
 static Item make_item(int i) {
@@ -61,8 +67,8 @@ static void test_round_trip(void **state _unused_) {
         char *enc;
         size_t len;
         make_list(&f, 12);
-        assert_int_equal(icalproc_encode_listfile(&f, &enc, &len), 0);
-        assert_int_equal(icalproc_decode_listfile(enc, len, &g), 0);
+        assert_int_equal(icalwire_encode_listfile(&f, &enc, &len), 0);
+        assert_int_equal(icalwire_decode_listfile(enc, len, &g), 0);
         assert_int_equal(g.n_items, f.n_items);
         assert_int_equal(g.skipped_components, 7);
         assert_string_equal(g.owner_name, "Alex");
@@ -90,8 +96,8 @@ static void test_empty(void **state _unused_) {
         ListFile f = {}, g = {};
         char *enc;
         size_t len;
-        assert_int_equal(icalproc_encode_listfile(&f, &enc, &len), 0);
-        assert_int_equal(icalproc_decode_listfile(enc, len, &g), 0);
+        assert_int_equal(icalwire_encode_listfile(&f, &enc, &len), 0);
+        assert_int_equal(icalwire_decode_listfile(enc, len, &g), 0);
         assert_int_equal(g.n_items, 0);
         assert_null(g.items);
         assert_null(g.owner_name);
@@ -104,19 +110,19 @@ static void test_truncated(void **state _unused_) {
         char *enc;
         size_t len;
         make_list(&f, 3);
-        assert_int_equal(icalproc_encode_listfile(&f, &enc, &len), 0);
+        assert_int_equal(icalwire_encode_listfile(&f, &enc, &len), 0);
         for (size_t k = 0; k < len; k++) {
                 char *copy = malloc(k + 1); /* exactly k bytes visible to the decoder */
                 memcpy(copy, enc, k);
                 g = (ListFile){};
-                assert_int_equal(icalproc_decode_listfile(copy, k, &g), -EBADMSG);
+                assert_int_equal(icalwire_decode_listfile(copy, k, &g), -EBADMSG);
                 assert_null(g.items);
                 free(copy);
         }
         char *longer = malloc(len + 1);
         memcpy(longer, enc, len);
         longer[len] = 0;
-        assert_int_equal(icalproc_decode_listfile(longer, len + 1, &g), -EBADMSG);
+        assert_int_equal(icalwire_decode_listfile(longer, len + 1, &g), -EBADMSG);
         free(longer);
         free(enc);
         listfile_done(&f);
@@ -132,7 +138,7 @@ static char *encode_one(size_t *len) {
         Item it = { .intensity = 1, .category = CATEGORY_FUN };
         char *enc;
         f.items = &it;
-        assert_int_equal(icalproc_encode_listfile(&f, &enc, len), 0);
+        assert_int_equal(icalwire_encode_listfile(&f, &enc, len), 0);
         return enc;
 }
 
@@ -159,10 +165,10 @@ static void test_bad_values(void **state _unused_) {
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 char *enc = encode_one(&len);
-                assert_int_equal(icalproc_decode_listfile(enc, len, &g), 0);
+                assert_int_equal(icalwire_decode_listfile(enc, len, &g), 0);
                 listfile_done(&g);
                 memcpy(enc + cases[i].at, &cases[i].value, sizeof(int64_t));
-                assert_int_equal(icalproc_decode_listfile(enc, len, &g), -EBADMSG);
+                assert_int_equal(icalwire_decode_listfile(enc, len, &g), -EBADMSG);
                 assert_null(g.items);
                 free(enc);
         }
@@ -174,17 +180,17 @@ static void test_bad_strings(void **state _unused_) {
         char *enc;
         size_t len;
         f.items = &it;
-        assert_int_equal(icalproc_encode_listfile(&f, &enc, &len), 0);
+        assert_int_equal(icalwire_encode_listfile(&f, &enc, &len), 0);
         /* A NUL inside the UID. */
         char *p = memmem(enc, len, "abc", 3);
         assert_non_null(p);
         p[1] = 0;
-        assert_int_equal(icalproc_decode_listfile(enc, len, &g), -EBADMSG);
+        assert_int_equal(icalwire_decode_listfile(enc, len, &g), -EBADMSG);
         p[1] = 'b';
         /* A length longer than what is left. */
         uint32_t huge = UINT32_MAX - 1;
         memcpy(p - 4, &huge, 4);
-        assert_int_equal(icalproc_decode_listfile(enc, len, &g), -EBADMSG);
+        assert_int_equal(icalwire_decode_listfile(enc, len, &g), -EBADMSG);
         assert_null(g.items);
         free(enc);
 }
@@ -207,14 +213,14 @@ static void test_fingerprint(void **state _unused_) {
         IcsEvent e[2] = { event(), event() };
         e[1].uid = "rc-1@closer";
         const time_t now = 1785000000;
-        uint64_t base = icalproc_fingerprint(e, 2, now);
-        assert_true(base == icalproc_fingerprint(e, 2, now));
-        assert_true(base != icalproc_fingerprint(e, 1, now));
-        assert_true(base != icalproc_fingerprint(e, 2, now + 1));
+        uint64_t base = icalwire_fingerprint(e, 2, now);
+        assert_true(base == icalwire_fingerprint(e, 2, now));
+        assert_true(base != icalwire_fingerprint(e, 1, now));
+        assert_true(base != icalwire_fingerprint(e, 2, now + 1));
         /* Equal text, equal fingerprint: other pointers to the same strings. */
         char uid[] = "rc-1@closer";
         e[1].uid = uid;
-        assert_true(base == icalproc_fingerprint(e, 2, now));
+        assert_true(base == icalwire_fingerprint(e, 2, now));
 
         /* Each field changes it. */
         IcsEvent x[9];
@@ -231,11 +237,180 @@ static void test_fingerprint(void **state _unused_) {
         x[8].alarm_text = "Date night in 2 hours";
         for (size_t i = 0; i < ELEMENTSOF(x); i++) {
                 IcsEvent y[2] = { e[0], x[i] };
-                if (icalproc_fingerprint(y, 2, now) == base)
+                if (icalwire_fingerprint(y, 2, now) == base)
                         fail_msg("changing field %zu leaves the fingerprint as it was", i);
         }
         /* Without events, now is not part of the text. */
-        assert_true(icalproc_fingerprint(NULL, 0, now) == icalproc_fingerprint(NULL, 0, now + 3600));
+        assert_true(icalwire_fingerprint(NULL, 0, now) == icalwire_fingerprint(NULL, 0, now + 3600));
+}
+
+/* --- requests --- */
+
+static IcalBuf encode(const IcalRequest *req) {
+        IcalBuf b = {};
+        assert_int_equal(icalwire_encode_request(req, &b), 0);
+        return b;
+}
+
+static void test_request_events(void **state _unused_) {
+        IcsEvent e[2] = { event(), event() };
+        e[1].uid = "rc-1@closer";
+        e[1].cancelled = true;
+        e[1].description = "";
+        e[1].alarm_text = NULL;
+        IcalBuf b = encode(&(IcalRequest) { .op = ICAL_OP_ICS_WRITE, .events = e, .n_events = 2, .now = 1785000000 });
+        IcalRequest g;
+        assert_int_equal(icalwire_decode_request(b.data, b.len, &g), 0);
+        assert_int_equal(g.op, ICAL_OP_ICS_WRITE);
+        assert_true(g.now == 1785000000);
+        assert_int_equal(g.n_events, 2);
+        /* The same events: the same fingerprint, NULL and "" kept apart. */
+        assert_true(icalwire_fingerprint(g.events, 2, g.now) == icalwire_fingerprint(e, 2, 1785000000));
+        assert_null(g.events[0].description);
+        assert_string_equal(g.events[1].description, "");
+        assert_null(g.events[1].alarm_text);
+        icalwire_request_clear(&g);
+        /* Every prefix, and a byte more, refused; nothing left allocated. */
+        for (size_t k = 0; k < b.len; k++) {
+                char *copy = malloc(k + 1);
+                memcpy(copy, b.data, k);
+                assert_int_equal(icalwire_decode_request(copy, k, &g), -EBADMSG);
+                assert_null(g.events);
+                free(copy);
+        }
+        icalbuf_put(&b, "", 1);
+        assert_int_equal(icalwire_decode_request(b.data, b.len, &g), -EBADMSG);
+        icalbuf_clear(&b);
+}
+
+static void test_request_items(void **state _unused_) {
+        ListFile f;
+        make_list(&f, 5);
+        IcalBuf b = encode(&(IcalRequest) { .op = ICAL_OP_LISTFILE_WRITE, .items = f.items, .n_items = 5,
+                                            .owner_name = "Alex", .owner_id = NULL, .now = 42 });
+        IcalRequest g;
+        assert_int_equal(icalwire_decode_request(b.data, b.len, &g), 0);
+        assert_int_equal(g.op, ICAL_OP_LISTFILE_WRITE);
+        assert_true(g.now == 42);
+        assert_string_equal(g.owner_name, "Alex");
+        assert_null(g.owner_id);
+        assert_int_equal(g.n_items, 5);
+        for (size_t i = 0; i < 5; i++) {
+                assert_str_or_null(g.items[i].title, f.items[i].title);
+                assert_str_or_null(g.items[i].details, f.items[i].details);
+                assert_true(g.items[i].sequence == f.items[i].sequence);
+        }
+        icalwire_request_clear(&g);
+        for (size_t k = 0; k < b.len; k++)
+                assert_int_equal(icalwire_decode_request(b.data, k, &g), -EBADMSG);
+        icalbuf_clear(&b);
+        listfile_done(&f);
+}
+
+static void test_request_parse_and_abi(void **state _unused_) {
+        IcalBuf b = encode(&(IcalRequest) { .op = ICAL_OP_LISTFILE_PARSE, .buf = "BEGIN:VCALENDAR", .len = 15 });
+        IcalRequest g;
+        assert_int_equal(icalwire_decode_request(b.data, b.len, &g), 0);
+        assert_int_equal(g.op, ICAL_OP_LISTFILE_PARSE);
+        assert_int_equal(g.len, 15);
+        assert_memory_equal(g.buf, "BEGIN:VCALENDAR", 15);
+        icalwire_request_clear(&g);
+        /* Another build: another ABI string, refused as such. */
+        char *abi = memmem(b.data, b.len, VERSION, strlen(VERSION));
+        assert_non_null(abi);
+        abi[0] ^= 1;
+        assert_int_equal(icalwire_decode_request(b.data, b.len, &g), -EPROTO);
+        icalbuf_clear(&b);
+
+        /* Responses: the head, then the payload; another ABI refused. */
+        IcalBuf r = {};
+        const char *payload;
+        size_t len;
+        int result;
+        icalwire_encode_response_head(-EBADMSG, &r);
+        icalbuf_put(&r, "line 3: bad", 11);
+        assert_int_equal(icalwire_decode_response(r.data, r.len, &result, &payload, &len), 0);
+        assert_int_equal(result, -EBADMSG);
+        assert_int_equal(len, 11);
+        assert_memory_equal(payload, "line 3: bad", 11);
+        assert_int_equal(icalwire_decode_response(r.data, 6, &result, &payload, &len), -EBADMSG);
+        abi = memmem(r.data, r.len, VERSION, strlen(VERSION));
+        abi[0] ^= 1;
+        assert_int_equal(icalwire_decode_response(r.data, r.len, &result, &payload, &len), -EPROTO);
+        icalbuf_clear(&r);
+}
+
+/* --- the helper of this build: build/closerd-ical for build/tests/test-icalproc --- */
+
+static char helper[PATH_MAX];
+
+static void use_helper(void) {
+        ssize_t k = readlink("/proc/self/exe", helper, sizeof(helper) - 32);
+        assert_true(k > 0);
+        helper[k] = 0;
+        *strrchr(helper, '/') = 0;
+        strcpy(strrchr(helper, '/'), "/closerd-ical");
+        assert_int_equal(access(helper, X_OK), 0);
+        icaljob_set_helper(helper);
+}
+
+static void test_helper_ics(void **state _unused_) {
+        IcsEvent e[2] = { event(), event() };
+        e[1].uid = "rc-1@closer";
+        IcalResult res;
+        use_helper();
+        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_ICS_WRITE, .events = e, .n_events = 2,
+                                                      .now = 1785000000 }, &res), 0);
+        assert_non_null(res.text);
+        assert_true(strncmp(res.text, "BEGIN:VCALENDAR\r\n", 17) == 0);
+        assert_non_null(strstr(res.text, "UID:rc-1@closer"));
+        icaljob_result_clear(&res);
+        /* The work's own error comes back as it is. */
+        e[1].summary = "";
+        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_ICS_WRITE, .events = e, .n_events = 2 }, &res),
+                         -EINVAL);
+        assert_null(res.text);
+}
+
+static void test_helper_list(void **state _unused_) {
+        Item items[2] = {
+                { .uid = (char *) "a@x", .title = (char *) "Küss mich", .details = (char *) "",
+                  .category = CATEGORY_LOVE, .intensity = 1, .sequence = 1, .modified = 1780000000 },
+                { .uid = (char *) "b@x", .title = (char *) "Tanzen", .details = (char *) "line\nline",
+                  .category = CATEGORY_FUN, .intensity = 2, .sequence = 2, .modified = 1780000001 },
+        };
+        IcalResult res, back;
+        use_helper();
+        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_LISTFILE_WRITE, .items = items, .n_items = 2,
+                                                      .owner_name = "Alex", .owner_id = "0123abcd",
+                                                      .now = 1785000000 }, &res), 0);
+        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_LISTFILE_PARSE, .buf = res.text,
+                                                      .len = strlen(res.text) }, &back), 0);
+        assert_int_equal(back.list.n_items, 2);
+        assert_string_equal(back.list.items[0].title, "Küss mich");
+        assert_string_equal(back.list.items[1].details, "line\nline");
+        assert_string_equal(back.list.owner_name, "Alex");
+        assert_string_equal(back.list.owner_id, "0123abcd");
+        icaljob_result_clear(&res);
+        icaljob_result_clear(&back);
+        /* A bad file: the parser's error and its message. */
+        const char *bad = "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\n";
+        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_LISTFILE_PARSE, .buf = bad, .len = strlen(bad) },
+                                     &res), -EBADMSG);
+        assert_non_null(res.err_text);
+        icaljob_result_clear(&res);
+}
+
+static void test_helper_missing(void **state _unused_) {
+        IcalResult res;
+        icaljob_set_helper("/nonexistent/closerd-ical");
+        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_LISTFILE_PARSE, .buf = "", .len = 0 }, &res),
+                         -ENOPKG);
+        /* Not an iCalendar helper at all: exits 0 with nothing said. */
+        icaljob_set_helper("/bin/true");
+        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_LISTFILE_PARSE, .buf = "", .len = 0 }, &res),
+                         -ECHILD);
+        icaljob_set_helper(NULL);
 }
 
 int main(void) {
@@ -246,6 +421,12 @@ int main(void) {
                 cmocka_unit_test(test_bad_values),
                 cmocka_unit_test(test_bad_strings),
                 cmocka_unit_test(test_fingerprint),
+                cmocka_unit_test(test_request_events),
+                cmocka_unit_test(test_request_items),
+                cmocka_unit_test(test_request_parse_and_abi),
+                cmocka_unit_test(test_helper_ics),
+                cmocka_unit_test(test_helper_list),
+                cmocka_unit_test(test_helper_missing),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,20 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# The iCalendar child (daemon/icalproc.h): closerd never maps libical (nor
+# The iCalendar helper (daemon/icaljob.h): closerd never maps libical (nor
 # ICU, nor libstdc++), yet exports and imports work; datenights.ics is not
-# rendered again while nothing changed; and a module that is missing, of
-# another build, crashing or hanging costs one clear error, never the daemon.
+# rendered again while nothing changed; the helper gets no descriptor of
+# closerd's but its pipes; a helper that is missing, of another build,
+# crashing or hanging costs one clear error, never the daemon, and closerd
+# answers other calls while one hangs.
 . "$(dirname "$0")/lib.sh"
 
 new_world icalproc
 A=$W
 
-# A copy of closerd with its module next to it: the module can be swapped
-# under the running daemon, as each piece of work loads it anew.
+# A copy of closerd with its helper next to it: the helper can be swapped
+# under the running daemon, as each piece of work runs it anew.
 mkdir -p "$W/bin"
-cp "$CLOSERD" "$TOP/$B/closerd-ical.so" "$W/bin/"
-MOD=$W/bin/closerd-ical.so
-cp "$MOD" "$W/good.so"
+cp "$CLOSERD" "$TOP/$B/closerd-ical" "$W/bin/"
+MOD=$W/bin/closerd-ical
+cp "$MOD" "$W/good"
 CLOSERD=$W/bin/closerd start_daemon
 PID=$DAEMON_PID
 
@@ -33,8 +35,9 @@ maps=$(grep -oE "[^/ ]*($libs)[^/ ]*\$" "/proc/$PID/maps" | sort -u | tr '\n' ' 
 is "after exports and an import, closerd maps none of $libs" "$maps" ""
 is "the library list of closerd names none of them" "$(ldd "$CLOSERD" | grep -cE "$libs")" 0
 
-# datenights.ics: rendered by a child only when its content changes.
+# datenights.ics: rendered by a helper only when its content changes.
 ICS=$A/data/closer/datenights.ics
+ics_settled
 [[ -f $ICS ]] && ok "datenights.ics exists" || not_ok "datenights.ics exists"
 fileid() { stat -c '%i %Y.%y' "$ICS" 2>/dev/null; }
 before=$(fileid)
@@ -43,19 +46,44 @@ check "set daily.time (the schedule runs again, the calendar is the same)" settl
 is "... datenights.ics is not rewritten" "$(fileid)" "$before"
 rm -f "$ICS"
 check "set daily.time again" settled ctl set daily.time 09:30
+ics_settled
 [[ -s $ICS ]] && ok "a removed datenights.ics is written again on the next run" ||
         not_ok "a removed datenights.ics is written again on the next run"
 before=$(fileid)
 sleep 1.1
 check "datenight skip (the calendar changes)" settled ctl datenight skip
+ics_settled
 [[ $(fileid) != "$before" ]] && ok "... datenights.ics is rewritten" || not_ok "... datenights.ics is rewritten"
 grep -q 'STATUS:CANCELLED' "$ICS" && ok "... with the skipped night cancelled" ||
         not_ok "... with the skipped night cancelled"
 printf 'garbage\n' >"$ICS"
 check "set daily.time once more" ctl set daily.time 09:45
+ics_settled
 like "a datenights.ics changed by someone else is written again" "$(head -1 "$ICS")" '^BEGIN:VCALENDAR'
 
-# --- broken modules ------------------------------------------------------
+# What the helper gets: stdin and stdout pipes, closerd's stderr, nothing
+# else; no signal blocked or ignored. A stand-in that writes that down (and
+# then fails the work: nothing changes).
+# (fd 3 is the probe's own output, 255 the script bash reads.)
+printf '%s\n' '#!/bin/bash' "exec 3>'$W/probe.out'" \
+        "ls -l /proc/\$\$/fd/ >&3" \
+        "grep -E '^Sig(Blk|Ign)' /proc/self/status >&3" 'cat >/dev/null' 'exit 3' >"$MOD"
+refuses "probe: partner import fails" 'helper process died' ctl partner import "$W/mine.ics"
+probe=$(awk '$1 ~ /^l/ { print $9, $11; next } { print }' "$W/probe.out" 2>/dev/null)
+diag "the helper's descriptors and signals: $(tr '\n' ';' <<<"$probe")"
+like "the helper's stdin is a pipe" "$probe" '(^|
+)0 pipe:'
+like "the helper's stdout is a pipe" "$probe" '
+1 pipe:'
+is "the helper has no descriptor above 2 of closerd's" \
+        "$(grep -E '^[0-9]+ ' <<<"$probe" | awk '$1 > 3 && $1 != 255' | wc -l)" 0
+like "no signal blocked in the helper" "$probe" 'SigBlk:[[:space:]]+0+($|
+)'
+like "no signal ignored in the helper" "$probe" 'SigIgn:[[:space:]]+0+($|
+)'
+cp "$W/good" "$MOD"
+
+# --- broken helpers ------------------------------------------------------
 partner_titles() { json list partner | "$PY" -c 'import json,sys; print(sorted(i["title"] for i in json.load(sys.stdin)))'; }
 good_partner=$(partner_titles)
 printf 'BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//x//y//EN\nBEGIN:VTODO\nUID:new-1@x\nSUMMARY:Something new\nEND:VTODO\nEND:VCALENDAR\n' \
@@ -81,52 +109,75 @@ broken() {
         like "$name: closerd still answers" "$(ctl today 2>&1)" '^Today'
 }
 
-if [[ -e /usr/local/lib/closer/closerd-ical.so || -e $(dirname "$W")/lib/closer/closerd-ical.so ]]; then
-        skip "module missing: an installed closerd-ical.so would be found"
+if [[ -e /usr/local/lib/closer/closerd-ical || -e $(dirname "$W")/lib/closer/closerd-ical ]]; then
+        skip "helper missing: an installed closerd-ical would be found"
 else
         rm -f "$MOD"
-        broken "module missing" 'CalendarFailed|closerd-ical.so is missing' 'closerd-ical.so is missing'
+        broken "helper missing" 'CalendarFailed|closerd-ical is missing' 'closerd-ical is missing'
 fi
 
-cc_module() {
-        cc -shared -fPIC -std=gnu11 -D_GNU_SOURCE -DVERSION="\"$("$CLOSERD" --version | cut -d' ' -f2)\"" \
-                -I"$TOP/daemon" "$@" "$TESTS/data/badical.c" -o "$W/bad.so" 2>"$W/cc.err" &&
-                mv -f "$W/bad.so" "$MOD"
+cc_helper() {
+        cc -std=gnu11 "$@" "$TESTS/data/badical.c" -o "$W/bad" 2>"$W/cc.err" && mv -f "$W/bad" "$MOD"
 }
-if cc_module -DMODE_ABI; then
-        broken "module of another build" 'does not match' 'not the module of this closerd'
+if cc_helper -DMODE_ABI; then
+        broken "helper of another build" 'does not match' 'not the helper of this closerd'
 else
         not_ok "cc badical.c -DMODE_ABI: $(head -3 "$W/cc.err")"
 fi
-if cc_module -DMODE_CRASH; then
-        # (A sanitizer's SIGSEGV handler makes it an exit instead.)
-        broken "module crashing" 'child process died' 'iCalendar child [0-9]+ (was killed by signal 11|failed)'
-        # Under valgrind, the children's deaths are in their own logs: expected.
-        for log in "$W"/valgrind.*.log; do
-                [[ -s $log ]] && grep -q 'signal 11' "$log" && rm -f "$log"
-        done
+if cc_helper -DMODE_CRASH; then
+        broken "helper crashing" 'helper process died' 'iCalendar helper [0-9]+ was killed by signal 11'
 else
         not_ok "cc badical.c -DMODE_CRASH: $(head -3 "$W/cc.err")"
 fi
-if cc_module -DMODE_HANG; then
+if cc_helper -DMODE_HANG; then
         start=$SECONDS
-        refuses "module hanging: partner import fails after the time limit" 'took too long' \
-                ctl partner import "$W/new.ics"
-        diag "the hanging child was killed after $((SECONDS - start)) s"
-        like "module hanging: the log says so" "$(tail -3 "$W/closerd.log")" 'took more than 10 s: killed'
-        is "module hanging: the partner list is unchanged" "$(partner_titles)" "$good_partner"
-        like "module hanging: closerd still answers" "$(ctl today 2>&1)" '^Today'
+        ctl partner import "$W/new.ics" >"$W/hang.out" 2>&1 &
+        hang=$!
+        sleep 0.5
+        # The loop does not wait for the helper: other calls are answered.
+        t0=$(date +%s%N)
+        like "helper hanging: closerd answers meanwhile" "$(ctl today 2>&1)" '^Today'
+        ms=$((($(date +%s%N) - t0) / 1000000))
+        ((ms < 3000)) && ok "helper hanging: ... at once ($ms ms)" || not_ok "helper hanging: ... at once ($ms ms)"
+        wait "$hang"
+        rc=$?
+        ((rc != 0)) && ok "helper hanging: partner import fails after the time limit" ||
+                not_ok "helper hanging: partner import fails after the time limit"
+        like "helper hanging: ... saying so" "$(cat "$W/hang.out")" 'took too long'
+        diag "the hanging helper was killed after $((SECONDS - start)) s"
+        like "helper hanging: the log says so" "$(tail -3 "$W/closerd.log")" 'took more than 10 s: killed'
+        is "helper hanging: the partner list is unchanged" "$(partner_titles)" "$good_partner"
+        like "helper hanging: closerd still answers" "$(ctl today 2>&1)" '^Today'
         sleep 0.2
-        is "module hanging: the child is gone" "$(pgrep -P "$PID" | wc -l)" 0
+        is "helper hanging: the helper is gone" "$(pgrep -P "$PID" | wc -l)" 0
+        # closerd stopping with a helper hanging: the helper goes with it,
+        # the caller gets an answer.
+        REMIND=$((REMIND + 1))
+        check "set datenight.remind ${REMIND}min (a new calendar)" ctl set datenight.remind "${REMIND}min"
+        sleep 0.2
+        ctl export-ics - >"$W/stop.out" 2>&1 &
+        caller=$!
+        sleep 0.5
+        helpers=$(pgrep -P "$PID" | tr '\n' ' ')
+        [[ -n $helpers ]] && ok "helper hanging: helpers run for datenights.ics and export-ics" ||
+                not_ok "helper hanging: helpers run for datenights.ics and export-ics"
+        stop_daemon
+        wait "$caller"
+        like "closerd stopped: the caller was answered" "$(cat "$W/stop.out")" 'closerd is stopping'
+        left=0
+        for h in $helpers; do kill -0 "$h" 2>/dev/null && left=$((left + 1)); done
+        is "closerd stopped: its helpers are gone" "$left" 0
+        cp "$W/good" "$MOD"
+        CLOSERD=$W/bin/closerd start_daemon
+        PID=$DAEMON_PID
 else
         not_ok "cc badical.c -DMODE_HANG: $(head -3 "$W/cc.err")"
 fi
 
-# The module back: everything works again, in the same daemon.
-cp "$W/good.so" "$MOD"
+# The helper back: everything works again.
+cp "$W/good" "$MOD"
 out=$(ctl partner import "$W/new.ics")
-like "the module back: partner import works in the same daemon" "$out" "1 added"
+like "the helper back: partner import works" "$out" "1 added"
 like "... and export-ics" "$(ctl export-ics - | head -1)" '^BEGIN:VCALENDAR'
-is "... same closerd" "$DAEMON_PID" "$PID"
 stop_daemon
 done_testing

@@ -46,7 +46,7 @@ while IFS= read -r -d '' f; do
         [[ $rel == *:* ]] && { not_ok "installed path without ':' ($rel)"; continue; }
         SPECS+=(-i "$f:$rel:$(stat -L -c %04a "$f")")
 done < <(find "$T/root" \( -type f -o -type l \) -print0 | sort -z)
-for f in /usr/bin/closerd /usr/bin/closerctl /usr/lib/closer/closerd-ical.so /usr/lib/systemd/user/closerd.service \
+for f in /usr/bin/closerd /usr/bin/closerctl /usr/lib/closer/closerd-ical /usr/lib/systemd/user/closerd.service \
         /usr/share/dbus-1/services/io.github.closer.Closer1.service; do
         [[ -e $T/root$f ]] || not_ok "make install installs $f"
 done

@@ -1,48 +1,34 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * badical.c: stand-ins for closerd-ical.so in test-icalproc.sh, built with
- * one of -DMODE_ABI (a module of another build), -DMODE_CRASH (every call
- * dies of SIGSEGV) or -DMODE_HANG (every call sleeps for good).
+ * badical.c: stand-ins for the iCalendar helper closerd-ical in
+ * test-icalproc.sh, built with one of -DMODE_ABI (a helper of another
+ * build: it answers in the encoding of ical/icalwire.h, with another ABI
+ * string), -DMODE_CRASH (dies of SIGSEGV) or -DMODE_HANG (sleeps for good).
+ * Each reads its request first, as the real helper does.
  */
-#include <errno.h>
 #include <signal.h>
+#include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 
-#include "icalproc.h"
-
-static int fail(void) {
+int main(void) {
+        char buf[65536];
+        while (read(STDIN_FILENO, buf, sizeof(buf)) > 0)
+                ;
 #if defined(MODE_CRASH)
         (void) raise(SIGSEGV);
 #elif defined(MODE_HANG)
         for (;;)
                 (void) pause();
-#endif
-        return -EIO;
-}
-
-static int bad_ics_write(const IcsEvent *events, size_t n, time_t now, char **ret_text) {
-        return fail();
-}
-
-static int bad_listfile_write(const Item *items, size_t n, const char *owner_name, const char *owner_id, time_t now,
-                              char **ret_text) {
-        return fail();
-}
-
-static int bad_listfile_parse(const char *buf, size_t len, ListFile *ret, char **err_text) {
-        return fail();
-}
-
-const IcalModule closer_ical_module = {
-#ifdef MODE_ABI
-        .abi = "closer-ical/0 0.0.1",
 #else
-        .abi = ICALPROC_ABI,
+        static const char abi[] = "closer-ical/0 0.0.1";
+        uint32_t len = sizeof(abi) - 1;
+        int64_t result = 0;
+        memcpy(buf, &len, sizeof(len));
+        memcpy(buf + sizeof(len), abi, len);
+        memcpy(buf + sizeof(len) + len, &result, sizeof(result));
+        if (write(STDOUT_FILENO, buf, sizeof(len) + len + sizeof(result)) < 0)
+                return 1;
 #endif
-        .size_item = sizeof(Item),
-        .size_event = sizeof(IcsEvent),
-        .size_listfile = sizeof(ListFile),
-        .ics_write = bad_ics_write,
-        .listfile_write = bad_listfile_write,
-        .listfile_parse = bad_listfile_parse,
-};
+        return 0;
+}

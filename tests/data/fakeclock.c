@@ -215,8 +215,9 @@ static void apply_mapping(const Mapping *next) {
         pthread_mutex_unlock(&lock);
 }
 
-/* Global, so that it stays reachable in a forked child (closerd's
- * iCalendar child), which has no copy of this thread. */
+/* Global, so that it stays reachable in a forked child (closerd between
+ * its fork and its exec of the iCalendar helper), which has no copy of
+ * this thread. */
 static char *volatile watch_dir;
 
 static void *watch_file(void *arg) {

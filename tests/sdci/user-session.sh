@@ -127,9 +127,9 @@ service_checks() {
         # --- the client works against it ---
         check "closerctl list add" closerctl list add "$TITLE"
         is "closerctl --json list mine has the item" "$(count_items)" 1
-        # The iCalendar work runs in a child that loads the installed
-        # closerd-ical.so (found from /usr/bin/closerd as ../lib/closer).
-        is "closerctl export-ics - writes a calendar (the installed module)" \
+        # The iCalendar work runs in the installed helper closerd-ical
+        # (found from /usr/bin/closerd as ../lib/closer).
+        is "closerctl export-ics - writes a calendar (the installed helper)" \
                 "$(timeout 10 closerctl export-ics - 2>&1 | head -1 | tr -d '\r')" BEGIN:VCALENDAR
         is "... and the list export too" \
                 "$(timeout 10 closerctl list export - 2>&1 | grep -c "^SUMMARY:$TITLE")" 1

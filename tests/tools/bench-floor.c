@@ -4,7 +4,7 @@
  * closerd does anything, for the footprint part of the benchmark. Sets up
  * what any sd-event/sd-bus + SQLite daemon sets up (an event loop, SQLite
  * initialized), reads its VmRSS, then loads libical (with what it pulls in:
- * ICU, libstdc++), as closerd's iCalendar child does, and reads VmRSS again:
+ * ICU, libstdc++), as closerd's iCalendar helper does, and reads VmRSS again:
  * what closerd would cost if it linked libical itself.
  *
  * Prints "RSS_KB RSS_WITH_LIBICAL_KB".

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dncal.c: the date nights calendar as text, and datenights.ics (dncal.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "datenight.h"
+#include "dncal.h"
+#include "icaljob.h"
+#include "log.h"
+#include "macro.h"
+
+/* --- the text: rendered by the helper unless the last one is the same --- */
+
+typedef struct TextJob {
+        uint64_t fingerprint;
+        DncalTextDone done;
+        void *userdata;
+} TextJob;
+
+static void text_rendered(Manager *m, int r, IcalResult *res, void *userdata) {
+        TextJob *t = userdata;
+        if (r >= 0) {
+                free(m->ics_text);
+                m->ics_text = TAKE_PTR(res->text);
+                m->ics_text_fingerprint = t->fingerprint;
+        }
+        t->done(m, r, r >= 0 ? m->ics_text : NULL, t->userdata);
+        free(t);
+}
+
+static int calendar_text(Manager *m, const DnCalendar *c, const char **ret_text, DncalTextDone done,
+                         void *userdata) {
+        if (m->ics_text && m->ics_text_fingerprint == c->fingerprint) {
+                *ret_text = m->ics_text;
+                return 1;
+        }
+        TextJob *t = malloc(sizeof(*t));
+        if (!t)
+                return -ENOMEM;
+        *t = (TextJob) { c->fingerprint, done, userdata };
+        IcalRequest req = { .op = ICAL_OP_ICS_WRITE, .events = c->events, .n_events = c->n_events, .now = c->stamp };
+        int r = icaljob_start(m, &req, text_rendered, t);
+        if (r < 0)
+                free(t);
+        return r < 0 ? r : 0;
+}
+
+int dncal_text(Manager *m, time_t now, const char **ret_text, DncalTextDone done, void *userdata) {
+        _cleanup_(datenight_calendar_clear) DnCalendar c = {};
+        int r = datenight_calendar_read(m, now, &c);
+        if (r < 0)
+                return r;
+        return calendar_text(m, &c, ret_text, done, userdata);
+}
+
+/* --- datenights.ics --- */
+
+/* Writes path atomically (a temporary file, fsync, rename), mode 0600. */
+static int write_atomic(const char *path, const char *text) {
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+                return -ENOMEM;
+        int fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        size_t len = strlen(text), done = 0;
+        int r = 0;
+        while (done < len) {
+                ssize_t w = write(fd, text + done, len - done);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0) {
+                        r = -errno;
+                        break;
+                }
+                done += (size_t) w;
+        }
+        if (r >= 0 && (fchmod(fd, 0600) < 0 || fsync(fd) < 0))
+                r = -errno;
+        if (close(fd) < 0 && r >= 0)
+                r = -errno;
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlink(tmp);
+        return r;
+}
+
+static int file_equals(const char *path, const char *text) {
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        if (!f)
+                return 0;
+        size_t len = strlen(text);
+        _cleanup_free_ char *buf = malloc(len + 1);
+        if (!buf)
+                /* cppcheck-suppress resourceLeak ; f is closed by its cleanup attribute */
+                return -ENOMEM;
+        size_t k = fread(buf, 1, len + 1, f);
+        /* cppcheck-suppress resourceLeak ; f is closed by its cleanup attribute */
+        return k == len && memcmp(buf, text, len) == 0;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b) {
+        return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+               a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static char *file_path(Manager *m) {
+        char *path;
+        return asprintf(&path, "%s/datenights.ics", m->data_dir) < 0 ? NULL : path;
+}
+
+/* Writes text (of that fingerprint) unless the file has it already. */
+static int file_write(Manager *m, uint64_t fingerprint, const char *text) {
+        _cleanup_free_ char *path = file_path(m);
+        struct stat st = {};
+        if (!path)
+                return -ENOMEM;
+        int r = file_equals(path, text);
+        if (r == 0)
+                r = write_atomic(path, text);
+        if (r < 0)
+                return r;
+        m->ics_file_known = stat(path, &st) >= 0;
+        m->ics_file_stat = st;
+        m->ics_file_fingerprint = fingerprint;
+        return 0;
+}
+
+static void file_rendered(Manager *m, int r, const char *text, void *userdata) {
+        m->ics_file_busy = false;
+        if (r == -ECANCELED)
+                return;
+        if (r >= 0)
+                r = file_write(m, m->ics_text_fingerprint, text);
+        if (r < 0)
+                log_warning_errno(r, "Failed to write %s/datenights.ics: %m", m->data_dir);
+        if (m->ics_file_again) {
+                /* It changed while the helper ran: once more, for all of it. */
+                m->ics_file_again = false;
+                r = dncal_file_update(m, manager_now());
+                if (r < 0)
+                        log_warning_errno(r, "Failed to write %s/datenights.ics: %m", m->data_dir);
+        }
+}
+
+int dncal_file_update(Manager *m, time_t now) {
+        _cleanup_(datenight_calendar_clear) DnCalendar c = {};
+        _cleanup_free_ char *path = NULL;
+        const char *text;
+        struct stat st = {};
+        if (m->ics_file_busy) {
+                m->ics_file_again = true;
+                return 0;
+        }
+        int r = datenight_calendar_read(m, now, &c);
+        if (r < 0)
+                return r;
+        path = file_path(m);
+        if (!path)
+                return -ENOMEM;
+        /* The same content as the file we wrote or checked, and the file
+         * untouched since: nothing to do, and no helper to start. */
+        if (m->ics_file_known && m->ics_file_fingerprint == c.fingerprint && stat(path, &st) >= 0 &&
+            same_file(&st, &m->ics_file_stat))
+                return 0;
+        r = calendar_text(m, &c, &text, file_rendered, NULL);
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                m->ics_file_busy = true;
+                return 0;
+        }
+        return file_write(m, c.fingerprint, text);
+}
