@@ -70,7 +70,7 @@ endif
 # libical is used in these files only; they go into closerd-ical (with its
 # main, the encoding both ends speak, item.c and io.c) and, for the tests,
 # libcloser-ical.a. closerd links the encoding (ical/icalwire.c), no libical.
-ICAL_SRCS   = ical/ics.c ical/listfile.c ical/icalutil.c
+ICAL_SRCS   = ical/ics.c ical/listfile.c ical/listfile-scan.c ical/icalutil.c
 WIRE_SRCS   = ical/icalwire.c
 HELPER_SRCS = ical/closerd-ical.c $(ICAL_SRCS) $(WIRE_SRCS) daemon/item.c common/io.c
 COMMON_SRCS = $(wildcard common/*.c)

@@ -177,7 +177,7 @@ static int method_remove_item(sd_bus_message *msg, void *userdata, sd_bus_error 
 
 static int method_get_item(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(item_done) Item it = {};
+        _cleanup_(item_clear) Item it = {};
         Manager *m = userdata;
         Side side;
         int64_t id = 0;

@@ -186,7 +186,7 @@ static int daily_twist(Manager *m, const Practice *p, const PickCandidate *c, si
         if (r <= 0)
                 return r;
         if (combine > 0) {
-                _cleanup_(item_done) Item it = {};
+                _cleanup_(item_clear) Item it = {};
                 r = store_item_get(m->store, combine, NULL, &it);
                 if (r < 0)
                         return r;
@@ -373,7 +373,7 @@ int daily_reroll(Manager *m, time_t now, Act *ret, PickEmptyReason *ret_why) {
 
 static int extra_locked(Manager *m, time_t now, const char *what, int response, const char *note,
                         int64_t *ret_id) {
-        _cleanup_(item_done) Item it = {};
+        _cleanup_(item_clear) Item it = {};
         Act a = { .day = local_day_of(now), .kind = ACT_EXTRA, .status = ACT_DONE, .response = response };
         int r;
 

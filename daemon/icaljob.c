@@ -190,7 +190,7 @@ static void job_free(IcalJob *j) {
 void icaljob_result_clear(IcalResult *res) {
         free(res->text);
         free(res->err_text);
-        listfile_done(&res->list);
+        listfile_clear(&res->list);
         *res = (IcalResult) {};
 }
 

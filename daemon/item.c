@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "item.h"
-#include "listfile.h"
 #include "macro.h"
 
 static const char *const category_names[_CATEGORY_MAX] = {
@@ -171,7 +170,7 @@ int validate_uid(const char *s, const char **reason) {
         return 0;
 }
 
-void item_done(Item *item) {
+void item_clear(Item *item) {
         if (!item)
                 return;
         free(item->uid);
@@ -183,17 +182,6 @@ void item_done(Item *item) {
 
 void item_array_free(Item *items, size_t n) {
         for (size_t i = 0; i < n; i++)
-                item_done(&items[i]);
+                item_clear(&items[i]);
         free(items);
-}
-
-/* Here rather than in listfile.c: closerd frees parsed lists without
- * linking libical (see icaljob.h). */
-void listfile_done(ListFile *f) {
-        if (!f)
-                return;
-        item_array_free(f->items, f->n_items);
-        free(f->owner_name);
-        free(f->owner_id);
-        *f = (ListFile) {};
 }

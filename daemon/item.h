@@ -83,5 +83,5 @@ int validate_note(const char *s, const char **reason);    /* 0-4000, newlines ok
 int validate_intensity(int64_t v, const char **reason);   /* 1-3 */
 int validate_uid(const char *s, const char **reason);     /* 1-255 printable ASCII */
 
-void item_done(Item *item); /* frees the strings, leaves the struct zeroed */
+void item_clear(Item *item); /* frees the strings, leaves the struct zeroed */
 void item_array_free(Item *items, size_t n);

@@ -217,14 +217,14 @@ int listtext_parse(const char *buf, size_t len, size_t max_items, Item **ret_ite
                                 goto fail;
                         if (r > 0) {
                                 if (n >= max_items) {
-                                        item_done(&item);
+                                        item_clear(&item);
                                         r = -E2BIG;
                                         reason = "too many items";
                                         goto fail;
                                 }
                                 r = items_append(&items, &n, &allocated, &item);
                                 if (r < 0) {
-                                        item_done(&item);
+                                        item_clear(&item);
                                         reason = "out of memory";
                                         goto fail;
                                 }

@@ -97,7 +97,7 @@ int mylist_add_items(Manager *m, Item *items, size_t n) {
 }
 
 int mylist_add(Manager *m, const ItemChange *ch, int64_t *ret_id) {
-        _cleanup_(item_done) Item it = {
+        _cleanup_(item_clear) Item it = {
                 .category = (ch->mask & CHANGE_CATEGORY) ? ch->category : CATEGORY_AFFECTION,
                 .intensity = (ch->mask & CHANGE_INTENSITY) ? ch->intensity : 1,
         };
@@ -122,18 +122,18 @@ static int my_item_load(Manager *m, int64_t id, Item *ret) {
         if (r < 0)
                 return r;
         if (ret->removed) {
-                item_done(ret);
+                item_clear(ret);
                 return -ENOENT;
         }
         if (side != SIDE_MINE) {
-                item_done(ret);
+                item_clear(ret);
                 return -EPERM;
         }
         return 0;
 }
 
 static int my_item_change_locked(Manager *m, int64_t id, const ItemChange *ch, bool remove) {
-        _cleanup_(item_done) Item it = {};
+        _cleanup_(item_clear) Item it = {};
         int r = my_item_load(m, id, &it);
         if (r < 0)
                 return r;

@@ -80,7 +80,7 @@ static int review_again_add(ImportSummary *sum, const Item *it, Review previous)
 }
 
 static int import_one(Manager *m, const Item *in, bool replacing, time_t now, ImportSummary *sum) {
-        _cleanup_(item_done) Item mine = {};
+        _cleanup_(item_clear) Item mine = {};
         int r = store_item_get_by_uid(m->store, SIDE_PARTNER, in->uid, &mine);
         if (r < 0 && r != -ENOENT)
                 return r;
@@ -183,7 +183,7 @@ static int is_my_own(Manager *m, const ListFile *f, bool *ret) {
                 return 0;
         }
         for (size_t i = 0; i < f->n_items; i++) {
-                _cleanup_(item_done) Item it = {};
+                _cleanup_(item_clear) Item it = {};
                 r = store_item_get_by_uid(m->store, SIDE_MINE, f->items[i].uid, &it);
                 if (r >= 0) {
                         *ret = true;
@@ -404,7 +404,7 @@ int partner_exported(Manager *m, int64_t revision) {
 }
 
 static int review_locked(Manager *m, int64_t id, Review review, const char *note, Act *ret_act) {
-        _cleanup_(item_done) Item it = {};
+        _cleanup_(item_clear) Item it = {};
         Side side;
         int r = store_item_get(m->store, id, &side, &it);
         if (r < 0)

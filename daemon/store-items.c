@@ -28,7 +28,7 @@ static int item_from_row(sqlite3_stmt *st, Side *ret_side, Item *ret) {
         };
         if (!it.uid || !it.title || !it.details ||
             (sqlite3_column_type(st, 12) != SQLITE_NULL && !it.note)) {
-                item_done(&it);
+                item_clear(&it);
                 return -ENOMEM;
         }
         if (ret_side)

@@ -33,6 +33,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (len != size || memcmp(enc, data, size) != 0)
                 abort();
         free(enc);
-        listfile_done(&f);
+        listfile_clear(&f);
         return 0;
 }

@@ -141,9 +141,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check_same(&b, &c);
         check_tombstones_carry_no_text(&b);
 
-        listfile_done(&a);
-        listfile_done(&b);
-        listfile_done(&c);
+        listfile_clear(&a);
+        listfile_clear(&b);
+        listfile_clear(&c);
         free(text);
         free(text2);
         return 0;

@@ -39,7 +39,7 @@ static int read_input(IcalBuf *in) {
 /* The work: the result, and the payload into out. */
 static int work(const IcalRequest *req, IcalBuf *out) {
         _cleanup_free_ char *text = NULL, *err = NULL, *enc = NULL;
-        _cleanup_(listfile_done) ListFile f = {};
+        _cleanup_(listfile_clear) ListFile f = {};
         size_t len = 0;
         int r;
 

@@ -225,7 +225,7 @@ int icalwire_decode_listfile(const char *buf, size_t len, ListFile *ret) {
         if (r >= 0 && c.left > 0)
                 r = -EBADMSG;
         if (r < 0) {
-                listfile_done(&f);
+                listfile_clear(&f);
                 return r;
         }
         f.skipped_components = (size_t) skipped;
@@ -467,4 +467,15 @@ uint64_t icalwire_fingerprint(const IcsEvent *events, size_t n, time_t now) {
                 h = fnv_str(h, e->alarm_text);
         }
         return h;
+}
+
+/* Here, linked into closerd and the helper alike: closerd frees the lists
+ * it decodes without listfile.c. */
+void listfile_clear(ListFile *f) {
+        if (!f)
+                return;
+        item_array_free(f->items, f->n_items);
+        free(f->owner_name);
+        free(f->owner_id);
+        *f = (ListFile) {};
 }

@@ -32,13 +32,13 @@
 #include <libical/ical.h>
 
 #include "icalutil.h"
+#include "listfile-private.h"
 #include "listfile.h"
 #include "macro.h"
 
 #define LISTFILE_PRODID "-//closer//closer list//EN"
 #define X_OWNER "X-CLOSER-OWNER"
 #define X_OWNER_ID "X-CLOSER-OWNER-ID"
-#define X_INTENSITY "X-CLOSER-INTENSITY"
 /* 3000-12-31T23:59:59Z: libical silently writes a null time for any later one. */
 #define TIME_MAX ICAL_TIME_MAX
 #define YEAR_MAX 3000
@@ -46,70 +46,6 @@
 static void icalparser_freep(icalparser **p) {
         if (*p)
                 icalparser_free(*p);
-}
-
-/* ---- small helpers -------------------------------------------------------------------------- */
-
-static bool isempty(const char *s) {
-        return !s || !*s;
-}
-
-static bool is_blank_char(char c) {
-        return c == ' ' || c == '\t';
-}
-
-/* A copy without leading and trailing blanks; NULL gives "". */
-static char *strdup_stripped(const char *s) {
-        if (!s)
-                s = "";
-        while (is_blank_char(*s))
-                s++;
-        size_t n = strlen(s);
-        while (n > 0 && is_blank_char(s[n - 1]))
-                n--;
-        char *c = malloc(n + 1);
-        if (!c)
-                return NULL;
-        memcpy(c, s, n);
-        c[n] = '\0';
-        return c;
-}
-
-static int grow(void **array, size_t *allocated, size_t need, size_t size) {
-        if (need <= *allocated)
-                return 0;
-        size_t a = *allocated > 0 ? *allocated * 2 : 64;
-        if (a < need)
-                a = need;
-        if (a > SIZE_MAX / size)
-                return -ENOMEM;
-        void *p = realloc(*array, a * size);
-        if (!p)
-                return -ENOMEM;
-        *array = p;
-        *allocated = a;
-        return 0;
-}
-
-/* Sets *err_text (if wanted) to a formatted message and returns r. Only the
- * first call of a parse does anything. */
-_printf_(3, 4) static int fail(char **err_text, int r, const char *fmt, ...) {
-        if (!err_text || *err_text)
-                return r;
-
-        va_list ap, aq;
-        va_start(ap, fmt);
-        va_copy(aq, ap);
-        int k = vsnprintf(NULL, 0, fmt, ap);
-        va_end(ap);
-        char *s = k >= 0 ? malloc((size_t) k + 1) : NULL;
-        if (s)
-                vsnprintf(s, (size_t) k + 1, fmt, aq);
-        va_end(aq);
-        if (!s)
-                return -ENOMEM;
-        *err_text = s;
-        return r;
 }
 
 /* ---- duplicates ----------------------------------------------------------------------------- */
@@ -206,7 +142,7 @@ static int add_todo(icalcomponent *cal, const Item *it, struct icaltimetype stam
         r = ical_add_property(todo, icalproperty_new_summary(it->title));
         if (r < 0)
                 return r;
-        if (!isempty(it->details)) {
+        if (!lf_isempty(it->details)) {
                 r = ical_add_property(todo, icalproperty_new_description(it->details));
                 if (r < 0)
                         return r;
@@ -231,10 +167,10 @@ static int build_text(const Item *items, size_t n, const char *owner_name, const
         _cleanup_free_ char *calname = NULL;
         int r;
 
-        if (!isempty(owner_name) && asprintf(&calname, "%s's list", owner_name) < 0)
+        if (!lf_isempty(owner_name) && asprintf(&calname, "%s's list", owner_name) < 0)
                 return -ENOMEM;
         r = ical_new_calendar(LISTFILE_PRODID, NULL, calname ? calname : "closer list", &cal);
-        if (r >= 0 && !isempty(owner_id))
+        if (r >= 0 && !lf_isempty(owner_id))
                 r = ical_add_x_property(cal, X_OWNER_ID, owner_id);
         if (r >= 0 && calname)
                 r = ical_add_x_property(cal, X_OWNER, owner_name);
@@ -258,9 +194,9 @@ int listfile_write(const Item *items, size_t n, const char *owner_name, const ch
                 return -E2BIG;
         if ((int64_t) now < 0 || (int64_t) now > TIME_MAX)
                 return -ERANGE;
-        if (!isempty(owner_name) && validate_title(owner_name, &reason) < 0)
+        if (!lf_isempty(owner_name) && validate_title(owner_name, &reason) < 0)
                 return -EINVAL;
-        if (!isempty(owner_id) && validate_uid(owner_id, &reason) < 0)
+        if (!lf_isempty(owner_id) && validate_uid(owner_id, &reason) < 0)
                 return -EINVAL;
         for (size_t i = 0; i < n; i++) {
                 int r = validate_for_write(&items[i]);
@@ -279,369 +215,6 @@ int listfile_write(const Item *items, size_t n, const char *owner_name, const ch
         r = build_text(items, n, owner_name, owner_id, now, ret_text);
         ical_leave(&state);
         return r;
-}
-
-/* ---- pre-scan ------------------------------------------------------------------------------- */
-
-typedef struct Line {
-        char *text;       /* unfolded, NUL-terminated, in Scan.copy */
-        unsigned lineno;  /* physical line it starts on, 1-based */
-        size_t item;      /* 1-based index of the item it belongs to, 0 for none */
-} Line;
-
-typedef struct TodoInfo {
-        unsigned lineno;   /* of its BEGIN:VTODO */
-        int64_t sequence;  /* as written, -1 when absent */
-        int intensity;     /* as written, 0 when absent */
-        /* Where the properties checked after libical are (0: not seen), for messages. */
-        unsigned uid_line, summary_line, description_line, lastmodified_line;
-} TodoInfo;
-
-typedef struct Frame {
-        const char *name;  /* component name, in Scan.copy */
-        size_t name_len;
-        unsigned lineno;
-} Frame;
-
-typedef enum ScanPhase {
-        PHASE_BEFORE,  /* nothing but blank lines yet */
-        PHASE_INSIDE,  /* in the VCALENDAR */
-        PHASE_AFTER,   /* past END:VCALENDAR */
-} ScanPhase;
-
-typedef struct Scan {
-        char *copy;
-        Line *lines;
-        size_t n_lines, n_lines_allocated;
-        TodoInfo *todos;
-        size_t n_todos, n_todos_allocated;
-
-        ScanPhase phase;
-        Frame stack[LISTFILE_DEPTH_MAX];
-        size_t depth;
-        size_t values;  /* content lines plus commas that may split a value */
-} Scan;
-
-static void scan_done(Scan *s) {
-        free(s->copy);
-        free(s->lines);
-        free(s->todos);
-}
-
-static char ascii_tolower(char c) {
-        return c >= 'A' && c <= 'Z' ? (char) (c - 'A' + 'a') : c;
-}
-
-/* Case-insensitive in ASCII only, whatever the locale. */
-static bool ascii_equal_n(const char *a, const char *b, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                /* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): only bytes the pre-scan copied */
-                if (ascii_tolower(a[i]) != ascii_tolower(b[i]))
-                        return false;
-        return true;
-}
-
-static bool name_is(const char *name, size_t len, const char *want) {
-        return strlen(want) == len && ascii_equal_n(name, want, len);
-}
-
-/* BEGIN:NAME or END:NAME. Returns 1 and the name if the line is one, 0 if the
- * line is something else, -EBADMSG if it looks like one but is malformed. */
-static int parse_marker(const char *t, bool *ret_begin, const char **ret_name, size_t *ret_len) {
-        size_t k = strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
-        bool begin;
-        if (name_is(t, k, "BEGIN"))
-                begin = true;
-        else if (name_is(t, k, "END"))
-                begin = false;
-        else
-                return 0;
-
-        /* libical would also take "BEGIN ;x=y:..." as BEGIN: refuse every variant but the plain one. */
-        if (t[k] != ':')
-                return -EBADMSG;
-        const char *name = t + k + 1;
-        size_t l = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
-        if (l == 0 || name[l + strspn(name + l, " \t")] != '\0')
-                return -EBADMSG;
-
-        *ret_begin = begin;
-        *ret_name = name;
-        *ret_len = l;
-        return 1;
-}
-
-/* The value of a content line as written: after the first ':' outside a quoted
- * parameter value, without surrounding blanks. NULL when there is no ':'. */
-static const char *raw_value(const char *t, size_t *ret_len) {
-        bool quoted = false;
-        for (const char *p = t; *p; p++) {
-                if (*p == '"')
-                        quoted = !quoted;
-                else if (*p == ':' && !quoted) {
-                        p++;
-                        while (is_blank_char(*p))
-                                p++;
-                        size_t n = strlen(p);
-                        while (n > 0 && is_blank_char(p[n - 1]))
-                                n--;
-                        *ret_len = n;
-                        return p;
-                }
-        }
-        return NULL;
-}
-
-/* Property name as libical sees it: up to the first ';' or ':', less trailing blanks. */
-static size_t raw_name_length(const char *t) {
-        size_t k = strcspn(t, ";:");
-        while (k > 0 && is_blank_char(t[k - 1]))
-                k--;
-        return k;
-}
-
-/* Checks the lines libical reads too leniently (atoi), inside VTODO number s->n_todos. */
-static int scan_todo_property(Scan *s, const char *t, unsigned lineno, char **err_text) {
-        TodoInfo *info = &s->todos[s->n_todos - 1];
-        size_t k = raw_name_length(t), n = 0;
-        const char *v;
-
-        if (name_is(t, k, "UID") && info->uid_line == 0)
-                info->uid_line = lineno;
-        else if (name_is(t, k, "SUMMARY") && info->summary_line == 0)
-                info->summary_line = lineno;
-        else if (name_is(t, k, "DESCRIPTION") && info->description_line == 0)
-                info->description_line = lineno;
-        else if (name_is(t, k, "LAST-MODIFIED") && info->lastmodified_line == 0)
-                info->lastmodified_line = lineno;
-        else if (name_is(t, k, "SEQUENCE")) {
-                if (info->sequence >= 0)
-                        return fail(err_text, -EBADMSG, "item %zu (line %u): more than one SEQUENCE", s->n_todos, lineno);
-                v = raw_value(t, &n);
-                if (!v || n == 0 || strspn(v, "0123456789") != n) {
-                        if (v && n > 0 && v[0] == '-')
-                                return fail(err_text, -EBADMSG, "item %zu (line %u): SEQUENCE must not be negative",
-                                            s->n_todos, lineno);
-                        return fail(err_text, -EBADMSG, "item %zu (line %u): SEQUENCE must be a whole number",
-                                    s->n_todos, lineno);
-                }
-                int64_t x = 0;
-                for (size_t i = 0; i < n; i++) {
-                        x = x * 10 + (v[i] - '0');
-                        if (x > INT_MAX)
-                                return fail(err_text, -EBADMSG, "item %zu (line %u): SEQUENCE is too large",
-                                            s->n_todos, lineno);
-                }
-                info->sequence = x;
-
-        } else if (name_is(t, k, X_INTENSITY)) {
-                if (info->intensity > 0)
-                        return fail(err_text, -EBADMSG, "item %zu (line %u): more than one " X_INTENSITY,
-                                    s->n_todos, lineno);
-                v = raw_value(t, &n);
-                if (!v || n != 1 || v[0] < '1' || v[0] > '3')
-                        return fail(err_text, -EBADMSG, "item %zu (line %u): " X_INTENSITY " must be 1, 2 or 3",
-                                    s->n_todos, lineno);
-                info->intensity = v[0] - '0';
-        }
-        return 0;
-}
-
-/* One unfolded content line (NUL-terminated) that starts on physical line lineno. */
-static int scan_line(Scan *s, char *t, unsigned lineno, char **err_text) {
-        bool begin = false;
-        const char *name = NULL;
-        size_t name_len = 0;
-        int marker, r;
-
-        if (t[strspn(t, " \t")] == '\0')
-                return 0; /* blank: libical skips those too */
-
-        /* Names are case-insensitive (RFC 5545 3.1), but libical takes "x-foo" for
-         * an unknown IANA property: hand it the name in upper case. */
-        for (char *c = t; (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-'; c++)
-                if (*c >= 'a' && *c <= 'z')
-                        *c = (char) (*c - 'a' + 'A');
-
-        marker = parse_marker(t, &begin, &name, &name_len);
-        if (marker < 0)
-                return fail(err_text, marker, "line %u: malformed %s line", lineno,
-                            ascii_equal_n(t, "END", 3) ? "END" : "BEGIN");
-
-        switch (s->phase) {
-        case PHASE_BEFORE:
-                if (marker == 0 || !begin || !name_is(name, name_len, "VCALENDAR"))
-                        return fail(err_text, -EBADMSG, "not an iCalendar file");
-                s->phase = PHASE_INSIDE;
-                break;
-        case PHASE_AFTER:
-                if (marker > 0 && begin && name_is(name, name_len, "VCALENDAR"))
-                        return fail(err_text, -EBADMSG, "line %u: more than one VCALENDAR", lineno);
-                return fail(err_text, -EBADMSG, "line %u: content after END:VCALENDAR", lineno);
-        case PHASE_INSIDE:
-                break;
-        }
-
-        if (++s->values > LISTFILE_LINES_MAX)
-                return fail(err_text, -E2BIG, "line %u: more than %u lines and list values", lineno,
-                            LISTFILE_LINES_MAX);
-
-        size_t item = 0;
-        if (marker > 0 && begin) {
-                if (s->depth >= LISTFILE_DEPTH_MAX)
-                        return fail(err_text, -EBADMSG, "line %u: components nested too deeply", lineno);
-                if (s->depth == 1) {
-                        /* A direct child of the VCALENDAR. */
-                        if (name_is(name, name_len, "VTODO")) {
-                                if (s->n_todos >= ITEM_COUNT_MAX)
-                                        return fail(err_text, -E2BIG, "more than %u items", ITEM_COUNT_MAX);
-                                r = grow((void **) &s->todos, &s->n_todos_allocated, s->n_todos + 1, sizeof(TodoInfo));
-                                if (r < 0)
-                                        return r;
-                                s->todos[s->n_todos++] = (TodoInfo) {
-                                        .lineno = lineno,
-                                        .sequence = -1,
-                                };
-                        }
-                }
-                s->stack[s->depth++] = (Frame) { .name = name, .name_len = name_len, .lineno = lineno };
-
-        } else if (marker > 0) {
-                /* END: the pre-scan started with BEGIN:VCALENDAR, so depth >= 1 here. */
-                const Frame *top = &s->stack[s->depth - 1];
-                if (top->name_len != name_len || !ascii_equal_n(top->name, name, name_len))
-                        return fail(err_text, -EBADMSG, "line %u: END does not match the BEGIN on line %u",
-                                    lineno, top->lineno);
-                s->depth--;
-                if (s->depth == 0)
-                        s->phase = PHASE_AFTER;
-
-        } else {
-                /* Content lines may be split at unescaped commas into many values. */
-                for (const char *p = strchr(t, ','); p; p = strchr(p + 1, ','))
-                        if (p[-1] != '\\' && ++s->values > LISTFILE_LINES_MAX)
-                                return fail(err_text, -E2BIG, "line %u: more than %u lines and list values",
-                                            lineno, LISTFILE_LINES_MAX);
-
-                /* libical 3.0.16 cannot parse the values of these two and says so on stderr,
-                 * quoting the value: keep them away from it (and the daemon's log). X-LIC-*
-                 * are libical's own; X-LIC-ERROR would fail the import anyway. */
-                size_t k = raw_name_length(t);
-                if ((k >= 6 && ascii_equal_n(t, "X-LIC-", 6)) || name_is(t, k, "TASK-MODE")) {
-                        if (s->depth >= 2 && name_is(s->stack[1].name, s->stack[1].name_len, "VTODO"))
-                                return fail(err_text, -EBADMSG, "item %zu (line %u): unsupported property", s->n_todos,
-                                            lineno);
-                        return fail(err_text, -EBADMSG, "line %u: unsupported property", lineno);
-                }
-
-                if (s->depth == 2 && name_is(s->stack[1].name, s->stack[1].name_len, "VTODO")) {
-                        r = scan_todo_property(s, t, lineno, err_text);
-                        if (r < 0)
-                                return r;
-                }
-        }
-
-        /* Which item the line belongs to, for messages. */
-        if (s->depth >= 2 && name_is(s->stack[1].name, s->stack[1].name_len, "VTODO"))
-                item = s->n_todos;
-        else if (marker > 0 && !begin && s->depth == 1 && name_is(name, name_len, "VTODO"))
-                item = s->n_todos; /* its END line */
-
-        r = grow((void **) &s->lines, &s->n_lines_allocated, s->n_lines + 1, sizeof(Line));
-        if (r < 0)
-                return r;
-        s->lines[s->n_lines++] = (Line) { .text = t, .lineno = lineno, .item = item };
-        return 0;
-}
-
-/* The physical line that holds byte k of the logical line that starts at raw
- * (physical line lineno). */
-static unsigned map_offset(const char *raw, const char *end, unsigned lineno, size_t k) {
-        for (bool first = true;; first = false) {
-                const char *nl = memchr(raw, '\n', (size_t) (end - raw));
-                size_t n = (size_t) ((nl ? nl : end) - raw);
-                if (n > 0 && raw[n - 1] == '\r')
-                        n--;
-                size_t seg = first ? n : n - 1;
-                if (k < seg || !nl)
-                        return lineno;
-                k -= seg;
-                lineno++;
-                raw = nl + 1;
-        }
-}
-
-static int finish_logical(Scan *s, char *t, size_t n, unsigned lineno, const char *raw, const char *end,
-                          char **err_text) {
-        t[n] = '\0';
-        size_t k = utf8_valid_prefix(t, n);
-        if (k < n)
-                return fail(err_text, -EBADMSG, "line %u: not valid UTF-8", map_offset(raw, end, lineno, k));
-        return scan_line(s, t, lineno, err_text);
-}
-
-static int prescan(Scan *s, const char *buf, size_t len, char **err_text) {
-        const char *p = buf, *end = buf + len;
-        int r;
-
-        s->copy = malloc(len + 1);
-        if (!s->copy)
-                return -ENOMEM;
-
-        if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-                p += 3; /* a byte order mark, as some editors write */
-
-        char *out = s->copy, *cur = NULL;
-        const char *cur_raw = NULL;
-        unsigned lineno = 0, cur_lineno = 0;
-
-        while (p < end) {
-                const char *nl = memchr(p, '\n', (size_t) (end - p));
-                size_t n = (size_t) ((nl ? nl : end) - p);
-
-                lineno++;
-                if (memchr(p, '\0', n))
-                        return fail(err_text, -EBADMSG, "line %u: contains a NUL byte", lineno);
-                if (n > 0 && p[n - 1] == '\r')
-                        n--;
-
-                if (cur && n > 0 && is_blank_char(p[0])) {
-                        /* A continuation: drop the line break and the one blank. */
-                        if ((size_t) (out - cur) + n - 1 > LISTFILE_LINE_MAX)
-                                return fail(err_text, -E2BIG, "line %u: longer than %u bytes", cur_lineno,
-                                            LISTFILE_LINE_MAX);
-                        memcpy(out, p + 1, n - 1);
-                        out += n - 1;
-                } else {
-                        if (cur) {
-                                r = finish_logical(s, cur, (size_t) (out - cur), cur_lineno, cur_raw, end, err_text);
-                                if (r < 0)
-                                        return r;
-                                out++; /* past its NUL */
-                        }
-                        if (n > LISTFILE_LINE_MAX)
-                                return fail(err_text, -E2BIG, "line %u: longer than %u bytes", lineno,
-                                            LISTFILE_LINE_MAX);
-                        cur = out;
-                        cur_raw = p;
-                        cur_lineno = lineno;
-                        memcpy(out, p, n);
-                        out += n;
-                }
-
-                p = nl ? nl + 1 : end;
-        }
-        if (cur) {
-                r = finish_logical(s, cur, (size_t) (out - cur), cur_lineno, cur_raw, end, err_text);
-                if (r < 0)
-                        return r;
-        }
-
-        if (s->phase == PHASE_BEFORE)
-                return fail(err_text, -EBADMSG, "not an iCalendar file");
-        if (s->phase == PHASE_INSIDE)
-                return fail(err_text, -EBADMSG, "truncated: END:VCALENDAR missing");
-        return 0;
 }
 
 /* ---- reading with libical ------------------------------------------------------------------- */
@@ -682,7 +255,7 @@ static icalproperty *find_xlic_error(icalcomponent *c) {
 static int check_xlic_errors(icalcomponent *cal, const Scan *s, char **err_text) {
         icalproperty *p = icalcomponent_get_first_property(cal, ICAL_XLICERROR_PROPERTY);
         if (p)
-                return fail(err_text, -EBADMSG, "the VCALENDAR (line %u) contains %s",
+                return lf_fail(err_text, -EBADMSG, "the VCALENDAR (line %u) contains %s",
                             s->n_lines > 0 ? s->lines[0].lineno : 1u, xlic_error_reason(p));
 
         size_t todo = 0;
@@ -695,10 +268,10 @@ static int check_xlic_errors(icalcomponent *cal, const Scan *s, char **err_text)
                 if (!p)
                         continue;
                 if (is_todo && todo <= s->n_todos)
-                        return fail(err_text, -EBADMSG, "item %zu (line %u): contains %s", todo,
+                        return lf_fail(err_text, -EBADMSG, "item %zu (line %u): contains %s", todo,
                                     s->todos[todo - 1].lineno, xlic_error_reason(p));
                 const char *kind = icalcomponent_kind_to_string(icalcomponent_isa(c));
-                return fail(err_text, -EBADMSG, "a %s component in the calendar contains %s",
+                return lf_fail(err_text, -EBADMSG, "a %s component in the calendar contains %s",
                             kind ? kind : "non-standard", xlic_error_reason(p));
         }
         return 0;
@@ -718,7 +291,7 @@ static int get_single_x(icalcomponent *c, const char *name, icalproperty **ret) 
         for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_X_PROPERTY); p;
              p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY)) {
                 const char *x = icalproperty_get_x_name(p);
-                if (!x || !name_is(x, strlen(x), name))
+                if (!x || !lf_name_is(x, strlen(x), name))
                         continue;
                 if (found)
                         return -EBADMSG;
@@ -775,19 +348,19 @@ static bool lastmodified_valid(struct icaltimetype t) {
 static Category category_from_word(const char *s) {
         if (!s)
                 return _CATEGORY_INVALID;
-        while (is_blank_char(*s))
+        while (lf_is_blank_char(*s))
                 s++;
         size_t n = strlen(s);
-        while (n > 0 && is_blank_char(s[n - 1]))
+        while (n > 0 && lf_is_blank_char(s[n - 1]))
                 n--;
         for (Category c = 0; c < _CATEGORY_MAX; c++)
-                if (name_is(s, n, category_to_string(c)))
+                if (lf_name_is(s, n, category_to_string(c)))
                         return c;
         return _CATEGORY_INVALID;
 }
 
 #define item_fail(err_text, idx, line, fmt, ...) \
-        fail(err_text, -EBADMSG, "item %zu (line %u): " fmt, (idx), (line), ##__VA_ARGS__)
+        lf_fail(err_text, -EBADMSG, "item %zu (line %u): " fmt, (idx), (line), ##__VA_ARGS__)
 
 /* The line of a property if the pre-scan saw it, else that of the item. */
 static unsigned line_or(unsigned line, const TodoInfo *info) {
@@ -826,7 +399,7 @@ static int read_item(icalcomponent *todo, const TodoInfo *info, size_t idx, Item
                 return item_fail(err_text, idx, line, "more than one SUMMARY");
         if (!p && !it->removed)
                 return item_fail(err_text, idx, line, "missing SUMMARY");
-        it->title = strdup_stripped(p ? property_text(p) : NULL);
+        it->title = lf_strdup_stripped(p ? property_text(p) : NULL);
         if (!it->title)
                 return -ENOMEM;
         if (p && validate_title(it->title, &reason) < 0)
@@ -834,7 +407,7 @@ static int read_item(icalcomponent *todo, const TodoInfo *info, size_t idx, Item
 
         if (get_single(todo, ICAL_DESCRIPTION_PROPERTY, &p) < 0)
                 return item_fail(err_text, idx, line, "more than one DESCRIPTION");
-        it->details = strdup_stripped(p ? property_text(p) : NULL);
+        it->details = lf_strdup_stripped(p ? property_text(p) : NULL);
         if (!it->details)
                 return -ENOMEM;
         if (p && validate_details(it->details, &reason) < 0)
@@ -901,14 +474,14 @@ static int read_owner_property(icalcomponent *cal, const char *name, int (*valid
         icalproperty *p;
 
         if (get_single_x(cal, name, &p) < 0)
-                return fail(err_text, -EBADMSG, "more than one %s", name);
+                return lf_fail(err_text, -EBADMSG, "more than one %s", name);
         if (!p)
                 return 0;
-        *ret = strdup_stripped(property_text(p));
+        *ret = lf_strdup_stripped(property_text(p));
         if (!*ret)
                 return -ENOMEM;
         if (validate(*ret, &reason) < 0)
-                return fail(err_text, -EBADMSG, "%s %s", name, reason);
+                return lf_fail(err_text, -EBADMSG, "%s %s", name, reason);
         return 0;
 }
 
@@ -935,7 +508,7 @@ static int read_calendar(icalcomponent *cal, const Scan *s, ListFile *f, char **
                         skipped++;
         if (n_todos != s->n_todos)
                 /* The pre-scan and libical disagree on the structure: refuse rather than guess. */
-                return fail(err_text, -EBADMSG, "the calendar structure could not be read (%zu VTODO components found, %zu expected)",
+                return lf_fail(err_text, -EBADMSG, "the calendar structure could not be read (%zu VTODO components found, %zu expected)",
                             n_todos, s->n_todos);
         f->skipped_components = skipped;
 
@@ -946,7 +519,7 @@ static int read_calendar(icalcomponent *cal, const Scan *s, ListFile *f, char **
         size_t i = 0;
         for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_VTODO_COMPONENT); c;
              c = icalcomponent_get_next_component(cal, ICAL_VTODO_COMPONENT), i++) {
-                f->n_items = i + 1; /* so that listfile_done() frees what read_item() filled */
+                f->n_items = i + 1; /* so that listfile_clear() frees what read_item() filled */
                 r = read_item(c, &s->todos[i], i + 1, &f->items[i], err_text);
                 if (r < 0)
                         return r;
@@ -957,7 +530,7 @@ static int read_calendar(icalcomponent *cal, const Scan *s, ListFile *f, char **
         if (r < 0)
                 return r;
         if (r > 0)
-                return fail(err_text, -EBADMSG, "duplicate UID '%s' (items %zu and %zu)", f->items[a].uid, a + 1,
+                return lf_fail(err_text, -EBADMSG, "duplicate UID '%s' (items %zu and %zu)", f->items[a].uid, a + 1,
                             b + 1);
         return 0;
 }
@@ -976,16 +549,16 @@ static int parse_lines(const Scan *s, icalcomponent **ret, char **err_text) {
                         if (c)
                                 icalcomponent_free(c);
                         if (l->item > 0)
-                                return fail(err_text, -EBADMSG, "item %zu (line %u): malformed content line",
+                                return lf_fail(err_text, -EBADMSG, "item %zu (line %u): malformed content line",
                                             l->item, l->lineno);
-                        return fail(err_text, -EBADMSG, "line %u: malformed content line", l->lineno);
+                        return lf_fail(err_text, -EBADMSG, "line %u: malformed content line", l->lineno);
                 }
                 if (c) {
                         if (root || i + 1 != s->n_lines) {
                                 icalcomponent_free(c);
                                 if (root)
                                         icalcomponent_free(root);
-                                return fail(err_text, -EBADMSG, "line %u: unexpected end of the calendar",
+                                return lf_fail(err_text, -EBADMSG, "line %u: unexpected end of the calendar",
                                             l->lineno);
                         }
                         root = c;
@@ -995,7 +568,7 @@ static int parse_lines(const Scan *s, icalcomponent **ret, char **err_text) {
         if (!root || icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT) {
                 if (root)
                         icalcomponent_free(root);
-                return fail(err_text, -EBADMSG, "not an iCalendar file");
+                return lf_fail(err_text, -EBADMSG, "not an iCalendar file");
         }
         *ret = root;
         return 0;
@@ -1003,7 +576,7 @@ static int parse_lines(const Scan *s, icalcomponent **ret, char **err_text) {
 
 int listfile_parse(const char *buf, size_t len, ListFile *ret, char **err_text) {
         _cleanup_(icalcomponent_freep) icalcomponent *cal = NULL;
-        _cleanup_(scan_done) Scan scan = {};
+        _cleanup_(lf_scan_clear) Scan scan = {};
         ListFile f = {};
         int r;
 
@@ -1014,9 +587,9 @@ int listfile_parse(const char *buf, size_t len, ListFile *ret, char **err_text) 
                 *err_text = NULL;
 
         if (len > LISTFILE_SIZE_MAX)
-                return fail(err_text, -EFBIG, "file is larger than %u MiB", LISTFILE_SIZE_MAX / (1024 * 1024));
+                return lf_fail(err_text, -EFBIG, "file is larger than %u MiB", LISTFILE_SIZE_MAX / (1024 * 1024));
 
-        r = prescan(&scan, buf, len, err_text);
+        r = lf_prescan(&scan, buf, len, err_text);
         if (r < 0)
                 goto finish;
 
@@ -1029,7 +602,7 @@ int listfile_parse(const char *buf, size_t len, ListFile *ret, char **err_text) 
 
 finish:
         if (r < 0) {
-                listfile_done(&f);
+                listfile_clear(&f);
                 if (r == -ENOMEM && err_text) {
                         free(*err_text);
                         *err_text = NULL;

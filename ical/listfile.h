@@ -54,7 +54,7 @@ typedef struct ListFile {
         char *owner_id;             /* X-CLOSER-OWNER-ID or NULL */
 } ListFile;
 
-void listfile_done(ListFile *f);
+void listfile_clear(ListFile *f);
 
 /* Renders n items (n <= ITEM_COUNT_MAX, UIDs unique) into *ret_text, a NUL-terminated
  * string to free(). owner_name and owner_id may be NULL or "". now is the DTSTAMP.

@@ -88,8 +88,8 @@ static void test_round_trip(void **state _unused_) {
                 assert_int_equal(a->review, b->review);
         }
         free(enc);
-        listfile_done(&f);
-        listfile_done(&g);
+        listfile_clear(&f);
+        listfile_clear(&g);
 }
 
 static void test_empty(void **state _unused_) {
@@ -125,7 +125,7 @@ static void test_truncated(void **state _unused_) {
         assert_int_equal(icalwire_decode_listfile(longer, len + 1, &g), -EBADMSG);
         free(longer);
         free(enc);
-        listfile_done(&f);
+        listfile_clear(&f);
 }
 
 /* Offsets in the encoding of one item without strings of its own. */
@@ -166,7 +166,7 @@ static void test_bad_values(void **state _unused_) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 char *enc = encode_one(&len);
                 assert_int_equal(icalwire_decode_listfile(enc, len, &g), 0);
-                listfile_done(&g);
+                listfile_clear(&g);
                 memcpy(enc + cases[i].at, &cases[i].value, sizeof(int64_t));
                 assert_int_equal(icalwire_decode_listfile(enc, len, &g), -EBADMSG);
                 assert_null(g.items);
@@ -304,7 +304,7 @@ static void test_request_items(void **state _unused_) {
         for (size_t k = 0; k < b.len; k++)
                 assert_int_equal(icalwire_decode_request(b.data, k, &g), -EBADMSG);
         icalbuf_clear(&b);
-        listfile_done(&f);
+        listfile_clear(&f);
 }
 
 static void test_request_parse_and_abi(void **state _unused_) {

@@ -145,7 +145,7 @@ if cc_helper -DMODE_HANG; then
                 not_ok "helper hanging: partner import fails after the time limit"
         like "helper hanging: ... saying so" "$(cat "$W/hang.out")" 'took too long'
         diag "the hanging helper was killed after $((SECONDS - start)) s"
-        like "helper hanging: the log says so" "$(tail -3 "$W/closerd.log")" 'took more than 10 s: killed'
+        like "helper hanging: the log says so" "$(grep -v "^<7>" "$W/closerd.log" | tail -3)" 'took more than 10 s: killed'
         is "helper hanging: the partner list is unchanged" "$(partner_titles)" "$good_partner"
         like "helper hanging: closerd still answers" "$(ctl today 2>&1)" '^Today'
         sleep 0.2

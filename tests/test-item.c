@@ -447,10 +447,10 @@ static void test_item_done(void **state) {
         };
         static const Item zero = {};
 
-        item_done(&it);
+        item_clear(&it);
         assert_memory_equal(&it, &zero, sizeof(Item));
-        item_done(&it); /* twice is harmless */
-        item_done(NULL);
+        item_clear(&it); /* twice is harmless */
+        item_clear(NULL);
 
         Item *a = calloc(3, sizeof(Item));
         assert_non_null(a);

@@ -155,7 +155,7 @@ static void test_roundtrip(void **state) {
                 assert_int_equal(b->category, a->category);
                 assert_int_equal(b->intensity, a->intensity);
         }
-        listfile_done(&f);
+        listfile_clear(&f);
         assert_empty(&f);
         free(text);
 
@@ -167,14 +167,14 @@ static void test_roundtrip(void **state) {
         assert_null(f.owner_name);
         assert_null(f.owner_id);
         assert_int_equal(f.n_items, 1);
-        listfile_done(&f);
+        listfile_clear(&f);
         free(text);
 
         /* An empty list is a valid file. */
         assert_int_equal(listfile_write(NULL, 0, "", NULL, NOW, &text), 0);
         parse_ok(text, &f);
         assert_int_equal(f.n_items, 0);
-        listfile_done(&f);
+        listfile_clear(&f);
         free(text);
 }
 
@@ -216,7 +216,7 @@ static void test_folding(void **state) {
         assert_int_equal(f.n_items, 1);
         assert_string_equal(f.items[0].title, title);
         assert_string_equal(f.items[0].details, details);
-        listfile_done(&f);
+        listfile_clear(&f);
         free(text);
 }
 
@@ -252,7 +252,7 @@ static void test_full_list(void **state) {
                 assert_int_equal(f.items[i].removed, items[i].removed);
                 assert_int_equal(f.items[i].sequence, items[i].sequence);
         }
-        listfile_done(&f);
+        listfile_clear(&f);
         free(text);
 
         /* One more is too many, on both sides. */
@@ -349,7 +349,7 @@ static void test_tombstone_no_text(void **state) {
         assert_int_equal(f.items[0].category, CATEGORY_AFFECTION);
         assert_int_equal(f.items[0].intensity, 1);
         assert_false(f.items[0].private_);
-        listfile_done(&f);
+        listfile_clear(&f);
 }
 
 static void test_parse_rules(void **state) {
@@ -390,7 +390,7 @@ static void test_parse_rules(void **state) {
         assert_int_equal(f.items[6].modified, 1704067200);
         assert_false(f.items[6].removed);
         assert_string_equal(f.items[6].details, "x"); /* escaped tab, then stripped */
-        listfile_done(&f);
+        listfile_clear(&f);
 
         /* LF line ends, a byte order mark, lowercase names, folds (also inside
          * a UTF-8 sequence and with a tab), blank lines. */
@@ -413,7 +413,7 @@ static void test_parse_rules(void **state) {
         assert_string_equal(f.owner_name, "Johan");
         assert_string_equal(f.items[0].title, "Küsse!");
         assert_int_equal(f.items[0].category, CATEGORY_FUN);
-        listfile_done(&f);
+        listfile_clear(&f);
 }
 
 static void test_skipped_components(void **state) {
@@ -433,7 +433,7 @@ static void test_skipped_components(void **state) {
         assert_int_equal(f.skipped_components, 3);
         assert_string_equal(f.items[0].uid, "t1");
         assert_string_equal(f.items[1].uid, "t2");
-        listfile_done(&f);
+        listfile_clear(&f);
 }
 
 /* ---- errors --------------------------------------------------------------------------------- */
@@ -488,7 +488,7 @@ static void test_errors_items(void **state) {
         ListFile f = {};
         parse_body_ok(body, &f);
         assert_int_equal(strlen(f.items[0].details), ITEM_DETAILS_MAX);
-        listfile_done(&f);
+        listfile_clear(&f);
         free(body);
 
         /* 201 characters of title */
@@ -750,7 +750,7 @@ static void test_no_stderr(void **state) {
                 char *s = calendar(bodies[i]), *msg = NULL;
                 ListFile f = {};
                 (void) listfile_parse(s, strlen(s), &f, &msg);
-                listfile_done(&f);
+                listfile_clear(&f);
                 free(msg);
                 free(s);
         }

@@ -267,7 +267,7 @@ static void assert_partner_item(const Fixture *f, int64_t id) {
         for (size_t i = 0; i < ELEMENTSOF(item_uids); i++)
                 known = known || streq(it.uid, item_uids[i]);
         assert_true(known);
-        item_done(&it);
+        item_clear(&it);
 }
 
 /* The daily act of date at t, on time or late. */

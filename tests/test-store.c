@@ -408,11 +408,11 @@ static void test_reopen_keeps_data(void **state) {
         assert_int_equal(store_item_get(s, a.id, &side, &got), 0);
         assert_int_equal(side, SIDE_MINE);
         assert_item_equal(&got, &a);
-        item_done(&got);
+        item_clear(&got);
         assert_int_equal(store_item_get(s, b.id, &side, &got), 0);
         assert_int_equal(side, SIDE_PARTNER);
         assert_item_equal(&got, &b);
-        item_done(&got);
+        item_clear(&got);
         _cleanup_free_ char *v = NULL;
         assert_int_equal(store_setting_get(s, "partner-name", &v), 0);
         assert_string_equal(v, "Sam");
@@ -452,7 +452,7 @@ static void test_item_insert_get(void **state) {
         assert_int_equal(store_item_get(s, mine.id, &side, &got), 0);
         assert_int_equal(side, SIDE_MINE);
         assert_item_equal(&got, &mine);
-        item_done(&got);
+        item_clear(&got);
 
         /* NULL details are stored as "" and read back as "". */
         side = -1;
@@ -460,12 +460,12 @@ static void test_item_insert_get(void **state) {
         assert_int_equal(side, SIDE_MINE);
         assert_string_equal(got.details, "");
         assert_item_equal(&got, &bare);
-        item_done(&got);
+        item_clear(&got);
 
         /* A removed item is still there for get. ret_side may be NULL. */
         assert_int_equal(store_item_get(s, theirs.id, NULL, &got), 0);
         assert_item_equal(&got, &theirs);
-        item_done(&got);
+        item_clear(&got);
 
         store_free(s);
 }
@@ -501,13 +501,13 @@ static void test_item_get_by_uid(void **state) {
 
         assert_int_equal(store_item_get_by_uid(s, SIDE_MINE, "shared-uid", &got), 0);
         assert_item_equal(&got, &mine);
-        item_done(&got);
+        item_clear(&got);
         assert_int_equal(store_item_get_by_uid(s, SIDE_PARTNER, "shared-uid", &got), 0);
         assert_item_equal(&got, &theirs);
-        item_done(&got);
+        item_clear(&got);
         assert_int_equal(store_item_get_by_uid(s, SIDE_MINE, "only-mine", &got), 0);
         assert_item_equal(&got, &only);
-        item_done(&got);
+        item_clear(&got);
 
         assert_int_equal(store_item_get_by_uid(s, SIDE_PARTNER, "only-mine", &got), -ENOENT);
         assert_int_equal(store_item_get_by_uid(s, SIDE_MINE, "nope", &got), -ENOENT);
@@ -547,7 +547,7 @@ static void test_item_unique_side_uid(void **state) {
         assert_int_equal(store_item_update(s, &d), -EEXIST);
         assert_int_equal(store_item_get(s, d.id, NULL, &got), 0);
         assert_string_equal(got.uid, "dup-2");
-        item_done(&got);
+        item_clear(&got);
 
         /* The store still works after the failed statements. */
         Item e = make_item("fresh", "Fresh");
@@ -579,18 +579,18 @@ static void test_item_update(void **state) {
         assert_int_equal(store_item_get(s, it.id, &side, &got), 0);
         assert_int_equal(side, SIDE_PARTNER); /* update does not move an item */
         assert_item_equal(&got, &it);
-        item_done(&got);
+        item_clear(&got);
 
         /* The note can be cleared back to NULL. */
         it.note = NULL;
         assert_int_equal(store_item_update(s, &it), 0);
         assert_int_equal(store_item_get(s, it.id, NULL, &got), 0);
         assert_null(got.note);
-        item_done(&got);
+        item_clear(&got);
 
         assert_int_equal(store_item_get(s, other.id, NULL, &got), 0);
         assert_item_equal(&got, &other);
-        item_done(&got);
+        item_clear(&got);
 
         /* No such id. */
         Item ghost = make_item("ghost", "Ghost");
@@ -830,10 +830,10 @@ static void test_transaction_commit(void **state) {
         s = open_ok(f->dir);
         assert_int_equal(store_item_get(s, a.id, NULL, &got), 0);
         assert_string_equal(got.title, "A2");
-        item_done(&got);
+        item_clear(&got);
         assert_int_equal(store_item_get(s, b.id, NULL, &got), 0);
         assert_item_equal(&got, &b);
-        item_done(&got);
+        item_clear(&got);
 
         store_free(s);
 }
@@ -860,7 +860,7 @@ static void check_migrated_v1(Fixture *f) {
         assert_false(got.removed);
         assert_int_equal(got.review, REVIEW_NEW);
         assert_null(got.note);
-        item_done(&got);
+        item_clear(&got);
 
         assert_int_equal(store_item_get_by_uid(s, SIDE_PARTNER, "v1-partner", &got), 0);
         assert_int_equal(got.id, 43);
@@ -869,7 +869,7 @@ static void check_migrated_v1(Fixture *f) {
         assert_int_equal(got.category, CATEGORY_LOVE);
         assert_int_equal(got.review, REVIEW_DISCUSS);
         assert_string_equal(got.note, "talk first");
-        item_done(&got);
+        item_clear(&got);
 
         assert_int_equal(count(s, SIDE_MINE), 1);
         assert_int_equal(count(s, SIDE_PARTNER), 1);
@@ -992,7 +992,7 @@ static void test_item_list_exportable(void **state) {
         assert_int_equal(store_item_get_by_uid(s, SIDE_PARTNER, "p1", &got), 0);
         assert_true(got.removed);
         assert_string_equal(got.title, "Theirs"); /* kept locally for the history of acts */
-        item_done(&got);
+        item_clear(&got);
 
         /* A forgotten item's open daily act goes; a done one stays. */
         Item p3 = make_item("p3", "Picked today");
