@@ -73,10 +73,29 @@ endif
 ICAL_SRCS   = ical/ics.c ical/listfile.c ical/listfile-scan.c ical/icalutil.c
 WIRE_SRCS   = ical/icalwire.c
 HELPER_SRCS = ical/closerd-ical.c $(ICAL_SRCS) $(WIRE_SRCS) daemon/item.c common/io.c
-COMMON_SRCS = $(wildcard common/*.c)
-DAEMON_SRCS = $(filter-out daemon/closerd.c,$(wildcard daemon/*.c)) $(WIRE_SRCS) $(COMMON_SRCS)
-CLIENT_SRCS = $(wildcard client/*.c) $(COMMON_SRCS)
-DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(B)/%.o)
+COMMON_SRCS = common/calendar.c common/echo.c common/io.c
+# closerd: the D-Bus layer (bus*.c), the core, the store, the clock and the
+# run queue, the helper's jobs (see README, Architecture).
+DAEMON_SRCS = \
+        daemon/bus.c daemon/bus-dict.c daemon/bus-items.c daemon/bus-partner.c daemon/bus-status.c \
+        daemon/bus-practice.c daemon/bus-promise.c daemon/bus-datenight.c daemon/bus-stats.c \
+        daemon/bus-signals.c \
+        daemon/manager.c daemon/schedule.c daemon/notify.c daemon/today.c \
+        daemon/mylist.c daemon/partner.c daemon/daily.c daemon/datenight.c daemon/dncal.c \
+        daemon/promise.c daemon/stats.c daemon/history.c daemon/ideas.c daemon/settings.c \
+        daemon/item.c daemon/listtext.c daemon/pick.c daemon/plan.c daemon/when.c daemon/timeutil.c \
+        daemon/log.c \
+        daemon/store.c daemon/store-items.c daemon/store-practice.c daemon/store-promise.c \
+        daemon/store-datenight.c daemon/store-stats.c daemon/store-history.c \
+        daemon/icaljob.c $(WIRE_SRCS) $(COMMON_SRCS)
+# In libcloserd.a for the tests, tools and fuzzers only (closerd itself
+# never waits for its helper, and never links this).
+TESTLIB_SRCS = daemon/icaljob-sync.c
+CLIENT_SRCS = \
+        client/closerctl.c client/bus-client.c client/replies.c client/helpers.c client/output.c \
+        client/verbs-items.c client/verbs-partner.c client/verbs-practice.c client/verbs-promise.c \
+        client/verbs-datenight.c client/verbs-stats.c client/verbs-monitor.c $(COMMON_SRCS)
+DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(B)/%.o) $(TESTLIB_SRCS:%.c=$(B)/%.o)
 LIBS_ALL    = $(B)/libcloser-ical.a $(B)/libcloserd.a
 UNIT_TESTS  = $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test-*.c))
 FUZZ_SRCS   = $(wildcard fuzz/fuzz-*.c)
@@ -128,7 +147,7 @@ $(B)/fuzz/fuzz-%: $(B)/fuzz/fuzz-%.o $(B)/fuzz/replay.o $(LIBS_ALL)
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Icommon -Idaemon -Iical $(PKG_CFLAGS)
 fuzz: $(B)/closerd-ical $(patsubst fuzz/%.c,$(B)/libfuzzer/%,$(FUZZ_SRCS))
-$(B)/libfuzzer/fuzz-%: fuzz/fuzz-%.c $(DAEMON_SRCS) $(ICAL_SRCS)
+$(B)/libfuzzer/fuzz-%: fuzz/fuzz-%.c $(DAEMON_SRCS) $(TESTLIB_SRCS) $(ICAL_SRCS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ $(LIBS) -o $@
 
@@ -216,7 +235,7 @@ check-deb: deps-deb
 	@$(MAKE) --no-print-directory all
 	@B=$(B) TAP_OUT=1 tests/run.sh tests/deb/test-deb.sh
 
-LINT_SRCS = $(wildcard daemon/*.c client/*.c common/*.c ical/*.c)
+LINT_SRCS = $(sort daemon/closerd.c $(DAEMON_SRCS) $(TESTLIB_SRCS) $(CLIENT_SRCS) $(HELPER_SRCS))
 MAN_PAGES = man/closerctl.1 man/closerd.8
 # The shape of the tree: no include cycle between modules, no source file
 # over 900 lines (tests/test-layout.sh runs the same in make check).

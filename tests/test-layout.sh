@@ -8,6 +8,13 @@
 
 check "include graph: no cycle between modules" "$TOP/tools/include-graph"
 check "no source file over 900 lines" "$TOP/tools/file-sizes"
+# Each artifact's sources are listed in the Makefile, one by one: a file
+# that is in no list is built into nothing.
+missing=
+for f in "$TOP"/common/*.c "$TOP"/daemon/*.c "$TOP"/client/*.c "$TOP"/ical/*.c; do
+        grep -q "${f#"$TOP"/}" "$TOP/Makefile" || missing="$missing ${f#"$TOP"/}"
+done
+is "every source file is in a list of the Makefile" "$missing" ""
 if [ -x "$CLOSERD" ]; then
         libs=$(ldd "$CLOSERD" 2>/dev/null)
         case $libs in
