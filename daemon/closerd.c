@@ -133,8 +133,9 @@ static int run(int argc, char *argv[]) {
                 return r;
         /* Where the core's events go: signals first, then notifications. */
         r = manager_add_sink(&m, bus_event_sink, NULL);
-        if (r >= 0)
-                r = manager_add_sink(&m, notify_event_sink, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add the event sinks: %m");
+        r = manager_add_sink(&m, notify_event_sink, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to add the event sinks: %m");
         r = sd_bus_attach_event(m.bus, m.event, SD_EVENT_PRIORITY_NORMAL);

@@ -479,10 +479,12 @@ int datenight_calendar_read(Manager *m, time_t now, DnCalendar *c) {
         int64_t remind;
         char remind_text[32];
         int r = datenight_list(m, now, &c->nights, &c->n_nights);
-        if (r >= 0)
-                r = store_promise_list(m->store, true, &c->promises, &c->n_promises);
-        if (r >= 0)
-                r = datenight_remind(m, &remind);
+        if (r < 0)
+                return r;
+        r = store_promise_list(m->store, true, &c->promises, &c->n_promises);
+        if (r < 0)
+                return r;
+        r = datenight_remind(m, &remind);
         if (r < 0)
                 return r;
         (void) format_duration(remind, remind_text);

@@ -396,8 +396,9 @@ static int job_spawn(IcalJob *j, const char *path) {
         j->out_fd = out[0];
         in[1] = out[0] = -1;
         r = set_nonblock(j->in_fd);
-        if (r >= 0)
-                r = set_nonblock(j->out_fd);
+        if (r < 0)
+                goto fail;
+        r = set_nonblock(j->out_fd);
         if (r < 0)
                 goto fail;
         pid_t parent = getpid();
@@ -432,12 +433,13 @@ static int job_watch(IcalJob *j) {
                         return log_error_errno(r, "Cannot watch the iCalendar helpers: %m");
         }
         r = sd_event_add_io(e, &j->in_source, j->in_fd, EPOLLOUT, on_input, j);
-        if (r >= 0)
-                r = sd_event_add_io(e, &j->out_source, j->out_fd, EPOLLIN, on_output, j);
-        if (r >= 0)
-                r = sd_event_add_time_relative(e, &j->timer_source, CLOCK_MONOTONIC,
-                                               (uint64_t) ICALJOB_TIMEOUT_MS * 1000, 10 * 1000, on_timeout, j);
-        return r;
+        if (r < 0)
+                return r;
+        r = sd_event_add_io(e, &j->out_source, j->out_fd, EPOLLIN, on_output, j);
+        if (r < 0)
+                return r;
+        return sd_event_add_time_relative(e, &j->timer_source, CLOCK_MONOTONIC,
+                                          (uint64_t) ICALJOB_TIMEOUT_MS * 1000, 10 * 1000, on_timeout, j);
 }
 
 int icaljob_start(Manager *m, const IcalRequest *req, IcalJobDone done, void *userdata) {
@@ -455,6 +457,7 @@ int icaljob_start(Manager *m, const IcalRequest *req, IcalJobDone done, void *us
                 r = job_spawn(j, path);
         if (r >= 0)
                 r = job_watch(j);
+        /* One way out for the three: j and whatever it holds go. */
         if (r < 0) {
                 job_free(j);
                 return r;
@@ -490,11 +493,12 @@ static int on_loop_exit(sd_event_source *s, void *userdata) {
 int icaljob_setup(Manager *m) {
         _cleanup_(sd_event_source_unrefp) sd_event_source *s = NULL;
         int r = sd_event_add_exit(m->event, &s, on_loop_exit, m);
-        if (r >= 0)
-                r = sd_event_source_set_priority(s, SD_EVENT_PRIORITY_IMPORTANT);
-        if (r >= 0)
-                r = sd_event_source_set_floating(s, true);
-        return r;
+        if (r < 0)
+                return r;
+        r = sd_event_source_set_priority(s, SD_EVENT_PRIORITY_IMPORTANT);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_floating(s, true);
 }
 
 unsigned icaljob_running(const Manager *m) {

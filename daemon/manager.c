@@ -86,8 +86,9 @@ int manager_setup_run_queue(Manager *m, int (*run)(Manager *m)) {
                 return log_error_errno(r, "Failed to add the run queue: %m");
         (void) sd_event_source_set_description(m->run_queue, "run-queue");
         r = sd_event_source_set_priority(m->run_queue, SD_EVENT_PRIORITY_IDLE);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(m->run_queue, SD_EVENT_OFF);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the run queue: %m");
+        r = sd_event_source_set_enabled(m->run_queue, SD_EVENT_OFF);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the run queue: %m");
         r = sd_event_add_post(m->event, &m->run_watch, on_run_watch, m);

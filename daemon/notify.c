@@ -294,9 +294,10 @@ static int on_notification_closed(sd_bus_message *msg, void *userdata, sd_bus_er
 int notify_setup(Manager *m) {
         int r = sd_bus_match_signal_async(m->bus, &m->notify_action_slot, NULL, NOTIFY_PATH, NOTIFY_NAME,
                                           "ActionInvoked", on_action_invoked, NULL, m);
-        if (r >= 0)
-                r = sd_bus_match_signal_async(m->bus, &m->notify_closed_slot, NULL, NOTIFY_PATH, NOTIFY_NAME,
-                                              "NotificationClosed", on_notification_closed, NULL, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to listen for notification actions: %m");
+        r = sd_bus_match_signal_async(m->bus, &m->notify_closed_slot, NULL, NOTIFY_PATH, NOTIFY_NAME,
+                                      "NotificationClosed", on_notification_closed, NULL, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to listen for notification actions: %m");
         return 0;

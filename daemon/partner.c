@@ -365,14 +365,16 @@ static int owner_id_get(Manager *m, char **ret) {
 
 static int export_locked(Manager *m, PartnerExport *x) {
         int r = store_item_list_exportable(m->store, &x->items, &x->n_items);
-        if (r >= 0)
-                r = setting_or_null(m, "me.name", &x->owner_name);
-        if (r >= 0)
-                r = owner_id_get(m, &x->owner_id);
-        if (r >= 0)
-                r = revision_get(m, "mine.revision", &x->revision);
+        if (r < 0)
+                return r;
+        r = setting_or_null(m, "me.name", &x->owner_name);
+        if (r < 0)
+                return r;
+        r = owner_id_get(m, &x->owner_id);
+        if (r < 0)
+                return r;
         x->now = manager_now();
-        return r;
+        return revision_get(m, "mine.revision", &x->revision);
 }
 
 int partner_export(Manager *m, PartnerExport *ret) {

@@ -133,7 +133,7 @@ static void run_datenights(Manager *m, time_t now, time_t *next) {
         if (r < 0)
                 log_error_errno(r, "Failed to plan the date nights: %s", store_last_error(m->store));
         r = datenight_remind(m, &remind);
-        if (r >= 0)
+        if (r >= 0) /* one message for either */
                 r = store_dn_list(m->store, now, &d, &n);
         if (r < 0) {
                 log_error_errno(r, "Failed to read the date nights: %s", store_last_error(m->store));
