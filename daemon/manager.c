@@ -45,42 +45,43 @@ void manager_emit(Manager *m, const Event *e) {
                 m->sinks[i].fn(m, e, m->sinks[i].userdata);
 }
 
-static int on_run_queue(sd_event_source *s, void *userdata) {
-        Manager *m = userdata;
-        (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
-        (void) m->run(m);
-        /* What the run wrote itself (claims, the phase, the plan) is not a
+void manager_run(Manager *m) {
+        if (m->run_queue)
+                (void) sd_event_source_set_enabled(m->run_queue, SD_EVENT_OFF);
+        m->run_queued = false;
+        /* What the run writes itself (claims, the phase, the plan) is not a
          * reason to run again. */
-        m->run_generation = store_generation(m->store);
+        m->running = true;
+        (void) m->run(m);
+        m->running = false;
         manager_check_settled(m);
+}
+
+static int on_run_queue(sd_event_source *s, void *userdata) {
+        manager_run(userdata);
         return 0;
 }
 
 void manager_check_settled(Manager *m) {
         if (!m->store)
                 return; /* not closerd: a tool running a helper */
-        /* Queued, or about to be (a write the post source has not seen). */
-        bool queued = (m->run_queue && sd_event_source_get_enabled(m->run_queue, NULL) > 0) ||
-                      store_generation(m->store) != m->run_generation;
         /* The tests wait for this line: what a change leads to is done. */
-        if (!queued && m->jobs_running == 0)
+        if (!m->run_queued && m->jobs_running == 0)
                 log_debug("Settled at generation %" PRIu64, store_generation(m->store));
 }
 
-/* After every dispatched event: a request, a timer, a notification's
- * action. Reads one counter; no system call. */
-static int on_run_watch(sd_event_source *s, void *userdata) {
+/* Any write, by whichever source of change: a request, a notification's
+ * action, a helper's result. */
+static void on_store_changed(void *userdata) {
         Manager *m = userdata;
-        if (store_generation(m->store) != m->run_generation)
+        if (!m->running)
                 manager_queue_run(m);
-        return 0;
 }
 
 int manager_setup_run_queue(Manager *m, int (*run)(Manager *m)) {
         int r;
 
         m->run = run;
-        m->run_generation = store_generation(m->store);
         r = sd_event_add_defer(m->event, &m->run_queue, on_run_queue, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add the run queue: %m");
@@ -91,21 +92,19 @@ int manager_setup_run_queue(Manager *m, int (*run)(Manager *m)) {
         r = sd_event_source_set_enabled(m->run_queue, SD_EVENT_OFF);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the run queue: %m");
-        r = sd_event_add_post(m->event, &m->run_watch, on_run_watch, m);
-        if (r < 0)
-                return log_error_errno(r, "Failed to watch for changes: %m");
-        (void) sd_event_source_set_description(m->run_watch, "run-watch");
+        store_set_changed(m->store, on_store_changed, m);
         return 0;
 }
 
 void manager_queue_run(Manager *m) {
-        if (m->run_queue)
-                (void) sd_event_source_set_enabled(m->run_queue, SD_EVENT_ONESHOT);
+        if (!m->run_queue || m->run_queued)
+                return;
+        if (sd_event_source_set_enabled(m->run_queue, SD_EVENT_ONESHOT) >= 0)
+                m->run_queued = true;
 }
 
 void manager_clear(Manager *m) {
         m->run_queue = sd_event_source_disable_unref(m->run_queue);
-        m->run_watch = sd_event_source_disable_unref(m->run_watch);
         m->bus = sd_bus_flush_close_unref(m->bus);
         m->event = sd_event_unref(m->event);
         store_free(m->store);

@@ -13,11 +13,12 @@
  * notifications (notify.c). The core never calls either.
  *
  * Re-planning runs from one place, the run queue: an idle-priority defer
- * source that is enabled whenever the store's write generation moved after
- * an event was dispatched (or a clock or time zone change, or an input
- * source, calls manager_queue_run()), and then runs the schedule once, the
- * way systemd's manager_dispatch_run_queue() does. No request handler calls
- * the scheduler.
+ * source that is enabled whenever the store's write generation moves (the
+ * store tells us: store_set_changed()), or a clock or time zone change, or
+ * an input source, calls manager_queue_run(); it then runs the schedule
+ * once, after the requests of that loop iteration were answered, the way
+ * systemd's manager_dispatch_run_queue() does. No request handler calls the
+ * scheduler.
  */
 
 #include <systemd/sd-bus.h>
@@ -101,8 +102,7 @@ typedef struct Manager {
         } sinks[MANAGER_SINKS_MAX];
         size_t n_sinks;
         sd_event_source *run_queue;  /* idle-priority defer: runs the schedule */
-        sd_event_source *run_watch;  /* post source: the generation moved */
-        uint64_t run_generation;     /* the store's generation after the last run */
+        bool run_queued, running;
         int (*run)(struct Manager *m);
         unsigned jobs_running;       /* helpers (closerd-ical) still at work for the run */
 
@@ -180,6 +180,8 @@ int manager_setup_run_queue(Manager *m, int (*run)(Manager *m));
 /* Asks for one run, whether or not anything was written (a clock or time
  * zone change, a new input source). */
 void manager_queue_run(Manager *m);
+/* Runs it now (the first run at start-up, before any request). */
+void manager_run(Manager *m);
 /* Logs "Settled" (debug) when no run is queued and no job is running: what
  * the last change led to is done. */
 void manager_check_settled(Manager *m);

@@ -317,7 +317,8 @@ int schedule_start(Manager *m) {
                 return r;
         /* The first run at once: what was missed while closerd was not
          * running goes out before the first request is answered. */
-        return schedule_run(m);
+        manager_run(m);
+        return 0;
 }
 
 void schedule_stop(Manager *m) {

@@ -25,7 +25,16 @@ struct Store {
         char *error;
         CachedStmt cache[128];
         uint64_t generation; /* counts writes, for the callers' caches */
+        void (*changed)(void *userdata); /* store_set_changed() */
+        void *changed_userdata;
 };
+
+/* A write (or a rollback) is coming: caches of what was read are stale. */
+static inline void store_touch(Store *s) {
+        s->generation++;
+        if (s->changed)
+                s->changed(s->changed_userdata);
+}
 
 /* Keeps SQLite's words in s->error (store_last_error) and maps rc to a
  * negative errno (store.h). */

@@ -270,7 +270,7 @@ const char *store_path(Store *s) {
 }
 
 static int exec(Store *s, const char *sql) {
-        s->generation++;
+        store_touch(s);
         int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
         return rc == SQLITE_OK ? 0 : store_fail(s, rc);
 }
@@ -302,13 +302,18 @@ static void cache_clear(Store *s) {
 
 /* Runs a statement that returns no rows: a write. */
 int store_step_done(Store *s, sqlite3_stmt *st) {
-        s->generation++;
+        store_touch(s);
         int rc = sqlite3_step(st);
         return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 }
 
 uint64_t store_generation(Store *s) {
         return s->generation;
+}
+
+void store_set_changed(Store *s, void (*changed)(void *userdata), void *userdata) {
+        s->changed = changed;
+        s->changed_userdata = userdata;
 }
 
 int store_begin(Store *s) {
@@ -323,7 +328,7 @@ int store_commit(Store *s) {
 }
 
 void store_rollback(Store *s) {
-        s->generation++;
+        store_touch(s);
         if (!sqlite3_get_autocommit(s->db))
                 (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }

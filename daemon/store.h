@@ -42,6 +42,9 @@ const char *store_path(Store *s);
 /* A number that changes with every write (and rollback): a cache of what
  * was read is good while it stays the same. */
 uint64_t store_generation(Store *s);
+/* Calls changed(userdata) whenever the generation moves (the run queue,
+ * manager.h); NULL: nobody. */
+void store_set_changed(Store *s, void (*changed)(void *userdata), void *userdata);
 
 /* Transactions: BEGIN IMMEDIATE, so read-modify-write never races. */
 int store_begin(Store *s);

@@ -43,6 +43,7 @@
 #include "partner.h"
 #include "promise.h"
 #include "schedule.h"
+#include "settings.h"
 #include "store.h"
 #include "timeutil.h"
 #include "today.h"
@@ -814,6 +815,44 @@ static void test_timer_next_due(void **state) {
         assert_int_equal(timer_at(f), at(2026, 3, 30, 9, 15));
 }
 
+/* The run queue: any write queues one run, however many writes; what the
+ * run writes itself queues none; a clock change queues one without a
+ * write; nothing runs before the loop does (the requests first). */
+static unsigned queue_runs;
+
+static int counting_run(Manager *m) {
+        queue_runs++;
+        return settings_set_string(m->store, "me.name", "written by the run");
+}
+
+static void loop_until_idle(Fixture *f) {
+        for (int i = 0; i < 100 && sd_event_run(f->m.event, 0) > 0; i++)
+                ;
+}
+
+static void test_run_queue(void **state) {
+        Fixture *f = *state;
+        queue_runs = 0;
+        assert_int_equal(manager_setup_run_queue(&f->m, counting_run), 0);
+        assert_false(f->m.run_queued);
+        set(f, "partner.name", "Sam");
+        set(f, "partner.name", "Kim");
+        assert_true(f->m.run_queued);
+        assert_int_equal(queue_runs, 0);
+        loop_until_idle(f);
+        assert_int_equal(queue_runs, 1);
+        assert_false(f->m.run_queued);
+        loop_until_idle(f);
+        assert_int_equal(queue_runs, 1);
+        manager_queue_run(&f->m);
+        loop_until_idle(f);
+        assert_int_equal(queue_runs, 2);
+        /* A read writes nothing and queues nothing. */
+        int64_t n;
+        assert_int_equal(store_item_count(f->m.store, SIDE_PARTNER, &n), 0);
+        assert_false(f->m.run_queued);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -835,6 +874,7 @@ int main(void) {
                 T(test_promise_soon_due_overdue),
                 T(test_promise_missed_on_restart),
                 T(test_timer_next_due),
+                T(test_run_queue),
         };
 
         if (setenv("TZ", "Europe/Berlin", 1) < 0)
