@@ -36,7 +36,7 @@ static int read_value(sd_bus_message *msg, char type, BusValue *v) {
         case 's':
                 return sd_bus_message_read(msg, "v", "s", &v->s);
         case 'b': {
-                int b;
+                int b = 0;
                 int r = sd_bus_message_read(msg, "v", "b", &b);
                 v->b = b;
                 return r;
