@@ -265,19 +265,23 @@ static int dup_note(const char *note, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-/* The practice of today and today's daily act (-ENOENT when none yet). */
+/* The practice of today and today's daily act: 1 with it, 0 when there is
+ * none yet (and *p is good either way), or a failure of either read. */
 static int load_current(Manager *m, time_t now, Practice *p, Act *a) {
         int r = practice_load(m, now, p);
         if (r < 0)
-                return r;
-        return store_act_current(m->store, p->today, a);
+                return r == -ENOENT ? -EIO : r; /* never "no act yet" */
+        r = store_act_current(m->store, p->today, a);
+        if (r == -ENOENT)
+                return 0;
+        return r < 0 ? r : 1;
 }
 
 static int done_locked(Manager *m, time_t now, int response, int mood, const char *note, DoneResult *ret) {
         _cleanup_(act_clear) Act a = {};
         Practice p;
         int r = load_current(m, now, &p, &a);
-        if (r == -ENOENT)
+        if (r == 0)
                 r = daily_pick(m, &p, &a, NULL);
         if (r < 0)
                 return r;
@@ -313,9 +317,7 @@ int daily_replace_locked(Manager *m, time_t now, int64_t item_id, Act *ret) {
         _cleanup_(act_clear) Act a = {};
         Practice p;
         int r = load_current(m, now, &p, &a);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
+        if (r <= 0)
                 return r;
         if (a.item_id != item_id || a.status != ACT_OPEN)
                 return 0;
@@ -353,10 +355,10 @@ static int reroll_locked(Manager *m, time_t now, Act *ret, PickEmptyReason *ret_
         _cleanup_(act_clear) Act a = {};
         Practice p;
         int r = load_current(m, now, &p, &a);
-        if (r == -ENOENT)
-                return daily_pick(m, &p, ret, ret_why);
         if (r < 0)
                 return r;
+        if (r == 0)
+                return daily_pick(m, &p, ret, ret_why);
         if (a.status == ACT_DONE)
                 return -EALREADY;
         a.status = ACT_SKIPPED;

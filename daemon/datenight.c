@@ -263,7 +263,9 @@ static int night_pick(Manager *m, time_t now, int64_t id, Change what, DateNight
         int r = store_dn_list(m->store, past ? now - 14 * DAY : now, &d, &n), found = -ENOENT;
         if (r < 0)
                 return r;
-        for (int again = 0; found < 0 && again <= past; again++)
+        /* A log looks twice: first for a night without an outcome. */
+        int rounds = past ? 2 : 1;
+        for (int again = 0; found < 0 && again < rounds; again++)
                 for (size_t i = 0; i < n; i++) {
                         if (!pick_matches(what, &d[i].night, now, again))
                                 continue;

@@ -122,6 +122,7 @@ static int parse_marker(const char *t, bool *ret_begin, const char **ret_name, s
                 return 0;
 
         /* libical would also take "BEGIN ;x=y:..." as BEGIN: refuse every variant but the plain one. */
+        /* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult): t is a NUL-terminated line of Scan.copy; strspn stops at its NUL */
         if (t[k] != ':')
                 return -EBADMSG;
         const char *name = t + k + 1;
