@@ -31,7 +31,6 @@ static int unknown_field(sd_bus_error *error, const char *key, const BusField *f
 }
 
 static int read_value(sd_bus_message *msg, char type, BusValue *v) {
-        v->type = type;
         switch (type) {
         case 's':
                 return sd_bus_message_read(msg, "v", "s", &v->s);

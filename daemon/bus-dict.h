@@ -14,7 +14,6 @@
  * type of D-Bus, as bus_read_integer() reads it). Strings point into the
  * message. */
 typedef struct BusValue {
-        char type;
         const char *s;
         bool b;
         int64_t x;

@@ -142,35 +142,32 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
         StatusData st = {};
         int r = status_read(m, now, &st);
         _cleanup_free_ char *progress = st.progress;
+        const Practice *p = &st.p;
         if (r < 0)
                 return bus_reply_failure(m, r, "", error);
-        int64_t mine = st.mine, partner = st.partner, streak = st.streak, rerolls = st.rerolls;
-        time_t next = st.next;
-        CopyState copy = st.copy;
-        Practice p = st.p;
 
         char iso[32] = "", widen[16] = "";
-        if (next > 0)
-                (void) format_iso_local(next, iso);
-        if (p.next_widen_day >= 0)
-                (void) format_date(p.next_widen_day, widen);
+        if (st.next > 0)
+                (void) format_iso_local(st.next, iso);
+        if (p->next_widen_day >= 0)
+                (void) format_date(p->next_widen_day, widen);
 
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "{sv}");
         if (r >= 0)
                 r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
-                                          "phase", "s", phase_to_string(p.phase),
+                                          "phase", "s", phase_to_string(p->phase),
                                           "phase_progress", "s", progress ? progress : "",
-                                          "start", "s", start_kind_to_string(p.start),
-                                          "ramp_intensity", "u", (uint32_t) p.cap,
-                                          "streak_days", "u", (uint32_t) streak,
-                                          "my_items", "u", (uint32_t) mine,
-                                          "partner_items", "u", (uint32_t) partner);
+                                          "start", "s", start_kind_to_string(p->start),
+                                          "ramp_intensity", "u", (uint32_t) p->cap,
+                                          "streak_days", "u", (uint32_t) st.streak,
+                                          "my_items", "u", (uint32_t) st.mine,
+                                          "partner_items", "u", (uint32_t) st.partner);
         if (r >= 0 && widen[0])
                 r = sd_bus_message_append(reply, "{sv}", "ramp_widens", "s", widen);
         if (r >= 0)
-                r = sd_bus_message_append(reply, "{sv}", "rerolls_today", "u", (uint32_t) rerolls);
+                r = sd_bus_message_append(reply, "{sv}", "rerolls_today", "u", (uint32_t) st.rerolls);
         if (r >= 0 && iso[0])
                 r = sd_bus_message_append(reply, "{sv}", "next_daily_act", "s", iso);
         if (r >= 0 && st.next_night > 0) {
@@ -182,22 +179,22 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                 r = bus_open_entry(reply, "warnings", "as");
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "s");
-        if (r >= 0 && partner < 30)
+        if (r >= 0 && st.partner < 30)
                 r = sd_bus_message_append(reply, "s",
-                                          partner == 0 ? "no partner list yet: import one with closerctl "
+                                          st.partner == 0 ? "no partner list yet: import one with closerctl "
                                                          "partner import FILE"
                                                        : "the partner list is short: the method asks for "
                                                          "30-50 items to start");
-        if (r >= 0 && copy == COPY_NEVER)
+        if (r >= 0 && st.copy == COPY_NEVER)
                 r = sd_bus_message_append(reply, "s", "my partner has not got my list yet: closerctl list export");
-        if (r >= 0 && copy == COPY_STALE)
+        if (r >= 0 && st.copy == COPY_STALE)
                 r = sd_bus_message_append(reply, "s",
                                           "my list changed since my last export: my partner's copy is stale "
                                           "(closerctl list export FILE)");
-        if (r >= 0 && p.lapse) {
+        if (r >= 0 && p->lapse) {
                 _cleanup_free_ char *w = NULL;
                 if (asprintf(&w, "lapse: nothing done for %" PRIi64 " days; don't fall back into old habits",
-                             p.today - p.lapse_since - 1) < 0)
+                             p->today - p->lapse_since - 1) < 0)
                         return -ENOMEM;
                 r = sd_bus_message_append(reply, "s", w);
         }
@@ -205,10 +202,10 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                 r = append_overdue_warnings(m, reply, now);
         if (r >= 0)
                 r = append_datenight_warnings(m, reply, now);
-        if (r >= 0 && p.paused) {
+        if (r >= 0 && p->paused) {
                 char until[16];
                 _cleanup_free_ char *w = NULL;
-                (void) format_date(p.paused_until, until);
+                (void) format_date(p->paused_until, until);
                 if (asprintf(&w, "paused until %s (closerctl resume ends it)", until) < 0)
                         return -ENOMEM;
                 r = sd_bus_message_append(reply, "s", w);

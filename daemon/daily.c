@@ -527,16 +527,14 @@ static int phase_input(Manager *m, time_t now, PhaseInput *in, Practice *p) {
 
 static int phase_update_locked(Manager *m, time_t now, Phase *ret_old, Phase *ret_new) {
         _cleanup_free_ char *stored = NULL;
-        PhaseInput in;
         Practice p;
-        int r = phase_input(m, now, &in, &p);
+        int r = practice_load(m, now, &p);
         if (r < 0)
                 return r;
         if (p.today < p.phase_day)
                 return 0; /* the clock went back: see practice_read() */
-        Phase next = phase_compute(&in);
-        if (next < 0)
-                return -EINVAL;
+        /* practice_read() computed the phase of now already. */
+        Phase next = p.phase;
         r = settings_get_string(m->store, "phase", NULL, &stored);
         if (r < 0)
                 return r;

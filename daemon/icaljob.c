@@ -174,7 +174,6 @@ static void job_free(IcalJob *j) {
                 *j->prevp = j->next;
                 if (j->next)
                         j->next->prevp = j->prevp;
-                j->m->jobs_running--;
         }
         close_input(j);
         close_output(j);
@@ -467,7 +466,6 @@ int icaljob_start(Manager *m, const IcalRequest *req, IcalJobDone done, void *us
                 j->next->prevp = &j->next;
         j->prevp = &m->ical_jobs;
         m->ical_jobs = j;
-        m->jobs_running++;
         log_debug("iCalendar helper %d started: op %d, %zu bytes in, in %.1f ms", (int) j->pid, (int) j->op,
                   j->input.len, ms_since(j->started));
         return 0;

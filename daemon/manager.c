@@ -48,7 +48,6 @@ void manager_emit(Manager *m, const Event *e) {
 void manager_run(Manager *m) {
         if (m->run_queue)
                 (void) sd_event_source_set_enabled(m->run_queue, SD_EVENT_OFF);
-        m->run_queued = false;
         /* What the run writes itself (claims, the phase, the plan) is not a
          * reason to run again. */
         m->running = true;
@@ -66,7 +65,7 @@ void manager_check_settled(Manager *m) {
         if (!m->store)
                 return; /* not closerd: a tool running a helper */
         /* The tests wait for this line: what a change leads to is done. */
-        if (!m->run_queued && m->jobs_running == 0)
+        if (!manager_run_queued(m) && !m->ical_jobs)
                 log_debug("Settled at generation %" PRIu64, store_generation(m->store));
 }
 
@@ -96,11 +95,15 @@ int manager_setup_run_queue(Manager *m, int (*run)(Manager *m)) {
         return 0;
 }
 
+bool manager_run_queued(Manager *m) {
+        int enabled = SD_EVENT_OFF;
+        return m->run_queue && sd_event_source_get_enabled(m->run_queue, &enabled) >= 0 && enabled != SD_EVENT_OFF;
+}
+
 void manager_queue_run(Manager *m) {
-        if (!m->run_queue || m->run_queued)
-                return;
-        if (sd_event_source_set_enabled(m->run_queue, SD_EVENT_ONESHOT) >= 0)
-                m->run_queued = true;
+        /* Cheap when it is queued already: sd-event returns at once. */
+        if (m->run_queue)
+                (void) sd_event_source_set_enabled(m->run_queue, SD_EVENT_ONESHOT);
 }
 
 void manager_clear(Manager *m) {

@@ -102,9 +102,8 @@ typedef struct Manager {
         } sinks[MANAGER_SINKS_MAX];
         size_t n_sinks;
         sd_event_source *run_queue;  /* idle-priority defer: runs the schedule */
-        bool run_queued, running;
+        bool running;                /* in the run: its own writes queue none */
         int (*run)(struct Manager *m);
-        unsigned jobs_running;       /* helpers (closerd-ical) still at work for the run */
 
         /* schedule.c */
         sd_event_source *timer;       /* the next due moment, CLOCK_REALTIME */
@@ -180,6 +179,7 @@ int manager_setup_run_queue(Manager *m, int (*run)(Manager *m));
 /* Asks for one run, whether or not anything was written (a clock or time
  * zone change, a new input source). */
 void manager_queue_run(Manager *m);
+bool manager_run_queued(Manager *m);
 /* Runs it now (the first run at start-up, before any request). */
 void manager_run(Manager *m);
 /* Logs "Settled" (debug) when no run is queued and no job is running: what

@@ -834,14 +834,14 @@ static void test_run_queue(void **state) {
         Fixture *f = *state;
         queue_runs = 0;
         assert_int_equal(manager_setup_run_queue(&f->m, counting_run), 0);
-        assert_false(f->m.run_queued);
+        assert_false(manager_run_queued(&f->m));
         set(f, "partner.name", "Sam");
         set(f, "partner.name", "Kim");
-        assert_true(f->m.run_queued);
+        assert_true(manager_run_queued(&f->m));
         assert_int_equal(queue_runs, 0);
         loop_until_idle(f);
         assert_int_equal(queue_runs, 1);
-        assert_false(f->m.run_queued);
+        assert_false(manager_run_queued(&f->m));
         loop_until_idle(f);
         assert_int_equal(queue_runs, 1);
         manager_queue_run(&f->m);
@@ -850,7 +850,7 @@ static void test_run_queue(void **state) {
         /* A read writes nothing and queues nothing. */
         int64_t n;
         assert_int_equal(store_item_count(f->m.store, SIDE_PARTNER, &n), 0);
-        assert_false(f->m.run_queued);
+        assert_false(manager_run_queued(&f->m));
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
