@@ -44,6 +44,7 @@ enum {
 };
 /* Past the 32 bits of an enum. */
 #define OPT_YES (UINT64_C(1) << 32)
+#define OPT_OFF (UINT64_C(1) << 33)
 
 /* The item fields of list add and list edit. */
 #define ITEM_OPTS (OPT_CATEGORY | OPT_INTENSITY | OPT_PRIVATE | OPT_DETAILS)
@@ -78,6 +79,7 @@ typedef struct Args {
         const char *weeks;
         int replace;
         int yes;
+        int off;
         const char *owed_by;
         const char *since;
         const char *item;

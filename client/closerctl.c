@@ -26,6 +26,7 @@
 #include "verbs-partner.h"
 #include "verbs-practice.h"
 #include "verbs-promise.h"
+#include "verbs-share.h"
 #include "verbs-stats.h"
 
 Args arg = { .private = -1, .discreet = -1 };
@@ -77,6 +78,7 @@ static const Option options[] = {
         { "owed-by", required_argument, OPT_OWED_BY, &arg.owed_by, .hint = "me or partner" },
         { "since", required_argument, OPT_SINCE, &arg.since, .hint = "a date, YYYY-MM-DD" },
         { "item", required_argument, OPT_ITEM, &arg.item, .hint = "an item ID" },
+        { "off", no_argument, OPT_OFF, .flag = &arg.off, .flag_value = 1 },
 };
 
 /* --- the verb table and help --- */
@@ -216,6 +218,14 @@ static const Verb verbs[] = {
           "titles. Asks once on a terminal; elsewhere it needs --yes." },
         { "partner discuss", 1, 1, OPT_JSON | OPT_DISCREET, verb_partner_discuss, "partner discuss [--discreet]",
           "What is left to talk about: items not yet reviewed or under discussion." },
+        { "share", 1, 2, OPT_JSON | OPT_OFF, verb_share, "share [DIR] [--off]",
+          "Share the practice with my partner through DIR, a folder that Syncthing (or\n"
+          "any folder sync) keeps the same on both machines: closerd writes my list, my\n"
+          "reviews, the rain checks I owe, my plan changes, advances and acts into its\n"
+          "own member folder DIR/<member-id>/ and reads my partner's. My observations\n"
+          "never leave this machine. Without DIR: the folder, my partner once seen, when\n"
+          "I last published and received, and any problems. --off stops reading and\n"
+          "writing and leaves the files alone." },
         { "set", 3, 3, OPT_JSON, verb_set, "set KEY VALUE",
           "Change a setting: me.name, partner.name, daily.time (HH:MM), start (cold,\n"
           "cooling, warm), datenight.remind (1h, 30min), notify and notify.reveal (on/off),\n"

@@ -125,8 +125,15 @@ const char *partner_name(void) {
         if (!name) {
                 name = setting_value("partner.name");
                 if (!name || !name[0]) {
+                        /* The name my partner shares, when sharing (GetShare). */
+                        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+                        _cleanup_json_ json_object *j = NULL;
                         free(name);
-                        name = strdup("my partner");
+                        name = NULL;
+                        if (call_quiet("GetShare", &reply) >= 0 && reply_json(reply, &j) >= 0 && jstr(j, "partner_name"))
+                                name = strdup(jstr(j, "partner_name"));
+                        if (!name)
+                                name = strdup("my partner");
                 }
         }
         return name ?: "my partner";

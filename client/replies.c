@@ -83,6 +83,7 @@ const BusField today_map[] = {
         BUS_FIELD("paused_until", "s", TodayInfo, paused_until),
         BUS_FIELD("date_night", "a{sv}", TodayInfo, date_night),
         BUS_FIELD("promises", "aa{sv}", TodayInfo, promises),
+        BUS_FIELD("done_for_me", "aa{sv}", TodayInfo, done_for_me),
         {}
 };
 

@@ -68,6 +68,7 @@ typedef struct TodayInfo {
         json_object *act;        /* a{sv}, act_map */
         json_object *date_night; /* a{sv}, datenight_map */
         json_object *promises;   /* aa{sv}, promise_map */
+        json_object *done_for_me; /* aa{sv}: my items my partner did for me today */
 } TodayInfo;
 extern const BusField today_map[];
 

@@ -69,6 +69,12 @@ void print_items(json_object *items, bool partner) {
                 printf("%s\n", it.title ?: "");
                 if (partner && it.note)
                         printf("%*s  %snote: %s%s\n", idw, "", DIM, it.note, RESET);
+                /* Mine, shared: my partner's review ("Sam: discuss - what do you mean?"). */
+                if (!partner && it.review && (!streq(it.review, "new") || it.note))
+                        printf("%*s  %s%s: %s%s%s%s%s\n", idw, "", DIM, partner_name(), it.review,
+                               it.note ? " \u2014 " : "", it.note ?: "",
+                               jbool(json_object_array_get_idx(items, i), "review_stale") ? " (of an older version)" : "",
+                               RESET);
         }
         printf("%s%zu item%s%s\n", DIM, n, n == 1 ? "" : "s", RESET);
 }

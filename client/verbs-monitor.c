@@ -22,6 +22,7 @@ static const struct {
         { "DailyAct", { "date", "item", "title", "category", "private", "late" } },
         { "Lapse", { "since", "days" } },
         { "PhaseChanged", { "old", "new" } },
+        { "PartnerChanged", { "what", "summary" } },
         { "DateNightSoon", { "id", "start", "mode", "late" } },
         { "DateNight", { "id", "start", "mode", "late" } },
         { "PromiseSoon", { "id", "due", "what", "where" } },

@@ -182,12 +182,13 @@ int verb_today(int argc, char **argv) {
                 return r;
         (void) bus_map_reply(t, today_map, &today);
         hide_private(today.act);
+        hide_private_each(today.done_for_me);
         if (arg.json) {
                 json_fill_nulls(t, TODAY_NULLS);
                 if (today.act)
                         json_fill_nulls(today.act, ACT_NULLS);
                 /* GetToday leaves empty lists out. */
-                const char *const lists[] = { "promises", "makeups", "unlogged" };
+                const char *const lists[] = { "promises", "makeups", "unlogged", "done_for_me" };
                 for (size_t i = 0; i < ELEMENTSOF(lists); i++)
                         if (!json_object_object_get_ex(t, lists[i], NULL))
                                 json_object_object_add(t, lists[i], json_object_new_array());
@@ -204,6 +205,9 @@ int verb_today(int argc, char **argv) {
         if (bus_map_reply(today.date_night, datenight_map, &dn) >= 0)
                 printf("%sDate night:%s %s-%s (%s)\n", BOLD, RESET, human_time(dn.start) ?: "",
                        human_clock(dn.end) ?: "", dn.mode ?: "");
+        for (size_t i = 0; i < bus_list_length(today.done_for_me); i++)
+                printf("%s%s did for you today:%s %s\n", BOLD, partner_name(), RESET,
+                       jstr(json_object_array_get_idx(today.done_for_me, i), "title") ?: "");
         for (size_t i = 0; i < bus_list_length(today.promises); i++) {
                 PromiseInfo pr = {};
                 (void) bus_map_entry(today.promises, i, promise_map, &pr);

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "io.h"
+#include "macro.h"
 
 int write_all(int fd, const char *buf, size_t len) {
         while (len > 0) {
@@ -21,4 +26,55 @@ int write_all(int fd, const char *buf, size_t len) {
                 len -= (size_t) k;
         }
         return 0;
+}
+
+int write_file_atomic(const char *path, const char *tmp, const char *text, size_t len, mode_t mode) {
+        _cleanup_free_ char *own = NULL;
+        int fd;
+        if (tmp) {
+                (void) unlink(tmp); /* a leftover of a crash, or a stranger's file */
+                fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        } else {
+                if (asprintf(&own, "%s.XXXXXX", path) < 0)
+                        return -ENOMEM;
+                tmp = own;
+                fd = mkostemp(own, O_CLOEXEC);
+        }
+        if (fd < 0)
+                return -errno;
+        int r = write_all(fd, text, len);
+        if (r >= 0 && (fchmod(fd, mode) < 0 || fsync(fd) < 0))
+                r = -errno;
+        if (close(fd) < 0 && r >= 0)
+                r = -errno;
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlink(tmp);
+        return r;
+}
+
+int file_equals(const char *path, const char *text, size_t len) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t) st.st_size != len)
+                return 0;
+        _cleanup_free_ char *buf = malloc(len + 1);
+        if (!buf)
+                return -ENOMEM;
+        size_t got = 0;
+        while (got < len + 1) {
+                ssize_t k = read(fd, buf + got, len + 1 - got);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                got += (size_t) k;
+        }
+        return got == len && memcmp(buf, text, len) == 0;
+}
+
+bool same_file(const struct stat *a, const struct stat *b) {
+        return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+               a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }

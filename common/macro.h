@@ -33,6 +33,12 @@ static inline void closep(int *fd) {
 }
 #define _cleanup_close_ _cleanup_(closep)
 
+#include <dirent.h>
+static inline void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
+}
+
 /* Hands ownership out of a _cleanup_ variable. */
 #define TAKE_PTR(p)                          \
         ({                                   \
@@ -51,6 +57,11 @@ static inline void closep(int *fd) {
 #include <string.h>
 #define streq(a, b) (strcmp((a), (b)) == 0)
 #define streq_ptr(a, b) ((a) && (b) && streq((a), (b)))
+/* The rest of s after prefix, or NULL when s does not start with it. */
+static inline const char *startswith(const char *s, const char *prefix) {
+        size_t n = strlen(prefix);
+        return strncmp(s, prefix, n) == 0 ? s + n : NULL;
+}
 
 #define TIME_T_MAX ((time_t) INT64_MAX)
 

@@ -70,6 +70,8 @@ static int practice_failure(Manager *m, int r, sd_bus_error *error) {
         return bus_reply_failure(m, r, "", error);
 }
 
+static int append_for_me_today(sd_bus_message *reply, const Today *t);
+
 static int method_get_today(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = userdata;
@@ -103,6 +105,8 @@ static int method_get_today(sd_bus_message *msg, void *userdata, sd_bus_error *e
                 r = append_datenights_today(reply, t, now);
         if (r >= 0)
                 r = append_promises_today(reply, t, now);
+        if (r >= 0)
+                r = append_for_me_today(reply, t);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)
@@ -165,6 +169,23 @@ static int append_promises_today(sd_bus_message *reply, const Today *t, time_t n
                         if (r >= 0)
                                 r = bus_append_promise(reply, &t->promises[i], now);
                 }
+        return r < 0 ? r : list_entry_end(reply, &l);
+}
+
+/* "done_for_me": what my partner did for me today from my list, as their
+ * shared folder says (share.h). */
+static int append_for_me_today(sd_bus_message *reply, const Today *t) {
+        ListEntry l = { .key = "done_for_me" };
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < t->n_for_me; i++) {
+                const Item *it = &t->for_me[i];
+                r = list_entry_next(reply, &l);
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "a{sv}", 5, "item", "t", (uint64_t) it->id, "uid", "s",
+                                                  it->uid, "title", "s", it->title, "category", "s",
+                                                  category_to_string(it->category), "private", "b",
+                                                  (int) it->private_);
+        }
         return r < 0 ? r : list_entry_end(reply, &l);
 }
 

@@ -68,6 +68,17 @@ static void emit_datenight(Manager *m, const Event *e) {
                 log_info("Date night %" PRIi64 ": %s%s", d->night.id, member, e->late ? ", late" : "");
 }
 
+static void emit_partner_changed(Manager *m, const Event *e) {
+        int r = sd_bus_emit_signal(m->bus, CLOSER_OBJECT_PATH, CLOSER_INTERFACE, "PartnerChanged", "ss",
+                                   e->partner.what, e->partner.summary);
+        if (r < 0)
+                log_warning_errno(r, "Failed to emit PartnerChanged: %m");
+        else
+                log_info("Partner changed: %s", e->partner.what);
+        if (streq(e->partner.what, "list"))
+                bus_lists_changed(m);
+}
+
 void bus_event_sink(Manager *m, const Event *e, void *userdata) {
         switch (e->type) {
         case EVENT_DAILY_ACT:
@@ -87,7 +98,11 @@ void bus_event_sink(Manager *m, const Event *e, void *userdata) {
         case EVENT_DATENIGHT:
                 emit_datenight(m, e);
                 break;
+        case EVENT_PARTNER_CHANGED:
+                emit_partner_changed(m, e);
+                break;
         case EVENT_PROMISE_OVERDUE: /* a reminder for the person, no signal */
+        case EVENT_OVERRULED:       /* a status warning and a notification */
         case _EVENT_TYPE_MAX:
                 break;
         }
@@ -100,6 +115,7 @@ const sd_bus_vtable bus_signals_vtable[] = {
                                 0),
         SD_BUS_SIGNAL_WITH_ARGS("Lapse", SD_BUS_ARGS("s", since, "u", days), 0),
         SD_BUS_SIGNAL_WITH_ARGS("PhaseChanged", SD_BUS_ARGS("s", old, "s", new), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("PartnerChanged", SD_BUS_ARGS("s", what, "s", summary), 0),
         SD_BUS_SIGNAL_WITH_ARGS("PromiseSoon", SD_BUS_ARGS("t", id, "s", due, "s", what, "s", where), 0),
         SD_BUS_SIGNAL_WITH_ARGS("PromiseDue", SD_BUS_ARGS("t", id, "s", due, "s", what, "s", where, "b", late), 0),
         SD_BUS_SIGNAL_WITH_ARGS("DateNightSoon", SD_BUS_ARGS("t", id, "s", start, "s", mode, "b", late), 0),

@@ -5,11 +5,13 @@
  */
 
 #include "bus-util.h"
+#include "datenight.h"
 #include "echo.h"
 #include "log.h"
 #include "partner.h"
 #include "promise.h"
 #include "settings.h"
+#include "share.h"
 #include "timeutil.h"
 #include "when.h"
 
@@ -58,6 +60,19 @@ static int append_overdue_warnings(Manager *m, sd_bus_message *reply, time_t now
                         r = sd_bus_message_append(reply, "s", w);
         }
         promise_array_free(p, n);
+        return r;
+}
+
+/* Sharing's problems, and a plan change of mine overruled in the last week. */
+static int append_share_warnings(Manager *m, sd_bus_message *reply, time_t now) {
+        _cleanup_(share_status_clear) ShareStatus st = {};
+        int r = share_status(m, &st);
+        for (size_t i = 0; r >= 0 && i < st.n_problems; i++) {
+                _cleanup_free_ char *w = NULL;
+                r = asprintf(&w, "sharing: %s", st.problems[i]) < 0 ? -ENOMEM : sd_bus_message_append(reply, "s", w);
+        }
+        if (r >= 0 && st.overruled && now - st.overruled_at < 7 * 86400)
+                r = sd_bus_message_append(reply, "s", st.overruled);
         return r;
 }
 
@@ -181,10 +196,12 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                 r = sd_bus_message_open_container(reply, 'a', "s");
         if (r >= 0 && st.partner < 30)
                 r = sd_bus_message_append(reply, "s",
-                                          st.partner == 0 ? "no partner list yet: import one with closerctl "
-                                                         "partner import FILE"
-                                                       : "the partner list is short: the method asks for "
-                                                         "30-50 items to start");
+                                          st.partner > 0 ? "the partner list is short: the method asks for "
+                                                           "30-50 items to start"
+                                          : m->share     ? "no partner list yet: my partner's closerd has not "
+                                                           "shared one in the folder"
+                                                         : "no partner list yet: import one with closerctl "
+                                                           "partner import FILE");
         if (r >= 0 && st.copy == COPY_NEVER)
                 r = sd_bus_message_append(reply, "s", "my partner has not got my list yet: closerctl list export");
         if (r >= 0 && st.copy == COPY_STALE)
@@ -198,6 +215,8 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                         return -ENOMEM;
                 r = sd_bus_message_append(reply, "s", w);
         }
+        if (r >= 0)
+                r = append_share_warnings(m, reply, now);
         if (r >= 0)
                 r = append_overdue_warnings(m, reply, now);
         if (r >= 0)
@@ -237,6 +256,9 @@ static int method_set_setting(sd_bus_message *msg, void *userdata, sd_bus_error 
         if (r < 0)
                 return r;
         r = settings_change(m, key, value);
+        /* The reminder is part of the couple's plan (datenight.h). */
+        if (r > 0 && streq(key, "datenight.remind"))
+                r = datenight_record_rule(m);
         if (r < 0)
                 return bus_reply_failure(m, r, "", error);
         return sd_bus_reply_method_return(msg, "s", value);

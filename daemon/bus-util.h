@@ -33,6 +33,7 @@ extern const sd_bus_vtable bus_signals_vtable[];
 extern const sd_bus_vtable bus_promise_vtable[];
 extern const sd_bus_vtable bus_datenight_vtable[];
 extern const sd_bus_vtable bus_stats_vtable[];
+extern const sd_bus_vtable bus_share_vtable[];
 
 /* A failure of the core (r < 0) as the D-Bus error a client can act on,
  * always with a message: what, or the error's own words when what is

@@ -272,7 +272,7 @@ const sd_bus_vtable bus_properties_vtable[] = {
 /* The parts of the interface, in the order of its introspection. */
 static const sd_bus_vtable *const vtables[] = {
         bus_properties_vtable, bus_items_vtable,   bus_status_vtable,    bus_partner_vtable, bus_practice_vtable,
-        bus_signals_vtable,    bus_promise_vtable, bus_datenight_vtable, bus_stats_vtable,
+        bus_signals_vtable,    bus_promise_vtable, bus_datenight_vtable, bus_stats_vtable,   bus_share_vtable,
 };
 
 int bus_setup(Manager *m) {

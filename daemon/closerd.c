@@ -18,6 +18,7 @@
 #include "manager.h"
 #include "notify.h"
 #include "schedule.h"
+#include "share.h"
 #include "today.h"
 
 static int data_dir(char **ret) {
@@ -34,6 +35,7 @@ static void manager_free(Manager *m) {
         /* The iCalendar helpers killed, their callers answered. */
         icaljob_cancel_all(m);
         schedule_stop(m);
+        share_stop(m);
         notify_free(m);
         today_forget(m);
         manager_clear(m);
@@ -151,6 +153,10 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to acquire the bus name %s: %m", CLOSER_BUS_NAME);
 
+        /* Sharing is a step of every run, before the schedule's. */
+        r = share_start(&m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up sharing: %m");
         /* Due signals go out once the name is ours, so listeners see them. */
         r = schedule_start(&m);
         if (r < 0)

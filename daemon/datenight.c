@@ -8,13 +8,13 @@
 #include <systemd/sd-id128.h>
 #include <unistd.h>
 
+#include "datenight-private.h"
 #include "datenight.h"
 #include "icalwire.h"
 #include "macro.h"
 #include "settings.h"
 #include "timeutil.h"
 
-#define DAY (24 * 3600)
 
 int datenight_rule(Manager *m, DnRule *ret) {
         _cleanup_free_ char *weekday = NULL, *weekdays = NULL;
@@ -60,6 +60,22 @@ static int uid_new(const char *prefix, char **ret) {
         return asprintf(ret, "%s-" SD_ID128_FORMAT_STR "@closer", prefix, SD_ID128_FORMAT_VAL(id)) < 0 ? -ENOMEM : 0;
 }
 
+/* Shared with my partner, a night's UID is the same on both machines: its
+ * kind, its week and the couple (datenight-private.h). */
+int datenight_couple_uid(Manager *m, const DnNight *night, char **ret) {
+        _cleanup_free_ char *couple = NULL;
+        char day[16];
+        int r = settings_get_string(m->store, "share.couple", NULL, &couple);
+        if (r < 0 || !couple)
+                return r < 0 ? r : 0;
+        r = format_date(night->week_monday_day, day);
+        if (r < 0)
+                return r;
+        return asprintf(ret, "%s-%s-%s@closer", night->mode == DN_MAKEUP ? "makeup" : "dn", day, couple) < 0
+                       ? -ENOMEM
+                       : 1;
+}
+
 /* What the plan needs: nights from a month back (make-ups of a recent away
  * period), and the away periods that are not long over. Bounded, so the
  * plan costs the same after fifty years as after one. */
@@ -69,12 +85,24 @@ static void uid_freep(DateNight *d) {
         free(d->uid);
 }
 
-static int night_create(Manager *m, time_t now, const DnNight *night) {
+int datenight_create(Manager *m, time_t now, const DnNight *night, int64_t *ret_id) {
         _cleanup_(uid_freep) DateNight d = { .night = *night, .modified = now };
-        int r = uid_new(d.night.mode == DN_MAKEUP ? "makeup" : "dn", &d.uid);
+        int r = datenight_couple_uid(m, night, &d.uid);
+        if (r == 0)
+                r = uid_new(d.night.mode == DN_MAKEUP ? "makeup" : "dn", &d.uid);
         if (r < 0)
                 return r;
-        return store_dn_insert(m->store, &d, now);
+        r = store_dn_insert(m->store, &d, now);
+        if (r == -EEXIST && d.uid && strstr(d.uid, "@closer")) {
+                /* A couple's UID still held by a night of old: a random one. */
+                free(TAKE_PTR(d.uid));
+                r = uid_new(d.night.mode == DN_MAKEUP ? "makeup" : "dn", &d.uid);
+                if (r >= 0)
+                        r = store_dn_insert(m->store, &d, now);
+        }
+        if (r >= 0 && ret_id)
+                *ret_id = d.night.id;
+        return r;
 }
 
 /* A planned change to one of nights (the last of that ID). */
@@ -116,7 +144,7 @@ static int plan_round(Manager *m, time_t now, const DnRule *rule, int weeks, boo
         if (r < 0)
                 goto finish;
         for (size_t i = 0; i < n_ch; i++) {
-                r = ch[i].kind == DN_CHANGE_CREATE ? night_create(m, now, &ch[i].night)
+                r = ch[i].kind == DN_CHANGE_CREATE ? datenight_create(m, now, &ch[i].night, NULL)
                                                    : night_change(m, now, nights, n, &ch[i].night);
                 if (r < 0)
                         goto finish;
@@ -177,7 +205,7 @@ finish:
 
 /* Inside a transaction. The plan converges in at most two rounds (plan.h):
  * the second creates the make-ups of nights the first created. */
-static int replan_locked(Manager *m, time_t now, bool *changed) {
+int datenight_replan_locked(Manager *m, time_t now, bool *changed) {
         DnRule rule;
         int weeks, r = datenight_rule(m, &rule);
         if (r < 0)
@@ -199,13 +227,12 @@ static int replan_locked(Manager *m, time_t now, bool *changed) {
 
 int datenight_replan(Manager *m, time_t now) {
         bool changed = false;
-        int r = STORE_TRANSACTION(m->store, replan_locked(m, now, &changed));
+        int r = STORE_TRANSACTION(m->store, datenight_replan_locked(m, now, &changed));
         return r < 0 ? r : changed;
 }
 
-static int set_rule_locked(Manager *m, time_t now, const DnRule *rule) {
+int datenight_rule_store(Manager *m, const DnRule *rule) {
         char buf[32];
-        bool changed = false;
         int r = settings_set_bool(m->store, "datenight.vary", rule->vary);
         if (r < 0)
                 return r;
@@ -219,10 +246,18 @@ static int set_rule_locked(Manager *m, time_t now, const DnRule *rule) {
         r = settings_set_minute(m->store, "datenight.time", rule->minute);
         if (r < 0)
                 return r;
-        r = settings_set_duration(m->store, "datenight.duration", rule->duration);
+        return settings_set_duration(m->store, "datenight.duration", rule->duration);
+}
+
+static int set_rule_locked(Manager *m, time_t now, const DnRule *rule) {
+        bool changed = false;
+        int r = datenight_rule_store(m, rule);
         if (r < 0)
                 return r;
-        return replan_locked(m, now, &changed);
+        r = datenight_record_rule(m);
+        if (r < 0)
+                return r;
+        return datenight_replan_locked(m, now, &changed);
 }
 
 int datenight_set_rule(Manager *m, time_t now, const DnRule *rule) {
@@ -334,9 +369,12 @@ static int change_locked(Manager *m, time_t now, int64_t id, Change what, time_t
                         if (r < 0)
                                 return r;
                 }
+                r = datenight_record_night(m, &d.night);
+                if (r < 0)
+                        return r;
         }
         /* A skipped or moved night can change what the plan owes. */
-        r = replan_locked(m, now, &changed);
+        r = datenight_replan_locked(m, now, &changed);
         if (r < 0)
                 return r;
         /* A make-up no longer owed is skipped again by the plan: refused. */
@@ -373,7 +411,10 @@ static int away_locked(Manager *m, time_t now, int64_t from_day, int64_t to_day,
         int r = store_away_insert(m->store, &(DnAway){ from_day, to_day }, now, ret_id);
         if (r < 0)
                 return r;
-        return replan_locked(m, now, &changed);
+        r = datenight_record_away(m, &(DnAway){ from_day, to_day }, true);
+        if (r < 0)
+                return r;
+        return datenight_replan_locked(m, now, &changed);
 }
 
 int datenight_away(Manager *m, time_t now, int64_t from_day, int64_t to_day, int64_t *ret_id) {
@@ -430,7 +471,10 @@ static int away_cancel_locked(Manager *m, time_t now, int64_t id, AwayInfo *ret)
         r = store_away_cancel(m->store, id, now);
         if (r < 0)
                 return r;
-        r = replan_locked(m, now, &changed);
+        r = datenight_record_away(m, &p.away, false);
+        if (r < 0)
+                return r;
+        r = datenight_replan_locked(m, now, &changed);
         if (r < 0)
                 return r;
         r = away_counts(m, &p.away, &after);

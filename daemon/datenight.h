@@ -68,3 +68,31 @@ void datenight_calendar_clear(DnCalendar *c);
 
 /* For the scheduler: the reminder lead (datenight.remind) in seconds. */
 int datenight_remind(Manager *m, int64_t *ret);
+
+/* The couple's one plan (issue 17, shareplan.h; datenight-share.c).
+ *
+ * Every change a person makes here (the rule and the reminder, a night
+ * moved, skipped, unskipped or logged, an away period or its cancel) is
+ * also my entry of the shared plan, written with the logical clock, inside
+ * the change's own transaction. datenight_record_rule() is for a changed
+ * datenight.remind (the bus layer calls it after settings_change()). */
+int datenight_record_rule(Manager *m);
+int datenight_record_night(Manager *m, const DnNight *night);
+int datenight_record_away(Manager *m, const DnAway *away, bool on);
+
+/* What my partner's plan entries did here. */
+typedef struct PlanMerge {
+        unsigned changed;        /* their entries that now win and changed my plan */
+        char summary[160];       /* the first such change, in words: "moved Friday's date night to Sat 21:00" */
+        unsigned overruled;      /* my entries they overruled (concurrent, another value) */
+        char overruled_what[160];/* the first of those: "the date night of Fri 11 Dec" */
+} PlanMerge;
+
+/* Inside a transaction: takes my partner's entries (already validated:
+ * plan_entry_is_valid), keeps them, and applies each that wins over what
+ * I had, then re-plans. Entries that changed nothing are no change. */
+int datenight_merge_locked(Manager *m, time_t now, const char *partner, const PlanEntry *theirs, size_t n,
+                           PlanMerge *ret);
+/* Inside a transaction: once my partner is known, the nights of this week
+ * on take the couple's UIDs (the same on both machines). */
+int datenight_adopt_couple_locked(Manager *m, time_t now);

@@ -13,6 +13,7 @@
 #include "datenight.h"
 #include "dncal.h"
 #include "icaljob.h"
+#include "io.h"
 #include "log.h"
 #include "macro.h"
 
@@ -62,56 +63,6 @@ int dncal_text(Manager *m, time_t now, const char **ret_text, DncalTextDone done
 
 /* --- datenights.ics --- */
 
-/* Writes path atomically (a temporary file, fsync, rename), mode 0600. */
-static int write_atomic(const char *path, const char *text) {
-        _cleanup_free_ char *tmp = NULL;
-        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-                return -ENOMEM;
-        int fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        size_t len = strlen(text), done = 0;
-        int r = 0;
-        while (done < len) {
-                ssize_t w = write(fd, text + done, len - done);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w < 0) {
-                        r = -errno;
-                        break;
-                }
-                done += (size_t) w;
-        }
-        if (r >= 0 && (fchmod(fd, 0600) < 0 || fsync(fd) < 0))
-                r = -errno;
-        if (close(fd) < 0 && r >= 0)
-                r = -errno;
-        if (r >= 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                (void) unlink(tmp);
-        return r;
-}
-
-static int file_equals(const char *path, const char *text) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        if (!f)
-                return 0;
-        size_t len = strlen(text);
-        _cleanup_free_ char *buf = malloc(len + 1);
-        if (!buf)
-                /* cppcheck-suppress resourceLeak ; f is closed by its cleanup attribute */
-                return -ENOMEM;
-        size_t k = fread(buf, 1, len + 1, f);
-        /* cppcheck-suppress resourceLeak ; f is closed by its cleanup attribute */
-        return k == len && memcmp(buf, text, len) == 0;
-}
-
-static bool same_file(const struct stat *a, const struct stat *b) {
-        return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-               a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
-}
-
 static char *file_path(Manager *m) {
         char *path;
         return asprintf(&path, "%s/datenights.ics", m->data_dir) < 0 ? NULL : path;
@@ -123,9 +74,9 @@ static int file_write(Manager *m, uint64_t fingerprint, const char *text) {
         struct stat st = {};
         if (!path)
                 return -ENOMEM;
-        int r = file_equals(path, text);
+        int r = file_equals(path, text, strlen(text));
         if (r == 0)
-                r = write_atomic(path, text);
+                r = write_file_atomic(path, NULL, text, strlen(text), 0600);
         if (r < 0)
                 return r;
         m->ics_file_known = stat(path, &st) >= 0;

@@ -52,6 +52,10 @@ typedef struct Item {
         /* partner items only */
         Review review;
         char *note;
+        /* my items, when shared: my partner's review and note of it (in
+         * review and note), and the SEQUENCE of the version they reviewed
+         * (-1: none) */
+        int64_t reviewed_sequence;
 } Item;
 
 const char *category_to_string(Category c);

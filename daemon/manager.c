@@ -22,6 +22,8 @@ static const char *const event_type_table[_EVENT_TYPE_MAX] = {
         [EVENT_PROMISE_OVERDUE] = "PromiseOverdue",
         [EVENT_DATENIGHT_SOON] = "DateNightSoon",
         [EVENT_DATENIGHT] = "DateNight",
+        [EVENT_PARTNER_CHANGED] = "PartnerChanged",
+        [EVENT_OVERRULED] = "Overruled",
 };
 
 const char *event_type_to_string(EventType t) {
@@ -51,6 +53,8 @@ void manager_run(Manager *m) {
         /* What the run writes itself (claims, the phase, the plan) is not a
          * reason to run again. */
         m->running = true;
+        for (size_t i = 0; i < m->n_steps; i++)
+                (void) m->steps[i](m);
         (void) m->run(m);
         m->running = false;
         manager_check_settled(m);
@@ -92,6 +96,13 @@ int manager_setup_run_queue(Manager *m, int (*run)(Manager *m)) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the run queue: %m");
         store_set_changed(m->store, on_store_changed, m);
+        return 0;
+}
+
+int manager_add_run_step(Manager *m, int (*step)(Manager *m)) {
+        if (m->n_steps >= ELEMENTSOF(m->steps))
+                return -ENOBUFS;
+        m->steps[m->n_steps++] = step;
         return 0;
 }
 

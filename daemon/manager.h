@@ -33,6 +33,7 @@ struct Manager;
 struct Practice;
 struct Today;
 struct IcalJob;
+struct Share;
 
 #define CLOSER_BUS_NAME "io.github.closer.Closer1"
 #define CLOSER_OBJECT_PATH "/io/github/closer/Closer1"
@@ -56,6 +57,8 @@ typedef enum EventType {
         EVENT_PROMISE_OVERDUE, /* promise: still open a day later, once a day */
         EVENT_DATENIGHT_SOON,  /* datenight: at the reminder lead */
         EVENT_DATENIGHT,       /* datenight: at the start */
+        EVENT_PARTNER_CHANGED, /* partner: my partner's folder changed what I have (share.h) */
+        EVENT_OVERRULED,       /* partner: their plan change won over one of mine made meanwhile */
         _EVENT_TYPE_MAX,
 } EventType;
 
@@ -81,6 +84,11 @@ typedef struct Event {
                         const DateNight *night;
                         int64_t remind; /* the reminder lead, seconds */
                 } datenight;
+                struct {
+                        const char *what;     /* list, reviews, promises, plan, acts, advances */
+                        const char *summary;  /* "Sam updated their list: 3 new" */
+                        const char *discreet; /* the same without private text (NULL: summary is) */
+                } partner;
         };
 } Event;
 
@@ -103,6 +111,8 @@ typedef struct Manager {
         size_t n_sinks;
         sd_event_source *run_queue;  /* idle-priority defer: runs the schedule */
         bool running;                /* in the run: its own writes queue none */
+        int (*steps[2])(struct Manager *m); /* run first, in order (manager_add_run_step) */
+        size_t n_steps;
         int (*run)(struct Manager *m);
 
         /* schedule.c */
@@ -147,9 +157,15 @@ typedef struct Manager {
         /* dncal.c: datenights.ics is being rendered; and changed meanwhile */
         bool ics_file_busy, ics_file_again;
 
+        /* datenight-share.c: applying my partner's plan: no entry of mine */
+        bool plan_applying;
+
         /* icaljob.c: the iCalendar helpers running, and SIGCHLD for their exits */
         struct IcalJob *ical_jobs;
         sd_event_source *ical_sigchld;
+
+        /* share.c: sharing with my partner through a synced folder, when on */
+        struct Share *share;
 
         /* notify.c */
         sd_bus_slot *notify_action_slot, *notify_closed_slot;
@@ -176,6 +192,10 @@ const char *event_type_to_string(EventType t);
  * store's write generation moved, at idle priority, after the requests of
  * that iteration were answered. */
 int manager_setup_run_queue(Manager *m, int (*run)(Manager *m));
+/* A step of every run, before run() (the schedule): sharing reads my
+ * partner's changes there, so that the schedule sees them in the same run.
+ * -ENOBUFS when there are too many. */
+int manager_add_run_step(Manager *m, int (*step)(Manager *m));
 /* Asks for one run, whether or not anything was written (a clock or time
  * zone change, a new input source). */
 void manager_queue_run(Manager *m);

@@ -201,6 +201,13 @@ static void notify_lapse(Manager *m, uint32_t days) {
         notify(m, NOTE_OTHER, 0, "closer", body);
 }
 
+/* Discreet unless notify.reveal: the words without private text. */
+static void notify_partner(Manager *m, const Event *e, const char *title) {
+        const char *body = e->partner.discreet && !setting_on(m, "notify.reveal") ? e->partner.discreet
+                                                                                  : e->partner.summary;
+        notify(m, NOTE_OTHER, 0, title, body);
+}
+
 void notify_event_sink(Manager *m, const Event *e, void *userdata) {
         switch (e->type) {
         case EVENT_DAILY_ACT:
@@ -219,6 +226,12 @@ void notify_event_sink(Manager *m, const Event *e, void *userdata) {
         case EVENT_DATENIGHT_SOON:
         case EVENT_DATENIGHT:
                 notify_datenight(m, e->type == EVENT_DATENIGHT_SOON, e->datenight.remind);
+                break;
+        case EVENT_PARTNER_CHANGED:
+                notify_partner(m, e, "closer");
+                break;
+        case EVENT_OVERRULED:
+                notify_partner(m, e, "Date night");
                 break;
         case EVENT_PHASE_CHANGED: /* news for clients, not a reason to interrupt */
         case _EVENT_TYPE_MAX:

@@ -347,21 +347,6 @@ int partner_copy_state(Manager *m, CopyState *ret) {
         return 0;
 }
 
-/* The stable random ID that names me as the owner of my exports, made once. */
-static int owner_id_get(Manager *m, char **ret) {
-        int r = setting_or_null(m, "owner.id", ret);
-        if (r < 0 || *ret)
-                return r;
-        sd_id128_t id;
-        r = sd_id128_randomize(&id);
-        if (r < 0)
-                return r;
-        char s[SD_ID128_STRING_MAX];
-        *ret = strdup(sd_id128_to_string(id, s));
-        if (!*ret)
-                return -ENOMEM;
-        return settings_set_string(m->store, "owner.id", *ret);
-}
 
 static int export_locked(Manager *m, PartnerExport *x) {
         int r = store_item_list_exportable(m->store, &x->items, &x->n_items);
@@ -370,7 +355,7 @@ static int export_locked(Manager *m, PartnerExport *x) {
         r = setting_or_null(m, "me.name", &x->owner_name);
         if (r < 0)
                 return r;
-        r = owner_id_get(m, &x->owner_id);
+        r = settings_member_id(m->store, &x->owner_id);
         if (r < 0)
                 return r;
         x->now = manager_now();

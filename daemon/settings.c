@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <systemd/sd-id128.h>
 
 #include "item.h"
 #include "manager.h"
@@ -258,6 +259,21 @@ static int change_locked(Manager *m, const char *key, const char *value) {
                         return r;
         }
         return 1;
+}
+
+int settings_member_id(Store *s, char **ret) {
+        int r = settings_get_string(s, "owner.id", NULL, ret);
+        if (r < 0 || *ret)
+                return r;
+        sd_id128_t id;
+        r = sd_id128_randomize(&id);
+        if (r < 0)
+                return r;
+        char buf[SD_ID128_STRING_MAX];
+        *ret = strdup(sd_id128_to_string(id, buf));
+        if (!*ret)
+                return -ENOMEM;
+        return settings_set_string(s, "owner.id", *ret);
 }
 
 int settings_change(Manager *m, const char *key, const char *value) {

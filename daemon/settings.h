@@ -63,6 +63,10 @@ int settings_set_minute(Store *s, const char *key, int minute);
 /* Back to unset (the default); unsetting an unset key is no error. */
 int settings_unset(Store *s, const char *key);
 
+/* My member ID (issue 17; also the owner of my list exports): 32 random
+ * hex digits, made once and kept (owner.id). */
+int settings_member_id(Store *s, char **ret);
+
 /* Stores a setting's canonical value and applies what follows from it, in
  * one transaction: start (the ramp begins today), datenight.remind (every
  * planned night's alarm changes, so its SEQUENCE rises). 1 when it

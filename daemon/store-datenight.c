@@ -258,3 +258,29 @@ int store_dn_touch_planned(Store *s, time_t now) {
         sqlite3_bind_int64(st, 1, (int64_t) now);
         return store_step_done(s, st);
 }
+
+int store_dn_by_week(Store *s, int64_t week, bool makeup, DateNight *ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = store_prepare(s,
+                              "SELECT " DN_COLUMNS " FROM datenights WHERE week = ? AND (mode = 2) = ?"
+                              " ORDER BY id DESC LIMIT 1",
+                              &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, week);
+        sqlite3_bind_int(st, 2, makeup);
+        return store_get_one(s, st, dn_row, ret);
+}
+
+int store_dn_set_uid(Store *s, int64_t id, const char *uid, time_t now) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = store_prepare(s,
+                              "UPDATE datenights SET uid = ?, sequence = sequence + 1, modified = ? WHERE id = ? AND uid != ?1",
+                              &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, (int64_t) now);
+        sqlite3_bind_int64(st, 3, id);
+        return store_step_done(s, st);
+}

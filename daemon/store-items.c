@@ -9,7 +9,7 @@
 /* --- items --- */
 
 #define ITEM_COLUMNS \
-        "id, side, uid, title, details, category, intensity, private, sequence, modified, removed, review, note"
+        "id, side, uid, title, details, category, intensity, private, sequence, modified, removed, review, note, reviewed_sequence"
 
 static int item_from_row(sqlite3_stmt *st, Side *ret_side, Item *ret) {
         Item it = {
@@ -25,6 +25,7 @@ static int item_from_row(sqlite3_stmt *st, Side *ret_side, Item *ret) {
                 .removed = sqlite3_column_int(st, 10) != 0,
                 .review = (Review) sqlite3_column_int(st, 11),
                 .note = store_column_strdup(st, 12),
+                .reviewed_sequence = sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 13),
         };
         if (!it.uid || !it.title || !it.details ||
             (sqlite3_column_type(st, 12) != SQLITE_NULL && !it.note)) {

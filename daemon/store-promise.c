@@ -23,7 +23,7 @@ void promise_array_free(Promise *p, size_t n) {
         free(p);
 }
 
-#define PROMISE_COLUMNS "id, uid, due, what, place, status, advance_id, created, resolved, sequence, modified, owed_by"
+#define PROMISE_COLUMNS "id, uid, due, what, place, status, advance_id, created, resolved, sequence, modified, owed_by, shared"
 
 static int promise_from_row(sqlite3_stmt *st, Promise *ret) {
         Promise p = {
@@ -39,6 +39,7 @@ static int promise_from_row(sqlite3_stmt *st, Promise *ret) {
                 .sequence = sqlite3_column_int64(st, 9),
                 .modified = sqlite3_column_int64(st, 10),
                 .owed_by_partner = sqlite3_column_int(st, 11) != 0,
+                .shared = sqlite3_column_int(st, 12) != 0,
         };
         if (!p.uid || (sqlite3_column_type(st, 3) != SQLITE_NULL && !p.what) ||
             (sqlite3_column_type(st, 4) != SQLITE_NULL && !p.where)) {
@@ -75,7 +76,7 @@ int store_promise_insert(Store *s, Promise *p) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r = store_prepare(s,
                               "INSERT INTO promises (uid, due, what, place, status, advance_id, created, sequence, modified,"
-                              " owed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              " owed_by, shared) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                               &st);
         if (r < 0)
                 return r;
@@ -92,6 +93,7 @@ int store_promise_insert(Store *s, Promise *p) {
         sqlite3_bind_int64(st, 8, p->sequence);
         sqlite3_bind_int64(st, 9, (int64_t) p->modified);
         sqlite3_bind_int(st, 10, p->owed_by_partner);
+        sqlite3_bind_int(st, 11, p->shared);
         r = store_step_done(s, st);
         if (r < 0)
                 return r;
@@ -224,4 +226,39 @@ int store_promise_counters(Store *s, int64_t since, PromiseCounters *ret) {
                 .advances_by_partner_accepted = sqlite3_column_int64(st, 15),
         };
         return 0;
+}
+
+int store_promise_get_by_uid(Store *s, const char *uid, Promise *ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = store_prepare(s, "SELECT " PROMISE_COLUMNS " FROM promises WHERE uid = ?", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+        return store_get_one(s, st, promise_row, ret);
+}
+
+int store_promise_replace(Store *s, const Promise *p) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = store_prepare(s,
+                              "UPDATE promises SET what = ?, place = ?, due = ?, status = ?, resolved = ?, sequence = ?,"
+                              " modified = ?, shared = ? WHERE id = ?",
+                              &st);
+        if (r < 0)
+                return r;
+        store_bind_text_or_null(st, 1, p->what);
+        store_bind_text_or_null(st, 2, p->where);
+        sqlite3_bind_int64(st, 3, (int64_t) p->due);
+        sqlite3_bind_int(st, 4, p->status);
+        if (p->resolved > 0)
+                sqlite3_bind_int64(st, 5, (int64_t) p->resolved);
+        else
+                sqlite3_bind_null(st, 5);
+        sqlite3_bind_int64(st, 6, p->sequence);
+        sqlite3_bind_int64(st, 7, (int64_t) p->modified);
+        sqlite3_bind_int(st, 8, p->shared);
+        sqlite3_bind_int64(st, 9, p->id);
+        r = store_step_done(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
 }

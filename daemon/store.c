@@ -212,6 +212,29 @@ static const char *const migrations[] = {
         "CREATE INDEX promises_resolved ON promises (resolved);"
         "CREATE INDEX promises_advance ON promises (advance_id);"
         "CREATE INDEX promise_moves_at ON promise_moves (at);",
+        /* 9: sharing (issue 17). My partner's review of my items lives in
+         * the review and note of my own rows (side 0), with the revision it
+         * applies to; a rain check my partner owes me as read from their
+         * folder is theirs to change (shared); an advance from their folder
+         * keeps their ID; the acts they did from my list; the date-night
+         * plan's entries, mine and theirs, each with its logical clock. */
+        "ALTER TABLE items ADD COLUMN reviewed_sequence INTEGER;"
+        "ALTER TABLE promises ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE advances ADD COLUMN partner_id INTEGER;"
+        "CREATE UNIQUE INDEX advances_partner ON advances (partner_id);"
+        "CREATE TABLE partner_acts ("
+        "  day INTEGER NOT NULL,"
+        "  uid TEXT NOT NULL,"
+        "  PRIMARY KEY (day, uid)"
+        ");"
+        "CREATE TABLE plan_entries ("
+        "  key TEXT NOT NULL,"
+        "  member TEXT NOT NULL,"
+        "  value TEXT NOT NULL,"
+        "  lc INTEGER NOT NULL CHECK (lc >= 1),"
+        "  seen INTEGER NOT NULL DEFAULT 0,"
+        "  PRIMARY KEY (key, member)"
+        ");",
 };
 
 int store_schema_version(void) {

@@ -22,6 +22,7 @@
 #include "item.h"
 #include "pick.h"
 #include "plan.h"
+#include "shareplan.h"
 
 typedef struct Store Store;
 
@@ -173,6 +174,7 @@ typedef struct Promise {
         time_t created, resolved, modified;
         int64_t sequence;
         bool owed_by_partner; /* owed to me: my partner declined my advance */
+        bool shared;          /* read from my partner's folder: theirs to change */
 } Promise;
 
 void promise_clear(Promise *p);
@@ -223,6 +225,10 @@ int store_dn_get(Store *s, int64_t id, DateNight *ret);
 int store_dn_list(Store *s, time_t since, DateNight **ret, size_t *ret_n);
 /* A change every planned future night shows (its alarm): SEQUENCE + 1. */
 int store_dn_touch_planned(Store *s, time_t now);
+/* The latest regular night (makeup: make-up) of that week; -ENOENT none. */
+int store_dn_by_week(Store *s, int64_t week, bool makeup, DateNight *ret);
+/* Gives a night another UID (its SEQUENCE rises); nothing when it has it. */
+int store_dn_set_uid(Store *s, int64_t id, const char *uid, time_t now);
 int store_away_insert(Store *s, const DnAway *a, time_t now, int64_t *ret_id);
 /* Away periods that end on or after since_day and are not cancelled. */
 int store_away_list(Store *s, int64_t since_day, DnAway **ret, size_t *ret_n);
@@ -332,3 +338,58 @@ void history_rows_free(HistoryRow *h, size_t n);
  * item_id > 0: only the acts and extras of that item. */
 int store_history(Store *s, int64_t from_day, int64_t to_day, time_t from, time_t to, int64_t item_id,
                   size_t max_per_kind, HistoryRow **ret, size_t *ret_n);
+
+/* --- sharing (store-share.c, issue 17) --- */
+
+/* The date-night plan's entries (shareplan.h): one per key and member. */
+int store_plan_entry_put(Store *s, const PlanEntry *e);
+int store_plan_entry_get(Store *s, const char *key, const char *member, PlanEntry *ret);
+/* member NULL: all, by key then member. */
+int store_plan_entries(Store *s, const char *member, PlanEntry **ret, size_t *ret_n);
+/* The highest lc of member's entries (others: of everyone else's), 0 when none. */
+int store_plan_max_lc(Store *s, const char *member, bool others, uint64_t *ret);
+
+/* My partner's reviews of my items: all cleared, then set by UID (1 when
+ * that item is mine, 0 when I have no such item). */
+int store_reviews_of_mine_clear(Store *s);
+int store_review_of_mine_set(Store *s, const char *uid, Review review, const char *note, int64_t sequence);
+
+/* The acts my partner did from my list, as their folder says. */
+int store_partner_acts_clear(Store *s);
+int store_partner_act_insert(Store *s, int64_t day, const char *uid);
+/* Those of day, with my item of that UID (removed ones too): free with
+ * item_array_free(). */
+int store_partner_acts_on(Store *s, int64_t day, Item **ret, size_t *ret_n);
+
+/* An act done from my partner's list: its day and the item's UID. */
+typedef struct DoneAct {
+        int64_t day;
+        char *uid;
+} DoneAct;
+void done_acts_free(DoneAct *a, size_t n);
+/* The acts done from my partner's list on days >= since_day, by day. */
+int store_done_acts_of_partner(Store *s, int64_t since_day, DoneAct **ret, size_t *ret_n);
+
+/* Advances: mine (recorded here), and those read from my partner's folder
+ * (partner_id, theirs). */
+typedef struct AdvanceRow {
+        int64_t id;
+        time_t at;
+        bool by_partner;
+        bool accepted;
+} AdvanceRow;
+int store_advances_mine(Store *s, AdvanceRow **ret, size_t *ret_n);
+int store_advances_shared_clear(Store *s);
+int store_advances_shared_count(Store *s, int64_t *ret);
+/* Inserts theirs unless I recorded the same (same initiator, same
+ * outcome, within window seconds): 1 inserted, 0 a duplicate. */
+int store_advance_shared_insert(Store *s, int64_t partner_id, time_t at, int64_t day, bool by_partner,
+                                bool accepted, time_t window);
+
+/* A rain check from my partner's folder, by UID. */
+int store_promise_get_by_uid(Store *s, const char *uid, Promise *ret);
+/* A rain check I recorded as owed to me becomes the one my partner's
+ * folder has: their UID, theirs to change. */
+int store_promise_adopt(Store *s, int64_t id, const char *uid);
+/* Updates what, where, due, status, resolved, sequence, modified, shared. */
+int store_promise_replace(Store *s, const Promise *p);

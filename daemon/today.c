@@ -12,6 +12,7 @@ static void today_free(Today *t) {
         act_clear(&t->act);
         datenight_array_free(t->nights, t->n_nights);
         promise_array_free(t->promises, t->n_promises);
+        item_array_free(t->for_me, t->n_for_me);
         free(t->night_day);
         free(t->due_day);
         free(t);
@@ -49,6 +50,9 @@ static int today_read(Manager *m, time_t now, Today *t) {
         if (r < 0)
                 return r;
         r = store_promise_list(m->store, true, &t->promises, &t->n_promises);
+        if (r < 0)
+                return r;
+        r = store_partner_acts_on(m->store, t->practice.today, &t->for_me, &t->n_for_me);
         if (r < 0)
                 return r;
         t->night_day = calloc(t->n_nights + 1, sizeof(int64_t));

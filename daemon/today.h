@@ -26,6 +26,8 @@ typedef struct Today {
         size_t n_nights;
         Promise *promises;    /* the active rain checks */
         size_t n_promises;
+        Item *for_me;         /* my items my partner did for me today (shared, share.h) */
+        size_t n_for_me;
         /* Local days, computed once (a time-zone change starts a new Today):
          * each night's start and each rain check's due time. */
         int64_t *night_day, *due_day;

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * share-private.h: what share.c (the folder, its watch, the state),
+ * share-publish.c (my files) and share-receive.c (my partner's) share.
+ */
+
+#include <sys/stat.h>
+
+#include "share.h"
+#include "sharefile.h"
+
+/* The files of a member folder: the six JSON kinds of sharefile.h, then
+ * the list. */
+#define SHARE_SRC_LIST _SHARE_KIND_MAX
+#define _SHARE_SRC_MAX (_SHARE_KIND_MAX + 1)
+
+typedef struct Share {
+        unsigned epoch; /* tells a helper's late result from an old share */
+        char *root;    /* DIR */
+        char *me;      /* my member ID */
+        char *mine;    /* DIR/<me> */
+        char *partner; /* my partner's member ID, once seen */
+        char *theirs;  /* DIR/<partner> */
+
+        int inotify_fd;
+        sd_event_source *io;
+        int wd_root, wd_mine, wd_theirs;
+
+        bool rescan;                /* the member folders: look again */
+        unsigned dirty;             /* bit per source: my partner's file to read */
+        bool check_mine;            /* my folder changed: are my files still mine? */
+        bool partner_present;
+
+        /* what I wrote, to write only what changed and to see a stranger's edit */
+        char *written[_SHARE_SRC_MAX];
+        struct stat written_st[_SHARE_SRC_MAX];
+        bool have_written[_SHARE_SRC_MAX];
+        int64_t list_revision;      /* of the list.ics written; -1 none */
+        bool list_rendering, list_again;
+        bool list_reading, list_read_again;
+
+        char *problem[_SHARE_SRC_MAX]; /* my partner's file that failed, one line */
+        char *folder_problem;          /* a third member, a conflict copy, a folder gone */
+} Share;
+
+/* DIR/<member>/<file>: malloc'd, NULL when out of memory. */
+char *share_path(const char *dir, const char *file);
+const char *share_src_file(int src);
+int share_src_from_file(const char *name);
+/* Sets (text NULL: clears) a problem, logging it once when it is new. */
+void share_set_problem(char **slot, const char *text);
+/* The time of the last publishing or receiving, kept in the settings. */
+void share_stamp(Manager *m, const char *key);
+
+/* share-publish.c: my files, each written when its content changed or the
+ * file is no longer what I wrote. */
+int share_publish(Manager *m);
+/* share-receive.c: my partner's files marked dirty. */
+int share_receive(Manager *m);
