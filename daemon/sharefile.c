@@ -254,7 +254,7 @@ static int check_text(const Where *w, const Field *fd, const char *s) {
         const char *reason;
         size_t n = strlen(s), max = (size_t) fd->max;
 
-        /* Over 4 bytes a code point is more than max code points: no need to scan. */
+        /* More than 4 bytes a code point is more than max of them: no need to scan. */
         if (n > max * 4 || (utf8_valid(s, n) && utf8_length(s) > max))
                 return fail(w, -E2BIG, fd->name, "too long (at most %zu characters)", max);
         if (validate_text(s, 0, max, fd->type == FIELD_NOTE, &reason) < 0)
