@@ -47,11 +47,11 @@ typedef enum FieldType {
 
 typedef struct Field {
         const char *name;
-        FieldType type;
         size_t offset;
+        int64_t min, max;
+        FieldType type;
         bool nullable; /* strings only */
         bool unique;   /* part of what no two entries of an array may share */
-        int64_t min, max;
 } Field;
 
 typedef struct ArrayInfo {
@@ -397,12 +397,16 @@ static int check_array(const Where *top, const ArrayInfo *a, const ShareFile *f)
         const char *items = items_get(f, a, &n);
         int r = check_count(top, a, n);
 
-        if (r >= 0 && n > 0 && !items)
-                r = fail(top, -EBADMSG, a->name, "missing");
-        for (; r >= 0 && w.index < n; w.index++)
+        if (r < 0)
+                return r;
+        if (n > 0 && !items)
+                return fail(top, -EBADMSG, a->name, "missing");
+        for (; w.index < n; w.index++) {
                 r = check_fields(&w, a->fields, a->n_fields, items + w.index * a->size);
-        if (r >= 0)
-                r = find_duplicate(a, items, n, &w.index);
+                if (r < 0)
+                        return r;
+        }
+        r = find_duplicate(a, items, n, &w.index);
         if (r >= 0 && w.index != SIZE_MAX)
                 r = fail(&w, -EBADMSG, NULL, "the same %s as an earlier entry", a->unique_what);
         return r;
@@ -453,7 +457,7 @@ static int parse_int(const Where *w, const Field *fd, json_object *v, int64_t *r
 static int parse_field(const Where *w, const Field *fd, json_object *obj, void *base) {
         json_object *v;
         const char *s;
-        int64_t i;
+        int64_t i = 0;
         int r;
 
         if (!json_object_object_get_ex(obj, fd->name, &v))
