@@ -47,9 +47,10 @@ endif
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-# closerd itself links neither libical nor json-c: its iCalendar work runs
-# in its helper, closerd-ical (daemon/icaljob.h).
-CLOSERD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd sqlite3 2>/dev/null) -lm
+# closerd itself links no libical: its iCalendar work runs in its helper,
+# closerd-ical (daemon/icaljob.h); json-c reads and writes the member
+# folder's files (daemon/sharefile.h).
+CLOSERD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd sqlite3 json-c 2>/dev/null) -lm
 ICAL_LIBS    := $(shell $(PKG_CONFIG) --libs libical 2>/dev/null)
 CLIENT_LIBS  := $(shell $(PKG_CONFIG) --libs libsystemd json-c 2>/dev/null)
 ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -DCLOSER_PKGLIBDIR=\"$(PKGLIBDIR)\" $(WARNINGS) \
@@ -84,7 +85,7 @@ DAEMON_SRCS = \
         daemon/mylist.c daemon/partner.c daemon/daily.c daemon/datenight.c daemon/datenight-share.c daemon/dncal.c \
         daemon/promise.c daemon/stats.c daemon/history.c daemon/ideas.c daemon/settings.c \
         daemon/item.c daemon/listtext.c daemon/pick.c daemon/plan.c daemon/when.c daemon/timeutil.c \
-        daemon/log.c \
+        daemon/sharefile.c daemon/log.c \
         daemon/store.c daemon/store-items.c daemon/store-practice.c daemon/store-promise.c \
         daemon/store-datenight.c daemon/store-stats.c daemon/store-history.c daemon/store-share.c \
         daemon/share.c daemon/share-publish.c daemon/share-receive.c daemon/sharefile.c \

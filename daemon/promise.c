@@ -9,9 +9,14 @@
 #include "settings.h"
 #include "timeutil.h"
 
+static const char *const promise_status_names[] = { "open", "kept", "broken", "moved", "cancelled" };
+
 const char *promise_status_to_string(PromiseStatus s) {
-        static const char *const names[] = { "open", "kept", "broken", "moved", "cancelled" };
-        return s >= 0 && (size_t) s < ELEMENTSOF(names) ? names[s] : NULL;
+        return s >= 0 && (size_t) s < ELEMENTSOF(promise_status_names) ? promise_status_names[s] : NULL;
+}
+
+int promise_status_from_string(const char *s) {
+        return string_table_lookup(promise_status_names, (int) ELEMENTSOF(promise_status_names), s);
 }
 
 static int promise_insert(Manager *m, time_t now, const RainCheck *rc, int64_t advance_id, int64_t *ret_id) {

@@ -37,3 +37,6 @@ int promise_partner_possessive(Manager *m, bool capital, char **ret);
 int promise_move(Manager *m, time_t now, int64_t id, time_t due, bool by_partner);
 
 const char *promise_status_to_string(PromiseStatus s);
+/* The status named s, or -1 when s names none (PromiseStatus has no invalid
+ * value of its own). */
+int promise_status_from_string(const char *s);

@@ -32,7 +32,11 @@
  * Unknown members are ignored (a newer closer of the same format may add
  * some); a known member of the wrong type, a missing required one, a
  * duplicate key in one object, a UID twice in one array, or nesting deeper
- * than SHAREFILE_DEPTH_MAX is -EBADMSG.
+ * than SHAREFILE_DEPTH_MAX is -EBADMSG. Every member named above is
+ * required (null only where it says so). Twice in one array means: the same
+ * uid (reviews, promises), key (plan), id (advances), or day and uid (acts:
+ * an item may be done again on another day). Numbers are integers within
+ * int64_t, the uint64_t ones too.
  *
  * Written files are deterministic: the same ShareFile gives the same bytes
  * (members in the order above, arrays in the order given, one entry per
@@ -101,7 +105,7 @@ typedef struct SharePlanEntry {
 } SharePlanEntry;
 
 typedef struct ShareAct {
-        int64_t day; /* day number (days since 1970-01-01), from "YYYY-MM-DD" */
+        int64_t day; /* day number (days since 1970-01-01) up to 3000-12-31, from "YYYY-MM-DD" */
         char *uid;
 } ShareAct;
 

@@ -17,21 +17,10 @@
 
 #include "item.h"
 #include "macro.h"
+#include "testutil.h"
 
 /* utf8_valid() on a byte string literal, its terminating NUL left out. */
 #define VALID(lit) utf8_valid((lit), sizeof(lit) - 1)
-
-/* An allocated string of n copies of unit. */
-static char *repeat(const char *unit, size_t n) {
-        size_t k = strlen(unit);
-        char *s = malloc(k * n + 1);
-
-        assert_non_null(s);
-        for (size_t i = 0; i < n; i++)
-                memcpy(s + i * k, unit, k);
-        s[k * n] = '\0';
-        return s;
-}
 
 static void test_utf8_valid_good(void **state) {
         assert_true(utf8_valid("", 0));
