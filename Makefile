@@ -85,7 +85,7 @@ DAEMON_SRCS = \
         daemon/mylist.c daemon/partner.c daemon/daily.c daemon/datenight.c daemon/datenight-share.c daemon/dncal.c \
         daemon/promise.c daemon/stats.c daemon/history.c daemon/ideas.c daemon/settings.c \
         daemon/item.c daemon/listtext.c daemon/pick.c daemon/plan.c daemon/when.c daemon/timeutil.c \
-        daemon/sharefile.c daemon/log.c \
+        daemon/log.c \
         daemon/store.c daemon/store-items.c daemon/store-practice.c daemon/store-promise.c \
         daemon/store-datenight.c daemon/store-stats.c daemon/store-history.c daemon/store-share.c \
         daemon/share.c daemon/share-publish.c daemon/share-receive.c daemon/sharefile.c \

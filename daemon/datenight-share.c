@@ -35,20 +35,25 @@ static int record(Manager *m, const char *key, const char *value) {
         return store_plan_entry_put(m->store, &e);
 }
 
-int datenight_record_rule(Manager *m) {
-        char value[PLAN_TEXT_MAX];
+/* The rule as the plan's entry says it: with its reminder and its zone. */
+static int rule_value(Manager *m, char value[static PLAN_TEXT_MAX]) {
+        _cleanup_free_ char *zone = NULL;
         DnRule rule;
         int64_t remind;
         int r = datenight_rule(m, &rule);
+        if (r >= 0)
+                r = datenight_remind(m, &remind);
+        if (r >= 0)
+                r = settings_get_string(m->store, "datenight.zone", NULL, &zone);
         if (r < 0)
                 return r;
-        r = datenight_remind(m, &remind);
-        if (r < 0)
-                return r;
-        r = plan_rule_format(&rule, remind, value);
-        if (r < 0)
-                return r;
-        return record(m, "rule", value);
+        return plan_rule_format(&rule, remind, zone && zone_name_is_valid(zone) ? zone : NULL, value);
+}
+
+int datenight_record_rule(Manager *m) {
+        char value[PLAN_TEXT_MAX];
+        int r = rule_value(m, value);
+        return r < 0 ? r : record(m, "rule", value);
 }
 
 int datenight_record_night(Manager *m, const DnNight *night) {
@@ -99,24 +104,23 @@ static void describe_night(const DnNight *before, const PlanNightValue *v, bool 
 }
 
 static int apply_rule(Manager *m, const char *value, char *summary, size_t size) {
-        DnRule now_rule, rule;
+        DnRule rule;
         int64_t now_remind, remind;
-        int r = plan_rule_parse(value, &rule, &remind);
-        if (r < 0)
-                return r;
-        r = datenight_rule(m, &now_rule);
+        char zone[LOCAL_ZONE_MAX], cur[PLAN_TEXT_MAX];
+        int r = plan_rule_parse(value, &rule, &remind, zone);
         if (r < 0)
                 return r;
         r = datenight_remind(m, &now_remind);
-        if (r < 0)
-                return r;
-        char cur[PLAN_TEXT_MAX];
-        r = plan_rule_format(&now_rule, now_remind, cur);
+        if (r >= 0)
+                r = rule_value(m, cur);
         if (r < 0)
                 return r;
         if (streq(cur, value))
                 return 0;
         r = datenight_rule_store(m, &rule);
+        if (r >= 0)
+                r = zone[0] ? settings_set_string(m->store, "datenight.zone", zone)
+                            : settings_unset(m->store, "datenight.zone");
         if (r < 0)
                 return r;
         if (remind != now_remind) {

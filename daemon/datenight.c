@@ -205,7 +205,29 @@ finish:
 
 /* Inside a transaction. The plan converges in at most two rounds (plan.h):
  * the second creates the make-ups of nights the first created. */
+static int replan_here_locked(Manager *m, time_t now, bool *changed);
+
+/* The plan is made in the zone of its rule (datenight.zone: who set it,
+ * issue 17), which is this machine's unless my partner set it elsewhere. */
 int datenight_replan_locked(Manager *m, time_t now, bool *changed) {
+        _cleanup_free_ char *zone = NULL;
+        char mine[LOCAL_ZONE_MAX] = "";
+        int r = settings_get_string(m->store, "datenight.zone", NULL, &zone);
+        if (r < 0)
+                return r;
+        (void) local_zone_name(mine);
+        if (!zone || !zone_name_is_valid(zone) || streq(zone, mine))
+                return replan_here_locked(m, now, changed);
+        char *saved;
+        r = zone_push(zone, &saved);
+        if (r < 0)
+                return r;
+        r = replan_here_locked(m, now, changed);
+        zone_pop(saved);
+        return r;
+}
+
+static int replan_here_locked(Manager *m, time_t now, bool *changed) {
         DnRule rule;
         int weeks, r = datenight_rule(m, &rule);
         if (r < 0)
@@ -251,7 +273,13 @@ int datenight_rule_store(Manager *m, const DnRule *rule) {
 
 static int set_rule_locked(Manager *m, time_t now, const DnRule *rule) {
         bool changed = false;
+        char zone[LOCAL_ZONE_MAX];
         int r = datenight_rule_store(m, rule);
+        if (r < 0)
+                return r;
+        /* Set here: the times are this machine's. */
+        r = local_zone_name(zone) >= 0 ? settings_set_string(m->store, "datenight.zone", zone)
+                                       : settings_unset(m->store, "datenight.zone");
         if (r < 0)
                 return r;
         r = datenight_record_rule(m);

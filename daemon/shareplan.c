@@ -91,21 +91,26 @@ int plan_key_format(const PlanKey *k, char buf[static PLAN_TEXT_MAX]) {
         }
 }
 
-int plan_rule_format(const DnRule *rule, int64_t remind, char buf[static PLAN_TEXT_MAX]) {
-        if (!dn_rule_is_valid(rule) || remind < 0 || remind > DURATION_MAX_SEC)
+int plan_rule_format(const DnRule *rule, int64_t remind, const char *zone, char buf[static PLAN_TEXT_MAX]) {
+        bool has_zone = zone && zone[0];
+        if (!dn_rule_is_valid(rule) || remind < 0 || remind > DURATION_MAX_SEC || (has_zone && !zone_name_is_valid(zone)))
                 return -EINVAL;
-        snprintf(buf, PLAN_TEXT_MAX, "%s %u %d %" PRIi64 " %" PRIi64, rule->vary ? "vary" : "fixed",
-                 rule->vary ? rule->weekdays_mask : (unsigned) rule->weekday, rule->minute, rule->duration, remind);
+        snprintf(buf, PLAN_TEXT_MAX, "%s %u %d %" PRIi64 " %" PRIi64 "%s%s", rule->vary ? "vary" : "fixed",
+                 rule->vary ? rule->weekdays_mask : (unsigned) rule->weekday, rule->minute, rule->duration, remind,
+                 has_zone ? " " : "", has_zone ? zone : "");
         return 0;
 }
 
-int plan_rule_parse(const char *value, DnRule *ret, int64_t *ret_remind) {
-        char mode[8];
+int plan_rule_parse(const char *value, DnRule *ret, int64_t *ret_remind, char ret_zone[static LOCAL_ZONE_MAX]) {
+        char mode[8], zone[LOCAL_ZONE_MAX] = "";
         unsigned what;
         int minute;
         int64_t duration, remind;
         if (!value || strlen(value) >= PLAN_TEXT_MAX ||
-            !SCAN_ALL(value, "%7s %u %d %" SCNi64 " %" SCNi64, mode, &what, &minute, &duration, &remind))
+            (!SCAN_ALL(value, "%7s %u %d %" SCNi64 " %" SCNi64, mode, &what, &minute, &duration, &remind) &&
+             (!SCAN_ALL(value, "%7s %u %d %" SCNi64 " %" SCNi64 " %63s", mode, &what, &minute, &duration, &remind,
+                        zone) ||
+              !zone_name_is_valid(zone))))
                 return -EINVAL;
         DnRule r = { .minute = minute, .duration = duration };
         if (streq(mode, "vary")) {
@@ -127,6 +132,7 @@ int plan_rule_parse(const char *value, DnRule *ret, int64_t *ret_remind) {
                 r.weekdays_mask = 0;
         *ret = r;
         *ret_remind = remind;
+        snprintf(ret_zone, LOCAL_ZONE_MAX, "%s", zone);
         return 0;
 }
 
@@ -182,13 +188,14 @@ bool plan_entry_is_valid(const char *key, const char *value) {
         PlanKey k;
         DnRule rule;
         int64_t remind;
+        char zone[LOCAL_ZONE_MAX];
         PlanNightValue v;
         bool on;
         if (plan_key_parse(key, &k) < 0)
                 return false;
         switch (k.kind) {
         case PLAN_KEY_RULE:
-                return plan_rule_parse(value, &rule, &remind) >= 0;
+                return plan_rule_parse(value, &rule, &remind, zone) >= 0;
         case PLAN_KEY_NIGHT:
         case PLAN_KEY_MAKEUP:
                 return plan_night_parse(value, &v) >= 0;

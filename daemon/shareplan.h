@@ -18,8 +18,10 @@
  * winner's seen is below the loser's lc and the values differ.
  *
  * Keys and values (printable ASCII, SHAREFILE_KEY_MAX/SHAREFILE_VALUE_MAX):
- *   "rule"                   "fixed WD MINUTE DURATION REMIND" or
- *                            "vary MASK MINUTE DURATION REMIND"
+ *   "rule"                   "fixed WD MINUTE DURATION REMIND [ZONE]" or
+ *                            "vary MASK MINUTE DURATION REMIND [ZONE]"
+ *                            (ZONE: the IANA time zone of MINUTE, so that
+ *                            partners in two zones meet at one instant)
  *   "night:YYYY-MM-DD"       the regular night of the week of that Monday:
  *   "makeup:YYYY-MM-DD"      the make-up of that week's night:
  *                            "STATUS START DURATION MOVED" (status by name,
@@ -32,6 +34,7 @@
 #include <time.h>
 
 #include "plan.h"
+#include "timeutil.h"
 
 typedef struct PlanEntry {
         char *key, *member, *value;
@@ -69,8 +72,10 @@ typedef struct PlanNightValue {
 int plan_key_parse(const char *key, PlanKey *ret);
 int plan_key_format(const PlanKey *k, char buf[static PLAN_TEXT_MAX]);
 
-int plan_rule_format(const DnRule *rule, int64_t remind, char buf[static PLAN_TEXT_MAX]);
-int plan_rule_parse(const char *value, DnRule *ret, int64_t *ret_remind);
+/* zone: the IANA zone the rule's times are in (the one of whoever set it);
+ * NULL or "" when unknown, then each machine reads it in its own. */
+int plan_rule_format(const DnRule *rule, int64_t remind, const char *zone, char buf[static PLAN_TEXT_MAX]);
+int plan_rule_parse(const char *value, DnRule *ret, int64_t *ret_remind, char ret_zone[static LOCAL_ZONE_MAX]);
 int plan_night_format(const PlanNightValue *v, char buf[static PLAN_TEXT_MAX]);
 int plan_night_parse(const char *value, PlanNightValue *ret);
 /* away: "on" (true) or "cancelled" (false); -EINVAL otherwise. */

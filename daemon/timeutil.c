@@ -3,7 +3,9 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "macro.h"
 #include "timeutil.h"
@@ -465,4 +467,57 @@ void format_weekdays(unsigned mask, char buf[static 32]) {
         for (int wd = 1; wd <= 7; wd++)
                 if (mask & (1u << (unsigned) (wd - 1)))
                         n += (size_t) snprintf(buf + n, 32 - n, "%s%s", n ? "," : "", weekday_to_string(wd));
+}
+
+int local_zone_name(char buf[static LOCAL_ZONE_MAX]) {
+        const char *tz = getenv("TZ");
+        char link[PATH_MAX];
+        if (tz && tz[0] == ':')
+                tz++;
+        if (!tz || !tz[0]) {
+                ssize_t n = readlink("/etc/localtime", link, sizeof(link) - 1);
+                if (n < 0)
+                        return -ENOENT;
+                link[n] = '\0';
+                tz = strstr(link, "zoneinfo/");
+                if (!tz)
+                        return -ENOENT;
+                tz += strlen("zoneinfo/");
+        }
+        if (!zone_name_is_valid(tz))
+                return -EINVAL;
+        snprintf(buf, LOCAL_ZONE_MAX, "%s", tz);
+        return 0;
+}
+
+bool zone_name_is_valid(const char *s) {
+        size_t n = s ? strlen(s) : 0;
+        if (n == 0 || n >= LOCAL_ZONE_MAX || s[0] == '/' || strstr(s, ".."))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-", s[i]))
+                        return false;
+        return true;
+}
+
+int zone_push(const char *zone, char **ret_saved) {
+        const char *old = getenv("TZ");
+        *ret_saved = NULL;
+        if (old && !(*ret_saved = strdup(old)))
+                return -ENOMEM;
+        if (setenv("TZ", zone, 1) < 0) {
+                free(TAKE_PTR(*ret_saved));
+                return -errno;
+        }
+        tzset();
+        return 1;
+}
+
+void zone_pop(char *saved) {
+        if (saved)
+                (void) setenv("TZ", saved, 1);
+        else
+                (void) unsetenv("TZ");
+        tzset();
+        free(saved);
 }

@@ -38,6 +38,17 @@ int64_t local_day_of(time_t t);
 int local_minute_of(time_t t);
 int local_utc_offset(time_t t);
 
+/* Time zones by IANA name (issue 17: the couple's plan is in the zone of
+ * whoever set its rule). local_zone_name: this process's zone (TZ, else
+ * /etc/localtime's link), -ENOENT when it has no name. zone_push: this
+ * process in zone until zone_pop(saved) puts the old one back (closerd is
+ * single-threaded). */
+#define LOCAL_ZONE_MAX 64
+int local_zone_name(char buf[static LOCAL_ZONE_MAX]);
+bool zone_name_is_valid(const char *s);
+int zone_push(const char *zone, char **ret_saved);
+void zone_pop(char *saved);
+
 /* "YYYY-MM-DDTHH:MM:SS+HH:MM": the local time and its offset at that instant
  * (an offset with seconds, only seen in local mean time before ~1900, is cut
  * to whole minutes). Years 0..9999, else -ERANGE. */

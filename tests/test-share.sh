@@ -172,6 +172,24 @@ inst() { python3 -c 'import sys,datetime,ast; print([(datetime.datetime.fromisof
 is "both plans have the same nights at the same instants" "$(inst "$s_plan")" "$(inst "$a_plan")"
 like "PartnerChanged(plan) says what Alex did" "$(cat "$S/monitor.log")" '"plan"'
 
+# --- acts from my list: Sam did one today ---
+enter_world "$S"
+xid=$(jget "$(json list partner)" '[i["id"] for i in d if i["title"].startswith("Bring")][0]')
+check "Sam does an extra from Alex's list" ctl extra "$xid"
+carry
+enter_world "$A"
+eventually "Alex's today shows what Sam did" bash -c "$CLOSERCTL today | grep -q 'Sam did for you today: Bring me coffee in bed'"
+is "today --json: done_for_me" "$(jget "$(json today)" '[i["title"] for i in d["done_for_me"]]')" "['Bring me coffee in bed']"
+
+# --- advances: both record the same one: it counts once ---
+check "Alex records an advance of Sam's, accepted" in_a ctl advance --by partner accepted
+check "Sam records the same (by me, accepted)" in_s ctl advance --by me accepted
+carry
+sleep 1
+enter_world "$A"
+st=$(json stats)
+is "the initiation counts once on Alex's side" "$(jget "$st" 'd["initiations"]["by_partner"]')" 1
+
 # --- offline, both change the plan, then reconnect ---
 # Sam's closerd from now on with a clock 5 hours fast: it must not win for that.
 daemon_pid() {
@@ -207,24 +225,6 @@ a_plan=$(TZ=UTC in_a plan_of)
 s_plan=$(TZ=UTC in_s plan_of)
 is "the same nights after reconnecting" "$(inst "$s_plan")" "$(inst "$a_plan")"
 
-# --- acts from my list: Sam did one today ---
-enter_world "$S"
-xid=$(jget "$(json list partner)" '[i["id"] for i in d if i["title"].startswith("Bring")][0]')
-check "Sam does an extra from Alex's list" ctl extra "$xid"
-carry
-enter_world "$A"
-eventually "Alex's today shows what Sam did" bash -c "$CLOSERCTL today | grep -q 'Sam did for you today: Bring me coffee in bed'"
-is "today --json: done_for_me" "$(jget "$(json today)" '[i["title"] for i in d["done_for_me"]]')" "['Bring me coffee in bed']"
-
-# --- advances: both record the same one: it counts once ---
-check "Alex records an advance of Sam's, accepted" in_a ctl advance --by partner accepted
-check "Sam records the same (by me, accepted)" in_s ctl advance --by me accepted
-carry
-sleep 1
-enter_world "$A"
-st=$(json stats)
-is "the initiation counts once on Alex's side" "$(jget "$st" 'd["initiations"]["by_partner"]')" 1
-
 # --- faults: my partner's files ---
 enter_world "$A"
 before=$(json list partner)
@@ -237,7 +237,7 @@ eventually "a truncated reviews.json is a problem" has_problem 'reviews.json'
 is "and nothing changed" "$(json list mine)" "$before_mine"
 put reviews.json '{"closer":"reviews","format":99,"member":"'"$IDS"'","reviews":[]}'
 eventually "a future format is a problem that says so" has_problem 'newer closer'
-put reviews.json "$(printf 'not json at all\x00\xff')"
+printf 'not json at all\x00\xff' >"$SA/$IDS/.syncthing.reviews.json.tmp" && mv "$SA/$IDS/.syncthing.reviews.json.tmp" "$SA/$IDS/reviews.json"
 eventually "garbage is a problem" has_problem 'reviews.json'
 head -c 9000000 /dev/zero | tr '\0' ' ' >"$SA/$IDS/.syncthing.plan.json.tmp" && mv "$SA/$IDS/.syncthing.plan.json.tmp" "$SA/$IDS/plan.json"
 eventually "an oversized file is a problem" has_problem 'plan.json: too large'
@@ -274,10 +274,11 @@ eventually "the folder back: present again" bash -c "$CLOSERCTL --json share | g
 
 # --- closerd killed while publishing: the files are whole ---
 for i in 1 2 3; do
-        ctl list add "Kill test $i" >/dev/null &
+        "$CLOSERCTL" list add "Kill test $i" >/dev/null 2>&1 &
+        adder=$!
         sleep 0.0$i
-        pkill -KILL -f "$CLOSERD" 2>/dev/null
-        wait
+        kill -KILL "$(daemon_pid)" 2>/dev/null
+        wait "$adder"
 done
 ctl status >/dev/null
 eventually "after the kills closerd publishes again" grep -q "Kill test" "$SA/$IDA/list.ics"
