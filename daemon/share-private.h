@@ -33,11 +33,13 @@ typedef struct Share {
         bool check_mine;            /* my folder changed: are my files still mine? */
         bool partner_present;
 
-        /* what I wrote, to write only what changed and to see a stranger's edit */
-        char *written[_SHARE_SRC_MAX];
+        /* what I wrote (its fingerprint), to write only what changed and to
+         * see a stranger's edit */
+        uint64_t written[_SHARE_SRC_MAX];
         struct stat written_st[_SHARE_SRC_MAX];
         bool have_written[_SHARE_SRC_MAX];
         int64_t list_revision;      /* of the list.ics written; -1 none */
+        uint64_t published_generation; /* the store's, when my files were last rendered */
         bool list_rendering, list_again;
         bool list_reading, list_read_again;
 
@@ -49,6 +51,8 @@ typedef struct Share {
 char *share_path(const char *dir, const char *file);
 const char *share_src_file(int src);
 int share_src_from_file(const char *name);
+/* FNV-1a, 64 bits. */
+uint64_t share_fingerprint(const char *buf, size_t len);
 /* Sets (text NULL: clears) a problem, logging it once when it is new. */
 void share_set_problem(char **slot, const char *text);
 /* The time of the last publishing or receiving, kept in the settings. */
@@ -56,6 +60,6 @@ void share_stamp(Manager *m, const char *key);
 
 /* share-publish.c: my files, each written when its content changed or the
  * file is no longer what I wrote. */
-int share_publish(Manager *m);
+int share_publish(Manager *m, bool check_files);
 /* share-receive.c: my partner's files marked dirty. */
 int share_receive(Manager *m);

@@ -29,10 +29,12 @@ static int build_member(Manager *m, ShareFile *f) {
         return settings_get_string(m->store, "me.name", NULL, &f->name);
 }
 
+/* Every item of my partner's list with my review, "new" too: a review
+ * taken back reaches them as well. */
 static int build_reviews(Manager *m, ShareFile *f) {
         Item *items = NULL;
         size_t n = 0;
-        int r = store_item_list(m->store, SIDE_PARTNER, false, &items, &n);
+        int r = store_partner_reviews(m->store, &items, &n);
         if (r < 0)
                 return r;
         f->reviews = calloc(n ? n : 1, sizeof(ShareReview));
@@ -40,14 +42,11 @@ static int build_reviews(Manager *m, ShareFile *f) {
                 item_array_free(items, n);
                 return -ENOMEM;
         }
-        for (size_t i = 0; i < n; i++) {
-                if (items[i].review == REVIEW_NEW && !items[i].note)
-                        continue;
+        for (size_t i = 0; i < n; i++)
                 f->reviews[f->n_reviews++] = (ShareReview){ .uid = TAKE_PTR(items[i].uid),
                                                             .review = items[i].review,
                                                             .note = TAKE_PTR(items[i].note),
                                                             .sequence = items[i].sequence };
-        }
         item_array_free(items, n);
         return 0;
 }
@@ -149,11 +148,10 @@ static bool still_written(Share *s, int src, const char *path) {
 }
 
 /* Writes text as my file src unless it is there already; then remembers it. */
-static int put_file(Manager *m, int src, char *text) {
+static int put_file(Manager *m, int src, const char *text) {
         Share *s = m->share;
         const char *name = share_src_file(src);
         _cleanup_free_ char *path = share_path(s->mine, name), *tmp = NULL;
-        _cleanup_free_ char *owned = text;
         if (!path || asprintf(&tmp, "%s/.syncthing.%s.tmp", s->mine, name) < 0)
                 return -ENOMEM;
         size_t len = strlen(text);
@@ -168,16 +166,14 @@ static int put_file(Manager *m, int src, char *text) {
         struct stat st;
         s->have_written[src] = stat(path, &st) >= 0;
         s->written_st[src] = st;
-        free(s->written[src]);
-        s->written[src] = TAKE_PTR(owned);
+        s->written[src] = share_fingerprint(text, len);
         return 0;
 }
 
 static int publish_kind(Manager *m, ShareKind k) {
         Share *s = m->share;
         _cleanup_(sharefile_clear) ShareFile f = { .kind = k };
-        _cleanup_free_ char *path = share_path(s->mine, share_kind_file(k));
-        char *text = NULL;
+        _cleanup_free_ char *path = share_path(s->mine, share_kind_file(k)), *text = NULL;
         if (!path)
                 return -ENOMEM;
         f.member = strdup(s->me);
@@ -188,10 +184,8 @@ static int publish_kind(Manager *m, ShareKind k) {
                 r = sharefile_write(&f, &text);
         if (r < 0)
                 return log_warning_errno(r, "Sharing: failed to render %s: %m", share_kind_file(k));
-        if (s->written[k] && streq(s->written[k], text) && still_written(s, k, path)) {
-                free(text);
+        if (s->written[k] == share_fingerprint(text, strlen(text)) && still_written(s, k, path))
                 return 0;
-        }
         return put_file(m, k, text);
 }
 
@@ -212,10 +206,12 @@ static void list_rendered(Manager *m, int r, IcalResult *res, void *userdata) {
         s->list_rendering = false;
         if (r < 0)
                 log_warning_errno(r, "Sharing: failed to render my list: %m");
-        else if (put_file(m, SHARE_SRC_LIST, TAKE_PTR(res->text)) >= 0) {
+        else if (put_file(m, SHARE_SRC_LIST, res->text) >= 0) {
                 s->list_revision = j->revision;
                 /* My partner has this version now: removed items leave tombstones. */
                 r = partner_exported(m, j->revision);
+                if (r >= 0)
+                        r = settings_set_int64(m->store, "share.list.revision", j->revision);
                 if (r < 0)
                         log_warning_errno(r, "Sharing: %s", store_last_error(m->store));
         }
@@ -260,8 +256,16 @@ static int publish_list(Manager *m) {
         return 0;
 }
 
-int share_publish(Manager *m) {
+int share_publish(Manager *m, bool check_files) {
+        Share *s = m->share;
+        /* Nothing written since the last rendering and my files untouched:
+         * nothing to render (a run of the clock, or my own rename seen). */
+        if (s->published_generation == store_generation(m->store) && !check_files)
+                return 0;
         for (ShareKind k = 0; k < _SHARE_KIND_MAX && m->share; k++)
                 (void) publish_kind(m, k);
-        return m->share ? publish_list(m) : 0;
+        int r = m->share ? publish_list(m) : 0;
+        if (m->share)
+                m->share->published_generation = store_generation(m->store);
+        return r;
 }

@@ -68,14 +68,9 @@ static int read_whole(const char *path, size_t max, char **ret, size_t *ret_len)
         return 0;
 }
 
-/* FNV-1a, 64 bits, as hex: the content applied last, per file. */
+/* The content applied last, per file, as hex. */
 static void fingerprint(const char *buf, size_t len, char out[static 17]) {
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-        for (size_t i = 0; i < len; i++) {
-                h ^= (unsigned char) buf[i];
-                h *= UINT64_C(0x100000001b3);
-        }
-        snprintf(out, 17, "%016" PRIx64, h);
+        snprintf(out, 17, "%016" PRIx64, share_fingerprint(buf, len));
 }
 
 static int seen_key(int src, char out[static 48]) {
@@ -121,33 +116,15 @@ static int apply_member(Manager *m, const ShareFile *f, const char *name, Receiv
 }
 
 static int apply_reviews(Manager *m, const ShareFile *f, const char *name, Received *rc) {
-        Item *items = NULL;
-        size_t n = 0;
         unsigned changed = 0, talk = 0;
-        int r = store_item_list(m->store, SIDE_MINE, true, &items, &n);
-        if (r < 0)
-                return r;
         for (size_t i = 0; i < f->n_reviews; i++) {
                 const ShareReview *v = &f->reviews[i];
-                const Item *it = NULL;
-                for (size_t k = 0; k < n && !it; k++)
-                        if (streq(items[k].uid, v->uid))
-                                it = &items[k];
-                if (!it)
-                        continue;
-                if (it->review != v->review || !streq(it->note ?: "", v->note ?: "") ||
-                    it->reviewed_sequence != v->sequence) {
-                        changed++;
-                        talk += v->review == REVIEW_DISCUSS;
-                }
+                int r = store_review_of_mine_set(m->store, v->uid, v->review, v->note, v->sequence);
+                if (r < 0)
+                        return r;
+                changed += r;
+                talk += r && v->review == REVIEW_DISCUSS;
         }
-        item_array_free(items, n);
-        r = store_reviews_of_mine_clear(m->store);
-        for (size_t i = 0; r >= 0 && i < f->n_reviews; i++)
-                r = store_review_of_mine_set(m->store, f->reviews[i].uid, f->reviews[i].review, f->reviews[i].note,
-                                             f->reviews[i].sequence);
-        if (r < 0)
-                return r;
         rc->changed = changed > 0;
         if (talk > 0)
                 snprintf(rc->summary, sizeof(rc->summary), "%s reviewed your list: %u to talk about", name, talk);

@@ -41,6 +41,15 @@ int share_src_from_file(const char *name) {
         return share_kind_from_file(name);
 }
 
+uint64_t share_fingerprint(const char *buf, size_t len) {
+        uint64_t h = UINT64_C(0xcbf29ce484222325);
+        for (size_t i = 0; i < len; i++) {
+                h ^= (unsigned char) buf[i];
+                h *= UINT64_C(0x100000001b3);
+        }
+        return h;
+}
+
 void share_set_problem(char **slot, const char *text) {
         if (!text) {
                 free(TAKE_PTR(*slot));
@@ -69,7 +78,6 @@ static void share_free(Share *s) {
         free(s->partner);
         free(s->theirs);
         for (int i = 0; i < _SHARE_SRC_MAX; i++) {
-                free(s->written[i]);
                 free(s->problem[i]);
         }
         free(s->folder_problem);
@@ -166,7 +174,11 @@ static int share_open(Manager *m, const char *root) {
                 share_free(s);
                 return r;
         }
-        r = sd_event_add_io(m->event, &s->io, s->inotify_fd, EPOLLIN, on_inotify, m);
+        /* The list as last written, so that a restart renders it again only
+         * when it changed (its DTSTAMP would make every rendering new). */
+        r = settings_lenient(settings_get_int64(m->store, "share.list.revision", -1, &s->list_revision));
+        if (r >= 0)
+                r = sd_event_add_io(m->event, &s->io, s->inotify_fd, EPOLLIN, on_inotify, m);
         if (r < 0) {
                 share_free(s);
                 return r;
@@ -288,6 +300,7 @@ static void share_check_mine(Manager *m) {
 static int share_step(Manager *m) {
         if (!m->share)
                 return 0;
+        bool check_files = m->share->check_mine || m->share->rescan;
         if (m->share->rescan) {
                 int r = share_scan(m);
                 if (r < 0)
@@ -297,7 +310,7 @@ static int share_step(Manager *m) {
                 share_check_mine(m);
         if (m->share->partner_present && m->share->dirty)
                 (void) share_receive(m);
-        return share_publish(m);
+        return share_publish(m, check_files);
 }
 
 int share_start(Manager *m) {

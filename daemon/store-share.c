@@ -87,19 +87,40 @@ int store_plan_max_lc(Store *s, const char *member, bool others, uint64_t *ret) 
 
 /* --- my partner's reviews of my items --- */
 
-int store_reviews_of_mine_clear(Store *s) {
+static int review_row(sqlite3_stmt *st, void *ret) {
+        Item it = {
+                .uid = store_column_strdup(st, 0),
+                .review = (Review) sqlite3_column_int(st, 1),
+                .note = store_column_strdup(st, 2),
+                .sequence = sqlite3_column_int64(st, 3),
+                .reviewed_sequence = -1,
+        };
+        if (!it.uid || (sqlite3_column_type(st, 2) != SQLITE_NULL && !it.note)) {
+                item_clear(&it);
+                return -ENOMEM;
+        }
+        *(Item *) ret = it;
+        return 0;
+}
+
+static void item_array_free_void(void *a, size_t n) {
+        item_array_free(a, n);
+}
+
+int store_partner_reviews(Store *s, Item **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        int r = store_prepare(s,
-                              "UPDATE items SET review = 0, note = NULL, reviewed_sequence = NULL"
-                              " WHERE side = 0 AND (review != 0 OR note IS NOT NULL OR reviewed_sequence IS NOT NULL)",
+        int r = store_prepare(s, "SELECT uid, review, note, sequence FROM items WHERE side = 1 AND removed = 0 ORDER BY id",
                               &st);
-        return r < 0 ? r : store_step_done(s, st);
+        if (r < 0)
+                return r;
+        return store_collect_rows(s, st, sizeof(Item), review_row, item_array_free_void, (void **) ret, ret_n);
 }
 
 int store_review_of_mine_set(Store *s, const char *uid, Review review, const char *note, int64_t sequence) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r = store_prepare(s,
-                              "UPDATE items SET review = ?, note = ?, reviewed_sequence = ? WHERE side = 0 AND uid = ?",
+                              "UPDATE items SET review = ?1, note = ?2, reviewed_sequence = ?3 WHERE side = 0 AND uid = ?4"
+                              " AND NOT (review = ?1 AND note IS ?2 AND reviewed_sequence IS ?3)",
                               &st);
         if (r < 0)
                 return r;
@@ -144,10 +165,6 @@ static int title_row(sqlite3_stmt *st, void *ret) {
         }
         *(Item *) ret = it;
         return 0;
-}
-
-static void item_array_free_void(void *a, size_t n) {
-        item_array_free(a, n);
 }
 
 int store_partner_acts_on(Store *s, int64_t day, Item **ret, size_t *ret_n) {

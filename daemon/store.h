@@ -349,9 +349,11 @@ int store_plan_entries(Store *s, const char *member, PlanEntry **ret, size_t *re
 /* The highest lc of member's entries (others: of everyone else's), 0 when none. */
 int store_plan_max_lc(Store *s, const char *member, bool others, uint64_t *ret);
 
-/* My partner's reviews of my items: all cleared, then set by UID (1 when
- * that item is mine, 0 when I have no such item). */
-int store_reviews_of_mine_clear(Store *s);
+/* My reviews of my partner's active items, light: uid, review, note and
+ * sequence only (free with item_array_free). */
+int store_partner_reviews(Store *s, Item **ret, size_t *ret_n);
+/* My partner's review of my item of that UID: 1 when it changed, 0 when
+ * it had it already or I have no such item. */
 int store_review_of_mine_set(Store *s, const char *uid, Review review, const char *note, int64_t sequence);
 
 /* The acts my partner did from my list, as their folder says. */
