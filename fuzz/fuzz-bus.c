@@ -98,6 +98,9 @@ static const Method methods[] = {
         { "Away", { "s", "s" } },
         { "ExportCalendar", { "h" } },
         { "GetStats", { "u" } },
+        { "Share", { "h" } },
+        { "Unshare", {} },
+        { "GetShare", {} },
         { "NoSuchMethod", { "s" } },
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))

@@ -72,7 +72,7 @@ is "complete -F _closerctl closerctl" "$(complete -p closerctl)" "complete -F _c
 
 # --- what needs no daemon ---
 COMMANDS="status today done reroll extra mood pause resume history stats monitor list partner datenight away
-        export-ics advance raincheck promise set get ramp"
+        export-ics advance raincheck promise share set get ramp"
 candidates "closerctl: every command" "closerctl " "$COMMANDS"
 candidates "closerctl with a prefix" "closerctl st" "status stats"
 candidates "after a global option" "closerctl --json " "$COMMANDS"

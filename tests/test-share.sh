@@ -50,12 +50,12 @@ carry() {
         done
 }
 
-# eventually DESC CMD...: CMD succeeds within 10 s (closerd reacts to
+# eventually DESC CMD...: CMD succeeds within 30 s (closerd reacts to
 # inotify; nothing is asked of it).
 eventually() {
         local desc=$1 i
         shift
-        for i in $(seq 200); do
+        for i in $(seq 600); do
                 if "$@" >/dev/null 2>&1; then ok "$desc"; return 0; fi
                 sleep 0.05
         done
