@@ -110,12 +110,27 @@ check "Sam sets a name" ctl set me.name Sam
 "$CLOSERCTL" --json monitor >"$S/monitor.log" 2>&1 &
 MON=$!
 sleep 0.3
+# A desktop notification server for Sam (tests/tools/notifyd).
+NOTIFYD=$TOP/$B/tests/notifyd
+NPID=
+if [[ -x $NOTIFYD ]]; then
+        mkfifo "$S/notifyd.in"
+        "$NOTIFYD" <"$S/notifyd.in" >"$S/notify.log" 2>&1 &
+        NPID=$!
+        exec 7<>"$S/notifyd.in"
+        for _ in $(seq 100); do grep -q READY "$S/notify.log" 2>/dev/null && break; sleep 0.05; done
+fi
 check "Sam shares" ctl share "$SB"
 IDS=$(jget "$(json share)" 'd["member_id"]')
 carry
 eventually "Sam has Alex's list without a command" bash -c "[[ \$($CLOSERCTL --json list partner | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') == 5 ]]"
 eventually "PartnerChanged(list) was emitted" grep -q '"PartnerChanged"' "$S/monitor.log"
 like "its summary names Alex and the new items" "$(cat "$S/monitor.log")" 'Alex updated their list: 5 new'
+if [[ -n $NPID ]]; then
+        eventually "a discreet notification tells Sam" grep -q 'body=Alex updated their list: 5 new' "$S/notify.log"
+else
+        skip "no $B/tests/notifyd"
+fi
 sj=$(json share)
 is "Sam's share shows Alex" "$(jget "$sj" '[d["partner_id"], d["partner_name"], d["partner_present"]]')" \
         "['$IDA', 'Alex', True]"
@@ -221,6 +236,12 @@ warned=0
 in_a bash -c "$CLOSERCTL --json status | grep -q 'won over yours'" && warned=$((warned + 1))
 in_s bash -c "$CLOSERCTL --json status | grep -q 'won over yours'" && warned=$((warned + 1))
 is "exactly one of the two is told their change was overruled" "$warned" 1
+if [[ -n $NPID ]] && in_s bash -c "$CLOSERCTL --json status | grep -q 'won over yours'"; then
+        eventually "the overruled one is notified too" grep -q "won over yours" "$S/notify.log"
+elif [[ -n $NPID ]]; then
+        [[ $(grep -c "won over yours" "$S/notify.log") == 0 ]] && ok "the one who won is not notified" ||
+                not_ok "the winner got an overruled notification"
+fi
 a_plan=$(TZ=UTC in_a plan_of)
 s_plan=$(TZ=UTC in_s plan_of)
 is "the same nights after reconnecting" "$(inst "$s_plan")" "$(inst "$a_plan")"
@@ -234,6 +255,7 @@ put() { # put FILE CONTENT: into Sam's folder on Alex's side, as an engine would
 }
 put reviews.json '{"closer":"reviews","format":1,'
 eventually "a truncated reviews.json is a problem" has_problem 'reviews.json'
+like "status shows the problem as a warning" "$(jget "$(json status)" 'd["warnings"]')" "sharing: my partner's reviews.json"
 is "and nothing changed" "$(json list mine)" "$before_mine"
 put reviews.json '{"closer":"reviews","format":99,"member":"'"$IDS"'","reviews":[]}'
 eventually "a future format is a problem that says so" has_problem 'newer closer'
@@ -280,7 +302,7 @@ for i in 1 2 3; do
         kill -KILL "$(daemon_pid)" 2>/dev/null
         wait "$adder"
 done
-ctl status >/dev/null
+"$CLOSERCTL" status >/dev/null 2>&1 || "$CLOSERCTL" status >/dev/null
 eventually "after the kills closerd publishes again" grep -q "Kill test" "$SA/$IDA/list.ics"
 ok=1
 for f in "$SA/$IDA"/*.json; do python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$f" || ok=0; done
@@ -293,5 +315,5 @@ like "share --off stops" "$out" "Sharing is off; the files in the folder stay"
 is "share --json after --off" "$(jget "$(json share)" 'd["enabled"]')" False
 out=$(ctl share --off)
 like "share --off again" "$out" "off already"
-kill "$MON" 2>/dev/null
+kill "$MON" $NPID 2>/dev/null
 done_testing
