@@ -394,7 +394,7 @@ static void list_import(Manager *m, ListRead *lr, IcalResult *res, int r) {
                 return;
         }
         (void) seen_key(SHARE_SRC_LIST, key);
-        if (res->list.n_items == 0) {
+        if (res->list.n_items == 0 && res->list.skipped_components == 0) {
                 share_set_problem(&s->problem[SHARE_SRC_LIST], NULL); /* no list written yet */
                 return;
         }

@@ -226,6 +226,7 @@ if faketime_preload "$S"; then
 else
         skip "no libfaketime: Sam's clock is not skewed"
 fi
+check "Alex adds to their list while offline" in_a ctl list add "Read to me in bed"
 check "Alex changes the time (offline)" in_a ctl datenight set --weekday sat --time 21:00 --duration 2h
 check "Sam changes it too, with a clock 5 h fast" in_s ctl datenight set --weekday fri --time 18:00 --duration 3h
 carry
@@ -245,9 +246,16 @@ fi
 a_plan=$(TZ=UTC in_a plan_of)
 s_plan=$(TZ=UTC in_s plan_of)
 is "the same nights after reconnecting" "$(inst "$s_plan")" "$(inst "$a_plan")"
+in_s eventually "no list change lost: Sam has Alex's new item" bash -c "$CLOSERCTL --json list partner | grep -q 'Read to me in bed'"
 
 # --- faults: my partner's files ---
+enter_world "$S"
+printf 'Hold me when I come home\nCall me at lunch\n[fun]\nA walk in the rain\n' >"$S/list.txt"
+check "Sam writes a list too" ctl list add --from "$S/list.txt"
+eventually "Sam publishes it" test -f "$SB/$IDS/list.ics"
+carry
 enter_world "$A"
+eventually "Alex has Sam's list" bash -c "[[ \$($CLOSERCTL --json list partner | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') == 3 ]]"
 before=$(json list partner)
 before_mine=$(json list mine)
 put() { # put FILE CONTENT: into Sam's folder on Alex's side, as an engine would
@@ -263,7 +271,38 @@ printf 'not json at all\x00\xff' >"$SA/$IDS/.syncthing.reviews.json.tmp" && mv "
 eventually "garbage is a problem" has_problem 'reviews.json'
 head -c 9000000 /dev/zero | tr '\0' ' ' >"$SA/$IDS/.syncthing.plan.json.tmp" && mv "$SA/$IDS/.syncthing.plan.json.tmp" "$SA/$IDS/plan.json"
 eventually "an oversized file is a problem" has_problem 'plan.json: too large'
-put list.ics "$(head -c 300 "$SB/$IDS/list.ics" 2>/dev/null || printf 'BEGIN:VCALENDAR\r\n')"
+# The hostile exchange files of test-partner.sh, made from Sam's real list.
+good=$SB/$IDS/list.ics
+hostile=$A/hostile
+mkdir -p "$hostile"
+sed '0,/^UID:/{/^UID:/d}' "$good" >"$hostile/no-uid"
+sed '0,/^SUMMARY:/{/^SUMMARY:/d}' "$good" >"$hostile/no-summary"
+uid1=$(grep -m1 '^UID:' "$good" | tr -d '\r')
+awk -v u="$uid1" 'BEGIN{c=0} /^UID:/{c++; if (c==2) {print u "\r"; next}} {print}' "$good" >"$hostile/dup-uid"
+sed '0,/^SUMMARY:/s/^SUMMARY:\(.*\)/SUMMARY:\xff\xfe \1/' "$good" >"$hostile/bad-utf8"
+head -c $(($(stat -c %s "$good") / 2)) "$good" >"$hostile/truncated"
+head -c 4096 /dev/urandom >"$hostile/binary"
+"$PY" - "$hostile/many" "$IDS" <<'PY'
+import sys
+with open(sys.argv[1], "w", newline="") as f:
+    f.write(f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nX-CLOSER-OWNER-ID:{sys.argv[2]}\r\n")
+    for i in range(10001):
+        f.write(f"BEGIN:VTODO\r\nUID:u{i}@t\r\nSUMMARY:item {i}\r\nDTSTAMP:20260101T000000Z\r\nEND:VTODO\r\n")
+    f.write("END:VCALENDAR\r\n")
+PY
+head -c 6000000 /dev/zero | tr '\0' 'x' >"$hostile/huge"
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nX-CLOSER-OWNER-ID:%s\r\nBEGIN:VEVENT\r\nUID:e1\r\nDTSTART:20260101T100000Z\r\nSUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' "$IDS" >"$hostile/event"
+sed "s/^X-CLOSER-OWNER-ID:.*/X-CLOSER-OWNER-ID:$IDA\r/" "$good" >"$hostile/my-own"
+sed '/^X-CLOSER-OWNER-ID:/d' "$good" >"$hostile/no-owner"
+before_list=$(json list partner)
+for f in no-uid no-summary dup-uid bad-utf8 truncated binary many huge event my-own no-owner; do
+        cp "$hostile/$f" "$SA/$IDS/.syncthing.list.ics.tmp" && mv "$SA/$IDS/.syncthing.list.ics.tmp" "$SA/$IDS/list.ics"
+        eventually "a hostile list.ics ($f) is a problem" has_problem "list.ics"
+        is "nothing changed by $f" "$(json list partner)" "$before_list"
+        # The good one again between two: each problem is the file's own.
+        cp "$good" "$SA/$IDS/.syncthing.list.ics.tmp" && mv "$SA/$IDS/.syncthing.list.ics.tmp" "$SA/$IDS/list.ics"
+        eventually "the good list.ics again after $f: no problem" bash -c "! $CLOSERCTL --json share | grep -q 'list.ics'"
+done
 put promises.json '{"closer":"promises","format":1,"member":"'"$IDS"'","promises":[{"uid":"x","due":-5,"what":null,"where":null,"status":"open","sequence":0}]}'
 eventually "a hostile promise is refused whole" has_problem 'promises.json'
 is "the rain checks are as they were" "$(jget "$(json promise)" 'len(d)')" 1
