@@ -123,8 +123,11 @@ static int on_inotify(sd_event_source *source, int fd, uint32_t revents, void *u
                         if (e->mask & IN_Q_OVERFLOW) {
                                 s->rescan = s->check_mine = true;
                                 s->dirty = (1u << _SHARE_SRC_MAX) - 1;
-                        } else if (e->wd == s->wd_root)
+                        } else if (e->wd == s->wd_root) {
+                                if (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
+                                        s->wd_root = -1;
                                 s->rescan = true;
+                        }
                         else if (e->wd == s->wd_mine) {
                                 if (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
                                         s->wd_mine = -1, s->rescan = true;

@@ -347,6 +347,26 @@ ok=1
 for f in "$SA/$IDA"/*.json; do python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$f" || ok=0; done
 is "every published file is whole JSON" "$ok" 1
 
+# --- closerd killed while importing: all of one version, then the new one ---
+enter_world "$S"
+seq 1 2000 | sed 's/^/Little thing number /' >"$S/big.txt"
+check "Sam adds 2000 items" ctl list add --from "$S/big.txt"
+eventually "Sam publishes the long list" grep -q "Little thing number 2000" "$SB/$IDS/list.ics"
+enter_world "$A"
+count() { # (the first call may reach the closerd being killed)
+        local out _
+        for _ in $(seq 20); do out=$(json list partner 2>/dev/null) && break; sleep 0.1; done
+        printf '%s' "$out" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'
+}
+n_before=$(count)
+cp "$SB/$IDS/list.ics" "$SA/$IDS/.syncthing.list.ics.tmp" && mv "$SA/$IDS/.syncthing.list.ics.tmp" "$SA/$IDS/list.ics"
+sleep 0.05
+kill -KILL "$(daemon_pid)" 2>/dev/null
+n_mid=$(count)
+[[ $n_mid == "$n_before" || $n_mid == $((n_before + 2000)) ]] && ok "after a kill during the import: one version ($n_mid items)" ||
+        not_ok "after a kill during the import: $n_mid items, neither $n_before nor $((n_before + 2000))"
+eventually "the restarted closerd imports the new version" bash -c "[[ \$($CLOSERCTL --json list partner | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') == $((n_before + 2000)) ]]"
+
 # --- off ---
 out=$(ctl share --off)
 like "share --off stops" "$out" "Sharing is off; the files in the folder stay"
