@@ -307,6 +307,13 @@ static int applied_locked(Manager *m, int src, const char *key, const char *prin
         return r;
 }
 
+/* The file's content and its fingerprint, in one transaction. */
+static int apply_locked(Manager *m, const ShareFile *f, const char *name, Received *rc, const char *key,
+                        const char *print) {
+        int r = appliers[f->kind](m, f, name, rc);
+        return r < 0 ? r : applied_locked(m, f->kind, key, print);
+}
+
 static int receive_kind(Manager *m, ShareKind k) {
         Share *s = m->share;
         _cleanup_free_ char *path = share_path(s->theirs, share_kind_file(k)), *buf = NULL, *seen = NULL;
@@ -357,12 +364,7 @@ static int receive_kind(Manager *m, ShareKind k) {
         if (!name)
                 return -ENOMEM;
         Received rc = {};
-        r = STORE_TRANSACTION(m->store, ({
-                int _k = appliers[k](m, &f, name, &rc);
-                if (_k >= 0)
-                        _k = applied_locked(m, k, key, print);
-                _k;
-        }));
+        r = STORE_TRANSACTION(m->store, apply_locked(m, &f, name, &rc, key, print));
         if (r < 0)
                 return log_warning_errno(r, "Sharing: failed to apply my partner's %s: %s", share_kind_file(k),
                                          store_last_error(m->store));

@@ -193,6 +193,14 @@ static int share_open(Manager *m, const char *root) {
         return 0;
 }
 
+/* My partner, kept from now on, and the couple's night UIDs. */
+static int partner_found_locked(Manager *m, const char *partner, const char *couple) {
+        int r = settings_set_string(m->store, "share.partner", partner);
+        if (r >= 0)
+                r = settings_set_string(m->store, "share.couple", couple);
+        return r < 0 ? r : datenight_adopt_couple_locked(m, manager_now());
+}
+
 /* The member folders: mine made (and watched), my partner's found (the
  * first seen, by name), any other reported. */
 static int share_scan(Manager *m) {
@@ -247,14 +255,7 @@ static int share_scan(Manager *m) {
                 s->theirs = share_path(s->root, s->partner);
                 if (!s->theirs)
                         return -ENOMEM;
-                r = STORE_TRANSACTION(m->store, ({
-                        int _k = settings_set_string(m->store, "share.partner", s->partner);
-                        if (_k >= 0)
-                                _k = settings_set_string(m->store, "share.couple", couple);
-                        if (_k >= 0)
-                                _k = datenight_adopt_couple_locked(m, manager_now());
-                        _k;
-                }));
+                r = STORE_TRANSACTION(m->store, partner_found_locked(m, s->partner, couple));
                 if (r < 0)
                         return log_warning_errno(r, "Sharing: cannot keep my partner's ID: %s",
                                                  store_last_error(m->store));

@@ -102,10 +102,10 @@ int plan_rule_format(const DnRule *rule, int64_t remind, const char *zone, char 
 }
 
 int plan_rule_parse(const char *value, DnRule *ret, int64_t *ret_remind, char ret_zone[static LOCAL_ZONE_MAX]) {
-        char mode[8], zone[LOCAL_ZONE_MAX] = "";
-        unsigned what;
-        int minute;
-        int64_t duration, remind;
+        char mode[8] = "", zone[LOCAL_ZONE_MAX] = "";
+        unsigned what = 0;
+        int minute = 0;
+        int64_t duration = 0, remind = 0;
         if (!value || strlen(value) >= PLAN_TEXT_MAX ||
             (!SCAN_ALL(value, "%7s %u %d %" SCNi64 " %" SCNi64, mode, &what, &minute, &duration, &remind) &&
              (!SCAN_ALL(value, "%7s %u %d %" SCNi64 " %" SCNi64 " %63s", mode, &what, &minute, &duration, &remind,
@@ -146,9 +146,9 @@ int plan_night_format(const PlanNightValue *v, char buf[static PLAN_TEXT_MAX]) {
 }
 
 int plan_night_parse(const char *value, PlanNightValue *ret) {
-        char st[16];
-        int64_t start, duration;
-        int moved;
+        char st[16] = "";
+        int64_t start = 0, duration = 0;
+        int moved = 0;
         if (!value || strlen(value) >= PLAN_TEXT_MAX ||
             !SCAN_ALL(value, "%15s %" SCNi64 " %" SCNi64 " %d", st, &start, &duration, &moved))
                 return -EINVAL;
