@@ -32,6 +32,7 @@ typedef struct Share {
         unsigned dirty;             /* bit per source: my partner's file to read */
         bool check_mine;            /* my folder changed: are my files still mine? */
         bool partner_present;
+        bool mine_ok;               /* my member folder is a real folder of mine */
 
         /* what I wrote (its fingerprint), to write only what changed and to
          * see a stranger's edit */

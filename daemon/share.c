@@ -219,6 +219,14 @@ static int share_scan(Manager *m) {
         }
         if (mkdir(s->mine, 0700) < 0 && errno != EEXIST)
                 return log_warning_errno(errno, "Sharing: cannot make %s: %m", s->mine);
+        /* Only a folder of my own: never through a link someone put there. */
+        struct stat st;
+        s->mine_ok = lstat(s->mine, &st) >= 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid();
+        if (!s->mine_ok) {
+                share_set_problem(&s->folder_problem,
+                                  "my member folder is not a folder of mine (a link?): nothing is written");
+                return 0;
+        }
         if (s->wd_mine < 0) {
                 s->wd_mine = inotify_add_watch(s->inotify_fd, s->mine, MEMBER_MASK);
                 s->check_mine = true;
@@ -314,7 +322,7 @@ static int share_step(Manager *m) {
                 share_check_mine(m);
         if (m->share->partner_present && m->share->dirty)
                 (void) share_receive(m);
-        return share_publish(m, check_files);
+        return m->share->mine_ok ? share_publish(m, check_files) : 0;
 }
 
 int share_start(Manager *m) {

@@ -369,6 +369,20 @@ n_mid=$(count)
         not_ok "after a kill during the import: $n_mid items, neither $n_before nor $((n_before + 2000))"
 eventually "the restarted closerd imports the new version" bash -c "[[ \$($CLOSERCTL --json list partner | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') == $((n_before + 2000)) ]]"
 
+# --- a member folder that is a link someone put there: nothing written through it ---
+new_world kim
+K=$W
+enable_activation
+IDK=$(jget "$(json share)" 'd["member_id"]')
+SK=$(mktemp -d /tmp/closer-share-k.XXXXXX)
+mkdir -p "$K/elsewhere"
+ln -s "$K/elsewhere" "$SK/$IDK"
+check "Kim shares through a folder where a link stands for Kim's member folder" ctl share "$SK"
+eventually "the link is a problem" has_problem 'not a folder of mine'
+check "and nothing is written through it" bash -c "[[ -z \$(ls -A '$K/elsewhere') ]]"
+rm -rf "$SK"
+enter_world "$A"
+
 # --- off ---
 out=$(ctl share --off)
 like "share --off stops" "$out" "Sharing is off; the files in the folder stay"
