@@ -43,12 +43,13 @@ int verb_datenight(int argc, char **argv) {
                 return r;
         _cleanup_json_ json_object *rj = reply_to_json(rule_reply);
         if (bus_map_reply(rj, datenight_rule_map, &rule) >= 0) {
+                const char *zone = jstr(rj, "zone");
                 if (rule.vary)
-                        printf("Date night: varied over %s at %s for %s.\n", rule.weekdays ?: "", rule.time ?: "",
-                               rule.duration ?: "");
+                        printf("Date night: varied over %s at %s%s%s for %s.\n", rule.weekdays ?: "", rule.time ?: "",
+                               zone ? " " : "", zone ?: "", rule.duration ?: "");
                 else
-                        printf("Date night: every %s at %s for %s.\n", rule.weekday ?: "", rule.time ?: "",
-                               rule.duration ?: "");
+                        printf("Date night: every %s at %s%s%s for %s.\n", rule.weekday ?: "", rule.time ?: "",
+                               zone ? " " : "", zone ?: "", rule.duration ?: "");
         }
         printf("%s%4s  %-27s  %-9s  %-8s%s\n", BOLD, "ID", "WHEN", "MODE", "STATUS", RESET);
         for (size_t i = 0; i < bus_list_length(all); i++) {

@@ -61,12 +61,18 @@ static int method_get_datenight_rule(sd_bus_message *msg, void *userdata, sd_bus
         format_hhmm(rule.minute, time);
         (void) format_duration(rule.duration, duration);
         format_weekdays(rule.weekdays_mask, days);
-        return sd_bus_reply_method_return(msg, "a{sv}", 5,
+        /* Set by my partner in another zone: its times are that zone's. */
+        char zone[LOCAL_ZONE_MAX];
+        r = datenight_foreign_zone(m, zone);
+        if (r < 0)
+                return bus_reply_failure(m, r, "", error);
+        return sd_bus_reply_method_return(msg, "a{sv}", r > 0 ? 6 : 5,
                                           "vary", "b", (int) rule.vary,
                                           "weekday", "s", weekday_to_string(rule.weekday),
                                           "weekdays", "s", days,
                                           "time", "s", time,
-                                          "duration", "s", duration);
+                                          "duration", "s", duration,
+                                          "zone", "s", zone);
 }
 
 static int parse_weekday_field(const BusField *f, const BusValue *v, void *target, sd_bus_error *error) {

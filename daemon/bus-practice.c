@@ -95,7 +95,11 @@ static int method_get_today(sd_bus_message *msg, void *userdata, sd_bus_error *e
                         r = bus_close_entry(reply);
         }
         if (r >= 0 && !t->have_act)
-                r = sd_bus_message_append(reply, "{sv}", "no_act", "s", pick_empty_reason_to_string(t->why));
+                /* Shared, the list comes through the folder, not a file. */
+                r = sd_bus_message_append(reply, "{sv}", "no_act", "s",
+                                          m->share && t->why == PICK_EMPTY_NO_LIST
+                                                  ? "no partner list yet: my partner's closerd has not shared one in the folder"
+                                                  : pick_empty_reason_to_string(t->why));
         if (r >= 0 && t->practice.paused) {
                 char until[16];
                 (void) format_date(t->practice.paused_until, until);

@@ -136,7 +136,8 @@ static int apply_rule(Manager *m, const char *value, char *summary, size_t size)
         else
                 snprintf(days, sizeof(days), "%s", weekday_to_string(rule.weekday));
         format_hhmm(rule.minute, hhmm);
-        snprintf(summary, size, "changed the date nights to %s%s %s", rule.vary ? "one of " : "", days, hhmm);
+        snprintf(summary, size, "changed the date nights to %s%s %s%s%s", rule.vary ? "one of " : "", days, hhmm,
+                 zone[0] ? " " : "", zone);
         return 1;
 }
 

@@ -207,9 +207,7 @@ finish:
  * the second creates the make-ups of nights the first created. */
 static int replan_here_locked(Manager *m, time_t now, bool *changed);
 
-/* The plan is made in the zone of its rule (datenight.zone: who set it,
- * issue 17), which is this machine's unless my partner set it elsewhere. */
-int datenight_replan_locked(Manager *m, time_t now, bool *changed) {
+int datenight_foreign_zone(Manager *m, char buf[static LOCAL_ZONE_MAX]) {
         _cleanup_free_ char *zone = NULL;
         char mine[LOCAL_ZONE_MAX] = "";
         int r = settings_get_string(m->store, "datenight.zone", NULL, &zone);
@@ -217,7 +215,18 @@ int datenight_replan_locked(Manager *m, time_t now, bool *changed) {
                 return r;
         (void) local_zone_name(mine);
         if (!zone || !zone_name_is_valid(zone) || streq(zone, mine))
-                return replan_here_locked(m, now, changed);
+                return 0;
+        snprintf(buf, LOCAL_ZONE_MAX, "%s", zone);
+        return 1;
+}
+
+/* The plan is made in the zone of its rule (datenight.zone: who set it,
+ * issue 17), which is this machine's unless my partner set it elsewhere. */
+int datenight_replan_locked(Manager *m, time_t now, bool *changed) {
+        char zone[LOCAL_ZONE_MAX];
+        int r = datenight_foreign_zone(m, zone);
+        if (r <= 0)
+                return r < 0 ? r : replan_here_locked(m, now, changed);
         char *saved;
         r = zone_push(zone, &saved);
         if (r < 0)

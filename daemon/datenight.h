@@ -12,6 +12,7 @@
 #include "ics.h"
 #include "manager.h"
 #include "plan.h"
+#include "timeutil.h"
 #include "store.h"
 
 /* The rule as stored by datenight set (defaults: fri 20:00, 3 h). */
@@ -65,6 +66,10 @@ typedef struct DnCalendar {
 
 int datenight_calendar_read(Manager *m, time_t now, DnCalendar *c);
 void datenight_calendar_clear(DnCalendar *c);
+
+/* The zone of the rule's times when it is not this machine's (my partner
+ * set the rule elsewhere): 1 and the IANA name, else 0. */
+int datenight_foreign_zone(Manager *m, char buf[static LOCAL_ZONE_MAX]);
 
 /* For the scheduler: the reminder lead (datenight.remind) in seconds. */
 int datenight_remind(Manager *m, int64_t *ret);

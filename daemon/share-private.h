@@ -16,6 +16,16 @@
 #define SHARE_SRC_LIST _SHARE_KIND_MAX
 #define _SHARE_SRC_MAX (_SHARE_KIND_MAX + 1)
 
+/* What can be wrong with the folders, each its own line. */
+typedef enum FolderProblem {
+        FOLDER_ROOT,     /* the shared folder cannot be read */
+        FOLDER_MINE,     /* my member folder is not a real folder of mine */
+        FOLDER_THIRD,    /* a third member folder */
+        FOLDER_GONE,     /* my partner's folder is gone */
+        FOLDER_CONFLICT, /* a conflict copy in my own folder */
+        _FOLDER_PROBLEM_MAX,
+} FolderProblem;
+
 typedef struct Share {
         unsigned epoch; /* tells a helper's late result from an old share */
         char *root;    /* DIR */
@@ -45,7 +55,7 @@ typedef struct Share {
         bool list_reading, list_read_again;
 
         char *problem[_SHARE_SRC_MAX]; /* my partner's file that failed, one line */
-        char *folder_problem;          /* a third member, a conflict copy, a folder gone */
+        char *folder_problem[_FOLDER_PROBLEM_MAX]; /* one of each kind at once */
 } Share;
 
 /* DIR/<member>/<file>: malloc'd, NULL when out of memory. */

@@ -162,7 +162,7 @@ static int promise_take(Manager *m, const SharePromise *sp, const char *name, Re
                 } else {
                         Promise q = { .uid = sp->uid, .due = sp->due, .what = sp->what, .where = sp->where,
                                       .status = sp->status, .created = now, .modified = now,
-                                      .sequence = sp->sequence, .owed_by_partner = true, .shared = true };
+                                      .owed_by_partner = true, .shared = true, .shared_seq = sp->sequence };
                         r = store_promise_insert(m->store, &q);
                         if (r < 0)
                                 return r;
@@ -174,9 +174,9 @@ static int promise_take(Manager *m, const SharePromise *sp, const char *name, Re
                 return r;
         if (!p.owed_by_partner)
                 return 0; /* a rain check I owe under that UID: theirs cannot change it */
-        bool same = p.shared && p.due == sp->due && p.status == sp->status && p.sequence == sp->sequence &&
-                    streq(p.what ?: "", sp->what ?: "") && streq(p.where ?: "", sp->where ?: "");
-        if (same)
+        /* Their version as taken before: what I marked since (kept, moved)
+         * stays; a new version of theirs counts. */
+        if (p.shared && p.shared_seq == sp->sequence)
                 return 0;
         PromiseStatus before = p.status;
         time_t due_before = p.due;
@@ -188,9 +188,10 @@ static int promise_take(Manager *m, const SharePromise *sp, const char *name, Re
                 return -ENOMEM;
         p.due = sp->due;
         p.status = sp->status;
-        p.sequence = sp->sequence;
+        p.sequence++; /* a change for the calendar */
         p.modified = now;
         p.shared = true;
+        p.shared_seq = sp->sequence;
         if (before != p.status && (p.status == PROMISE_KEPT || p.status == PROMISE_BROKEN))
                 p.resolved = now;
         r = store_promise_replace(m->store, &p);
@@ -234,9 +235,15 @@ static int apply_acts(Manager *m, const ShareFile *f, const char *name, Received
         if (r >= 0 && n_after > n_before) {
                 const Item *it = &after[n_after - 1];
                 rc->changed = true;
-                snprintf(rc->summary, sizeof(rc->summary), "%s did for you today: %s", name, it->title);
+                /* A private item's title is never on the bus; an intimate
+                 * one's never on the screen (notify.reveal aside). */
+                snprintf(rc->discreet, sizeof(rc->discreet), "%s did something from your list today", name);
                 if (it->private_)
-                        snprintf(rc->discreet, sizeof(rc->discreet), "%s did something from your list today", name);
+                        snprintf(rc->summary, sizeof(rc->summary), "%s", rc->discreet);
+                else
+                        snprintf(rc->summary, sizeof(rc->summary), "%s did for you today: %s", name, it->title);
+                if (!it->private_ && it->intensity <= 1)
+                        rc->discreet[0] = '\0';
         }
         item_array_free(before, n_before);
         item_array_free(after, n_after);

@@ -80,7 +80,8 @@ static void share_free(Share *s) {
         for (int i = 0; i < _SHARE_SRC_MAX; i++) {
                 free(s->problem[i]);
         }
-        free(s->folder_problem);
+        for (int i = 0; i < _FOLDER_PROBLEM_MAX; i++)
+                free(s->folder_problem[i]);
         free(s);
 }
 
@@ -214,19 +215,19 @@ static int share_scan(Manager *m) {
         if (s->wd_root < 0) {
                 char line[PATH_MAX + 64];
                 snprintf(line, sizeof(line), "the shared folder %s cannot be read: %s", s->root, strerror(errno));
-                share_set_problem(&s->folder_problem, line);
+                share_set_problem(&s->folder_problem[FOLDER_ROOT], line);
                 return 0;
         }
+        share_set_problem(&s->folder_problem[FOLDER_ROOT], NULL);
         if (mkdir(s->mine, 0700) < 0 && errno != EEXIST)
                 return log_warning_errno(errno, "Sharing: cannot make %s: %m", s->mine);
         /* Only a folder of my own: never through a link someone put there. */
         struct stat st;
         s->mine_ok = lstat(s->mine, &st) >= 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid();
-        if (!s->mine_ok) {
-                share_set_problem(&s->folder_problem,
-                                  "my member folder is not a folder of mine (a link?): nothing is written");
+        share_set_problem(&s->folder_problem[FOLDER_MINE],
+                          s->mine_ok ? NULL : "my member folder is not a folder of mine (a link?): nothing is written");
+        if (!s->mine_ok)
                 return 0;
-        }
         if (s->wd_mine < 0) {
                 s->wd_mine = inotify_add_watch(s->inotify_fd, s->mine, MEMBER_MASK);
                 s->check_mine = true;
@@ -279,13 +280,11 @@ static int share_scan(Manager *m) {
         }
         s->partner_present = present;
         char line[256];
-        if (third) {
-                snprintf(line, sizeof(line), "a third member folder %.32s is ignored: only my partner's is read", third);
-                share_set_problem(&s->folder_problem, line);
-        } else if (s->partner && !present)
-                share_set_problem(&s->folder_problem, "my partner's folder is gone: nothing was deleted here");
-        else if (s->folder_problem && !strstr(s->folder_problem, "conflict"))
-                share_set_problem(&s->folder_problem, NULL);
+        snprintf(line, sizeof(line), "a third member folder %.32s is ignored: only my partner's is read",
+                 third ? third : "");
+        share_set_problem(&s->folder_problem[FOLDER_THIRD], third ? line : NULL);
+        share_set_problem(&s->folder_problem[FOLDER_GONE],
+                          s->partner && !present ? "my partner's folder is gone: nothing was deleted here" : NULL);
         return 0;
 }
 
@@ -302,11 +301,14 @@ static void share_check_mine(Manager *m) {
         for (struct dirent *de; (de = readdir(d));)
                 if (name_is_conflict(de->d_name))
                         conflict = true;
-        if (conflict)
-                share_set_problem(&s->folder_problem,
-                                  "a conflict copy is in my own folder: my files were written again from my database");
-        else if (s->folder_problem && strstr(s->folder_problem, "conflict"))
-                share_set_problem(&s->folder_problem, NULL);
+        /* Once, when it appears: each file compared with my database again
+         * (and written where it differs). */
+        if (conflict && !s->folder_problem[FOLDER_CONFLICT])
+                memset(s->have_written, 0, sizeof(s->have_written));
+        share_set_problem(&s->folder_problem[FOLDER_CONFLICT],
+                          conflict ? "a conflict copy is in my own folder (another writer?): it is never read, and my "
+                                     "files are as my database has them"
+                                   : NULL);
 }
 
 static int share_step(Manager *m) {
@@ -367,6 +369,17 @@ int share_enable(Manager *m, int dirfd, char **ret_why) {
         return share_open(m, path);
 }
 
+/* Off, and which member was my partner forgotten: shared again, the first
+ * member seen is (a partner who reinstalled has a new member ID). What they
+ * shared stays. */
+static int disable_locked(Manager *m) {
+        const char *const keys[] = { "share.dir", "share.partner", "share.couple" };
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(keys); i++)
+                r = settings_unset(m->store, keys[i]);
+        return r;
+}
+
 int share_disable(Manager *m) {
         _cleanup_free_ char *dir = NULL;
         int r = settings_get_string(m->store, "share.dir", NULL, &dir);
@@ -375,7 +388,7 @@ int share_disable(Manager *m) {
         share_stop(m);
         if (!dir)
                 return 0;
-        r = settings_unset(m->store, "share.dir");
+        r = STORE_TRANSACTION(m->store, disable_locked(m));
         return r < 0 ? r : 1;
 }
 
@@ -442,8 +455,9 @@ int share_status(Manager *m, ShareStatus *ret) {
         for (int i = 0; s && r >= 0 && i < _SHARE_SRC_MAX; i++)
                 if (s->problem[i])
                         r = add_problem(&st, s->problem[i]);
-        if (s && r >= 0 && s->folder_problem)
-                r = add_problem(&st, s->folder_problem);
+        for (int i = 0; s && r >= 0 && i < _FOLDER_PROBLEM_MAX; i++)
+                if (s->folder_problem[i])
+                        r = add_problem(&st, s->folder_problem[i]);
         if (r < 0) {
                 share_status_clear(&st);
                 return r;

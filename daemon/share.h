@@ -42,7 +42,9 @@ void share_stop(Manager *m);
  * not: -ENOTDIR not a folder, -EACCES not writable, -EINVAL inside my data
  * folder (the database never goes into the shared folder). */
 int share_enable(Manager *m, int dirfd, char **ret_why);
-/* Stops reading and writing; the files stay. 0 when it was off. */
+/* Stops reading and writing; the files stay, and so does what my partner
+ * shared, but which member is my partner is forgotten (shared again, the
+ * first member seen is). 0 when it was off. */
 int share_disable(Manager *m);
 
 typedef struct ShareStatus {

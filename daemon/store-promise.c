@@ -23,7 +23,7 @@ void promise_array_free(Promise *p, size_t n) {
         free(p);
 }
 
-#define PROMISE_COLUMNS "id, uid, due, what, place, status, advance_id, created, resolved, sequence, modified, owed_by, shared"
+#define PROMISE_COLUMNS "id, uid, due, what, place, status, advance_id, created, resolved, sequence, modified, owed_by, shared, shared_seq"
 
 static int promise_from_row(sqlite3_stmt *st, Promise *ret) {
         Promise p = {
@@ -40,6 +40,7 @@ static int promise_from_row(sqlite3_stmt *st, Promise *ret) {
                 .modified = sqlite3_column_int64(st, 10),
                 .owed_by_partner = sqlite3_column_int(st, 11) != 0,
                 .shared = sqlite3_column_int(st, 12) != 0,
+                .shared_seq = sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 13),
         };
         if (!p.uid || (sqlite3_column_type(st, 3) != SQLITE_NULL && !p.what) ||
             (sqlite3_column_type(st, 4) != SQLITE_NULL && !p.where)) {
@@ -76,7 +77,7 @@ int store_promise_insert(Store *s, Promise *p) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r = store_prepare(s,
                               "INSERT INTO promises (uid, due, what, place, status, advance_id, created, sequence, modified,"
-                              " owed_by, shared) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              " owed_by, shared, shared_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                               &st);
         if (r < 0)
                 return r;
@@ -94,6 +95,10 @@ int store_promise_insert(Store *s, Promise *p) {
         sqlite3_bind_int64(st, 9, (int64_t) p->modified);
         sqlite3_bind_int(st, 10, p->owed_by_partner);
         sqlite3_bind_int(st, 11, p->shared);
+        if (p->shared)
+                sqlite3_bind_int64(st, 12, p->shared_seq);
+        else
+                sqlite3_bind_null(st, 12);
         r = store_step_done(s, st);
         if (r < 0)
                 return r;
@@ -241,7 +246,7 @@ int store_promise_replace(Store *s, const Promise *p) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r = store_prepare(s,
                               "UPDATE promises SET what = ?, place = ?, due = ?, status = ?, resolved = ?, sequence = ?,"
-                              " modified = ?, shared = ? WHERE id = ?",
+                              " modified = ?, shared = ?, shared_seq = ? WHERE id = ?",
                               &st);
         if (r < 0)
                 return r;
@@ -256,7 +261,8 @@ int store_promise_replace(Store *s, const Promise *p) {
         sqlite3_bind_int64(st, 6, p->sequence);
         sqlite3_bind_int64(st, 7, (int64_t) p->modified);
         sqlite3_bind_int(st, 8, p->shared);
-        sqlite3_bind_int64(st, 9, p->id);
+        sqlite3_bind_int64(st, 9, p->shared_seq);
+        sqlite3_bind_int64(st, 10, p->id);
         r = store_step_done(s, st);
         if (r < 0)
                 return r;

@@ -157,6 +157,7 @@ static int title_row(sqlite3_stmt *st, void *ret) {
                 .title = store_column_strdup(st, 2),
                 .private_ = sqlite3_column_int(st, 3) != 0,
                 .category = (Category) sqlite3_column_int(st, 4),
+                .intensity = sqlite3_column_int(st, 5),
                 .reviewed_sequence = -1,
         };
         if (!it.uid || !it.title) {
@@ -170,7 +171,7 @@ static int title_row(sqlite3_stmt *st, void *ret) {
 int store_partner_acts_on(Store *s, int64_t day, Item **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r = store_prepare(s,
-                              "SELECT i.id, i.uid, i.title, i.private, i.category FROM partner_acts a"
+                              "SELECT i.id, i.uid, i.title, i.private, i.category, i.intensity FROM partner_acts a"
                               " JOIN items i ON i.side = 0 AND i.uid = a.uid WHERE a.day = ? ORDER BY i.id",
                               &st);
         if (r < 0)

@@ -215,11 +215,14 @@ static const char *const migrations[] = {
         /* 9: sharing (issue 17). My partner's review of my items lives in
          * the review and note of my own rows (side 0), with the revision it
          * applies to; a rain check my partner owes me as read from their
-         * folder is theirs to change (shared); an advance from their folder
+         * folder is theirs to change (shared), with the version of theirs
+         * last taken (shared_seq: what I mark myself stays until they change
+         * it again); an advance from their folder
          * keeps their ID; the acts they did from my list; the date-night
          * plan's entries, mine and theirs, each with its logical clock. */
         "ALTER TABLE items ADD COLUMN reviewed_sequence INTEGER;"
         "ALTER TABLE promises ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE promises ADD COLUMN shared_seq INTEGER;"
         "ALTER TABLE advances ADD COLUMN partner_id INTEGER;"
         "CREATE UNIQUE INDEX advances_partner ON advances (partner_id);"
         "CREATE TABLE partner_acts ("

@@ -175,6 +175,7 @@ typedef struct Promise {
         int64_t sequence;
         bool owed_by_partner; /* owed to me: my partner declined my advance */
         bool shared;          /* read from my partner's folder: theirs to change */
+        int64_t shared_seq;   /* when shared: the SEQUENCE of their version last taken */
 } Promise;
 
 void promise_clear(Promise *p);
