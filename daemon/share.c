@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "datenight.h"
+#include "io.h"
 #include "log.h"
 #include "macro.h"
 #include "settings.h"
@@ -107,9 +108,21 @@ static int watch_theirs(Share *s) {
         return s->wd_theirs < 0 ? -errno : 0;
 }
 
+/* My own rename into place, seen: the file is the one I wrote. */
+static bool my_own_write(Share *s, const char *name, uint32_t mask) {
+        int src = share_src_from_file(name);
+        struct stat st;
+        if (src < 0 || !(mask & (IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE)) || !s->have_written[src])
+                return false;
+        _cleanup_free_ char *path = share_path(s->mine, name);
+        return path && stat(path, &st) >= 0 && same_file(&st, &s->written_st[src]);
+}
+
 static int on_inotify(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
         Share *s = m->share;
+        bool was_rescan = s->rescan, was_check = s->check_mine;
+        unsigned was_dirty = s->dirty;
         _Alignas(struct inotify_event) char buf[4096];
         for (;;) {
                 ssize_t n = read(fd, buf, sizeof(buf));
@@ -132,6 +145,8 @@ static int on_inotify(sd_event_source *source, int fd, uint32_t revents, void *u
                         else if (e->wd == s->wd_mine) {
                                 if (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
                                         s->wd_mine = -1, s->rescan = true;
+                                if (my_own_write(s, name, e->mask))
+                                        continue;
                                 s->check_mine = s->check_mine || name_is_ours(name) || name_is_conflict(name) ||
                                                 (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF));
                         } else if (e->wd == s->wd_theirs) {
@@ -143,7 +158,9 @@ static int on_inotify(sd_event_source *source, int fd, uint32_t revents, void *u
                         }
                 }
         }
-        manager_queue_run(m);
+        /* Only my own renames seen: nothing to do. */
+        if (s->rescan != was_rescan || s->check_mine != was_check || s->dirty != was_dirty)
+                manager_queue_run(m);
         return 0;
 }
 
