@@ -81,6 +81,8 @@ int verb_share(int argc, char **argv) {
         }
         if (argc == 1)
                 return show();
+        if (!argv[1][0])
+                return usage_error("share: the folder must not be empty (closerctl share DIR)");
         _cleanup_close_ int fd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return fail("cannot open the folder %.*s%s: %s", ECHO(argv[1]), strerror(errno));

@@ -83,12 +83,13 @@ int bus_append_item(sd_bus_message *reply, const Item *it, Side side, const Item
                                   "modified", "x", it->modified);
         /* Mine: my partner's review, when their shared folder has one,
          * and whether it was of an older version. */
-        bool reviewed = side == SIDE_PARTNER || it->reviewed_sequence >= 0;
+        bool reviewed = side == SIDE_PARTNER ||
+                        (it->reviewed_sequence >= 0 && (it->review != REVIEW_NEW || (it->note && it->note[0])));
         if (r >= 0 && reviewed)
                 r = sd_bus_message_append(reply, "{sv}", "review", "s", review_to_string(it->review));
         if (r >= 0 && reviewed && it->note && it->note[0])
                 r = sd_bus_message_append(reply, "{sv}", "note", "s", it->note);
-        if (r >= 0 && side == SIDE_MINE && it->reviewed_sequence >= 0)
+        if (r >= 0 && side == SIDE_MINE && reviewed)
                 r = sd_bus_message_append(reply, "{sv}", "review_stale", "b",
                                           (int) (it->reviewed_sequence < it->sequence));
         if (r >= 0 && use)

@@ -71,8 +71,8 @@ static int append_share_warnings(Manager *m, sd_bus_message *reply, time_t now) 
                 _cleanup_free_ char *w = NULL;
                 r = asprintf(&w, "sharing: %s", st.problems[i]) < 0 ? -ENOMEM : sd_bus_message_append(reply, "s", w);
         }
-        if (r >= 0 && st.overruled && now - st.overruled_at < 7 * 86400)
-                r = sd_bus_message_append(reply, "s", st.overruled);
+        for (size_t i = 0; r >= 0 && i < st.n_overruled; i++)
+                r = sd_bus_message_append(reply, "s", st.overruled[i]);
         return r;
 }
 

@@ -250,16 +250,19 @@ static int entry_rank(const PlanEntry *e) {
         return k.kind == PLAN_KEY_RULE ? 0 : k.kind == PLAN_KEY_AWAY ? 1 : k.kind == PLAN_KEY_NIGHT ? 2 : 3;
 }
 
+/* What my overruled entry was about: the plan, the time apart, or a night
+ * by its week (its own time is what the two disagreed on). */
 static void overruled_name(const PlanEntry *mine, char *buf, size_t size) {
         PlanKey k;
-        PlanNightValue v;
+        time_t monday;
         char when[32];
         if (plan_key_parse(mine->key, &k) < 0 || k.kind == PLAN_KEY_RULE)
                 snprintf(buf, size, "the date-night plan");
         else if (k.kind == PLAN_KEY_AWAY)
                 snprintf(buf, size, "the time apart");
-        else if (plan_night_parse(mine->value, &v) >= 0 && format_human_local(v.start, false, when) >= 0)
-                snprintf(buf, size, "the %s of %s", k.kind == PLAN_KEY_MAKEUP ? "make-up night" : "date night", when);
+        else if (local_resolve(k.day, 12 * 60, &monday) >= 0 && format_human_local(monday, false, when) >= 0)
+                snprintf(buf, size, "the %s of the week of %s", k.kind == PLAN_KEY_MAKEUP ? "make-up night" : "date night",
+                         when);
         else
                 snprintf(buf, size, "a date night");
 }

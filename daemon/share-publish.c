@@ -64,13 +64,16 @@ static int build_promises(Manager *m, ShareFile *f) {
                 return -ENOMEM;
         }
         for (size_t i = 0; i < n; i++) {
+                /* Mine, and the ones I noted as my partner's (theirs once
+                 * they publish it themselves): never one I read from them. */
                 bool active = p[i].status == PROMISE_OPEN || p[i].status == PROMISE_MOVED;
-                if (p[i].owed_by_partner || p[i].shared || (!active && p[i].modified < since))
+                if (p[i].shared || (!active && p[i].modified < since))
                         continue;
                 f->promises[f->n_promises++] = (SharePromise){ .uid = TAKE_PTR(p[i].uid), .due = p[i].due,
                                                                .what = TAKE_PTR(p[i].what),
                                                                .where = TAKE_PTR(p[i].where),
-                                                               .status = p[i].status, .sequence = p[i].sequence };
+                                                               .status = p[i].status, .sequence = p[i].sequence,
+                                                               .owed_by_partner = p[i].owed_by_partner };
         }
         promise_array_free(p, n);
         return 0;

@@ -87,6 +87,20 @@ static char *partner_name(Manager *m) {
         return strdup("Your partner");
 }
 
+/* Why a file could not be read, in words. */
+static const char *unreadable(int r) {
+        switch (r) {
+        case -E2BIG:
+                return "too large";
+        case -EBADF:
+                return "not a regular file";
+        case -ELOOP:
+                return "a symbolic link: never followed";
+        default:
+                return strerror(-r);
+        }
+}
+
 static void problem(Manager *m, int src, const char *why) {
         char line[512];
         snprintf(line, sizeof(line), "my partner's %s: %s; the last good state is kept", share_src_file(src), why);
@@ -133,50 +147,69 @@ static int apply_reviews(Manager *m, const ShareFile *f, const char *name, Recei
         return 0;
 }
 
+/* A local rain check, not from my partner's folder, still to come, owed
+ * by owed_by_partner, within the window of due: the same one. */
+static int promise_local_twin(Manager *m, time_t due, bool owed_by_partner, int64_t *ret_id) {
+        Promise *all = NULL;
+        size_t n = 0;
+        *ret_id = 0;
+        int r = store_promise_list(m->store, true, &all, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n && !*ret_id; i++)
+                if (all[i].owed_by_partner == owed_by_partner && !all[i].shared &&
+                    llabs((long long) (all[i].due - due)) <= ADVANCE_SAME_WINDOW)
+                        *ret_id = all[i].id;
+        promise_array_free(all, n);
+        return 0;
+}
+
+/* One rain check of my partner's folder: one they owe me (they keep it),
+ * or one they noted as owed by me (a rain check I gave them that I did not
+ * note myself). The one who owes it is the one who writes it. */
 static int promise_take(Manager *m, const SharePromise *sp, const char *name, Received *rc) {
         _cleanup_(promise_clear) Promise p = {};
+        bool i_owe = sp->owed_by_partner;
         time_t now = manager_now();
+        int64_t twin;
         char when[32];
         (void) format_human_local(sp->due, true, when);
         int r = store_promise_get_by_uid(m->store, sp->uid, &p);
         if (r == -ENOENT) {
-                /* One I recorded myself as owed to me (my advance they
-                 * declined): theirs from now on, not a second one. */
-                Promise *all = NULL;
-                size_t n = 0;
-                int64_t adopt = 0;
-                r = store_promise_list(m->store, true, &all, &n);
+                r = promise_local_twin(m, sp->due, !i_owe, &twin);
                 if (r < 0)
                         return r;
-                for (size_t i = 0; i < n && !adopt; i++)
-                        if (all[i].owed_by_partner && !all[i].shared && llabs((long long) (all[i].due - sp->due)) <=
-                                                                               ADVANCE_SAME_WINDOW)
-                                adopt = all[i].id;
-                promise_array_free(all, n);
-                if (adopt > 0) {
-                        r = store_promise_adopt(m->store, adopt, sp->uid);
+                if (i_owe && twin > 0)
+                        return 0; /* I noted it myself: mine is the one, and they will take it */
+                if (twin > 0) {
+                        /* One I noted as owed to me: theirs from now on, not a second one. */
+                        r = store_promise_adopt(m->store, twin, sp->uid);
                         if (r >= 0)
-                                r = store_promise_get(m->store, adopt, &p);
+                                r = store_promise_get(m->store, twin, &p);
                         if (r < 0)
                                 return r;
                 } else {
                         Promise q = { .uid = sp->uid, .due = sp->due, .what = sp->what, .where = sp->where,
                                       .status = sp->status, .created = now, .modified = now,
-                                      .owed_by_partner = true, .shared = true, .shared_seq = sp->sequence };
+                                      .owed_by_partner = !i_owe, .shared = true, .shared_seq = sp->sequence };
                         r = store_promise_insert(m->store, &q);
                         if (r < 0)
                                 return r;
                         rc->changed = true;
-                        snprintf(rc->summary, sizeof(rc->summary), "%s owes you a rain check: %s", name, when);
+                        if (i_owe)
+                                snprintf(rc->summary, sizeof(rc->summary), "%s noted a rain check you owe: %s", name,
+                                         when);
+                        else
+                                snprintf(rc->summary, sizeof(rc->summary), "%s owes you a rain check: %s", name, when);
                         return 0;
                 }
         } else if (r < 0)
                 return r;
-        if (!p.owed_by_partner)
-                return 0; /* a rain check I owe under that UID: theirs cannot change it */
+        if (!p.shared)
+                return 0; /* one of mine under that UID: theirs cannot change it */
         /* Their version as taken before: what I marked since (kept, moved)
          * stays; a new version of theirs counts. */
-        if (p.shared && p.shared_seq == sp->sequence)
+        if (p.shared_seq == sp->sequence)
                 return 0;
         PromiseStatus before = p.status;
         time_t due_before = p.due;
@@ -190,7 +223,6 @@ static int promise_take(Manager *m, const SharePromise *sp, const char *name, Re
         p.status = sp->status;
         p.sequence++; /* a change for the calendar */
         p.modified = now;
-        p.shared = true;
         p.shared_seq = sp->sequence;
         if (before != p.status && (p.status == PROMISE_KEPT || p.status == PROMISE_BROKEN))
                 p.resolved = now;
@@ -204,7 +236,7 @@ static int promise_take(Manager *m, const SharePromise *sp, const char *name, Re
         else if (due_before != p.due)
                 snprintf(rc->summary, sizeof(rc->summary), "%s moved a rain check to %s", name, when);
         else
-                snprintf(rc->summary, sizeof(rc->summary), "%s owes you a rain check: %s", name, when);
+                snprintf(rc->summary, sizeof(rc->summary), "%s changed a rain check: %s", name, when);
         return 0;
 }
 
@@ -271,6 +303,36 @@ static int apply_advances(Manager *m, const ShareFile *f, const char *name, Rece
         return 0;
 }
 
+/* The overruled warnings of the last week, newest first, at most
+ * OVERRULED_MAX: "SECONDS\tTEXT" lines (share.c reads them). */
+#define OVERRULED_MAX 5
+static int overruled_keep(Manager *m, const char *text) {
+        _cleanup_free_ char *old = NULL, *out = NULL;
+        size_t size = 0;
+        time_t now = manager_now();
+        int r = settings_get_string(m->store, "share.overruled", NULL, &old);
+        if (r < 0)
+                return r;
+        FILE *f = open_memstream(&out, &size);
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "%" PRIi64 "\t%s", (int64_t) now, text);
+        int kept = 1;
+        for (char *line = old, *next; line && *line && kept < OVERRULED_MAX; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                long long at = strtoll(line, NULL, 10);
+                if (now - (time_t) at < 7 * 86400 && strchr(line, '\t')) {
+                        fprintf(f, "\n%s", line);
+                        kept++;
+                }
+        }
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        return settings_set_string(m->store, "share.overruled", out);
+}
+
 static int apply_plan(Manager *m, const ShareFile *f, const char *name, Received *rc) {
         PlanMerge pm;
         _cleanup_free_ PlanEntry *e = calloc(f->n_entries ? f->n_entries : 1, sizeof(PlanEntry));
@@ -287,9 +349,7 @@ static int apply_plan(Manager *m, const ShareFile *f, const char *name, Received
         if (pm.overruled > 0) {
                 snprintf(rc->overruled, sizeof(rc->overruled),
                          "%s's change to %s, made while you were apart, won over yours", name, pm.overruled_what);
-                char line[320];
-                snprintf(line, sizeof(line), "%" PRIi64 "\t%s", (int64_t) manager_now(), rc->overruled);
-                r = settings_set_string(m->store, "share.overruled", line);
+                r = overruled_keep(m, rc->overruled);
         }
         return r;
 }
@@ -338,7 +398,7 @@ static int receive_kind(Manager *m, ShareKind k) {
                 return 0;
         }
         if (r < 0) {
-                problem(m, k, r == -E2BIG ? "too large" : r == -EBADF ? "not a regular file" : strerror(-r));
+                problem(m, k, unreadable(r));
                 return 0;
         }
         fingerprint(buf, len, print);
@@ -460,7 +520,7 @@ static int receive_list(Manager *m) {
                 return 0;
         }
         if (r < 0) {
-                problem(m, SHARE_SRC_LIST, r == -E2BIG ? "too large" : strerror(-r));
+                problem(m, SHARE_SRC_LIST, unreadable(r));
                 return 0;
         }
         ListRead *lr = calloc(1, sizeof(*lr));

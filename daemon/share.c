@@ -108,6 +108,12 @@ static int watch_theirs(Share *s) {
         return s->wd_theirs < 0 ? -errno : 0;
 }
 
+static bool regular_in(const char *dir, const char *name) {
+        _cleanup_free_ char *path = share_path(dir, name);
+        struct stat st;
+        return path && lstat(path, &st) >= 0 && S_ISREG(st.st_mode);
+}
+
 /* My own rename into place, seen: the file is the one I wrote. */
 static bool my_own_write(Share *s, const char *name, uint32_t mask) {
         int src = share_src_from_file(name);
@@ -154,6 +160,11 @@ static int on_inotify(sd_event_source *source, int fd, uint32_t revents, void *u
                                 if (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
                                         s->wd_theirs = -1, s->rescan = true;
                                 else if (src >= 0 && (e->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)))
+                                        s->dirty |= 1u << src;
+                                /* A link or a folder made in place has no close: it is
+                                 * read (and refused) at once. A file made in place is
+                                 * read once it is closed. */
+                                else if (src >= 0 && (e->mask & IN_CREATE) && !regular_in(s->theirs, name))
                                         s->dirty |= 1u << src;
                         }
                 }
@@ -419,6 +430,8 @@ void share_status_clear(ShareStatus *s) {
         free(s->name);
         free(s->partner_id);
         free(s->partner_name);
+        for (size_t i = 0; i < s->n_overruled; i++)
+                free(s->overruled[i]);
         free(s->overruled);
         for (size_t i = 0; i < s->n_problems; i++)
                 free(s->problems[i]);
@@ -426,28 +439,29 @@ void share_status_clear(ShareStatus *s) {
         memset(s, 0, sizeof(*s));
 }
 
-static int add_problem(ShareStatus *st, const char *text) {
-        char **p = reallocarray(st->problems, st->n_problems + 1, sizeof(char *));
+static int add_line(char ***lines, size_t *n, const char *text) {
+        char **p = reallocarray(*lines, *n + 1, sizeof(char *));
         if (!p)
                 return -ENOMEM;
-        st->problems = p;
-        p[st->n_problems] = strdup(text);
-        return p[st->n_problems++] ? 0 : -ENOMEM;
+        *lines = p;
+        p[*n] = strdup(text);
+        return p[(*n)++] ? 0 : -ENOMEM;
 }
 
-/* "SECONDS\tTEXT", as share-receive.c keeps it. */
+/* "SECONDS\tTEXT" lines, as share-receive.c keeps them: those of the last week. */
 static int overruled_read(Manager *m, ShareStatus *st) {
         _cleanup_free_ char *v = NULL;
+        time_t now = manager_now();
         int r = settings_get_string(m->store, "share.overruled", NULL, &v);
-        if (r < 0 || !v)
-                return r;
-        char *tab = strchr(v, '\t');
-        if (!tab)
-                return 0;
-        *tab = '\0';
-        st->overruled_at = (time_t) strtoll(v, NULL, 10);
-        st->overruled = strdup(tab + 1);
-        return st->overruled ? 0 : -ENOMEM;
+        for (char *line = v, *next; r >= 0 && line && *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                char *tab = strchr(line, '\t');
+                if (tab && now - (time_t) strtoll(line, NULL, 10) < 7 * 86400)
+                        r = add_line(&st->overruled, &st->n_overruled, tab + 1);
+        }
+        return r;
 }
 
 int share_status(Manager *m, ShareStatus *ret) {
@@ -471,10 +485,10 @@ int share_status(Manager *m, ShareStatus *ret) {
         Share *s = m->share;
         for (int i = 0; s && r >= 0 && i < _SHARE_SRC_MAX; i++)
                 if (s->problem[i])
-                        r = add_problem(&st, s->problem[i]);
+                        r = add_line(&st.problems, &st.n_problems, s->problem[i]);
         for (int i = 0; s && r >= 0 && i < _FOLDER_PROBLEM_MAX; i++)
                 if (s->folder_problem[i])
-                        r = add_problem(&st, s->folder_problem[i]);
+                        r = add_line(&st.problems, &st.n_problems, s->folder_problem[i]);
         if (r < 0) {
                 share_status_clear(&st);
                 return r;

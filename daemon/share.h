@@ -55,8 +55,8 @@ typedef struct ShareStatus {
         time_t last_published, last_received; /* 0: never */
         char **problems;                       /* one line each */
         size_t n_problems;
-        char *overruled;                       /* the last plan change of mine my partner's overruled */
-        time_t overruled_at;
+        char **overruled;                      /* plan changes of mine my partner's overruled, */
+        size_t n_overruled;                    /* in the last week, newest first */
 } ShareStatus;
 
 int share_status(Manager *m, ShareStatus *ret);

@@ -52,6 +52,7 @@ typedef struct Field {
         FieldType type;
         bool nullable; /* strings only */
         bool unique;   /* part of what no two entries of an array may share */
+        bool optional; /* may be left out (a member added after format 1 was first written) */
 } Field;
 
 typedef struct ArrayInfo {
@@ -98,6 +99,7 @@ static const Field promise_fields[] = {
         F(SharePromise, where, FIELD_TEXT, .nullable = true, .max = SHAREFILE_TEXT_MAX),
         F(SharePromise, status, FIELD_STATUS),
         SEQUENCE(SharePromise),
+        { .name = "owed_by", .type = FIELD_BY, .offset = offsetof(SharePromise, owed_by_partner), .optional = true },
 };
 static const Field entry_fields[] = {
         F(SharePlanEntry, key, FIELD_ASCII, .unique = true, .min = 1, .max = SHAREFILE_KEY_MAX),
@@ -461,7 +463,7 @@ static int parse_field(const Where *w, const Field *fd, json_object *obj, void *
         int r;
 
         if (!json_object_object_get_ex(obj, fd->name, &v))
-                return fail(w, -EBADMSG, fd->name, "missing");
+                return fd->optional ? 0 : fail(w, -EBADMSG, fd->name, "missing");
         switch (fd->type) {
         case FIELD_INT:
                 return parse_int(w, fd, v, AT(base, fd, int64_t));

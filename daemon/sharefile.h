@@ -20,9 +20,10 @@
  *             "note":T|null, "sequence":N}]  (my reviews of my partner's
  *             items; sequence: the SEQUENCE of the item version reviewed)
  *   promises: "promises": [{"uid":U, "due":S, "what":T|null, "where":T|null,
- *             "status":"open|kept|broken|moved|cancelled", "sequence":N}]
- *             (the rain checks the writer owes; due in seconds since the
- *             epoch, UTC)
+ *             "status":"open|kept|broken|moved|cancelled", "sequence":N,
+ *             "owed_by":"me|partner"}] (the rain checks the writer owes,
+ *             and those it recorded as owed by the reader; owed_by may be
+ *             left out: "me"; due in seconds since the epoch, UTC)
  *   plan:     "clock": N, "entries": [{"key":K, "value":V, "lc":N,
  *             "seen":N}] (shareplan.h says what keys and values mean)
  *   acts:     "acts": [{"day":"YYYY-MM-DD", "uid":U}] (acts the writer did
@@ -95,6 +96,7 @@ typedef struct SharePromise {
         char *what, *where;   /* NULL; SHAREFILE_TEXT_MAX code points */
         PromiseStatus status;
         int64_t sequence;     /* >= 0 */
+        bool owed_by_partner; /* "partner": the writer recorded it as owed by the reader */
 } SharePromise;
 
 typedef struct SharePlanEntry {

@@ -82,6 +82,7 @@ refuses "share of my data folder" "database never goes into" ctl share "$XDG_DAT
 touch "$A/afile"
 refuses "share of a file" "cannot open the folder|not a folder" ctl share "$A/afile"
 refuses "share DIR --off" "not both" ctl share "$SA" --off
+refuses "share of an empty name" "must not be empty" ctl share ""
 out=$(ctl share "$SA")
 like "share DIR turns it on" "$out" "Sharing through $SA as member [0-9a-f]{32}"
 sj=$(json share)
@@ -167,6 +168,17 @@ enter_world "$A"
 eventually "Alex sees the rain check owed to them" bash -c "$CLOSERCTL --json promise | grep -q '\"owed_by\": \"partner\"'"
 pr=$(json promise)
 is "one rain check, owed by my partner, open" "$(jget "$pr" '[(p["owed_by"], p["status"]) for p in d]')" "[('partner', 'open')]"
+enter_world "$S"
+check "Sam notes a rain check Alex gave Sam (Sam's advance, declined by Alex)" \
+        ctl advance --by me declined --raincheck "sun 18:00"
+enter_world "$A"
+eventually "Alex sees the rain check they owe, noted by Sam" \
+        bash -c "$CLOSERCTL --json promise | grep -q '\"owed_by\": \"me\"'"
+is "two rain checks now: one each way" "$(jget "$(json promise)" 'sorted(p["owed_by"] for p in d)')" "['me', 'partner']"
+enter_world "$S"
+eventually "Sam does not get it back as a second one" \
+        bash -c "[[ \$($CLOSERCTL --json promise | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') == 2 ]]"
+enter_world "$A"
 is "status asks for no export: sharing carries my list" "$(jget "$(json status)" '[w for w in d["warnings"] if "export" in w]')" "[]"
 
 # --- the date night: one plan, the same UIDs ---
@@ -206,12 +218,12 @@ is "today --json: done_for_me" "$(jget "$(json today)" '[i["title"] for i in d["
 # --- advances: both record the same one: it counts once ---
 check "Alex records an advance of Sam's, accepted" in_a ctl advance --by partner accepted
 check "Sam records the same (by me, accepted)" in_s ctl advance --by me accepted
-eventually "Sam publishes both advances" bash -c "[[ \$(grep -c '\"id\":' '$SB/$IDS/advances.json') == 2 ]]"
+eventually "Sam publishes the advance" bash -c "[[ \$(grep -c '\"id\":' '$SB/$IDS/advances.json') == 3 ]]"
 carry
 sleep $([[ -n ${CLOSER_VALGRIND:-} ]] && echo 5 || echo 1)
 enter_world "$A"
 st=$(json stats)
-is "the initiation counts once on Alex's side" "$(jget "$st" 'd["initiations"]["by_partner"]')" 1
+is "the initiation counts once on Alex's side" "$(jget "$st" 'd["initiations"]["by_partner_accepted"]')" 1
 
 # --- offline, both change the plan, then reconnect ---
 CARRY=
@@ -268,6 +280,7 @@ eventually "Alex has Sam's list" bash -c "[[ \$($CLOSERCTL --json list partner |
 CARRY=
 before=$(json list partner)
 before_mine=$(json list mine)
+before_promises=$(json promise)
 put() { # put FILE CONTENT: into Sam's folder on Alex's side, as an engine would
         printf '%s' "$2" >"$SA/$IDS/.syncthing.$1.tmp" && mv "$SA/$IDS/.syncthing.$1.tmp" "$SA/$IDS/$1"
 }
@@ -315,7 +328,7 @@ for f in no-uid no-summary dup-uid bad-utf8 truncated binary many huge event my-
 done
 put promises.json '{"closer":"promises","format":1,"member":"'"$IDS"'","promises":[{"uid":"x","due":-5,"what":null,"where":null,"status":"open","sequence":0}]}'
 eventually "a hostile promise is refused whole" has_problem 'promises.json'
-is "the rain checks are as they were" "$(jget "$(json promise)" 'len(d)')" 1
+is "the rain checks are as they were" "$(json promise)" "$before_promises"
 is "the partner list is as it was" "$(json list partner)" "$before"
 mkdir -p "$SA/$IDS/.stversions"
 printf 'junk' >"$SA/$IDS/.stversions/reviews~20261203.json"
@@ -323,6 +336,15 @@ printf 'junk' >"$SA/$IDS/reviews.sync-conflict-20261203-101010-ABCDEFG.json"
 printf 'junk' >"$SA/$IDS/~syncthing~reviews.json.tmp"
 sleep 0.5
 is "conflict copies, temp files and .stversions are never read" "$(json list mine)" "$before_mine"
+rm -f "$SA/$IDS/reviews.json"
+ln -s /etc/passwd "$SA/$IDS/reviews.json"
+eventually "a link made in place is a problem, never followed" has_problem 'reviews.json: a symbolic link'
+rm -f "$SA/$IDS/acts.json"
+mkdir "$SA/$IDS/acts.json"
+eventually "a folder made in place is a problem" has_problem 'acts.json: not a regular file'
+is "and nothing changed" "$(json list mine)" "$before_mine"
+rm -f "$SA/$IDS/reviews.json"
+rmdir "$SA/$IDS/acts.json"
 # Sam's real files again: the problems go.
 rm -f "$SA/$IDS"/*.json "$SA/$IDS/list.ics"
 for f in "$SB/$IDS"/*; do cp "$f" "$SA/$IDS/.syncthing.x.tmp" && mv "$SA/$IDS/.syncthing.x.tmp" "$SA/$IDS/${f##*/}"; done

@@ -182,6 +182,7 @@ static SharePromise sample_promises[] = {
         { .uid = "rc-3@closer", .due = 1718000000, .what = "", .status = PROMISE_BROKEN, .sequence = 1 },
         { .uid = "rc-4@closer", .due = 1718000001, .where = "</script>", .status = PROMISE_MOVED, .sequence = 2 },
         { .uid = "rc-5@closer", .due = 1718000002, .status = PROMISE_CANCELLED, .sequence = 9 },
+        { .uid = "rc-6@closer", .due = 1718000003, .status = PROMISE_OPEN, .sequence = 0, .owed_by_partner = true },
 };
 static SharePlanEntry sample_entries[] = {
         { .key = "rule", .value = "weekly fri 20:00", .lc = 1, .seen = 0 },
@@ -249,6 +250,7 @@ static void assert_same(const ShareFile *a, const ShareFile *b) {
                 assert_streq_null(x->where, y->where);
                 assert_int_equal(x->status, y->status);
                 assert_true(x->sequence == y->sequence);
+                assert_int_equal(x->owed_by_partner, y->owed_by_partner);
         }
         assert_int_equal(a->n_entries, b->n_entries);
         for (size_t i = 0; i < a->n_entries; i++) {
@@ -371,6 +373,13 @@ static void test_parse_lenient(void **state) {
         parse_rest_ok(SHARE_ACTS, "\"acts\":[{\"day\":\"2024-02-29\",\"uid\":\"u\"},{\"day\":\"2024-03-01\",\"uid\":\"u\"}]");
         parse_rest_ok(SHARE_PROMISES, "\"promises\":[{\"uid\":\"u\",\"due\":-0,\"what\":null,\"where\":null,"
                                       "\"status\":\"open\",\"sequence\":0}]");
+        /* owed_by: optional ("me"), and then one of two words. */
+        parse_rest_ok(SHARE_PROMISES, "\"promises\":[{\"uid\":\"u\",\"due\":0,\"what\":null,\"where\":null,"
+                                      "\"status\":\"open\",\"sequence\":0,\"owed_by\":\"partner\"}]");
+        expect_error_rest(SHARE_PROMISES,
+                          "\"promises\":[{\"uid\":\"u\",\"due\":0,\"what\":null,\"where\":null,"
+                          "\"status\":\"open\",\"sequence\":0,\"owed_by\":\"us\"}]",
+                          EBADMSG, "promises[0].owed_by");
 }
 
 /* ---- limits --------------------------------------------------------------------------------- */
