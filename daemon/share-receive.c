@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -502,9 +501,10 @@ static void list_parsed(Manager *m, int r, IcalResult *res, void *userdata) {
         if (m->share && m->share->epoch == lr->epoch && r != -ECANCELED) {
                 m->share->list_reading = false;
                 list_import(m, lr, res, r);
-                /* A long list came and went through the heap: give it back. */
+                /* A long list came and went through the heap and the page
+                 * cache: give both back. */
                 listfile_clear(&res->list);
-                (void) malloc_trim(0);
+                store_release_memory(m->store);
                 if (m->share->list_read_again) {
                         m->share->list_read_again = false;
                         (void) receive_list(m);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -331,6 +332,11 @@ int store_step_done(Store *s, sqlite3_stmt *st) {
         store_touch(s);
         int rc = sqlite3_step(st);
         return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}
+
+void store_release_memory(Store *s) {
+        (void) sqlite3_db_release_memory(s->db);
+        (void) malloc_trim(0);
 }
 
 uint64_t store_generation(Store *s) {

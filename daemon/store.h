@@ -43,6 +43,10 @@ const char *store_path(Store *s);
 /* A number that changes with every write (and rollback): a cache of what
  * was read is good while it stays the same. */
 uint64_t store_generation(Store *s);
+/* After a large piece of work (a partner's list taken from the shared
+ * folder): the page cache's unused pages and the heap's free top go back
+ * to the system. */
+void store_release_memory(Store *s);
 /* Calls changed(userdata) whenever the generation moves (the run queue,
  * manager.h); NULL: nobody. */
 void store_set_changed(Store *s, void (*changed)(void *userdata), void *userdata);
