@@ -211,10 +211,11 @@ int datenight_foreign_zone(Manager *m, char buf[static LOCAL_ZONE_MAX]) {
         _cleanup_free_ char *zone = NULL;
         char mine[LOCAL_ZONE_MAX] = "";
         int r = settings_get_string(m->store, "datenight.zone", NULL, &zone);
-        if (r < 0)
-                return r;
+        if (r < 0 || !zone)
+                return r < 0 ? r : 0;
+        /* Every re-plan asks: this machine's zone only when the rule has one. */
         (void) local_zone_name(mine);
-        if (!zone || !zone_name_is_valid(zone) || streq(zone, mine))
+        if (!zone_name_is_valid(zone) || streq(zone, mine))
                 return 0;
         snprintf(buf, LOCAL_ZONE_MAX, "%s", zone);
         return 1;

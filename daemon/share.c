@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "datenight.h"
+#include "hash.h"
 #include "io.h"
 #include "log.h"
 #include "macro.h"
@@ -43,12 +44,7 @@ int share_src_from_file(const char *name) {
 }
 
 uint64_t share_fingerprint(const char *buf, size_t len) {
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-        for (size_t i = 0; i < len; i++) {
-                h ^= (unsigned char) buf[i];
-                h *= UINT64_C(0x100000001b3);
-        }
-        return h;
+        return fnv1a64(FNV1A64_INIT, buf, len);
 }
 
 void share_set_problem(char **slot, const char *text) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "icalwire.h"
 #include "macro.h"
 
@@ -429,26 +430,17 @@ int icalwire_decode_response(const char *buf, size_t len, int *ret_result, const
 
 /* --- fingerprints --- */
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n) {
-        const unsigned char *b = p;
-        for (size_t i = 0; i < n; i++) {
-                h ^= b[i];
-                h *= UINT64_C(0x100000001b3);
-        }
-        return h;
-}
-
 static uint64_t fnv_i64(uint64_t h, int64_t v) {
-        return fnv(h, &v, sizeof(v));
+        return fnv1a64(h, &v, sizeof(v));
 }
 
 static uint64_t fnv_str(uint64_t h, const char *s) {
         /* NULL and "" differ: a string hashes with its NUL, NULL as one 0xff. */
-        return s ? fnv(h, s, strlen(s) + 1) : fnv(h, "\xff", 1);
+        return s ? fnv1a64(h, s, strlen(s) + 1) : fnv1a64(h, "\xff", 1);
 }
 
 uint64_t icalwire_fingerprint(const IcsEvent *events, size_t n, time_t now) {
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
+        uint64_t h = FNV1A64_INIT;
         h = fnv_i64(h, (int64_t) n);
         /* The DTSTAMP of every event: without events, now is not written. */
         if (n > 0)

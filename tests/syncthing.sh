@@ -322,3 +322,24 @@ _st_prev_exit=${_st_prev_exit% EXIT}
 [[ -n $_st_prev_exit ]] && eval "_st_prev_exit=$_st_prev_exit"
 # shellcheck disable=SC2064 # the previous trap is expanded now, on purpose
 trap "st_teardown; $_st_prev_exit" EXIT
+
+# st_assert_loopback: the test's assertions that nothing left the loopback:
+# each instance's trace (when run under strace, ST_STRACE) and the sockets
+# of both (ss). Needs tests/lib.sh's ok/not_ok/skip.
+st_assert_loopback() {
+        local n out
+        if [[ -n ${ST_STRACE:-} ]]; then
+                for n in a b; do
+                        if out=$(st_check_trace $n 2>&1); then ok "$n: strace, from generate to now: $out"; else
+                                not_ok "$n: strace: an address off loopback"
+                                printf '%s\n' "$out" | head -10 | sed 's/^/#   /'
+                        fi
+                done
+        else
+                skip "strace cannot trace here (ptrace refused)"
+        fi
+        if out=$(st_check_sockets 2>&1); then ok "ss: $out"; else
+                not_ok "ss: a socket off loopback"
+                printf '%s\n' "$out" | head -10 | sed 's/^/#   /'
+        fi
+}

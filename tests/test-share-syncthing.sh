@@ -510,20 +510,7 @@ is "$loser still is" "$(enter_world "$ll"; warned | grep -c 'won over yours')" 1
 is "only the two member folders, .stfolder and the bench files are in the folder" \
         "$(cd "$ST_A_DIR" && ls -A | sort | tr '\n' ' ')" \
         "$(printf '%s\n' .stfolder "$IDA" "$IDB" bench-{1..5}.txt | sort | tr '\n' ' ')"
-if [[ -n ${ST_STRACE:-} ]]; then
-        for n in a b; do
-                if out=$(st_check_trace $n 2>&1); then ok "$n: strace, from generate to now: $out"; else
-                        not_ok "$n: strace: an address off loopback"
-                        printf '%s\n' "$out" | head -10 | sed 's/^/#   /'
-                fi
-        done
-else
-        skip "strace cannot trace here (ptrace refused)"
-fi
-if out=$(st_check_sockets 2>&1); then ok "ss: $out"; else
-        not_ok "ss: a socket off loopback"
-        printf '%s\n' "$out" | head -10 | sed 's/^/#   /'
-fi
+st_assert_loopback
 for w in "$WA" "$WB"; do
         enter_world "$w"
         name_owned && ok "closerd of $(basename "$w") still runs" || not_ok "closerd of $(basename "$w") still runs"
