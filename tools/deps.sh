@@ -8,7 +8,8 @@ set -eu
 PACKAGES="gcc make pkg-config libsystemd-dev libsqlite3-dev libical-dev libjson-c-dev
 libcmocka-dev dbus dbus-daemon systemd faketime sqlite3 python3 python3-icalendar
 python3-vobject python3-dbus khal mandoc strace util-linux bash-completion clang
-libclang-rt-14-dev cppcheck clang-tidy valgrind remind procps syncthing"
+libclang-rt-14-dev cppcheck clang-tidy valgrind remind procps syncthing
+radicale vdirsyncer curl"
 if [ "${1:-}" = deb ]; then
         PACKAGES="$PACKAGES build-essential debhelper dpkg-dev lintian"
 fi
