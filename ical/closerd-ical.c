@@ -45,7 +45,7 @@ static int work(const IcalRequest *req, IcalBuf *out) {
 
         switch (req->op) {
         case ICAL_OP_ICS_WRITE:
-                r = ics_write(req->events, req->n_events, req->now, &text);
+                r = ics_write(req->events, req->n_events, &text);
                 break;
         case ICAL_OP_LISTFILE_WRITE:
                 r = listfile_write(req->items, req->n_items, req->owner_name, req->owner_id, req->now, &text);

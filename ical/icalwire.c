@@ -304,7 +304,6 @@ int icalwire_encode_request(const IcalRequest *req, IcalBuf *out) {
         put_head(out, req->op);
         switch (req->op) {
         case ICAL_OP_ICS_WRITE:
-                put_i64(out, req->now);
                 put_i64(out, (int64_t) req->n_events);
                 for (size_t i = 0; i < req->n_events; i++)
                         put_event(out, &req->events[i]);
@@ -337,48 +336,63 @@ static int get_abi(Cursor *c) {
         return abi && streq(abi, ICALWIRE_ABI) ? 0 : -EPROTO;
 }
 
+/* i64 n, n x event. */
+static int decode_events(Cursor *c, IcalRequest *req) {
+        IcsEvent *events = NULL;
+        int r = get_count(c, EVENT_BYTES_MIN, &req->n_events);
+        if (r >= 0 && req->n_events > 0) {
+                events = calloc(req->n_events, sizeof(IcsEvent));
+                if (!events)
+                        r = -ENOMEM;
+        }
+        req->events = events;
+        for (size_t i = 0; r >= 0 && i < req->n_events; i++)
+                r = get_event(c, &events[i]);
+        return r;
+}
+
+/* i64 now, str owner name, str owner id, i64 n, n x item. */
+static int decode_items(Cursor *c, IcalRequest *req) {
+        char *name = NULL, *id = NULL;
+        Item *items;
+        int64_t now;
+        int r = get_int(c, INT64_MIN, INT64_MAX, &now);
+        if (r < 0)
+                return r;
+        req->now = (time_t) now;
+        r = get_str(c, &name);
+        req->owner_name = name;
+        if (r >= 0)
+                r = get_str(c, &id);
+        req->owner_id = id;
+        if (r >= 0)
+                r = get_count(c, ITEM_BYTES_MIN, &req->n_items);
+        if (r < 0)
+                return r;
+        r = get_items(c, req->n_items, &items, &req->n_items);
+        req->items = items;
+        return r;
+}
+
 static int decode_request(Cursor *c, IcalRequest *req) {
-        int64_t op, now;
+        int64_t op;
         int r = get_abi(c);
         if (r >= 0)
                 r = get_int(c, 1, _ICAL_OP_MAX - 1, &op);
         if (r < 0)
                 return r;
         req->op = (IcalOp) op;
-        if (req->op == ICAL_OP_LISTFILE_PARSE) {
+        switch (req->op) {
+        case ICAL_OP_LISTFILE_PARSE:
                 req->buf = c->p;
                 req->len = c->left;
                 return 0;
-        }
-        r = get_int(c, INT64_MIN, INT64_MAX, &now);
-        if (r < 0)
-                return r;
-        req->now = (time_t) now;
-        if (req->op == ICAL_OP_LISTFILE_WRITE) {
-                char *name = NULL, *id = NULL;
-                Item *items;
-                r = get_str(c, &name);
-                req->owner_name = name;
-                if (r >= 0)
-                        r = get_str(c, &id);
-                req->owner_id = id;
-                if (r >= 0)
-                        r = get_count(c, ITEM_BYTES_MIN, &req->n_items);
-                if (r < 0)
-                        return r;
-                r = get_items(c, req->n_items, &items, &req->n_items);
-                req->items = items;
-        } else {
-                IcsEvent *events = NULL;
-                r = get_count(c, EVENT_BYTES_MIN, &req->n_events);
-                if (r >= 0 && req->n_events > 0) {
-                        events = calloc(req->n_events, sizeof(IcsEvent));
-                        if (!events)
-                                r = -ENOMEM;
-                }
-                req->events = events;
-                for (size_t i = 0; r >= 0 && i < req->n_events; i++)
-                        r = get_event(c, &events[i]);
+        case ICAL_OP_LISTFILE_WRITE:
+                r = decode_items(c, req);
+                break;
+        default:
+                r = decode_events(c, req);
+                break;
         }
         if (r >= 0 && c->left > 0)
                 r = -EBADMSG;
@@ -442,9 +456,8 @@ static uint64_t fnv_str(uint64_t h, const char *s) {
 uint64_t icalwire_fingerprint(const IcsEvent *events, size_t n, time_t now) {
         uint64_t h = FNV1A64_INIT;
         h = fnv_i64(h, (int64_t) n);
-        /* The DTSTAMP of every event: without events, now is not written. */
-        if (n > 0)
-                h = fnv_i64(h, now);
+        /* now is not read: ics_write() stamps each event with its own
+         * last_modified, which is hashed below. */
         for (size_t i = 0; i < n; i++) {
                 const IcsEvent *e = &events[i];
                 h = fnv_str(h, e->uid);

@@ -11,7 +11,7 @@
  * writes the whole response to its stdout and exits 0:
  *
  *   request:  str ABI, i64 op, then by op
- *             ICAL_OP_ICS_WRITE       i64 now, i64 n, n x event
+ *             ICAL_OP_ICS_WRITE       i64 n, n x event
  *             ICAL_OP_LISTFILE_WRITE  i64 now, str owner name, str owner id, i64 n, n x item
  *             ICAL_OP_LISTFILE_PARSE  the file's bytes, to the end
  *   response: str ABI, i64 result (0 or -errno), then
@@ -39,7 +39,7 @@
 #include "listfile.h"
 
 #define ICALWIRE_HELPER "closerd-ical"
-#define ICALWIRE_ABI "closer-ical/3 " VERSION
+#define ICALWIRE_ABI "closer-ical/4 " VERSION
 #define ICALWIRE_INPUT_MAX (64u << 20)   /* bytes of a request (10,000 items of 4,000 characters) */
 #define ICALWIRE_OUTPUT_MAX (256u << 20) /* bytes of a response */
 
@@ -54,7 +54,7 @@ typedef enum IcalOp {
  * helper decoded it (everything owned: icalwire_request_clear()). */
 typedef struct IcalRequest {
         IcalOp op;
-        time_t now;           /* *_WRITE: the DTSTAMP */
+        time_t now;           /* LISTFILE_WRITE: the DTSTAMP */
         const IcsEvent *events; /* ICS_WRITE */
         size_t n_events;
         const Item *items;    /* LISTFILE_WRITE */
@@ -90,6 +90,7 @@ int icalwire_decode_response(const char *buf, size_t len, int *ret_result, const
 int icalwire_encode_listfile(const ListFile *f, char **ret, size_t *ret_len);
 int icalwire_decode_listfile(const char *buf, size_t len, ListFile *ret);
 
-/* A 64-bit FNV-1a hash of everything ics_write() would read: equal
- * fingerprints, equal text. */
+/* A 64-bit FNV-1a hash of everything ics_write() reads: equal fingerprints,
+ * equal text. now is ignored (ics_write() no longer takes one: each DTSTAMP
+ * is the event's last_modified); it stays for the callers, pass 0. */
 uint64_t icalwire_fingerprint(const IcsEvent *events, size_t n, time_t now);

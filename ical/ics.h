@@ -53,13 +53,15 @@ typedef struct IcsEvent {
  *
  *   VCALENDAR: VERSION:2.0, PRODID:ICS_PRODID, CALSCALE:GREGORIAN,
  *              X-WR-CALNAME:ICS_CALNAME, no METHOD
- *   VEVENT:    UID, DTSTAMP (now), DTSTART, DTEND, SEQUENCE, LAST-MODIFIED,
+ *   VEVENT:    UID, DTSTAMP (= last_modified), DTSTART, DTEND, SEQUENCE, LAST-MODIFIED,
  *              SUMMARY, DESCRIPTION (if any), CLASS:PRIVATE,
  *              STATUS:CONFIRMED or CANCELLED, TRANSP:OPAQUE
  *   VALARM:    (alarm_before > 0 and not cancelled) ACTION:DISPLAY,
  *              DESCRIPTION, TRIGGER;RELATED=START:-PT1H (the negative lead)
  *
- * Zero events give a valid, empty VCALENDAR.
+ * Zero events give a valid, empty VCALENDAR. The text depends on the events
+ * only, never on the time of the call: each DTSTAMP is the event's own
+ * last_modified, so an unchanged event renders byte for byte the same.
  *
  * Texts (summary, description, alarm_text) must be valid UTF-8 without
  * control characters other than '\n' and '\t' (a '\r' would not survive
@@ -71,9 +73,9 @@ typedef struct IcsEvent {
  *            longer than ICS_UID_MAX or not printable ASCII, two events with
  *            the same UID, a summary NULL or empty, a text that is not valid
  *            UTF-8 or has control characters, end <= start, alarm_before < 0
- *   -ERANGE  a time (start, end, last_modified, now) before 1970 or after
+ *   -ERANGE  a time (start, end, last_modified) before 1970 or after
  *            3000-12-31T23:59:59Z, sequence outside 0..INT_MAX,
  *            alarm_before > ICS_ALARM_BEFORE_MAX
  *   -ENOMEM
  */
-int ics_write(const IcsEvent *events, size_t n, time_t now, char **ret_text);
+int ics_write(const IcsEvent *events, size_t n, char **ret_text);
