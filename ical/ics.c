@@ -200,11 +200,10 @@ static int build_text(const IcsEvent *events, size_t n, char **ret_text) {
         return ical_render(cal, ret_text);
 }
 
-int ics_write(const IcsEvent *events, size_t n, char **ret_text) {
+/* What ics_write() refuses in the events as a whole. */
+static int validate_events(const IcsEvent *events, size_t n) {
         int r;
 
-        if (!ret_text || (n > 0 && !events))
-                return -EINVAL;
         for (size_t i = 0; i < n; i++) {
                 r = validate_event(&events[i]);
                 if (r < 0)
@@ -213,12 +212,43 @@ int ics_write(const IcsEvent *events, size_t n, char **ret_text) {
         r = has_duplicate_uid(events, n);
         if (r < 0)
                 return r;
-        if (r > 0)
+        return r > 0 ? -EINVAL : 0;
+}
+
+int ics_write(const IcsEvent *events, size_t n, char **ret_text) {
+        if (!ret_text || (n > 0 && !events))
                 return -EINVAL;
+        int r = validate_events(events, n);
+        if (r < 0)
+                return r;
 
         IcalState state;
         ical_enter(&state);
         r = build_text(events, n, ret_text);
         ical_leave(&state);
         return r;
+}
+
+int ics_write_each(const IcsEvent *events, size_t n, char ***ret_texts) {
+        if (!ret_texts || (n > 0 && !events))
+                return -EINVAL;
+        *ret_texts = NULL;
+        int r = validate_events(events, n);
+        if (r < 0 || n == 0)
+                return r;
+
+        char **texts = calloc(n, sizeof(char *));
+        if (!texts)
+                return -ENOMEM;
+        IcalState state;
+        ical_enter(&state);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = build_text(&events[i], 1, &texts[i]);
+        ical_leave(&state);
+        if (r < 0) {
+                ics_texts_free(texts, n);
+                return r;
+        }
+        *ret_texts = texts;
+        return 0;
 }

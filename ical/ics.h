@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <time.h>
 
 #define ICS_PRODID "-//closer//closer date nights//EN"
@@ -79,3 +80,17 @@ typedef struct IcsEvent {
  *   -ENOMEM
  */
 int ics_write(const IcsEvent *events, size_t n, char **ret_text);
+
+/* Each event alone, for a vdir (one file per event): (*ret_texts)[i] is what
+ * ics_write(&events[i], 1, ...) gives. The events are checked as ics_write()
+ * checks them all (a duplicate UID too): any error fails the whole call, with
+ * ics_write()'s error, and *ret_texts is NULL. n = 0: 0 and NULL. Free the
+ * array with ics_texts_free(*ret_texts, n). */
+int ics_write_each(const IcsEvent *events, size_t n, char ***ret_texts);
+
+/* Here, not in ics.c: closerd frees the texts it gets from its helper. */
+static inline void ics_texts_free(char **texts, size_t n) {
+        for (size_t i = 0; texts && i < n; i++)
+                free(texts[i]);
+        free(texts);
+}
