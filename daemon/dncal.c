@@ -46,7 +46,7 @@ static int calendar_text(Manager *m, const DnCalendar *c, const char **ret_text,
         if (!t)
                 return -ENOMEM;
         *t = (TextJob) { c->fingerprint, done, userdata };
-        IcalRequest req = { .op = ICAL_OP_ICS_WRITE, .events = c->events, .n_events = c->n_events, .now = c->stamp };
+        IcalRequest req = { .op = ICAL_OP_ICS_WRITE, .events = c->events, .n_events = c->n_events };
         int r = icaljob_start(m, &req, text_rendered, t);
         if (r < 0)
                 free(t);

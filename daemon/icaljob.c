@@ -34,6 +34,7 @@ typedef struct IcalJob {
         Manager *m;
         struct IcalJob *next, **prevp; /* in m->ical_jobs */
         IcalOp op;
+        size_t n_asked; /* *_EACH: the events or files sent, as many outcomes due */
         pid_t pid; /* until it is reaped */
         sd_event_source *in_source, *out_source, *timer_source;
         int in_fd, out_fd;
@@ -190,7 +191,27 @@ void icaljob_result_clear(IcalResult *res) {
         free(res->text);
         free(res->err_text);
         listfile_clear(&res->list);
+        ics_texts_free(res->texts, res->n_texts);
+        icalparsed_free_array(res->parsed, res->n_parsed);
         *res = (IcalResult) {};
+}
+
+/* A successful response's payload, by op. */
+static int decode_payload(const IcalJob *j, const char *payload, size_t len, IcalResult *res) {
+        int r;
+        switch (j->op) {
+        case ICAL_OP_LISTFILE_PARSE:
+                return icalwire_decode_listfile(payload, len, &res->list);
+        case ICAL_OP_ICS_WRITE_EACH:
+                r = icalwire_decode_texts(payload, len, &res->texts, &res->n_texts);
+                return r >= 0 && res->n_texts != j->n_asked ? -EBADMSG : r;
+        case ICAL_OP_LISTFILE_PARSE_EACH:
+                r = icalwire_decode_parsed(payload, len, &res->parsed, &res->n_parsed);
+                return r >= 0 && res->n_parsed != j->n_asked ? -EBADMSG : r;
+        default:
+                res->text = strndup(payload, len);
+                return res->text ? 0 : -ENOMEM;
+        }
 }
 
 /* The helper's exit and response as the result of the work. */
@@ -219,7 +240,8 @@ static int job_result(IcalJob *j, IcalResult *res) {
                           (int) j->pid, ICALWIRE_ABI);
                 return -ENOPKG;
         }
-        if (r >= 0 && (result < 0 || j->op != ICAL_OP_LISTFILE_PARSE) && memchr(payload, 0, len))
+        bool is_text = result < 0 || j->op == ICAL_OP_ICS_WRITE || j->op == ICAL_OP_LISTFILE_WRITE;
+        if (r >= 0 && is_text && memchr(payload, 0, len))
                 r = -EBADMSG; /* a text with a NUL */
         if (r >= 0 && result < 0) {
                 /* The work's own error; a parser's message names places, never text. */
@@ -227,11 +249,10 @@ static int job_result(IcalJob *j, IcalResult *res) {
                         return -ENOMEM;
                 return result;
         }
-        if (r >= 0 && j->op == ICAL_OP_LISTFILE_PARSE)
-                r = icalwire_decode_listfile(payload, len, &res->list);
-        else if (r >= 0 && !(res->text = strndup(payload, len)))
-                r = -ENOMEM;
+        if (r >= 0)
+                r = decode_payload(j, payload, len, res);
         if (r == -EBADMSG) {
+                icaljob_result_clear(res); /* what decoded of a wrong count */
                 log_error("The iCalendar helper %d sent a response that does not decode", (int) j->pid);
                 return -ECHILD;
         }
@@ -450,7 +471,8 @@ int icaljob_start(Manager *m, const IcalRequest *req, IcalJobDone done, void *us
         if (!j)
                 return -ENOMEM;
         *j = (IcalJob) { .m = m, .op = req->op, .in_fd = -1, .out_fd = -1, .done = done, .userdata = userdata,
-                         .started = now_usec() };
+                         .started = now_usec(),
+                         .n_asked = req->op == ICAL_OP_LISTFILE_PARSE_EACH ? req->n_files : req->n_events };
         r = icalwire_encode_request(req, &j->input);
         if (r >= 0)
                 r = job_spawn(j, path);

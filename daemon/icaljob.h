@@ -39,10 +39,17 @@ typedef struct IcalResult {
         char *text;     /* *_WRITE: the text, NUL-terminated */
         ListFile list;  /* LISTFILE_PARSE: the list */
         char *err_text; /* LISTFILE_PARSE failing with its own error: the parser's message, or NULL */
+        char **texts;   /* ICS_WRITE_EACH: one text per event, in the request's order */
+        size_t n_texts;
+        /* LISTFILE_PARSE_EACH: one outcome per file, in the request's order
+         * (IcalParsed, icalwire.h: each file's own result, message and list). */
+        IcalParsed *parsed;
+        size_t n_parsed;
 } IcalResult;
 
-/* r: 0, or the work's own error (as ics_write(), listfile_write() and
- * listfile_parse() return them), or
+/* r: 0, or the work's own error (as ics_write(), ics_write_each(),
+ * listfile_write() and listfile_parse() return them; a LISTFILE_PARSE_EACH
+ * fails as a whole only with -ENOMEM, its files each in res->parsed), or
  *   -ENOPKG     the helper is missing, cannot be run or is of another build
  *   -ECHILD     the helper died, sent too much or what does not decode
  *   -ETIMEDOUT  it took longer than ICALJOB_TIMEOUT_MS (it was killed)

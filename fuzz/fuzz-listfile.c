@@ -14,6 +14,12 @@
  * or private flag, and the same items all removed are written with no
  * SUMMARY, DESCRIPTION, CATEGORIES, CLASS or X-CLOSER-INTENSITY at all.
  *
+ * The parse is listfile_parse_with() with a default category taken from the
+ * input (the sum of its bytes), checked against listfile_parse(): the same
+ * verdict and the same items, but for the category of those whose
+ * CATEGORIES name none. What is written names every category, so the
+ * re-parse, with yet another default, gives the same ones.
+ *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Idaemon fuzz/fuzz-listfile.c \
  *         daemon/listfile.c daemon/item.c $(pkg-config --cflags --libs libical)
  */
@@ -52,11 +58,13 @@ static void check_message(const char *msg) {
                 check(*p >= 0x20 && *p < 0x7f); /* one line, and no item text in UTF-8 */
 }
 
-static void check_same(const ListFile *a, const ListFile *b) {
+/* The same list in a and b. def: b's categories are a's, but where a took
+ * *def from its default, b may have affection, its own default (NULL: no
+ * difference at all). */
+static void check_items(const ListFile *a, const ListFile *b, const Category *def) {
         check(a->n_items == b->n_items);
         check(streq_null(a->owner_name, b->owner_name));
         check(streq_null(a->owner_id, b->owner_id));
-        check(b->skipped_components == 0);
         for (size_t i = 0; i < a->n_items; i++) {
                 const Item *x = &a->items[i], *y = &b->items[i];
                 check(strcmp(x->uid, y->uid) == 0);
@@ -73,9 +81,16 @@ static void check_same(const ListFile *a, const ListFile *b) {
                         continue;
                 }
                 check(strcmp(x->details, y->details) == 0);
-                check(x->category == y->category);
+                check(x->category == y->category ||
+                      (def && x->category == *def && y->category == CATEGORY_AFFECTION));
                 check(x->intensity == y->intensity);
         }
+}
+
+/* b is a re-parse of what a was written as. */
+static void check_same(const ListFile *a, const ListFile *b) {
+        check(b->skipped_components == 0);
+        check_items(a, b, NULL);
 }
 
 static bool starts_with_name(const char *line, const char *name) {
@@ -106,20 +121,39 @@ static void check_tombstones_carry_no_text(ListFile *f) {
         free(was);
 }
 
+static Category default_category(const uint8_t *data, size_t size) {
+        unsigned sum = 0;
+        for (size_t i = 0; i < size; i++)
+                sum += data[i];
+        return (Category) (sum % _CATEGORY_MAX);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        ListFile a = {}, b = {}, c = {};
+        ListFile a = {}, b = {}, c = {}, d = {};
         char *err = NULL, *text = NULL, *text2 = NULL;
+        const Category def = default_category(data, size);
+        const ListParseOptions opts = { .default_category = def };
+        const ListParseOptions other = { .default_category = (Category) ((def + 1) % _CATEGORY_MAX) };
         int r;
 
-        r = listfile_parse((const char *) data, size, &a, &err);
+        r = listfile_parse_with((const char *) data, size, &opts, &a, &err);
+        int r_default = listfile_parse((const char *) data, size, &d, NULL);
         if (r < 0) {
                 check(!a.items && a.n_items == 0 && !a.owner_name && !a.owner_id);
+                check(r_default == r || r == -ENOMEM || r_default == -ENOMEM);
+                listfile_clear(&d);
                 if (r != -ENOMEM)
                         check_message(err);
                 free(err);
                 return 0;
         }
         check(!err);
+        if (r_default != -ENOMEM) {
+                check(r_default == 0);
+                check(d.skipped_components == a.skipped_components);
+                check_items(&a, &d, &def);
+        }
+        listfile_clear(&d);
 
         r = listfile_write(a.items, a.n_items, a.owner_name, a.owner_id, FUZZ_NOW, &text);
         if (r < 0) {
@@ -127,7 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort();
         }
 
-        r = listfile_parse(text, strlen(text), &b, &err);
+        r = listfile_parse_with(text, strlen(text), &other, &b, &err);
         if (r < 0) {
                 fprintf(stderr, "re-parse failed: %s\n%s\n", err ? err : strerror(-r), text);
                 abort();

@@ -36,6 +36,40 @@ static int read_input(IcalBuf *in) {
         }
 }
 
+/* Each event alone: all rendered, or the first error. */
+static int write_each(const IcalRequest *req, IcalBuf *out) {
+        char **texts = NULL;
+        int r = ics_write_each(req->events, req->n_events, &texts);
+        if (r < 0)
+                return r;
+        icalwire_encode_count(req->n_events, out);
+        for (size_t i = 0; i < req->n_events; i++)
+                icalwire_encode_text(texts[i], out);
+        ics_texts_free(texts, req->n_events);
+        return 0;
+}
+
+/* Each file on its own: one that does not parse fails only itself. */
+static int parse_each(const IcalRequest *req, IcalBuf *out) {
+        icalwire_encode_count(req->n_files, out);
+        for (size_t i = 0; i < req->n_files; i++) {
+                const IcalFile *file = &req->files[i];
+                IcalParsed p = {};
+                p.r = listfile_parse_with(file->buf, file->len,
+                                          &(ListParseOptions) { .default_category = file->default_category },
+                                          &p.list, &p.err_text);
+                /* -ENOMEM is the machine's trouble, not the file's: it fails all. */
+                int r = p.r == -ENOMEM ? p.r : icalwire_encode_parsed(&p, out);
+                free(p.err_text);
+                listfile_clear(&p.list);
+                if (r < 0) {
+                        out->len = 0; /* a failure's payload is a message, none here */
+                        return r;
+                }
+        }
+        return 0;
+}
+
 /* The work: the result, and the payload into out. */
 static int work(const IcalRequest *req, IcalBuf *out) {
         _cleanup_free_ char *text = NULL, *err = NULL, *enc = NULL;
@@ -45,7 +79,7 @@ static int work(const IcalRequest *req, IcalBuf *out) {
 
         switch (req->op) {
         case ICAL_OP_ICS_WRITE:
-                r = ics_write(req->events, req->n_events, req->now, &text);
+                r = ics_write(req->events, req->n_events, &text);
                 break;
         case ICAL_OP_LISTFILE_WRITE:
                 r = listfile_write(req->items, req->n_items, req->owner_name, req->owner_id, req->now, &text);
@@ -60,6 +94,10 @@ static int work(const IcalRequest *req, IcalBuf *out) {
                 if (r >= 0)
                         icalbuf_put(out, enc, len);
                 return r;
+        case ICAL_OP_ICS_WRITE_EACH:
+                return write_each(req, out);
+        case ICAL_OP_LISTFILE_PARSE_EACH:
+                return parse_each(req, out);
         default:
                 return -EINVAL;
         }

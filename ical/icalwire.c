@@ -56,6 +56,18 @@ static void put_str(IcalBuf *b, const char *s) {
         icalbuf_put(b, s, n);
 }
 
+/* A blob: like a string, but NUL bytes allowed and its length given. */
+static void put_blob(IcalBuf *b, const char *p, size_t n) {
+        if (n >= UINT32_MAX) {
+                b->failed = true;
+                return;
+        }
+        uint32_t len = p ? (uint32_t) n : UINT32_MAX;
+        icalbuf_put(b, &len, sizeof(len));
+        if (p)
+                icalbuf_put(b, p, n);
+}
+
 /* --- reading --- */
 
 typedef struct Cursor {
@@ -84,23 +96,40 @@ static int get_int(Cursor *c, int64_t min, int64_t max, int64_t *ret) {
         return 0;
 }
 
-static int get_str(Cursor *c, char **ret) {
+/* A blob of at most max bytes, pointing into the input (NULL: none). */
+static int get_blob(Cursor *c, size_t max, const char **ret, size_t *ret_len) {
         uint32_t len;
         int r = get(c, &len, sizeof(len));
         if (r < 0)
                 return r;
         if (len == UINT32_MAX) {
                 *ret = NULL;
+                *ret_len = 0;
                 return 0;
         }
-        if (c->left < len || memchr(c->p, 0, len))
+        if (c->left < len || len > max)
                 return -EBADMSG;
-        *ret = strndup(c->p, len);
-        if (!*ret)
-                return -ENOMEM;
+        *ret = c->p;
+        *ret_len = len;
         c->p += len;
         c->left -= len;
         return 0;
+}
+
+static int get_str(Cursor *c, char **ret) {
+        const char *p;
+        size_t len;
+        int r = get_blob(c, SIZE_MAX, &p, &len);
+        if (r < 0)
+                return r;
+        if (!p) {
+                *ret = NULL;
+                return 0;
+        }
+        if (memchr(p, 0, len))
+                return -EBADMSG;
+        *ret = strndup(p, len);
+        return *ret ? 0 : -ENOMEM;
 }
 
 /* A count of elements of at least min_bytes each: no more than the bytes
@@ -113,6 +142,22 @@ static int get_count(Cursor *c, size_t min_bytes, size_t *ret) {
         if ((uint64_t) n > c->left / min_bytes)
                 return -EBADMSG;
         *ret = (size_t) n;
+        return 0;
+}
+
+/* A count as get_count() reads it, at most max, and a zeroed array of that
+ * many elements of size bytes (NULL for none). */
+static int get_array(Cursor *c, size_t min_bytes, size_t max, size_t size, void **ret, size_t *ret_n) {
+        size_t n;
+        *ret = NULL;
+        int r = get_count(c, min_bytes, &n);
+        if (r < 0)
+                return r;
+        if (n > max)
+                return -EBADMSG;
+        *ret_n = n;
+        if (n > 0 && !(*ret = calloc(n, size)))
+                return -ENOMEM;
         return 0;
 }
 
@@ -293,6 +338,49 @@ static int get_event(Cursor *c, IcsEvent *e) {
         return 0;
 }
 
+/* --- the files of a LISTFILE_PARSE_EACH --- */
+
+#define FILE_BYTES_MIN (8 + 4) /* the default category and the blob's length */
+
+static int put_files(IcalBuf *b, const IcalFile *files, size_t n) {
+        if (n > ITEM_COUNT_MAX)
+                return -E2BIG;
+        put_i64(b, (int64_t) n);
+        for (size_t i = 0; i < n; i++) {
+                const IcalFile *f = &files[i];
+                if (!category_to_string(f->default_category) || (f->len > 0 && !f->buf))
+                        return -EINVAL;
+                if (f->len > LISTFILE_SIZE_MAX)
+                        return -EFBIG;
+                put_i64(b, f->default_category);
+                put_blob(b, f->buf ? f->buf : "", f->len);
+        }
+        return 0;
+}
+
+static int get_file(Cursor *c, IcalFile *f) {
+        int64_t category;
+        int r = get_int(c, 0, _CATEGORY_MAX - 1, &category);
+        if (r >= 0)
+                r = get_blob(c, LISTFILE_SIZE_MAX, &f->buf, &f->len);
+        if (r >= 0 && !f->buf)
+                r = -EBADMSG;
+        if (r < 0)
+                return r;
+        f->default_category = (Category) category;
+        return 0;
+}
+
+/* i64 n, n x (i64 default category, blob file). */
+static int decode_files(Cursor *c, IcalRequest *req) {
+        IcalFile *files;
+        int r = get_array(c, FILE_BYTES_MIN, ITEM_COUNT_MAX, sizeof(IcalFile), (void **) &files, &req->n_files);
+        req->files = files;
+        for (size_t i = 0; r >= 0 && i < req->n_files; i++)
+                r = get_file(c, &files[i]);
+        return r;
+}
+
 /* --- requests, from closerd to the helper --- */
 
 static void put_head(IcalBuf *b, int64_t v) {
@@ -301,13 +389,19 @@ static void put_head(IcalBuf *b, int64_t v) {
 }
 
 int icalwire_encode_request(const IcalRequest *req, IcalBuf *out) {
+        int r;
         put_head(out, req->op);
         switch (req->op) {
         case ICAL_OP_ICS_WRITE:
-                put_i64(out, req->now);
+        case ICAL_OP_ICS_WRITE_EACH:
                 put_i64(out, (int64_t) req->n_events);
                 for (size_t i = 0; i < req->n_events; i++)
                         put_event(out, &req->events[i]);
+                break;
+        case ICAL_OP_LISTFILE_PARSE_EACH:
+                r = put_files(out, req->files, req->n_files);
+                if (r < 0)
+                        return r;
                 break;
         case ICAL_OP_LISTFILE_WRITE:
                 put_i64(out, req->now);
@@ -337,48 +431,61 @@ static int get_abi(Cursor *c) {
         return abi && streq(abi, ICALWIRE_ABI) ? 0 : -EPROTO;
 }
 
+/* i64 n, n x event. */
+static int decode_events(Cursor *c, IcalRequest *req) {
+        IcsEvent *events;
+        int r = get_array(c, EVENT_BYTES_MIN, SIZE_MAX, sizeof(IcsEvent), (void **) &events, &req->n_events);
+        req->events = events;
+        for (size_t i = 0; r >= 0 && i < req->n_events; i++)
+                r = get_event(c, &events[i]);
+        return r;
+}
+
+/* i64 now, str owner name, str owner id, i64 n, n x item. */
+static int decode_items(Cursor *c, IcalRequest *req) {
+        char *name = NULL, *id = NULL;
+        Item *items;
+        int64_t now;
+        int r = get_int(c, INT64_MIN, INT64_MAX, &now);
+        if (r < 0)
+                return r;
+        req->now = (time_t) now;
+        r = get_str(c, &name);
+        req->owner_name = name;
+        if (r >= 0)
+                r = get_str(c, &id);
+        req->owner_id = id;
+        if (r >= 0)
+                r = get_count(c, ITEM_BYTES_MIN, &req->n_items);
+        if (r < 0)
+                return r;
+        r = get_items(c, req->n_items, &items, &req->n_items);
+        req->items = items;
+        return r;
+}
+
 static int decode_request(Cursor *c, IcalRequest *req) {
-        int64_t op, now;
+        int64_t op;
         int r = get_abi(c);
         if (r >= 0)
                 r = get_int(c, 1, _ICAL_OP_MAX - 1, &op);
         if (r < 0)
                 return r;
         req->op = (IcalOp) op;
-        if (req->op == ICAL_OP_LISTFILE_PARSE) {
+        switch (req->op) {
+        case ICAL_OP_LISTFILE_PARSE:
                 req->buf = c->p;
                 req->len = c->left;
                 return 0;
-        }
-        r = get_int(c, INT64_MIN, INT64_MAX, &now);
-        if (r < 0)
-                return r;
-        req->now = (time_t) now;
-        if (req->op == ICAL_OP_LISTFILE_WRITE) {
-                char *name = NULL, *id = NULL;
-                Item *items;
-                r = get_str(c, &name);
-                req->owner_name = name;
-                if (r >= 0)
-                        r = get_str(c, &id);
-                req->owner_id = id;
-                if (r >= 0)
-                        r = get_count(c, ITEM_BYTES_MIN, &req->n_items);
-                if (r < 0)
-                        return r;
-                r = get_items(c, req->n_items, &items, &req->n_items);
-                req->items = items;
-        } else {
-                IcsEvent *events = NULL;
-                r = get_count(c, EVENT_BYTES_MIN, &req->n_events);
-                if (r >= 0 && req->n_events > 0) {
-                        events = calloc(req->n_events, sizeof(IcsEvent));
-                        if (!events)
-                                r = -ENOMEM;
-                }
-                req->events = events;
-                for (size_t i = 0; r >= 0 && i < req->n_events; i++)
-                        r = get_event(c, &events[i]);
+        case ICAL_OP_LISTFILE_WRITE:
+                r = decode_items(c, req);
+                break;
+        case ICAL_OP_LISTFILE_PARSE_EACH:
+                r = decode_files(c, req);
+                break;
+        default:
+                r = decode_events(c, req);
+                break;
         }
         if (r >= 0 && c->left > 0)
                 r = -EBADMSG;
@@ -396,12 +503,14 @@ int icalwire_decode_request(const char *buf, size_t len, IcalRequest *ret) {
 
 void icalwire_request_clear(IcalRequest *req) {
         /* Owned only as decoded: the events and items, and their strings
-         * (the file of a LISTFILE_PARSE stays the caller's). */
+         * (the file of a LISTFILE_PARSE, and those of a LISTFILE_PARSE_EACH,
+         * stay the caller's). */
         IcsEvent *events = (IcsEvent *) req->events;
         for (size_t i = 0; events && i < req->n_events; i++)
                 event_clear(&events[i]);
         free(events);
         item_array_free((Item *) req->items, req->items ? req->n_items : 0);
+        free((IcalFile *) req->files); /* their bytes are the caller's */
         free((char *) req->owner_name);
         free((char *) req->owner_id);
         *req = (IcalRequest) {};
@@ -428,6 +537,103 @@ int icalwire_decode_response(const char *buf, size_t len, int *ret_result, const
         return 0;
 }
 
+/* --- the payloads of the *_EACH responses --- */
+
+void icalwire_encode_count(size_t n, IcalBuf *out) {
+        put_i64(out, (int64_t) n);
+}
+
+void icalwire_encode_text(const char *text, IcalBuf *out) {
+        put_str(out, text);
+}
+
+int icalwire_encode_parsed(const IcalParsed *p, IcalBuf *out) {
+        _cleanup_free_ char *enc = NULL;
+        size_t len = 0;
+        if (p->r < -4095 || p->r > 0)
+                return -EINVAL;
+        if (p->r == 0) {
+                int r = icalwire_encode_listfile(&p->list, &enc, &len);
+                if (r < 0)
+                        return r;
+        }
+        put_i64(out, p->r);
+        put_str(out, p->r < 0 ? p->err_text : NULL);
+        put_blob(out, p->r == 0 ? enc : NULL, len);
+        return out->failed ? -ENOMEM : 0;
+}
+
+int icalwire_decode_texts(const char *buf, size_t len, char ***ret, size_t *ret_n) {
+        Cursor c = { buf, len };
+        char **texts;
+        size_t n = 0;
+        *ret = NULL;
+        *ret_n = 0;
+        int r = get_array(&c, 4, SIZE_MAX, sizeof(char *), (void **) &texts, &n);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                r = get_str(&c, &texts[i]);
+                if (r >= 0 && !texts[i])
+                        r = -EBADMSG;
+        }
+        if (r >= 0 && c.left > 0)
+                r = -EBADMSG;
+        if (r < 0) {
+                ics_texts_free(texts, n);
+                return r;
+        }
+        *ret = texts;
+        *ret_n = n;
+        return 0;
+}
+
+void icalparsed_free_array(IcalParsed *parsed, size_t n) {
+        for (size_t i = 0; parsed && i < n; i++) {
+                free(parsed[i].err_text);
+                listfile_clear(&parsed[i].list);
+        }
+        free(parsed);
+}
+
+static int get_parsed(Cursor *c, IcalParsed *p) {
+        const char *enc;
+        size_t len;
+        int64_t result;
+        int r = get_int(c, -4095, 0, &result);
+        if (r >= 0)
+                r = get_str(c, &p->err_text);
+        if (r >= 0)
+                r = get_blob(c, SIZE_MAX, &enc, &len);
+        if (r < 0)
+                return r;
+        p->r = (int) result;
+        /* A list with success only, a message with failure only. */
+        if ((p->r == 0) != (enc != NULL) || (p->r == 0 && p->err_text))
+                return -EBADMSG;
+        return enc ? icalwire_decode_listfile(enc, len, &p->list) : 0;
+}
+
+#define PARSED_BYTES_MIN (8 + 4 + 4) /* the result and two lengths */
+
+int icalwire_decode_parsed(const char *buf, size_t len, IcalParsed **ret, size_t *ret_n) {
+        Cursor c = { buf, len };
+        IcalParsed *parsed;
+        size_t n = 0;
+        *ret = NULL;
+        *ret_n = 0;
+        int r = get_array(&c, PARSED_BYTES_MIN, SIZE_MAX, sizeof(IcalParsed), (void **) &parsed, &n);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = get_parsed(&c, &parsed[i]);
+        if (r >= 0 && c.left > 0)
+                r = -EBADMSG;
+        if (r < 0) {
+                icalparsed_free_array(parsed, n);
+                return r;
+        }
+        *ret = parsed;
+        *ret_n = n;
+        return 0;
+}
+
 /* --- fingerprints --- */
 
 static uint64_t fnv_i64(uint64_t h, int64_t v) {
@@ -442,9 +648,8 @@ static uint64_t fnv_str(uint64_t h, const char *s) {
 uint64_t icalwire_fingerprint(const IcsEvent *events, size_t n, time_t now) {
         uint64_t h = FNV1A64_INIT;
         h = fnv_i64(h, (int64_t) n);
-        /* The DTSTAMP of every event: without events, now is not written. */
-        if (n > 0)
-                h = fnv_i64(h, now);
+        /* now is not read: ics_write() stamps each event with its own
+         * last_modified, which is hashed below. */
         for (size_t i = 0; i < n; i++) {
                 const IcsEvent *e = &events[i];
                 h = fnv_str(h, e->uid);

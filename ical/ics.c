@@ -137,7 +137,7 @@ static int add_alarm(icalcomponent *event, int64_t before, const char *text) {
         return ical_add_property(alarm, p);
 }
 
-static int add_event(icalcomponent *cal, const IcsEvent *e, struct icaltimetype stamp) {
+static int add_event(icalcomponent *cal, const IcsEvent *e) {
         icalcomponent *event = icalcomponent_new(ICAL_VEVENT_COMPONENT);
         if (!event)
                 return -ENOMEM;
@@ -147,7 +147,10 @@ static int add_event(icalcomponent *cal, const IcsEvent *e, struct icaltimetype 
         int r = ical_add_property(event, icalproperty_new_uid(e->uid));
         if (r < 0)
                 return r;
-        r = ical_add_property(event, icalproperty_new_dtstamp(stamp));
+        /* The event's own last change, not the time of writing: an unchanged
+         * event renders to the same bytes forever (a vdir synchronizer, a
+         * CalDAV server and a file watcher see no change where there is none). */
+        r = ical_add_property(event, icalproperty_new_dtstamp(utc_time(e->last_modified)));
         if (r < 0)
                 return r;
         r = ical_add_property(event, icalproperty_new_dtstart(utc_time(e->start)));
@@ -187,24 +190,20 @@ static int add_event(icalcomponent *cal, const IcsEvent *e, struct icaltimetype 
         return add_alarm(event, e->alarm_before, isempty(e->alarm_text) ? e->summary : e->alarm_text);
 }
 
-static int build_text(const IcsEvent *events, size_t n, time_t now, char **ret_text) {
+static int build_text(const IcsEvent *events, size_t n, char **ret_text) {
         _cleanup_(icalcomponent_freep) icalcomponent *cal = NULL;
         int r = ical_new_calendar(ICS_PRODID, "GREGORIAN", ICS_CALNAME, &cal);
-        struct icaltimetype stamp = utc_time(now);
         for (size_t i = 0; r >= 0 && i < n; i++)
-                r = add_event(cal, &events[i], stamp);
+                r = add_event(cal, &events[i]);
         if (r < 0)
                 return r;
         return ical_render(cal, ret_text);
 }
 
-int ics_write(const IcsEvent *events, size_t n, time_t now, char **ret_text) {
+/* What ics_write() refuses in the events as a whole. */
+static int validate_events(const IcsEvent *events, size_t n) {
         int r;
 
-        if (!ret_text || (n > 0 && !events))
-                return -EINVAL;
-        if (!time_in_range(now))
-                return -ERANGE;
         for (size_t i = 0; i < n; i++) {
                 r = validate_event(&events[i]);
                 if (r < 0)
@@ -213,12 +212,43 @@ int ics_write(const IcsEvent *events, size_t n, time_t now, char **ret_text) {
         r = has_duplicate_uid(events, n);
         if (r < 0)
                 return r;
-        if (r > 0)
+        return r > 0 ? -EINVAL : 0;
+}
+
+int ics_write(const IcsEvent *events, size_t n, char **ret_text) {
+        if (!ret_text || (n > 0 && !events))
                 return -EINVAL;
+        int r = validate_events(events, n);
+        if (r < 0)
+                return r;
 
         IcalState state;
         ical_enter(&state);
-        r = build_text(events, n, now, ret_text);
+        r = build_text(events, n, ret_text);
         ical_leave(&state);
         return r;
+}
+
+int ics_write_each(const IcsEvent *events, size_t n, char ***ret_texts) {
+        if (!ret_texts || (n > 0 && !events))
+                return -EINVAL;
+        *ret_texts = NULL;
+        int r = validate_events(events, n);
+        if (r < 0 || n == 0)
+                return r;
+
+        char **texts = calloc(n, sizeof(char *));
+        if (!texts)
+                return -ENOMEM;
+        IcalState state;
+        ical_enter(&state);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = build_text(&events[i], 1, &texts[i]);
+        ical_leave(&state);
+        if (r < 0) {
+                ics_texts_free(texts, n);
+                return r;
+        }
+        *ret_texts = texts;
+        return 0;
 }

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <time.h>
 
 #define ICS_PRODID "-//closer//closer date nights//EN"
@@ -53,13 +54,15 @@ typedef struct IcsEvent {
  *
  *   VCALENDAR: VERSION:2.0, PRODID:ICS_PRODID, CALSCALE:GREGORIAN,
  *              X-WR-CALNAME:ICS_CALNAME, no METHOD
- *   VEVENT:    UID, DTSTAMP (now), DTSTART, DTEND, SEQUENCE, LAST-MODIFIED,
+ *   VEVENT:    UID, DTSTAMP (= last_modified), DTSTART, DTEND, SEQUENCE, LAST-MODIFIED,
  *              SUMMARY, DESCRIPTION (if any), CLASS:PRIVATE,
  *              STATUS:CONFIRMED or CANCELLED, TRANSP:OPAQUE
  *   VALARM:    (alarm_before > 0 and not cancelled) ACTION:DISPLAY,
  *              DESCRIPTION, TRIGGER;RELATED=START:-PT1H (the negative lead)
  *
- * Zero events give a valid, empty VCALENDAR.
+ * Zero events give a valid, empty VCALENDAR. The text depends on the events
+ * only, never on the time of the call: each DTSTAMP is the event's own
+ * last_modified, so an unchanged event renders byte for byte the same.
  *
  * Texts (summary, description, alarm_text) must be valid UTF-8 without
  * control characters other than '\n' and '\t' (a '\r' would not survive
@@ -71,9 +74,23 @@ typedef struct IcsEvent {
  *            longer than ICS_UID_MAX or not printable ASCII, two events with
  *            the same UID, a summary NULL or empty, a text that is not valid
  *            UTF-8 or has control characters, end <= start, alarm_before < 0
- *   -ERANGE  a time (start, end, last_modified, now) before 1970 or after
+ *   -ERANGE  a time (start, end, last_modified) before 1970 or after
  *            3000-12-31T23:59:59Z, sequence outside 0..INT_MAX,
  *            alarm_before > ICS_ALARM_BEFORE_MAX
  *   -ENOMEM
  */
-int ics_write(const IcsEvent *events, size_t n, time_t now, char **ret_text);
+int ics_write(const IcsEvent *events, size_t n, char **ret_text);
+
+/* Each event alone, for a vdir (one file per event): (*ret_texts)[i] is what
+ * ics_write(&events[i], 1, ...) gives. The events are checked as ics_write()
+ * checks them all (a duplicate UID too): any error fails the whole call, with
+ * ics_write()'s error, and *ret_texts is NULL. n = 0: 0 and NULL. Free the
+ * array with ics_texts_free(*ret_texts, n). */
+int ics_write_each(const IcsEvent *events, size_t n, char ***ret_texts);
+
+/* Here, not in ics.c: closerd frees the texts it gets from its helper. */
+static inline void ics_texts_free(char **texts, size_t n) {
+        for (size_t i = 0; texts && i < n; i++)
+                free(texts[i]);
+        free(texts);
+}

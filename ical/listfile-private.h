@@ -25,7 +25,15 @@ typedef struct Line {
 typedef struct TodoInfo {
         unsigned lineno;   /* of its BEGIN:VTODO */
         int64_t sequence;  /* as written, -1 when absent */
-        int intensity;     /* as written, 0 when absent */
+        int intensity;     /* X-CLOSER-INTENSITY as written, 0 when absent */
+        /* The tags among its CATEGORIES values, read from the raw lines (libical
+         * splits a list at some commas and not at others, and unescapes "\,"
+         * into a comma that could then not be told from a separator): the first
+         * category name (_CATEGORY_INVALID: none), the first intensity tag
+         * (0: none), and whether one says private. */
+        Category tag_category;
+        int tag_intensity;
+        bool tag_private;
         /* Where the properties checked after libical are (0: not seen), for messages. */
         unsigned uid_line, summary_line, description_line, lastmodified_line;
 } TodoInfo;

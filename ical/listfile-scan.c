@@ -165,6 +165,54 @@ static size_t raw_name_length(const char *t) {
         return k;
 }
 
+/* Which tag one CATEGORIES value (raw, still escaped; v[0..n)) is. A value
+ * with a backslash in it names no tag: unescaped, it holds a comma, a
+ * semicolon, a backslash or a line break. */
+static void scan_tag(TodoInfo *info, const char *v, size_t n) {
+        static const char *const intensity_words[][2] = {
+                { "gentle", "1" },
+                { "intimate", "2" },
+                { "explicit", "3" },
+        };
+        while (n > 0 && lf_is_blank_char(*v)) {
+                v++;
+                n--;
+        }
+        while (n > 0 && lf_is_blank_char(v[n - 1]))
+                n--;
+        if (lf_name_is(v, n, "private")) {
+                info->tag_private = true;
+                return;
+        }
+        for (Category c = 0; c < _CATEGORY_MAX; c++)
+                if (lf_name_is(v, n, category_to_string(c))) {
+                        if (info->tag_category == _CATEGORY_INVALID)
+                                info->tag_category = c;
+                        return;
+                }
+        for (size_t i = 0; i < ELEMENTSOF(intensity_words); i++)
+                if (lf_name_is(v, n, intensity_words[i][0]) || lf_name_is(v, n, intensity_words[i][1])) {
+                        if (info->tag_intensity == 0)
+                                info->tag_intensity = (int) i + 1;
+                        return;
+                }
+}
+
+/* A CATEGORIES value list, v[0..n): split at the commas no backslash escapes. */
+static void scan_categories(TodoInfo *info, const char *v, size_t n) {
+        size_t start = 0;
+        for (size_t i = 0; i <= n; i++) {
+                if (i < n && v[i] == '\\') {
+                        i++; /* the escaped character, whatever it is */
+                        continue;
+                }
+                if (i == n || v[i] == ',') {
+                        scan_tag(info, v + start, i - start);
+                        start = i + 1;
+                }
+        }
+}
+
 /* Checks the lines libical reads too leniently (atoi), inside VTODO number s->n_todos. */
 static int scan_todo_property(Scan *s, const char *t, unsigned lineno, char **err_text) {
         TodoInfo *info = &s->todos[s->n_todos - 1];
@@ -179,6 +227,11 @@ static int scan_todo_property(Scan *s, const char *t, unsigned lineno, char **er
                 info->description_line = lineno;
         else if (lf_name_is(t, k, "LAST-MODIFIED") && info->lastmodified_line == 0)
                 info->lastmodified_line = lineno;
+        else if (lf_name_is(t, k, "CATEGORIES")) {
+                v = raw_value(t, &n);
+                if (v)
+                        scan_categories(info, v, n);
+        }
         else if (lf_name_is(t, k, "SEQUENCE")) {
                 if (info->sequence >= 0)
                         return lf_fail(err_text, -EBADMSG, "item %zu (line %u): more than one SEQUENCE", s->n_todos, lineno);
@@ -266,6 +319,7 @@ static int scan_line(Scan *s, char *t, unsigned lineno, char **err_text) {
                                 s->todos[s->n_todos++] = (TodoInfo) {
                                         .lineno = lineno,
                                         .sequence = -1,
+                                        .tag_category = _CATEGORY_INVALID,
                                 };
                         }
                 }

@@ -345,20 +345,6 @@ static bool lastmodified_valid(struct icaltimetype t) {
         return t.hour >= 0 && t.hour <= 23 && t.minute >= 0 && t.minute <= 59 && t.second >= 0 && t.second <= 60;
 }
 
-static Category category_from_word(const char *s) {
-        if (!s)
-                return _CATEGORY_INVALID;
-        while (lf_is_blank_char(*s))
-                s++;
-        size_t n = strlen(s);
-        while (n > 0 && lf_is_blank_char(s[n - 1]))
-                n--;
-        for (Category c = 0; c < _CATEGORY_MAX; c++)
-                if (lf_name_is(s, n, category_to_string(c)))
-                        return c;
-        return _CATEGORY_INVALID;
-}
-
 #define item_fail(err_text, idx, line, fmt, ...) \
         lf_fail(err_text, -EBADMSG, "item %zu (line %u): " fmt, (idx), (line), ##__VA_ARGS__)
 
@@ -368,14 +354,15 @@ static unsigned line_or(unsigned line, const TodoInfo *info) {
 }
 
 /* Fills *it from a VTODO; idx is 1-based. */
-static int read_item(icalcomponent *todo, const TodoInfo *info, size_t idx, Item *it, char **err_text) {
+static int read_item(icalcomponent *todo, const TodoInfo *info, size_t idx, const ListParseOptions *opts, Item *it,
+                     char **err_text) {
         const char *reason;
         icalproperty *p;
         /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): every VTODO has its TodoInfo */
         unsigned line = info->lineno;
 
         *it = (Item) {
-                .category = CATEGORY_AFFECTION,
+                .category = opts->default_category,
                 .intensity = 1,
                 .review = REVIEW_NEW,
         };
@@ -413,14 +400,9 @@ static int read_item(icalcomponent *todo, const TodoInfo *info, size_t idx, Item
         if (p && validate_details(it->details, &reason) < 0)
                 return item_fail(err_text, idx, line_or(info->description_line, info), "DESCRIPTION %s", reason);
 
-        for (p = icalcomponent_get_first_property(todo, ICAL_CATEGORIES_PROPERTY); p;
-             p = icalcomponent_get_next_property(todo, ICAL_CATEGORIES_PROPERTY)) {
-                Category c = category_from_word(property_text(p));
-                if (c != _CATEGORY_INVALID) {
-                        it->category = c;
-                        break;
-                }
-        }
+        /* The tags of CATEGORIES, as the pre-scan read them from the raw lines. */
+        if (info->tag_category != _CATEGORY_INVALID)
+                it->category = info->tag_category;
 
         if (get_single_x(todo, X_INTENSITY, &p) < 0)
                 return item_fail(err_text, idx, line, "more than one " X_INTENSITY);
@@ -431,10 +413,14 @@ static int read_item(icalcomponent *todo, const TodoInfo *info, size_t idx, Item
                 it->intensity = info->intensity;
         } else if (info->intensity != 0)
                 return item_fail(err_text, idx, line, X_INTENSITY " could not be read");
+        else if (info->tag_intensity != 0)
+                it->intensity = info->tag_intensity; /* a tasks app's tag */
 
         if (get_single(todo, ICAL_CLASS_PROPERTY, &p) < 0)
                 return item_fail(err_text, idx, line, "more than one CLASS");
-        if (p)
+        if (info->tag_private)
+                it->private_ = true; /* privacy first: whatever CLASS says */
+        else if (p)
                 /* RFC 5545 3.8.1.3: a class one does not know counts as PRIVATE. */
                 it->private_ = icalproperty_get_class(p) != ICAL_CLASS_PUBLIC;
         else
@@ -460,7 +446,7 @@ static int read_item(icalcomponent *todo, const TodoInfo *info, size_t idx, Item
                 /* No text survives removal, whatever the file carried. */
                 it->title[0] = '\0';
                 it->details[0] = '\0';
-                it->category = CATEGORY_AFFECTION;
+                it->category = opts->default_category;
                 it->intensity = 1;
                 it->private_ = false;
         }
@@ -485,7 +471,8 @@ static int read_owner_property(icalcomponent *cal, const char *name, int (*valid
         return 0;
 }
 
-static int read_calendar(icalcomponent *cal, const Scan *s, ListFile *f, char **err_text) {
+static int read_calendar(icalcomponent *cal, const Scan *s, const ListParseOptions *opts, ListFile *f,
+                         char **err_text) {
         int r;
 
         r = check_xlic_errors(cal, s, err_text);
@@ -520,7 +507,7 @@ static int read_calendar(icalcomponent *cal, const Scan *s, ListFile *f, char **
         for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_VTODO_COMPONENT); c;
              c = icalcomponent_get_next_component(cal, ICAL_VTODO_COMPONENT), i++) {
                 f->n_items = i + 1; /* so that listfile_clear() frees what read_item() filled */
-                r = read_item(c, &s->todos[i], i + 1, &f->items[i], err_text);
+                r = read_item(c, &s->todos[i], i + 1, opts, &f->items[i], err_text);
                 if (r < 0)
                         return r;
         }
@@ -574,13 +561,14 @@ static int parse_lines(const Scan *s, icalcomponent **ret, char **err_text) {
         return 0;
 }
 
-int listfile_parse(const char *buf, size_t len, ListFile *ret, char **err_text) {
+int listfile_parse_with(const char *buf, size_t len, const ListParseOptions *opts, ListFile *ret, char **err_text) {
         _cleanup_(icalcomponent_freep) icalcomponent *cal = NULL;
         _cleanup_(lf_scan_clear) Scan scan = {};
+        ListParseOptions o = opts ? *opts : (ListParseOptions) { .default_category = CATEGORY_AFFECTION };
         ListFile f = {};
         int r;
 
-        if (!ret || (len > 0 && !buf))
+        if (!ret || (len > 0 && !buf) || !category_to_string(o.default_category))
                 return -EINVAL;
         *ret = (ListFile) {};
         if (err_text)
@@ -597,7 +585,7 @@ int listfile_parse(const char *buf, size_t len, ListFile *ret, char **err_text) 
         ical_enter(&state);
         r = parse_lines(&scan, &cal, err_text);
         if (r >= 0)
-                r = read_calendar(cal, &scan, &f, err_text);
+                r = read_calendar(cal, &scan, &o, &f, err_text);
         ical_leave(&state);
 
 finish:
@@ -613,3 +601,6 @@ finish:
         return 0;
 }
 
+int listfile_parse(const char *buf, size_t len, ListFile *ret, char **err_text) {
+        return listfile_parse_with(buf, len, NULL, ret, err_text);
+}

@@ -23,12 +23,36 @@
  *   -EBADMSG  anything else wrong with the content
  *   -ENOMEM   out of memory (*err_text may then be NULL)
  *
+ * What an item is, for closer's own files and for a VTODO written by another
+ * tasks app (tasks.org, jtx Board, OpenTasks, Apple Reminders: no X-CLOSER-*
+ * property, SEQUENCE never raised), by the same rules:
+ *   category   the first CATEGORIES value that names one (affection, love,
+ *              lust, fun; any case, blanks around it ignored), else the
+ *              options' default category. Values are those of every
+ *              CATEGORIES property, in file order, split at the commas that
+ *              no backslash escapes ("a\,b" is one value, and no tag).
+ *   intensity  X-CLOSER-INTENSITY (strictly 1, 2 or 3) when present, else
+ *              the first CATEGORIES value gentle, intimate or explicit (any
+ *              case) or 1, 2 or 3, else 1: never explicit by accident.
+ *   private    a CATEGORIES value "private" (any case) makes it private,
+ *              whatever CLASS says; else CLASS PUBLIC is public, any other
+ *              CLASS (PRIVATE, CONFIDENTIAL, one not known) private, and no
+ *              CLASS the default of its intensity (item_default_private()).
+ *   removed    STATUS:CANCELLED only; NEEDS-ACTION, IN-PROCESS, COMPLETED
+ *              and no STATUS are all on the list.
+ *   sequence   SEQUENCE, 0 without one; modified: LAST-MODIFIED, 0 without.
+ * The other properties those apps write (DTSTAMP, CREATED, PRIORITY, DUE and
+ * DTSTART as DATE or with a TZID, COMPLETED, PERCENT-COMPLETE, RELATED-TO,
+ * RRULE, X-APPLE-*, X-MOZ-*, ...) and components (VALARM inside a VTODO, a
+ * VTIMEZONE in the calendar) are read past; UIDs are any printable ASCII
+ * without spaces (tasks.org's long decimal numbers, UUIDs).
+ *
  * Titles, details and the owner name come back with leading and trailing
  * blanks (space, tab) removed: libical drops them from property values, so
  * they would not survive an exchange anyway. title and details are never
  * NULL ("" for no DESCRIPTION). A tombstone read from a file keeps no text
- * either: its title and details are "", its category, intensity and private
- * flag the defaults, whatever the file said.
+ * either: its title and details are "", its category the default category,
+ * its intensity 1 and its private flag off, whatever the file said.
  *
  * Both functions drive libical, which keeps global state (icalerrno, the
  * error-fatality switches): they set what they need for the duration of the
@@ -63,6 +87,16 @@ void listfile_clear(ListFile *f);
 int listfile_write(const Item *items, size_t n, const char *owner_name, const char *owner_id, time_t now,
                    char **ret_text);
 
+typedef struct ListParseOptions {
+        /* The category of an item whose CATEGORIES name none (e.g. each file of
+         * a folder the user filed under one category). */
+        Category default_category;
+} ListParseOptions;
+
 /* All or nothing: on error returns negative errno, fills *err_text (when err_text is not
- * NULL) with an allocated one-line message that says what and where, and leaves *ret empty. */
+ * NULL) with an allocated one-line message that says what and where, and leaves *ret empty.
+ * opts NULL: the defaults (CATEGORY_AFFECTION); -EINVAL (no message) for a default
+ * category out of range. */
+int listfile_parse_with(const char *buf, size_t len, const ListParseOptions *opts, ListFile *ret, char **err_text);
+/* listfile_parse_with() with the default options. */
 int listfile_parse(const char *buf, size_t len, ListFile *ret, char **err_text);

@@ -24,6 +24,7 @@
 
 #include "icaljob.h"
 #include "icalwire.h"
+#include "ics.h"
 #include "macro.h"
 
 static Item make_item(int i) {
@@ -216,7 +217,9 @@ static void test_fingerprint(void **state _unused_) {
         uint64_t base = icalwire_fingerprint(e, 2, now);
         assert_true(base == icalwire_fingerprint(e, 2, now));
         assert_true(base != icalwire_fingerprint(e, 1, now));
-        assert_true(base != icalwire_fingerprint(e, 2, now + 1));
+        /* now is not part of the text (each DTSTAMP is the event's last_modified). */
+        assert_true(base == icalwire_fingerprint(e, 2, now + 1));
+        assert_true(base == icalwire_fingerprint(e, 2, 0));
         /* Equal text, equal fingerprint: other pointers to the same strings. */
         char uid[] = "rc-1@closer";
         e[1].uid = uid;
@@ -240,7 +243,6 @@ static void test_fingerprint(void **state _unused_) {
                 if (icalwire_fingerprint(y, 2, now) == base)
                         fail_msg("changing field %zu leaves the fingerprint as it was", i);
         }
-        /* Without events, now is not part of the text. */
         assert_true(icalwire_fingerprint(NULL, 0, now) == icalwire_fingerprint(NULL, 0, now + 3600));
 }
 
@@ -258,14 +260,14 @@ static void test_request_events(void **state _unused_) {
         e[1].cancelled = true;
         e[1].description = "";
         e[1].alarm_text = NULL;
-        IcalBuf b = encode(&(IcalRequest) { .op = ICAL_OP_ICS_WRITE, .events = e, .n_events = 2, .now = 1785000000 });
+        IcalBuf b = encode(&(IcalRequest) { .op = ICAL_OP_ICS_WRITE, .events = e, .n_events = 2 });
         IcalRequest g;
         assert_int_equal(icalwire_decode_request(b.data, b.len, &g), 0);
         assert_int_equal(g.op, ICAL_OP_ICS_WRITE);
-        assert_true(g.now == 1785000000);
+        assert_true(g.now == 0); /* not on the wire */
         assert_int_equal(g.n_events, 2);
         /* The same events: the same fingerprint, NULL and "" kept apart. */
-        assert_true(icalwire_fingerprint(g.events, 2, g.now) == icalwire_fingerprint(e, 2, 1785000000));
+        assert_true(icalwire_fingerprint(g.events, 2, 0) == icalwire_fingerprint(e, 2, 0));
         assert_null(g.events[0].description);
         assert_string_equal(g.events[1].description, "");
         assert_null(g.events[1].alarm_text);
@@ -340,6 +342,257 @@ static void test_request_parse_and_abi(void **state _unused_) {
         icalbuf_clear(&r);
 }
 
+/* --- the *_EACH ops --- */
+
+/* Every prefix of b refused as -EBADMSG, and b with a byte more. */
+static void assert_request_prefixes_refused(IcalBuf *b) {
+        IcalRequest g;
+        for (size_t k = 0; k < b->len; k++) {
+                char *copy = malloc(k + 1); /* exactly k bytes visible to the decoder */
+                memcpy(copy, b->data, k);
+                assert_int_equal(icalwire_decode_request(copy, k, &g), -EBADMSG);
+                assert_null(g.events);
+                assert_null(g.files);
+                free(copy);
+        }
+        icalbuf_put(b, "", 1);
+        assert_int_equal(icalwire_decode_request(b->data, b->len, &g), -EBADMSG);
+        b->len--;
+}
+
+static void test_request_write_each(void **state _unused_) {
+        IcsEvent e[3] = { event(), event(), event() };
+        e[1].uid = "rc-1@closer";
+        e[2].uid = "rc-2@closer";
+        e[2].description = "";
+        IcalBuf b = encode(&(IcalRequest) { .op = ICAL_OP_ICS_WRITE_EACH, .events = e, .n_events = 3 });
+        IcalRequest g;
+        assert_int_equal(icalwire_decode_request(b.data, b.len, &g), 0);
+        assert_int_equal(g.op, ICAL_OP_ICS_WRITE_EACH);
+        assert_int_equal(g.n_events, 3);
+        assert_true(icalwire_fingerprint(g.events, 3, 0) == icalwire_fingerprint(e, 3, 0));
+        icalwire_request_clear(&g);
+        assert_request_prefixes_refused(&b);
+        icalbuf_clear(&b);
+}
+
+static void test_request_parse_each(void **state _unused_) {
+        const IcalFile files[] = {
+                { CATEGORY_AFFECTION, "BEGIN:VCALENDAR", 15 },
+                { CATEGORY_FUN, "", 0 },
+                { CATEGORY_LUST, "a\0b", 3 }, /* NUL bytes travel: the parser refuses them itself */
+                { CATEGORY_LOVE, NULL, 0 },
+        };
+        IcalBuf b = encode(&(IcalRequest) { .op = ICAL_OP_LISTFILE_PARSE_EACH, .files = files, .n_files = 4 });
+        IcalRequest g;
+        assert_int_equal(icalwire_decode_request(b.data, b.len, &g), 0);
+        assert_int_equal(g.op, ICAL_OP_LISTFILE_PARSE_EACH);
+        assert_int_equal(g.n_files, 4);
+        for (size_t i = 0; i < 4; i++) {
+                assert_int_equal(g.files[i].default_category, files[i].default_category);
+                assert_int_equal(g.files[i].len, files[i].len);
+                assert_non_null(g.files[i].buf); /* into the request's bytes */
+                assert_memory_equal(g.files[i].buf, files[i].buf ? files[i].buf : "", files[i].len);
+        }
+        icalwire_request_clear(&g);
+        assert_request_prefixes_refused(&b);
+
+        /* A category out of range, and a file announced as NULL. */
+        const size_t first = b.len - (8 + 4 + 15) - (8 + 4) - (8 + 4 + 3) - (8 + 4);
+        const struct {
+                size_t at;
+                int64_t value;
+        } cases[] = { { first, _CATEGORY_MAX }, { first, -1 }, { first - 8, -1 }, { first - 8, 5 } };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                int64_t was;
+                memcpy(&was, b.data + cases[i].at, 8);
+                memcpy(b.data + cases[i].at, &cases[i].value, 8);
+                assert_int_equal(icalwire_decode_request(b.data, b.len, &g), -EBADMSG);
+                assert_null(g.files);
+                memcpy(b.data + cases[i].at, &was, 8);
+        }
+        uint32_t null_len = UINT32_MAX;
+        memcpy(b.data + first + 8, &null_len, 4);
+        memmove(b.data + first + 12, b.data + first + 12 + 15, b.len - (first + 12 + 15)); /* its bytes out */
+        assert_int_equal(icalwire_decode_request(b.data, b.len - 15, &g), -EBADMSG);
+        assert_null(g.files);
+        icalbuf_clear(&b);
+
+        /* The encoder's limits. */
+        IcalBuf x = {};
+        const IcalFile bad_category = { _CATEGORY_MAX, "", 0 }, bad_buf = { CATEGORY_FUN, NULL, 1 };
+        assert_int_equal(icalwire_encode_request(&(IcalRequest) { .op = ICAL_OP_LISTFILE_PARSE_EACH,
+                                                                  .files = &bad_category, .n_files = 1 }, &x),
+                         -EINVAL);
+        icalbuf_clear(&x);
+        assert_int_equal(icalwire_encode_request(&(IcalRequest) { .op = ICAL_OP_LISTFILE_PARSE_EACH,
+                                                                  .files = &bad_buf, .n_files = 1 }, &x),
+                         -EINVAL);
+        icalbuf_clear(&x);
+        char *big = calloc(1, LISTFILE_SIZE_MAX + 1);
+        assert_non_null(big);
+        const IcalFile too_big = { CATEGORY_FUN, big, LISTFILE_SIZE_MAX + 1 };
+        assert_int_equal(icalwire_encode_request(&(IcalRequest) { .op = ICAL_OP_LISTFILE_PARSE_EACH,
+                                                                  .files = &too_big, .n_files = 1 }, &x),
+                         -EFBIG);
+        icalbuf_clear(&x);
+        IcalFile *many = calloc(ITEM_COUNT_MAX + 1, sizeof(IcalFile));
+        assert_non_null(many);
+        assert_int_equal(icalwire_encode_request(&(IcalRequest) { .op = ICAL_OP_LISTFILE_PARSE_EACH,
+                                                                  .files = many, .n_files = ITEM_COUNT_MAX + 1 }, &x),
+                         -E2BIG);
+        icalbuf_clear(&x);
+        /* Exactly the limits pass; one over, written by hand, does not decode. */
+        assert_int_equal(icalwire_encode_request(&(IcalRequest) { .op = ICAL_OP_LISTFILE_PARSE_EACH,
+                                                                  .files = many, .n_files = ITEM_COUNT_MAX }, &x),
+                         0);
+        assert_int_equal(icalwire_decode_request(x.data, x.len, &g), 0);
+        assert_int_equal(g.n_files, ITEM_COUNT_MAX);
+        icalwire_request_clear(&g);
+        const int64_t one_more = ITEM_COUNT_MAX + 1;
+        size_t count_at = x.len - (size_t) ITEM_COUNT_MAX * (8 + 4) - 8;
+        memcpy(x.data + count_at, &one_more, 8);
+        icalbuf_put(&x, "\0\0\0\0\0\0\0\0\0\0\0\0", 12);
+        assert_int_equal(icalwire_decode_request(x.data, x.len, &g), -EBADMSG);
+        icalbuf_clear(&x);
+        const IcalFile largest = { CATEGORY_FUN, big, LISTFILE_SIZE_MAX };
+        assert_int_equal(icalwire_encode_request(&(IcalRequest) { .op = ICAL_OP_LISTFILE_PARSE_EACH,
+                                                                  .files = &largest, .n_files = 1 }, &x),
+                         0);
+        assert_int_equal(icalwire_decode_request(x.data, x.len, &g), 0);
+        icalwire_request_clear(&g);
+        uint32_t over = LISTFILE_SIZE_MAX + 1;
+        memcpy(x.data + x.len - LISTFILE_SIZE_MAX - 4, &over, 4);
+        icalbuf_put(&x, "", 1);
+        assert_int_equal(icalwire_decode_request(x.data, x.len, &g), -EBADMSG);
+        icalbuf_clear(&x);
+        free(many);
+        free(big);
+}
+
+static void test_texts(void **state _unused_) {
+        static const char *const texts[] = { "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "", "ü" };
+        IcalBuf b = {};
+        char **g;
+        size_t n;
+        icalwire_encode_count(3, &b);
+        for (size_t i = 0; i < 3; i++)
+                icalwire_encode_text(texts[i], &b);
+        assert_false(b.failed);
+        assert_int_equal(icalwire_decode_texts(b.data, b.len, &g, &n), 0);
+        assert_int_equal(n, 3);
+        for (size_t i = 0; i < 3; i++)
+                assert_string_equal(g[i], texts[i]);
+        ics_texts_free(g, n);
+        for (size_t k = 0; k < b.len; k++) {
+                assert_int_equal(icalwire_decode_texts(b.data, k, &g, &n), -EBADMSG);
+                assert_null(g);
+                assert_int_equal(n, 0);
+        }
+        icalbuf_put(&b, "", 1);
+        assert_int_equal(icalwire_decode_texts(b.data, b.len, &g, &n), -EBADMSG);
+        icalbuf_clear(&b);
+
+        /* None: n 0 and NULL; a NULL text, a NUL in one, a count too large refused. */
+        icalwire_encode_count(0, &b);
+        assert_int_equal(icalwire_decode_texts(b.data, b.len, &g, &n), 0);
+        assert_null(g);
+        assert_int_equal(n, 0);
+        icalbuf_clear(&b);
+        icalwire_encode_count(2, &b);
+        icalwire_encode_text("x", &b);
+        icalwire_encode_text(NULL, &b);
+        assert_int_equal(icalwire_decode_texts(b.data, b.len, &g, &n), -EBADMSG);
+        icalbuf_clear(&b);
+        icalwire_encode_count(1, &b);
+        icalwire_encode_text("ab", &b);
+        b.data[b.len - 1] = 0;
+        assert_int_equal(icalwire_decode_texts(b.data, b.len, &g, &n), -EBADMSG);
+        int64_t huge = INT64_MAX;
+        memcpy(b.data, &huge, 8);
+        assert_int_equal(icalwire_decode_texts(b.data, b.len, &g, &n), -EBADMSG);
+        icalbuf_clear(&b);
+}
+
+/* The encoding of three outcomes: a list, a failure with a message, one without. */
+static IcalBuf encode_parsed(void) {
+        IcalParsed p[3] = {
+                { .r = 0 },
+                { .r = -EBADMSG, .err_text = (char *) "item 1 (line 4): missing UID" },
+                { .r = -EFBIG },
+        };
+        make_list(&p[0].list, 2);
+        IcalBuf b = {};
+        icalwire_encode_count(3, &b);
+        for (size_t i = 0; i < 3; i++)
+                assert_int_equal(icalwire_encode_parsed(&p[i], &b), 0);
+        listfile_clear(&p[0].list);
+        return b;
+}
+
+static void test_parsed(void **state _unused_) {
+        IcalBuf b = encode_parsed();
+        IcalParsed *g;
+        size_t n;
+        assert_int_equal(icalwire_decode_parsed(b.data, b.len, &g, &n), 0);
+        assert_int_equal(n, 3);
+        assert_int_equal(g[0].r, 0);
+        assert_null(g[0].err_text);
+        assert_int_equal(g[0].list.n_items, 2);
+        assert_string_equal(g[0].list.owner_name, "Alex");
+        assert_int_equal(g[0].list.skipped_components, 7);
+        assert_int_equal(g[1].r, -EBADMSG);
+        assert_string_equal(g[1].err_text, "item 1 (line 4): missing UID");
+        assert_null(g[1].list.items);
+        assert_int_equal(g[2].r, -EFBIG);
+        assert_null(g[2].err_text);
+        icalparsed_free_array(g, n);
+        for (size_t k = 0; k < b.len; k++) {
+                char *copy = malloc(k + 1);
+                memcpy(copy, b.data, k);
+                assert_int_equal(icalwire_decode_parsed(copy, k, &g, &n), -EBADMSG);
+                assert_null(g);
+                assert_int_equal(n, 0);
+                free(copy);
+        }
+        icalbuf_put(&b, "", 1);
+        assert_int_equal(icalwire_decode_parsed(b.data, b.len, &g, &n), -EBADMSG);
+        icalbuf_clear(&b);
+
+        /* Outcomes that contradict themselves. */
+        IcalBuf x = {};
+        icalwire_encode_count(1, &x);
+        icalwire_encode_parsed(&(IcalParsed) { .r = 0 }, &x);
+        const size_t result_at = 8, message_at = 16, list_at = 20;
+        const int64_t failed = -EBADMSG, positive = 1, too_negative = -4096;
+        const uint32_t none = UINT32_MAX, empty = 0;
+        char *c = malloc(x.len);
+        const struct {
+                size_t at, n;
+                const void *value;
+        } cases[] = {
+                { result_at, 8, &failed },      /* a failure with a list */
+                { result_at, 8, &positive },
+                { result_at, 8, &too_negative },
+                { message_at, 4, &empty },      /* a success with a message */
+                { list_at, 4, &none },          /* a success without a list (and bytes left over) */
+                { list_at, 4, &empty },         /* a list that does not decode (and bytes left over) */
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                memcpy(c, x.data, x.len);
+                assert_int_equal(icalwire_decode_parsed(c, x.len, &g, &n), 0);
+                icalparsed_free_array(g, n);
+                memcpy(c + cases[i].at, cases[i].value, cases[i].n);
+                assert_int_equal(icalwire_decode_parsed(c, x.len, &g, &n), -EBADMSG);
+                assert_null(g);
+        }
+        free(c);
+        icalbuf_clear(&x);
+        /* The encoder refuses a result that is no -errno. */
+        assert_int_equal(icalwire_encode_parsed(&(IcalParsed) { .r = 1 }, &x), -EINVAL);
+        icalbuf_clear(&x);
+}
+
 /* --- the helper of this build: build/closerd-ical for build/tests/test-icalproc --- */
 
 static char helper[PATH_MAX];
@@ -359,8 +612,8 @@ static void test_helper_ics(void **state _unused_) {
         e[1].uid = "rc-1@closer";
         IcalResult res;
         use_helper();
-        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_ICS_WRITE, .events = e, .n_events = 2,
-                                                      .now = 1785000000 }, &res), 0);
+        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_ICS_WRITE, .events = e, .n_events = 2 }, &res),
+                         0);
         assert_non_null(res.text);
         assert_true(strncmp(res.text, "BEGIN:VCALENDAR\r\n", 17) == 0);
         assert_non_null(strstr(res.text, "UID:rc-1@closer"));
@@ -401,6 +654,105 @@ static void test_helper_list(void **state _unused_) {
         icaljob_result_clear(&res);
 }
 
+static void test_helper_write_each(void **state _unused_) {
+        IcsEvent e[3] = { event(), event(), event() };
+        e[1].uid = "rc-1@closer";
+        e[2].uid = "dn-2@closer";
+        e[2].cancelled = true;
+        IcalResult res;
+        use_helper();
+        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_ICS_WRITE_EACH, .events = e, .n_events = 3 },
+                                     &res), 0);
+        assert_int_equal(res.n_texts, 3);
+        assert_null(res.text);
+        for (size_t i = 0; i < 3; i++) {
+                /* Exactly the calendar of that event alone. */
+                char *alone = NULL;
+                assert_int_equal(ics_write(&e[i], 1, &alone), 0);
+                assert_string_equal(res.texts[i], alone);
+                free(alone);
+        }
+        icaljob_result_clear(&res);
+        assert_null(res.texts);
+        /* None: none. */
+        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_ICS_WRITE_EACH }, &res), 0);
+        assert_int_equal(res.n_texts, 0);
+        /* One invalid event, or two with one UID, fail it all. */
+        e[2].end = e[2].start;
+        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_ICS_WRITE_EACH, .events = e, .n_events = 3 },
+                                     &res), -EINVAL);
+        assert_null(res.texts);
+        e[2] = e[0];
+        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_ICS_WRITE_EACH, .events = e, .n_events = 3 },
+                                     &res), -EINVAL);
+        e[2].uid = "dn-2@closer";
+        e[2].sequence = (int64_t) INT_MAX + 1;
+        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_ICS_WRITE_EACH, .events = e, .n_events = 3 },
+                                     &res), -ERANGE);
+        assert_int_equal(res.n_texts, 0);
+}
+
+static void test_helper_parse_each(void **state _unused_) {
+        static const char closer_file[] =
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//closer//closer list//EN\r\nX-CLOSER-OWNER-ID:0123abcd\r\n"
+                "BEGIN:VTODO\r\nUID:a@x\r\nSUMMARY:Küss mich\r\nCATEGORIES:love\r\nCLASS:PUBLIC\r\nSEQUENCE:2\r\n"
+                "X-CLOSER-INTENSITY:2\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
+        static const char tasks_app[] =
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:+//IDN tasks.org//android-130804//EN\r\n"
+                "BEGIN:VTODO\r\nUID:3276133847296618417\r\nDTSTAMP:20240610T081500Z\r\nSUMMARY:Dance\r\n"
+                "STATUS:IN-PROCESS\r\nCATEGORIES:Explicit\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
+        static const char truncated[] = "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\n";
+        static const char with_nul[] = "BEGIN:VCALENDAR\r\n\0\r\nEND:VCALENDAR\r\n";
+        const IcalFile files[] = {
+                { CATEGORY_FUN, closer_file, strlen(closer_file) },
+                { CATEGORY_LUST, tasks_app, strlen(tasks_app) },
+                { CATEGORY_FUN, truncated, strlen(truncated) },
+                { CATEGORY_FUN, with_nul, sizeof(with_nul) - 1 },
+                { CATEGORY_FUN, "", 0 },
+                { CATEGORY_LOVE, tasks_app, strlen(tasks_app) },
+        };
+        IcalResult res;
+        use_helper();
+        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_LISTFILE_PARSE_EACH, .files = files,
+                                                      .n_files = ELEMENTSOF(files) }, &res), 0);
+        assert_int_equal(res.n_parsed, ELEMENTSOF(files));
+        const IcalParsed *p = res.parsed;
+        /* closer's own file: its category wins over the default. */
+        assert_int_equal(p[0].r, 0);
+        assert_null(p[0].err_text);
+        assert_int_equal(p[0].list.n_items, 1);
+        assert_string_equal(p[0].list.owner_id, "0123abcd");
+        assert_string_equal(p[0].list.items[0].title, "Küss mich");
+        assert_int_equal(p[0].list.items[0].category, CATEGORY_LOVE);
+        assert_int_equal(p[0].list.items[0].intensity, 2);
+        assert_int_equal(p[0].list.items[0].sequence, 2);
+        /* A tasks app's: the default category, the intensity tag, private by default. */
+        assert_int_equal(p[1].r, 0);
+        assert_int_equal(p[1].list.n_items, 1);
+        assert_string_equal(p[1].list.items[0].uid, "3276133847296618417");
+        assert_int_equal(p[1].list.items[0].category, CATEGORY_LUST);
+        assert_int_equal(p[1].list.items[0].intensity, 3);
+        assert_true(p[1].list.items[0].private_);
+        assert_false(p[1].list.items[0].removed);
+        /* Bad files fail alone, with the parser's message. */
+        assert_int_equal(p[2].r, -EBADMSG);
+        assert_non_null(strstr(p[2].err_text, "truncated"));
+        assert_null(p[2].list.items);
+        assert_int_equal(p[3].r, -EBADMSG);
+        assert_non_null(strstr(p[3].err_text, "NUL"));
+        assert_int_equal(p[4].r, -EBADMSG);
+        assert_non_null(p[4].err_text);
+        assert_int_equal(p[5].r, 0);
+        assert_int_equal(p[5].list.items[0].category, CATEGORY_LOVE);
+        icaljob_result_clear(&res);
+        assert_null(res.parsed);
+
+        /* No files: none back. */
+        assert_int_equal(icaljob_run(&(IcalRequest) { .op = ICAL_OP_LISTFILE_PARSE_EACH }, &res), 0);
+        assert_int_equal(res.n_parsed, 0);
+        assert_null(res.parsed);
+}
+
 static void test_helper_missing(void **state _unused_) {
         IcalResult res;
         icaljob_set_helper("/nonexistent/closerd-ical");
@@ -424,8 +776,14 @@ int main(void) {
                 cmocka_unit_test(test_request_events),
                 cmocka_unit_test(test_request_items),
                 cmocka_unit_test(test_request_parse_and_abi),
+                cmocka_unit_test(test_request_write_each),
+                cmocka_unit_test(test_request_parse_each),
+                cmocka_unit_test(test_texts),
+                cmocka_unit_test(test_parsed),
                 cmocka_unit_test(test_helper_ics),
                 cmocka_unit_test(test_helper_list),
+                cmocka_unit_test(test_helper_write_each),
+                cmocka_unit_test(test_helper_parse_each),
                 cmocka_unit_test(test_helper_missing),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,7 +36,7 @@
 
 static char *write_ok(const IcsEvent *events, size_t n) {
         char *text = NULL;
-        int r = ics_write(events, n, NOW, &text);
+        int r = ics_write(events, n, &text);
         if (r < 0)
                 print_error("ics_write: %s\n", strerror(-r));
         assert_int_equal(r, 0);
@@ -180,7 +180,7 @@ static void test_fields(void **state) {
         assert_true(contains_line(text, "PRODID:-//closer//closer date nights//EN"));
         assert_true(contains_line(text, "CALSCALE:GREGORIAN"));
         assert_true(contains_line(text, "X-WR-CALNAME:closer"));
-        assert_true(contains_line(text, "DTSTAMP:20240610T061320Z"));
+        assert_true(contains_line(text, "DTSTAMP:20240609T061320Z")); /* the first event's last_modified */
         assert_true(contains_line(text, "DTSTART:20240614T180000Z"));
         assert_true(contains_line(text, "DTEND:20240614T210000Z"));
         assert_true(contains_line(text, "LAST-MODIFIED:20240609T061320Z"));
@@ -209,7 +209,7 @@ static void test_fields(void **state) {
 
                 assert_string_equal(text_of(v, ICAL_UID_PROPERTY), e->uid);
                 p = single(v, ICAL_DTSTAMP_PROPERTY);
-                assert_utc(p, icalproperty_get_dtstamp(p), NOW);
+                assert_utc(p, icalproperty_get_dtstamp(p), e->last_modified); /* stable: the event's own change */
                 p = single(v, ICAL_DTSTART_PROPERTY);
                 assert_utc(p, icalproperty_get_dtstart(p), e->start);
                 p = single(v, ICAL_DTEND_PROPERTY);
@@ -493,6 +493,48 @@ static void test_empty(void **state) {
         assert_string_equal(again, text);
 }
 
+/* The VEVENT block of uid in text (from its BEGIN to its END), in a new string. */
+static char *event_block(const char *text, const char *uid) {
+        char *want = NULL;
+        assert_true(asprintf(&want, "UID:%s\r\n", uid) >= 0);
+        const char *u = strstr(text, want);
+        free(want);
+        assert_non_null(u);
+        const char *begin = u, *end = strstr(u, "END:VEVENT\r\n");
+        while (begin > text && strncmp(begin, "BEGIN:VEVENT\r\n", 14) != 0)
+                begin--;
+        assert_non_null(end);
+        return strndup(begin, (size_t) (end - begin));
+}
+
+static void test_stable_dtstamp(void **state) {
+        (void) state;
+        IcsEvent e[2] = {
+                { .uid = "dn-a@closer", .start = FRI, .end = FRI + HOUR, .sequence = 2, .last_modified = NOW - DAY,
+                  .summary = "Date night" },
+                { .uid = "dn-b@closer", .start = FRI + DAY, .end = FRI + DAY + HOUR, .sequence = 0,
+                  .last_modified = NOW, .summary = "Rain check", .cancelled = true },
+        };
+        _cleanup_free_ char *text = write_ok(e, 2);
+        /* DTSTAMP is each event's own LAST-MODIFIED. */
+        assert_true(contains_line(text, "DTSTAMP:20240609T061320Z"));
+        assert_true(contains_line(text, "LAST-MODIFIED:20240609T061320Z"));
+        assert_true(contains_line(text, "DTSTAMP:20240610T061320Z"));
+
+        /* Another event changes: the unchanged one renders to the same bytes. */
+        _cleanup_free_ char *a = event_block(text, "dn-a@closer");
+        e[1].last_modified += 3600;
+        e[1].sequence++;
+        _cleanup_free_ char *later = write_ok(e, 2);
+        _cleanup_free_ char *a2 = event_block(later, "dn-a@closer");
+        assert_string_equal(a, a2);
+        assert_string_not_equal(text, later);
+        /* Alone, it is the same block too. */
+        _cleanup_free_ char *alone = write_ok(e, 1);
+        _cleanup_free_ char *a3 = event_block(alone, "dn-a@closer");
+        assert_string_equal(a, a3);
+}
+
 /* ---- errors --------------------------------------------------------------------------------- */
 
 static IcsEvent good_event(void) {
@@ -501,9 +543,9 @@ static IcsEvent good_event(void) {
                             .alarm_text = "Date night in 1 hour" };
 }
 
-static void expect_error(const IcsEvent *events, size_t n, time_t now, int err) {
+static void expect_error(const IcsEvent *events, size_t n, int err) {
         char *text = NULL;
-        int r = ics_write(events, n, now, &text);
+        int r = ics_write(events, n, &text);
         if (r != -err)
                 print_error("got %d, wanted %d\n", r, -err);
         assert_int_equal(r, -err);
@@ -516,17 +558,14 @@ static void test_errors(void **state) {
         char *text = NULL;
         char long_uid[ICS_UID_MAX + 2];
 
-        assert_int_equal(ics_write(NULL, 0, NOW, NULL), -EINVAL);
-        expect_error(NULL, 1, NOW, EINVAL);
-        e = good_event();
-        expect_error(&e, 1, -1, ERANGE);
-        expect_error(&e, 1, (time_t) INT64_C(32535216000), ERANGE);
+        assert_int_equal(ics_write(NULL, 0, NULL), -EINVAL);
+        expect_error(NULL, 1, EINVAL);
 
 #define BAD(field, value, err)                       \
         do {                                         \
                 e = good_event();                    \
                 e.field = value;                     \
-                expect_error(&e, 1, NOW, err);       \
+                expect_error(&e, 1, err);            \
         } while (0)
 
         BAD(uid, NULL, EINVAL);
@@ -540,7 +579,7 @@ static void test_errors(void **state) {
         long_uid[ICS_UID_MAX] = '\0';
         e = good_event();
         e.uid = long_uid;
-        assert_int_equal(ics_write(&e, 1, NOW, &text), 0);
+        assert_int_equal(ics_write(&e, 1, &text), 0);
         free(text);
         text = NULL;
 
@@ -562,6 +601,7 @@ static void test_errors(void **state) {
         BAD(start, -1, ERANGE);
         BAD(end, (time_t) INT64_C(32535216000), ERANGE);
         BAD(last_modified, -1, ERANGE);
+        BAD(last_modified, (time_t) INT64_C(32535216000), ERANGE);
         BAD(sequence, -1, ERANGE);
         BAD(sequence, (int64_t) INT_MAX + 1, ERANGE);
         BAD(alarm_before, -1, EINVAL);
@@ -573,9 +613,9 @@ static void test_errors(void **state) {
         IcsEvent two[] = { good_event(), good_event() };
         two[1].start += 7 * DAY;
         two[1].end += 7 * DAY;
-        expect_error(two, 2, NOW, EINVAL);
+        expect_error(two, 2, EINVAL);
         two[1].uid = "dn-other@closer";
-        assert_int_equal(ics_write(two, 2, NOW, &text), 0);
+        assert_int_equal(ics_write(two, 2, &text), 0);
         free(text);
 }
 
@@ -590,7 +630,7 @@ static void test_ical_state(void **state) {
         icalerror_set_error_state(ICAL_MALFORMEDDATA_ERROR, ICAL_ERROR_FATAL);
         icalerrno = ICAL_FILE_ERROR;
 
-        assert_int_equal(ics_write(&e, 1, NOW, &text), 0);
+        assert_int_equal(ics_write(&e, 1, &text), 0);
 
         assert_int_equal(icalerror_get_errors_are_fatal(), 1);
         assert_int_equal(icalerror_get_error_state(ICAL_MALFORMEDDATA_ERROR), ICAL_ERROR_FATAL);
@@ -602,7 +642,7 @@ static void test_ical_state(void **state) {
 
         /* Deterministic: the same input gives the same bytes. */
         char *again = NULL;
-        assert_int_equal(ics_write(&e, 1, NOW, &again), 0);
+        assert_int_equal(ics_write(&e, 1, &again), 0);
         assert_string_equal(text, again);
         free(text);
         free(again);
@@ -620,6 +660,7 @@ int main(void) {
                 cmocka_unit_test(test_sequence),
                 cmocka_unit_test(test_far_times),
                 cmocka_unit_test(test_empty),
+                cmocka_unit_test(test_stable_dtstamp),
                 cmocka_unit_test(test_errors),
                 cmocka_unit_test(test_ical_state),
         };

@@ -436,6 +436,271 @@ static void test_skipped_components(void **state) {
         listfile_clear(&f);
 }
 
+/* ---- VTODOs of other tasks apps -------------------------------------------------------------- */
+
+/* tasks.org (through DAVx5): a long decimal UID, tags for category and
+ * intensity, a DUE date, a subtask, a VALARM, no SEQUENCE and no CLASS. */
+static const char TASKS_ORG[] =
+        "BEGIN:VCALENDAR\r\n"
+        "VERSION:2.0\r\n"
+        "PRODID:+//IDN tasks.org//android-130804//EN\r\n"
+        "BEGIN:VTODO\r\n"
+        "DTSTAMP:20240610T081500Z\r\n"
+        "UID:3276133847296618417\r\n"
+        "CREATED:20240601T120000Z\r\n"
+        "LAST-MODIFIED:20240610T081500Z\r\n"
+        "SUMMARY:Massage by candlelight\r\n"
+        "DESCRIPTION:With the lavender oil\r\n"
+        "PRIORITY:9\r\n"
+        "STATUS:NEEDS-ACTION\r\n"
+        "X-APPLE-SORT-ORDER:740218523\r\n"
+        "CATEGORIES:Love,Intimate\r\n"
+        "DUE;VALUE=DATE:20240614\r\n"
+        "DTSTART;VALUE=DATE:20240612\r\n"
+        "BEGIN:VALARM\r\n"
+        "TRIGGER;RELATED=END:PT0S\r\n"
+        "ACTION:DISPLAY\r\n"
+        "DESCRIPTION:Default Tasks.org description\r\n"
+        "END:VALARM\r\n"
+        "END:VTODO\r\n"
+        "BEGIN:VTODO\r\n"
+        "DTSTAMP:20240610T081600Z\r\n"
+        "UID:6541397837367461042\r\n"
+        "CREATED:20240602T120000Z\r\n"
+        "LAST-MODIFIED:20240610T081600Z\r\n"
+        "SUMMARY:Buy the oil\r\n"
+        "PRIORITY:0\r\n"
+        "STATUS:COMPLETED\r\n"
+        "COMPLETED:20240610T081600Z\r\n"
+        "PERCENT-COMPLETE:100\r\n"
+        "RELATED-TO;RELTYPE=PARENT:3276133847296618417\r\n"
+        "CATEGORIES:gentle\r\n"
+        "CATEGORIES:LUST\r\n"
+        "RRULE:FREQ=WEEKLY;INTERVAL=1\r\n"
+        "X-MOZ-SNOOZE-TIME:20240611T090000Z\r\n"
+        "END:VTODO\r\n"
+        "END:VCALENDAR\r\n";
+
+/* Apple Reminders (iCloud): a VTIMEZONE, DUE and DTSTART with its TZID, an
+ * uppercase UUID, Apple's own properties and alarm UIDs, SEQUENCE:0. */
+static const char APPLE_REMINDERS[] =
+        "BEGIN:VCALENDAR\r\n"
+        "VERSION:2.0\r\n"
+        "PRODID:-//Apple Inc.//iOS 17.5//EN\r\n"
+        "CALSCALE:GREGORIAN\r\n"
+        "BEGIN:VTIMEZONE\r\n"
+        "TZID:Europe/Berlin\r\n"
+        "BEGIN:DAYLIGHT\r\n"
+        "TZOFFSETFROM:+0100\r\n"
+        "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"
+        "DTSTART:19810329T020000\r\n"
+        "TZNAME:CEST\r\n"
+        "TZOFFSETTO:+0200\r\n"
+        "END:DAYLIGHT\r\n"
+        "BEGIN:STANDARD\r\n"
+        "TZOFFSETFROM:+0200\r\n"
+        "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"
+        "DTSTART:19961027T030000\r\n"
+        "TZNAME:CET\r\n"
+        "TZOFFSETTO:+0100\r\n"
+        "END:STANDARD\r\n"
+        "END:VTIMEZONE\r\n"
+        "BEGIN:VTODO\r\n"
+        "CREATED:20240601T101010Z\r\n"
+        "DTSTAMP:20240610T101010Z\r\n"
+        "DTSTART;TZID=Europe/Berlin:20240614T190000\r\n"
+        "DUE;TZID=Europe/Berlin:20240614T190000\r\n"
+        "LAST-MODIFIED:20240610T101010Z\r\n"
+        "PRIORITY:0\r\n"
+        "SEQUENCE:0\r\n"
+        "STATUS:NEEDS-ACTION\r\n"
+        "SUMMARY:Breakfast in bed\r\n"
+        "UID:8F3A2C1B-1D2E-4F5A-9B8C-7D6E5F4A3B2C\r\n"
+        "X-APPLE-SORT-ORDER:740218523\r\n"
+        "X-APPLE-SUBTASKS-COUNT:0\r\n"
+        "BEGIN:VALARM\r\n"
+        "ACTION:DISPLAY\r\n"
+        "DESCRIPTION:Reminder\r\n"
+        "TRIGGER;VALUE=DATE-TIME:20240614T170000Z\r\n"
+        "UID:5E1C0D2B-7A6F-4E3D-8C9B-0A1B2C3D4E5F\r\n"
+        "X-WR-ALARMUID:5E1C0D2B-7A6F-4E3D-8C9B-0A1B2C3D4E5F\r\n"
+        "ACKNOWLEDGED:20240614T170100Z\r\n"
+        "END:VALARM\r\n"
+        "END:VTODO\r\n"
+        "BEGIN:VTODO\r\n"
+        "DTSTAMP:20240610T101111Z\r\n"
+        "UID:C0FFEE00-1D2E-4F5A-9B8C-7D6E5F4A3B2C\r\n"
+        "SUMMARY:The thing we never talk about\r\n"
+        "CATEGORIES:explicit\r\n"
+        "END:VTODO\r\n"
+        "END:VCALENDAR\r\n";
+
+/* jtx Board: IN-PROCESS, CLASS:PUBLIC with a private tag, tags in odd case
+ * and with blanks, an escaped comma, a cancelled one. */
+static const char JTX_BOARD[] =
+        "BEGIN:VCALENDAR\r\n"
+        "VERSION:2.0\r\n"
+        "PRODID:+//IDN techbee.at//jtx Board//EN\r\n"
+        "BEGIN:VTODO\r\n"
+        "UID:1718007200000-6f1d2c3b-4a5e-4f60-8b7c-9d0e1f2a3b4c@at.techbee.jtx\r\n"
+        "DTSTAMP:20240610T080000Z\r\n"
+        "CREATED:20240610T080000Z\r\n"
+        "LAST-MODIFIED:20240610T090000Z\r\n"
+        "SUMMARY:Dance in the kitchen\r\n"
+        "STATUS:IN-PROCESS\r\n"
+        "CLASS:PUBLIC\r\n"
+        "CATEGORIES: FUN , Private\r\n"
+        "PERCENT-COMPLETE:40\r\n"
+        "PRIORITY:5\r\n"
+        "COLOR:-16776961\r\n"
+        "GEO:48.2;16.3\r\n"
+        "X-MOZ-LASTACK:20240610T090000Z\r\n"
+        "END:VTODO\r\n"
+        "BEGIN:VTODO\r\n"
+        "UID:1718007300000-0a1b2c3d@at.techbee.jtx\r\n"
+        "DTSTAMP:20240610T080000Z\r\n"
+        "SUMMARY:Slow dance\r\n"
+        "CLASS:PUBLIC\r\n"
+        "CATEGORIES:music\\,fun,3,2\r\n"
+        "END:VTODO\r\n"
+        "BEGIN:VTODO\r\n"
+        "UID:1718007400000-0a1b2c3d@at.techbee.jtx\r\n"
+        "DTSTAMP:20240610T080000Z\r\n"
+        "SUMMARY:Gone\r\n"
+        "CATEGORIES:lust,explicit,private\r\n"
+        "STATUS:CANCELLED\r\n"
+        "END:VTODO\r\n"
+        "END:VCALENDAR\r\n";
+
+/* What the mapping made of an item's tags and CLASS. */
+static void assert_mapped(const Item *it, Category category, int intensity, bool private_) {
+        assert_int_equal(it->category, category);
+        assert_int_equal(it->intensity, intensity);
+        assert_int_equal(it->private_, private_);
+}
+
+static void parse_with_ok(const char *text, Category def, ListFile *f) {
+        char *msg = NULL;
+        int r = listfile_parse_with(text, strlen(text), &(ListParseOptions) { .default_category = def }, f, &msg);
+        if (r < 0)
+                print_error("parse failed: %s\n", msg ? msg : "(no message)");
+        assert_int_equal(r, 0);
+        assert_null(msg);
+}
+
+static void test_app_tasks_org(void **state) {
+        (void) state;
+        ListFile f = {};
+        parse_with_ok(TASKS_ORG, CATEGORY_FUN, &f);
+        assert_int_equal(f.n_items, 2);
+        assert_int_equal(f.skipped_components, 0);
+        assert_null(f.owner_id);
+        const Item *a = &f.items[0], *b = &f.items[1];
+        assert_string_equal(a->uid, "3276133847296618417");
+        assert_string_equal(a->title, "Massage by candlelight");
+        assert_string_equal(a->details, "With the lavender oil");
+        /* The Intimate tag; no CLASS: the default of intensity 2. */
+        assert_mapped(a, CATEGORY_LOVE, 2, false);
+        assert_false(a->removed);
+        assert_int_equal(a->sequence, 0);   /* none written */
+        assert_int_equal(a->modified, 1718007300);
+        /* A completed subtask is on the list; tags of two CATEGORIES properties. */
+        assert_string_equal(b->uid, "6541397837367461042");
+        assert_false(b->removed);
+        assert_mapped(b, CATEGORY_LUST, 1, false);
+        assert_string_equal(b->details, "");
+        listfile_clear(&f);
+}
+
+static void test_app_apple_reminders(void **state) {
+        (void) state;
+        ListFile f = {};
+        /* No category tag: the default from the options. */
+        parse_with_ok(APPLE_REMINDERS, CATEGORY_LOVE, &f);
+        assert_int_equal(f.n_items, 2);
+        assert_int_equal(f.skipped_components, 1); /* the VTIMEZONE */
+        const Item *a = &f.items[0], *b = &f.items[1];
+        assert_string_equal(a->uid, "8F3A2C1B-1D2E-4F5A-9B8C-7D6E5F4A3B2C");
+        assert_string_equal(a->title, "Breakfast in bed");
+        assert_mapped(a, CATEGORY_LOVE, 1, false);
+        assert_int_equal(a->sequence, 0);
+        /* No LAST-MODIFIED, no SEQUENCE, no CLASS; explicit by its tag, so private. */
+        assert_mapped(b, CATEGORY_LOVE, 3, true);
+        assert_int_equal(b->modified, 0);
+        listfile_clear(&f);
+
+        /* listfile_parse(): affection by default. */
+        parse_ok(APPLE_REMINDERS, &f);
+        assert_int_equal(f.items[0].category, CATEGORY_AFFECTION);
+        listfile_clear(&f);
+}
+
+static void test_app_jtx_board(void **state) {
+        (void) state;
+        ListFile f = {};
+        parse_with_ok(JTX_BOARD, CATEGORY_AFFECTION, &f);
+        assert_int_equal(f.n_items, 3);
+        const Item *a = &f.items[0], *b = &f.items[1], *c = &f.items[2];
+        assert_false(a->removed); /* IN-PROCESS is on the list */
+        assert_mapped(a, CATEGORY_FUN, 1, true); /* the private tag wins over CLASS:PUBLIC */
+        assert_int_equal(a->modified, 1718010000);
+        /* "music\,fun" is one value, no category; the first intensity tag wins. */
+        /* CLASS:PUBLIC, no private tag: public even when explicit. */
+        assert_mapped(b, CATEGORY_AFFECTION, 3, false);
+        /* Cancelled: removed, no text, the defaults. */
+        assert_true(c->removed);
+        assert_string_equal(c->title, "");
+        assert_mapped(c, CATEGORY_AFFECTION, 1, false);
+        listfile_clear(&f);
+}
+
+static void test_tags(void **state) {
+        (void) state;
+        ListFile f = {};
+
+        parse_body_ok("BEGIN:VTODO\r\nUID:a\r\nSUMMARY:x\r\nCATEGORIES:EXPLICIT\r\nCLASS:PUBLIC\r\n"
+                      "X-CLOSER-INTENSITY:1\r\nEND:VTODO\r\n"                           /* X- wins over the tag */
+                      "BEGIN:VTODO\r\nUID:b\r\nSUMMARY:x\r\nCATEGORIES:,2,, gentle\r\nEND:VTODO\r\n"
+                      "BEGIN:VTODO\r\nUID:c\r\nSUMMARY:x\r\nCATEGORIES:private\r\nCLASS:PRIVATE\r\nEND:VTODO\r\n"
+                      "BEGIN:VTODO\r\nUID:d\r\nSUMMARY:x\r\nCATEGORIES:Lovely,loves,fun\\\\,lust\r\nEND:VTODO\r\n"
+                      "BEGIN:VTODO\r\nUID:e\r\nSUMMARY:x\r\nCATEGORIES;LANGUAGE=en:\"love\"\r\nCATEGORIES:Affection\r\n"
+                      "END:VTODO\r\n"
+                      "BEGIN:VTODO\r\nUID:f\r\nSUMMARY:x\r\nCATEGORIES:4,0,intimately\r\nEND:VTODO\r\n"
+                      "BEGIN:VTODO\r\nUID:g\r\nSUMMARY:x\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:x\r\n"
+                      "TRIGGER:-PT5M\r\nCATEGORIES:lust,explicit,private\r\nEND:VALARM\r\nEND:VTODO\r\n",
+                      &f);
+        assert_int_equal(f.n_items, 7);
+        assert_int_equal(f.items[0].intensity, 1);
+        assert_false(f.items[0].private_);
+        assert_int_equal(f.items[1].intensity, 2);
+        assert_true(f.items[2].private_);
+        assert_int_equal(f.items[2].intensity, 1);
+        /* Only whole values count; "fun\\" is fun and a backslash, "lust" a value of its own. */
+        assert_int_equal(f.items[3].category, CATEGORY_LUST);
+        /* A quoted value is not a tag; the second property's is. */
+        assert_int_equal(f.items[4].category, CATEGORY_AFFECTION);
+        assert_int_equal(f.items[5].intensity, 1);
+        /* The tags of a VALARM inside are not the item's. */
+        assert_mapped(&f.items[6], CATEGORY_AFFECTION, 1, false);
+        listfile_clear(&f);
+
+        /* The default category is used only where no tag names one. */
+        char *s = calendar("BEGIN:VTODO\r\nUID:a\r\nSUMMARY:x\r\nEND:VTODO\r\n"
+                           "BEGIN:VTODO\r\nUID:b\r\nSUMMARY:x\r\nCATEGORIES:affection\r\nEND:VTODO\r\n");
+        parse_with_ok(s, CATEGORY_LUST, &f);
+        assert_int_equal(f.items[0].category, CATEGORY_LUST);
+        assert_int_equal(f.items[1].category, CATEGORY_AFFECTION);
+        listfile_clear(&f);
+        /* A default out of range is the caller's error. */
+        f.n_items = 42;
+        assert_int_equal(listfile_parse_with(s, strlen(s), &(ListParseOptions) { .default_category = _CATEGORY_MAX },
+                                             &f, NULL), -EINVAL);
+        assert_int_equal(listfile_parse_with(s, strlen(s), &(ListParseOptions) { .default_category = -1 }, &f, NULL),
+                         -EINVAL);
+        assert_int_equal(f.n_items, 42); /* not touched: refused before anything */
+        free(s);
+}
+
 /* ---- errors --------------------------------------------------------------------------------- */
 
 static void test_errors_items(void **state) {
@@ -754,6 +1019,13 @@ static void test_no_stderr(void **state) {
                 free(msg);
                 free(s);
         }
+        /* Nor on what the tasks apps write. */
+        static const char *const apps[] = { TASKS_ORG, APPLE_REMINDERS, JTX_BOARD };
+        for (size_t i = 0; i < ELEMENTSOF(apps); i++) {
+                ListFile f = {};
+                assert_int_equal(listfile_parse(apps[i], strlen(apps[i]), &f, NULL), 0);
+                listfile_clear(&f);
+        }
         Item it = { .uid = "u", .title = "t", .details = "d", .intensity = 3, .private_ = true, .modified = NOW };
         char *text = NULL;
         int r = listfile_write(&it, 1, "Owner", NULL, NOW, &text);
@@ -777,6 +1049,10 @@ int main(void) {
                 cmocka_unit_test(test_tombstone_no_text),
                 cmocka_unit_test(test_parse_rules),
                 cmocka_unit_test(test_skipped_components),
+                cmocka_unit_test(test_app_tasks_org),
+                cmocka_unit_test(test_app_apple_reminders),
+                cmocka_unit_test(test_app_jtx_board),
+                cmocka_unit_test(test_tags),
                 cmocka_unit_test(test_errors_items),
                 cmocka_unit_test(test_errors_junk_lines),
                 cmocka_unit_test(test_errors_file),
