@@ -45,6 +45,7 @@ enum {
 /* Past the 32 bits of an enum. */
 #define OPT_YES (UINT64_C(1) << 32)
 #define OPT_OFF (UINT64_C(1) << 33)
+#define OPT_VDIRSYNCER (UINT64_C(1) << 34)
 
 /* The item fields of list add and list edit. */
 #define ITEM_OPTS (OPT_CATEGORY | OPT_INTENSITY | OPT_PRIVATE | OPT_DETAILS)
@@ -80,6 +81,7 @@ typedef struct Args {
         int replace;
         int yes;
         int off;
+        int vdirsyncer;
         const char *owed_by;
         const char *since;
         const char *item;

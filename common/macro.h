@@ -39,6 +39,13 @@ static inline void closedirp(DIR **d) {
                 closedir(*d);
 }
 
+/* Frees n strings and their array. */
+static inline void strv_free_n(char **v, size_t n) {
+        for (size_t i = 0; v && i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
 /* Hands ownership out of a _cleanup_ variable. */
 #define TAKE_PTR(p)                          \
         ({                                   \

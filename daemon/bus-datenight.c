@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bus-datenight.c: date nights: ListDateNights, Get/SetDateNightRule,
- * Move/Skip/Unskip/LogDateNight, Away, ListAway, CancelAway, ExportCalendar.
+ * Move/Skip/Unskip/LogDateNight, Away, ListAway, CancelAway, ExportCalendar,
+ * GetCalendar.
  */
 
 #include "bus-dict.h"
 #include "bus-util.h"
 #include "datenight.h"
 #include "dncal.h"
+#include "dnvdir.h"
 #include "log.h"
 #include "timeutil.h"
 
@@ -324,6 +326,39 @@ static int method_export_calendar(sd_bus_message *msg, void *userdata, sd_bus_er
         return export_calendar_finish(m, r, text, msg, fd, error);
 }
 
+/* The vdir of the calendar (dnvdir.h) and the single file. */
+static int method_get_calendar(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *file = NULL;
+        DnVdirStatus st = {};
+        char last[32] = "";
+        int r = dnvdir_status(m, &st);
+        if (r < 0) {
+                dnvdir_status_clear(&st);
+                return bus_reply_failure(m, r, "", error);
+        }
+        if (st.last_write > 0)
+                (void) format_iso_local(st.last_write, last);
+        if (asprintf(&file, "%s/datenights.ics", m->data_dir) < 0)
+                r = -ENOMEM;
+        if (r >= 0)
+                r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}", "path", "s", st.path, "events", "u", st.events,
+                                          "file", "s", file);
+        if (r >= 0 && last[0])
+                r = sd_bus_message_append(reply, "{sv}", "last_write", "s", last);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        dnvdir_status_clear(&st);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 const sd_bus_vtable bus_datenight_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS("ListDateNights",
@@ -370,5 +405,9 @@ const sd_bus_vtable bus_datenight_vtable[] = {
                                 SD_BUS_ARGS("h", file),
                                 SD_BUS_NO_RESULT,
                                 method_export_calendar, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetCalendar",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a{sv}", calendar),
+                                method_get_calendar, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };

@@ -22,6 +22,8 @@ int bus_append_promise(sd_bus_message *reply, const Promise *p, time_t now) {
                                           "status", "s", promise_status_to_string(p->status),
                                           "overdue", "b", promise_active(p) && p->due <= now,
                                           "owed_by", "s", p->owed_by_partner ? "partner" : "me");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}", "sequence", "t", (uint64_t) p->sequence);
         if (r >= 0 && p->what)
                 r = sd_bus_message_append(reply, "{sv}", "what", "s", p->what);
         if (r >= 0 && p->where)

@@ -12,6 +12,7 @@
 #include "datenight.h"
 #include "icalwire.h"
 #include "macro.h"
+#include "promise.h"
 #include "settings.h"
 #include "timeutil.h"
 
@@ -565,7 +566,12 @@ int datenight_calendar_read(Manager *m, time_t now, DnCalendar *c) {
         int r = datenight_list(m, now, &c->nights, &c->n_nights);
         if (r < 0)
                 return r;
-        r = store_promise_list(m->store, true, &c->promises, &c->n_promises);
+        int weeks;
+        r = ics_weeks(m, &weeks);
+        if (r < 0)
+                return r;
+        time_t since = now - (time_t) weeks * 7 * DAY;
+        r = store_promise_list(m->store, false, &c->promises, &c->n_promises);
         if (r < 0)
                 return r;
         r = datenight_remind(m, &remind);
@@ -577,7 +583,6 @@ int datenight_calendar_read(Manager *m, time_t now, DnCalendar *c) {
         c->events = calloc(c->n_nights + c->n_promises + 1, sizeof(IcsEvent));
         if (!c->events)
                 return -ENOMEM;
-        time_t stamp = 0;
         size_t k = 0;
         for (size_t i = 0; i < c->n_nights; i++) {
                 const DateNight *d = &c->nights[i];
@@ -593,26 +598,31 @@ int datenight_calendar_read(Manager *m, time_t now, DnCalendar *c) {
                         .alarm_before = x->status == DN_PLANNED ? remind : 0,
                         .alarm_text = c->alarm,
                 };
-                stamp = MAX(stamp, d->modified);
         }
         for (size_t i = 0; i < c->n_promises; i++) {
                 const Promise *p = &c->promises[i];
+                bool active = promise_active(p);
+                /* A resolved one stays while it is inside the horizon, so
+                 * that a client that imports rather than subscribes replaces
+                 * it: a kept one as it was (without its alarm: it is done),
+                 * a broken or cancelled one as CANCELLED. */
+                if (!active && p->due + 3600 <= since)
+                        continue;
                 c->events[k++] = (IcsEvent){
                         .uid = p->uid,
                         .start = p->due,
                         .end = p->due + 3600,
                         .sequence = p->sequence,
                         .last_modified = p->modified,
+                        .cancelled = p->status == PROMISE_BROKEN || p->status == PROMISE_CANCELLED,
                         .summary = "Rain check",
-                        .alarm_before = 30 * 60,
+                        .alarm_before = active ? 30 * 60 : 0,
                         .alarm_text = "Rain check in 30 minutes",
                 };
-                stamp = MAX(stamp, p->modified);
         }
         c->n_events = k;
-        /* DTSTAMP is when the content last changed, not when it was
-         * written: the file is rewritten only when something changed. */
-        c->stamp = stamp > 0 ? stamp : now;
-        c->fingerprint = icalwire_fingerprint(c->events, c->n_events, c->stamp);
+        /* Each DTSTAMP is its event's LAST-MODIFIED (ics.h): the same event is
+         * the same text, whenever it is written. */
+        c->fingerprint = icalwire_fingerprint(c->events, c->n_events, 0);
         return 0;
 }

@@ -59,7 +59,6 @@ typedef struct DnCalendar {
         size_t n_promises;
         IcsEvent *events;
         size_t n_events;
-        time_t stamp;
         char alarm[64];
         uint64_t fingerprint; /* icalwire_fingerprint() of the events */
 } DnCalendar;

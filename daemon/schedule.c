@@ -4,6 +4,7 @@
 #include "daily.h"
 #include "datenight.h"
 #include "dncal.h"
+#include "dnvdir.h"
 #include "log.h"
 #include "schedule.h"
 #include "timeutil.h"
@@ -175,6 +176,10 @@ static void run_datenights(Manager *m, time_t now, time_t *next) {
         if (local_resolve(today - (weekday_of_day(today) - 1) + 7, 0, &monday) >= 0)
                 *next = MIN(*next, monday);
 
+        /* The vdir first: its helper renders only what changed. */
+        r = dnvdir_update(m, now);
+        if (r < 0)
+                log_warning_errno(r, "Failed to write %s/" DNVDIR_NAME "/: %m", m->data_dir);
         r = dncal_file_update(m, now);
         if (r < 0)
                 log_warning_errno(r, "Failed to write %s/datenights.ics: %m", m->data_dir);

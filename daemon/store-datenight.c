@@ -106,6 +106,24 @@ static void datenight_array_free_void(void *a, size_t n) {
         datenight_array_free(a, n);
 }
 
+static int uid_row(sqlite3_stmt *st, void *ret) {
+        char **uid = ret;
+        *uid = store_column_strdup(st, 0);
+        return *uid ? 0 : -ENOMEM;
+}
+
+static void strv_free_void(void *v, size_t n) {
+        strv_free_n(v, n);
+}
+
+int store_calendar_uids(Store *s, char ***ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = store_prepare(s, "SELECT uid FROM datenights UNION ALL SELECT uid FROM promises", &st);
+        if (r < 0)
+                return r;
+        return store_collect_rows(s, st, sizeof(char *), uid_row, strv_free_void, (void **) ret, ret_n);
+}
+
 int store_dn_list(Store *s, time_t since, DateNight **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         /* A night counts from its end, so one under way is listed; no night

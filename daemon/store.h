@@ -228,6 +228,8 @@ int store_dn_update(Store *s, const DateNight *d);
 int store_dn_get(Store *s, int64_t id, DateNight *ret);
 /* The nights that end after since, by start. */
 int store_dn_list(Store *s, time_t since, DateNight **ret, size_t *ret_n);
+/* The UID of every night and rain check there is (any time, any status). */
+int store_calendar_uids(Store *s, char ***ret, size_t *ret_n);
 /* A change every planned future night shows (its alarm): SEQUENCE + 1. */
 int store_dn_touch_planned(Store *s, time_t now);
 /* The latest regular night (makeup: make-up) of that week; -ENOENT none. */
