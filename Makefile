@@ -82,13 +82,13 @@ DAEMON_SRCS = \
         daemon/bus-practice.c daemon/bus-promise.c daemon/bus-datenight.c daemon/bus-stats.c \
         daemon/bus-signals.c daemon/bus-share.c \
         daemon/manager.c daemon/schedule.c daemon/notify.c daemon/today.c \
-        daemon/mylist.c daemon/partner.c daemon/daily.c daemon/datenight.c daemon/datenight-share.c daemon/dncal.c \
+        daemon/mylist.c daemon/partner.c daemon/daily.c daemon/datenight.c daemon/datenight-share.c daemon/dncal.c daemon/dnvdir.c \
         daemon/promise.c daemon/stats.c daemon/history.c daemon/ideas.c daemon/settings.c \
         daemon/item.c daemon/listtext.c daemon/pick.c daemon/plan.c daemon/when.c daemon/timeutil.c \
         daemon/log.c \
         daemon/store.c daemon/store-items.c daemon/store-practice.c daemon/store-promise.c \
         daemon/store-datenight.c daemon/store-stats.c daemon/store-history.c daemon/store-share.c \
-        daemon/share.c daemon/share-publish.c daemon/share-receive.c daemon/sharefile.c \
+        daemon/share.c daemon/share-publish.c daemon/share-receive.c daemon/sharefile.c daemon/follow.c \
         daemon/shareplan.c \
         daemon/icaljob.c $(WIRE_SRCS) $(COMMON_SRCS)
 # In libcloserd.a for the tests, tools and fuzzers only (closerd itself
@@ -97,7 +97,7 @@ TESTLIB_SRCS = daemon/icaljob-sync.c
 CLIENT_SRCS = \
         client/closerctl.c client/bus-client.c client/replies.c client/helpers.c client/output.c \
         client/verbs-items.c client/verbs-partner.c client/verbs-practice.c client/verbs-promise.c \
-        client/verbs-datenight.c client/verbs-stats.c client/verbs-monitor.c client/verbs-share.c $(COMMON_SRCS)
+        client/verbs-datenight.c client/verbs-stats.c client/verbs-monitor.c client/verbs-share.c client/verbs-calendar.c $(COMMON_SRCS)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(B)/%.o) $(TESTLIB_SRCS:%.c=$(B)/%.o)
 LIBS_ALL    = $(B)/libcloser-ical.a $(B)/libcloserd.a
 UNIT_TESTS  = $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test-*.c))

@@ -23,6 +23,7 @@
 #include "verbs-datenight.h"
 #include "verbs-items.h"
 #include "verbs-monitor.h"
+#include "verbs-calendar.h"
 #include "verbs-partner.h"
 #include "verbs-practice.h"
 #include "verbs-promise.h"
@@ -79,6 +80,7 @@ static const Option options[] = {
         { "since", required_argument, OPT_SINCE, &arg.since, .hint = "a date, YYYY-MM-DD" },
         { "item", required_argument, OPT_ITEM, &arg.item, .hint = "an item ID" },
         { "off", no_argument, OPT_OFF, .flag = &arg.off, .flag_value = 1 },
+        { "vdirsyncer", no_argument, OPT_VDIRSYNCER, .flag = &arg.vdirsyncer, .flag_value = 1 },
 };
 
 /* --- the verb table and help --- */
@@ -136,6 +138,12 @@ static const Verb verbs[] = {
         { "export-ics", 1, 2, OPT_JSON, verb_export_ics, "export-ics [FILE|-]",
           "The date nights and open rain checks as iCalendar (stdout without FILE or\n"
           "with -). closerd also keeps $XDG_DATA_HOME/closer/datenights.ics current." },
+        { "calendar", 1, 1, OPT_JSON | OPT_VDIRSYNCER, verb_calendar, "calendar [--vdirsyncer]",
+          "The calendar closerd keeps for calendar apps: the vdir $XDG_DATA_HOME/closer/\n"
+          "calendar/ (one file per date night and rain check, written only when that\n"
+          "event changed, for khal and vdirsyncer), its number of events and last write.\n"
+          "--vdirsyncer prints a vdirsyncer config for it, to put it on a CalDAV server\n"
+          "that a phone's calendar (DAVx5, iOS) shows." },
         { "advance", 2, 9, OPT_JSON | OPT_BY | OPT_RAINCHECK | OPT_WHAT | OPT_WHERE | OPT_NOTE, verb_advance,
           "advance --by me|partner accepted|declined [--raincheck WHEN] [--what T] [--where T] [--note T]",
           "Record an initiation. Declining my partner's advance needs a rain check:\n"
@@ -216,6 +224,15 @@ static const Verb verbs[] = {
           "Forget my partner's whole list, for instance after importing the wrong file:\n"
           "its items leave the daily pick and list partner; the acts done keep their\n"
           "titles. Asks once on a terminal; elsewhere it needs --yes." },
+        { "partner follow", 1, 2, OPT_JSON | OPT_OFF, verb_partner_follow, "partner follow [DIR] [--off]",
+          "Follow my partner's list in DIR, a folder of tasks (one .ics file each, a\n"
+          "vdir) that vdirsyncer keeps from the CalDAV task list my partner fills on a\n"
+          "phone (tasks.org, jtx Board, OpenTasks, Apple Reminders): closerd imports it\n"
+          "whenever it changes, by content, and a task whose file is gone is removed. A\n"
+          "task names its category (affection, love, lust, fun) and its intensity\n"
+          "(gentle, intimate, explicit) by tags, else it is affection and gentle; a tag\n"
+          "private makes it private. Without DIR: what is followed and when it was last\n"
+          "read. --off stops following; the list stays." },
         { "partner discuss", 1, 1, OPT_JSON | OPT_DISCREET, verb_partner_discuss, "partner discuss [--discreet]",
           "What is left to talk about: items not yet reviewed or under discussion." },
         { "share", 1, 2, OPT_JSON | OPT_OFF, verb_share, "share [DIR] [--off]",

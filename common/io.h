@@ -17,3 +17,9 @@ int write_file_atomic(const char *path, const char *tmp, const char *text, size_
 int file_equals(const char *path, const char *text, size_t len);
 /* The same file, untouched: device, inode, size and mtime. */
 bool same_file(const struct stat *a, const struct stat *b);
+
+/* Reads a whole regular file (never through a link: -ELOOP) of at most max
+ * bytes into *ret (NUL-terminated, to free()). -EBADF not a regular file,
+ * -E2BIG larger than max, -EAGAIN it grew while being read (a writer is at
+ * it: read again later). */
+int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len);

@@ -11,6 +11,7 @@
 #include "partner.h"
 #include "promise.h"
 #include "settings.h"
+#include "follow.h"
 #include "share.h"
 #include "timeutil.h"
 #include "when.h"
@@ -73,6 +74,28 @@ static int append_share_warnings(Manager *m, sd_bus_message *reply, time_t now) 
         }
         for (size_t i = 0; r >= 0 && i < st.n_overruled; i++)
                 r = sd_bus_message_append(reply, "s", st.overruled[i]);
+        _cleanup_(follow_status_clear) FollowStatus fs = {};
+        if (r >= 0)
+                r = follow_status(m, &fs);
+        for (size_t i = 0; r >= 0 && i < fs.n_problems; i++) {
+                _cleanup_free_ char *w = NULL;
+                r = asprintf(&w, "following my partner's list: %s", fs.problems[i]) < 0
+                            ? -ENOMEM : sd_bus_message_append(reply, "s", w);
+        }
+        return r;
+}
+
+/* followed (s: the folder my partner's list is followed in) and
+ * followed_read (s, ISO 8601: when it was last read). */
+static int append_follow(Manager *m, sd_bus_message *reply) {
+        _cleanup_(follow_status_clear) FollowStatus fs = {};
+        char read[32] = "";
+        int r = follow_status(m, &fs);
+        if (r < 0 || !fs.enabled)
+                return r;
+        r = sd_bus_message_append(reply, "{sv}", "followed", "s", fs.dir);
+        if (r >= 0 && fs.last_read > 0 && format_iso_local(fs.last_read, read) >= 0)
+                r = sd_bus_message_append(reply, "{sv}", "followed_read", "s", read);
         return r;
 }
 
@@ -191,6 +214,8 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                 r = sd_bus_message_append(reply, "{sv}", "next_date_night", "s", dn_iso);
         }
         if (r >= 0)
+                r = append_follow(m, reply);
+        if (r >= 0)
                 r = bus_open_entry(reply, "warnings", "as");
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "s");
@@ -198,6 +223,8 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                 r = sd_bus_message_append(reply, "s",
                                           st.partner > 0 ? "the partner list is short: the method asks for "
                                                            "30-50 items to start"
+                                          : m->follow    ? "no partner list yet: the followed folder holds no "
+                                                           "tasks"
                                           : m->share     ? "no partner list yet: my partner's closerd has not "
                                                            "shared one in the folder"
                                                          : "no partner list yet: import one with closerctl "

@@ -18,6 +18,8 @@
 #include "manager.h"
 #include "notify.h"
 #include "schedule.h"
+#include "dnvdir.h"
+#include "follow.h"
 #include "share.h"
 #include "today.h"
 
@@ -36,6 +38,8 @@ static void manager_free(Manager *m) {
         icaljob_cancel_all(m);
         schedule_stop(m);
         share_stop(m);
+        follow_stop(m);
+        dnvdir_free(m);
         notify_free(m);
         today_forget(m);
         manager_clear(m);
@@ -157,6 +161,9 @@ static int run(int argc, char *argv[]) {
         r = share_start(&m);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up sharing: %m");
+        r = follow_start(&m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up following my partner's list: %m");
         /* Due signals go out once the name is ours, so listeners see them. */
         r = schedule_start(&m);
         if (r < 0)

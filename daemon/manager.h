@@ -34,6 +34,8 @@ struct Practice;
 struct Today;
 struct IcalJob;
 struct Share;
+struct DnVdir;
+struct Follow;
 
 #define CLOSER_BUS_NAME "io.github.closer.Closer1"
 #define CLOSER_OBJECT_PATH "/io/github/closer/Closer1"
@@ -157,6 +159,9 @@ typedef struct Manager {
         /* dncal.c: datenights.ics is being rendered; and changed meanwhile */
         bool ics_file_busy, ics_file_again;
 
+        /* dnvdir.c: the calendar's vdir */
+        struct DnVdir *vdir;
+
         /* datenight-share.c: applying my partner's plan: no entry of mine */
         bool plan_applying;
 
@@ -166,6 +171,8 @@ typedef struct Manager {
 
         /* share.c: sharing with my partner through a synced folder, when on */
         struct Share *share;
+        /* follow.c: my partner's list followed in a folder of tasks, when on */
+        struct Follow *follow;
 
         /* notify.c */
         sd_bus_slot *notify_action_slot, *notify_closed_slot;

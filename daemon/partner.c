@@ -15,10 +15,10 @@ static bool text_eq(const char *a, const char *b) {
         return streq(a ? a : "", b ? b : "");
 }
 
-ImportAction import_decide(const Item *mine, const Item *incoming) {
+ImportAction import_decide(const Item *mine, const Item *incoming, bool by_content) {
         if (!mine)
                 return incoming->removed ? IMPORT_IGNORE : IMPORT_ADD;
-        if (incoming->sequence < mine->sequence)
+        if (!by_content && incoming->sequence < mine->sequence)
                 return IMPORT_OLDER;
         if (incoming->removed)
                 return mine->removed ? IMPORT_UNCHANGED : IMPORT_REMOVE;
@@ -31,7 +31,7 @@ ImportAction import_decide(const Item *mine, const Item *incoming) {
                 return IMPORT_UNCHANGED;
         /* The same SEQUENCE with other content: the partner's copy wins only
          * when it is newer, so an equal one is not "newer". */
-        if (incoming->sequence == mine->sequence && !mine->removed)
+        if (!by_content && incoming->sequence == mine->sequence && !mine->removed)
                 return IMPORT_OLDER;
         return text_changed || mine->removed ? IMPORT_UPDATE_NEW : IMPORT_UPDATE;
 }
@@ -79,7 +79,20 @@ static int review_again_add(ImportSummary *sum, const Item *it, Review previous)
         return 0;
 }
 
-static int import_one(Manager *m, const Item *in, bool replacing, time_t now, ImportSummary *sum) {
+const char *import_summary_line(const ImportSummary *s, char *buf, size_t size) {
+        if (s->added > 0)
+                snprintf(buf, size, "%u new", s->added);
+        else if (s->updated > 0)
+                snprintf(buf, size, "%u changed", s->updated);
+        else if (s->removed > 0)
+                snprintf(buf, size, "%u removed", s->removed);
+        else
+                return NULL;
+        return buf;
+}
+
+static int import_one(Manager *m, const Item *in, const ImportOptions *opts, bool replacing, time_t now,
+                      ImportSummary *sum) {
         _cleanup_(item_clear) Item mine = {};
         int r = store_item_get_by_uid(m->store, SIDE_PARTNER, in->uid, &mine);
         if (r < 0 && r != -ENOENT)
@@ -99,7 +112,7 @@ static int import_one(Manager *m, const Item *in, bool replacing, time_t now, Im
                 return store_item_update(m->store, &mine);
         }
 
-        switch (import_decide(have ? &mine : NULL, in)) {
+        switch (import_decide(have ? &mine : NULL, in, opts->by_content)) {
         case IMPORT_ADD: {
                 Item it = *in;
                 it.id = 0;
@@ -147,6 +160,36 @@ static int import_one(Manager *m, const Item *in, bool replacing, time_t now, Im
                 sum->unchanged++;
                 return 0;
         }
+}
+
+static int uid_compare(const void *a, const void *b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The whole list came: what it no longer has is removed (kept as a
+ * tombstone, with its history). */
+static int remove_missing(Manager *m, const ListFile *f, ImportSummary *sum) {
+        _cleanup_free_ const char **uids = calloc(f->n_items + 1, sizeof(char *));
+        Item *have = NULL;
+        size_t n = 0;
+        if (!uids)
+                return -ENOMEM;
+        for (size_t i = 0; i < f->n_items; i++)
+                uids[i] = f->items[i].uid;
+        qsort(uids, f->n_items, sizeof(char *), uid_compare);
+        int r = store_item_list(m->store, SIDE_PARTNER, false, &have, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                const char *uid = have[i].uid;
+                if (bsearch(&uid, uids, f->n_items, sizeof(char *), uid_compare))
+                        continue;
+                have[i].removed = true;
+                sum->removed++;
+                r = store_item_update(m->store, &have[i]);
+        }
+        item_array_free(have, n);
+        return r;
 }
 
 /* A setting, or NULL (not an error) when it is unset or empty. */
@@ -268,7 +311,12 @@ static int import_locked(Manager *m, const ListFile *f, const ImportOptions *opt
                 sum->forgotten = (unsigned) n;
         }
         for (size_t i = 0; i < f->n_items; i++) {
-                r = import_one(m, &f->items[i], replacing, now, sum);
+                r = import_one(m, &f->items[i], opts, replacing, now, sum);
+                if (r < 0)
+                        return r;
+        }
+        if (opts->whole) {
+                r = remove_missing(m, f, sum);
                 if (r < 0)
                         return r;
         }
@@ -289,7 +337,7 @@ int partner_import(Manager *m, const ListFile *f, const ImportOptions *opts, Imp
         int r;
 
         *ret_why = NULL;
-        if (f->n_items == 0) {
+        if (f->n_items == 0 && !opts->whole) {
                 if (f->skipped_components > 0)
                         return why_set(ret_why, -EBADMSG,
                                        "the file holds no list items, only %zu other calendar components "

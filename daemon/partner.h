@@ -31,8 +31,9 @@ typedef enum ImportAction {
 } ImportAction;
 
 /* What to do with one incoming item given my copy (NULL when I have none).
- * Pure. */
-ImportAction import_decide(const Item *mine, const Item *incoming);
+ * Pure. by_content: what phone apps write (they never raise SEQUENCE):
+ * other content is a change, whatever the SEQUENCE says. */
+ImportAction import_decide(const Item *mine, const Item *incoming, bool by_content);
 
 /* The review an item gets again when its text changed: "no" comes back to
  * talk about ("discuss"), never straight into the daily pick; anything
@@ -40,7 +41,9 @@ ImportAction import_decide(const Item *mine, const Item *incoming);
 Review import_review_again(Review previous);
 
 typedef struct ImportOptions {
-        bool replace; /* another partner's list replaces the old one */
+        bool replace;    /* another partner's list replaces the old one */
+        bool by_content; /* changed is other content, not a higher SEQUENCE (import_decide()) */
+        bool whole;      /* the file is the whole list: an item it does not have is removed */
 } ImportOptions;
 
 typedef struct ImportReview {
@@ -58,6 +61,10 @@ typedef struct ImportSummary {
 } ImportSummary;
 
 void import_summary_clear(ImportSummary *s);
+
+/* "3 new", "1 changed", "2 removed": what an import changed, in a few
+ * words (buf of at least 64 bytes); NULL when it changed nothing. */
+const char *import_summary_line(const ImportSummary *s, char *buf, size_t size);
 
 /* Applies a parsed file to the partner list in one transaction. On a
  * refusal nothing changes and *ret_why (allocated) says why in one line:

@@ -18,6 +18,7 @@
 
 #include "datenight.h"
 #include "icaljob.h"
+#include "io.h"
 #include "log.h"
 #include "macro.h"
 #include "partner.h"
@@ -36,39 +37,6 @@ typedef struct Received {
         char overruled[256];
 } Received;
 
-static int read_whole(const char *path, size_t max, char **ret, size_t *ret_len) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-        struct stat st;
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADF;
-        if ((uint64_t) st.st_size > max)
-                return -E2BIG;
-        _cleanup_free_ char *buf = malloc((size_t) st.st_size + 1);
-        if (!buf)
-                return -ENOMEM;
-        size_t len = 0;
-        while (len <= max) {
-                ssize_t k = read(fd, buf + len, (size_t) st.st_size + 1 - len);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        break;
-                len += (size_t) k;
-                if (len > (size_t) st.st_size)
-                        return -EAGAIN; /* growing while read: a writer is at it */
-        }
-        buf[len] = '\0';
-        *ret = TAKE_PTR(buf);
-        *ret_len = len;
-        return 0;
-}
-
 /* The content applied last, per file, as hex. */
 static void fingerprint(const char *buf, size_t len, char out[static 17]) {
         snprintf(out, 17, "%016" PRIx64, share_fingerprint(buf, len));
@@ -79,7 +47,7 @@ static int seen_key(int src, char out[static 48]) {
 }
 
 /* The name my partner goes by here: mine for them first, then theirs. */
-static char *partner_name(Manager *m) {
+char *share_partner_display(Manager *m) {
         char *name = NULL;
         if (settings_get_string(m->store, "partner.name", NULL, &name) >= 0 && name)
                 return name;
@@ -391,7 +359,7 @@ static int receive_kind(Manager *m, ShareKind k) {
         size_t len = 0;
         if (!path)
                 return -ENOMEM;
-        int r = read_whole(path, SHAREFILE_SIZE_MAX, &buf, &len);
+        int r = read_file_max(path, SHAREFILE_SIZE_MAX, &buf, &len);
         if (r == -ENOENT)
                 return 0; /* not written yet */
         if (r == -EAGAIN) {
@@ -428,7 +396,7 @@ static int receive_kind(Manager *m, ShareKind k) {
                 problem(m, k, "my partner shares with another member");
                 return 0;
         }
-        name = partner_name(m);
+        name = share_partner_display(m);
         if (!name)
                 return -ENOMEM;
         Received rc = {};
@@ -484,15 +452,11 @@ static void list_import(Manager *m, ListRead *lr, IcalResult *res, int r) {
         if (r < 0)
                 log_warning_errno(r, "Sharing: %s", store_last_error(m->store));
         share_set_problem(&s->problem[SHARE_SRC_LIST], NULL);
-        name = partner_name(m);
-        Received rc = { .changed = sum.added + sum.updated + sum.removed > 0 };
-        if (sum.added > 0)
-                snprintf(line, sizeof(line), "%u new", sum.added);
-        else if (sum.updated > 0)
-                snprintf(line, sizeof(line), "%u changed", sum.updated);
-        else
-                snprintf(line, sizeof(line), "%u removed", sum.removed);
-        snprintf(rc.summary, sizeof(rc.summary), "%.150s updated their list: %s", name ? name : "Your partner", line);
+        name = share_partner_display(m);
+        const char *what = import_summary_line(&sum, line, sizeof(line));
+        Received rc = { .changed = what != NULL };
+        snprintf(rc.summary, sizeof(rc.summary), "%.150s updated their list: %s", name ? name : "Your partner",
+                 what ? what : "");
         emit(m, SHARE_SRC_LIST, &rc);
 }
 
@@ -524,7 +488,7 @@ static int receive_list(Manager *m) {
                 s->list_read_again = true;
                 return 0;
         }
-        int r = read_whole(path, LISTFILE_SIZE_MAX, &buf, &len);
+        int r = read_file_max(path, LISTFILE_SIZE_MAX, &buf, &len);
         if (r == -ENOENT)
                 return 0;
         if (r == -EAGAIN) {

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "macro.h"
 #include "settings.h"
+#include "follow.h"
 #include "share-private.h"
 
 #define ROOT_MASK (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
@@ -365,8 +366,8 @@ int share_start(Manager *m) {
         return 0;
 }
 
-int share_enable(Manager *m, int dirfd, char **ret_why) {
-        char proc[64], path[PATH_MAX];
+int folder_of_fd(Manager *m, int dirfd, int mode, char path[static PATH_MAX], char **ret_why) {
+        char proc[64];
         struct stat st;
         *ret_why = NULL;
         if (fstat(dirfd, &st) < 0)
@@ -374,20 +375,33 @@ int share_enable(Manager *m, int dirfd, char **ret_why) {
         if (!S_ISDIR(st.st_mode))
                 return asprintf(ret_why, "not a folder") < 0 ? -ENOMEM : -ENOTDIR;
         snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dirfd);
-        ssize_t n = readlink(proc, path, sizeof(path) - 1);
+        ssize_t n = readlink(proc, path, PATH_MAX - 1);
         if (n < 0)
                 return -errno;
         path[n] = '\0';
         if (path[0] != '/' || strstr(path, " (deleted)"))
                 return asprintf(ret_why, "the folder cannot be named (deleted?)") < 0 ? -ENOMEM : -ENOENT;
-        if (access(path, W_OK | X_OK) < 0)
-                return asprintf(ret_why, "%s is not writable", path) < 0 ? -ENOMEM : -EACCES;
+        if (access(path, mode) < 0)
+                return asprintf(ret_why, "%s is not %s", path, mode & W_OK ? "writable" : "readable") < 0
+                               ? -ENOMEM : -EACCES;
         size_t dl = strlen(m->data_dir), pl = strlen(path);
         if ((pl >= dl && strncmp(path, m->data_dir, dl) == 0 && (path[dl] == '/' || !path[dl])) ||
             (dl > pl && strncmp(path, m->data_dir, pl) == 0 && m->data_dir[pl] == '/'))
                 return asprintf(ret_why, "%s holds my data folder or is inside it: the database never goes into "
-                                         "the shared folder", path) < 0 ? -ENOMEM : -EINVAL;
-        int r = settings_set_string(m->store, "share.dir", path);
+                                         "another program's folder", path) < 0 ? -ENOMEM : -EINVAL;
+        return 0;
+}
+
+int share_enable(Manager *m, int dirfd, char **ret_why) {
+        char path[PATH_MAX];
+        *ret_why = NULL;
+        if (follow_enabled(m))
+                return asprintf(ret_why, "my partner's list is followed in a folder of tasks (closerctl partner "
+                                         "follow --off first)") < 0 ? -ENOMEM : -EBUSY;
+        int r = folder_of_fd(m, dirfd, W_OK | X_OK, path, ret_why);
+        if (r < 0)
+                return r;
+        r = settings_set_string(m->store, "share.dir", path);
         if (r < 0)
                 return r;
         return share_open(m, path);

@@ -26,6 +26,7 @@
  * iteration's requests are answered.
  */
 
+#include <limits.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -42,6 +43,13 @@ void share_stop(Manager *m);
  * not: -ENOTDIR not a folder, -EACCES not writable, -EINVAL inside my data
  * folder (the database never goes into the shared folder). */
 int share_enable(Manager *m, int dirfd, char **ret_why);
+
+/* The path of the folder open at dirfd (from /proc/self/fd), for a folder
+ * closerd is to keep: a folder (-ENOTDIR), that can be named (-ENOENT),
+ * with the access mode asks (-EACCES; W_OK | X_OK, R_OK | X_OK), neither
+ * my data folder nor inside it nor holding it (-EINVAL). *ret_why says
+ * which in words. */
+int folder_of_fd(Manager *m, int dirfd, int mode, char path[static PATH_MAX], char **ret_why);
 /* Stops reading and writing; the files stay, and so does what my partner
  * shared, but which member is my partner is forgotten (shared again, the
  * first member seen is). 0 when it was off. */
@@ -65,3 +73,8 @@ void share_status_clear(ShareStatus *s);
 /* My partner's name as they publish it (NULL when unknown): partner.name
  * set by me comes first where a name is shown. */
 int share_partner_name(Manager *m, char **ret);
+
+/* The name my partner goes by here, for what closerd says: partner.name
+ * (mine for them) first, then the one they publish, else "Your partner".
+ * NULL when out of memory. */
+char *share_partner_display(Manager *m);
