@@ -130,22 +130,29 @@ static int open_folder(const char *verb, const char *dir, int *ret) {
         return 0;
 }
 
+/* --off: method answers whether it was on; then the state (--json) or
+ * one of the two lines. */
+static int turn_off(const char *method, const char *was_on_line, const char *was_off_line, int (*show_state)(void)) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int was_on = 0;
+        int r = call(method, &reply, NULL);
+        if (r >= 0 && sd_bus_message_read(reply, "b", &was_on) < 0)
+                r = fail("cannot read the reply");
+        if (r < 0)
+                return r;
+        if (arg.json)
+                return show_state();
+        printf("%s\n", was_on ? was_on_line : was_off_line);
+        return 0;
+}
+
 int verb_partner_follow(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         if (arg.off && argc > 1)
                 return usage_error("partner follow takes a folder or --off, not both");
-        if (arg.off) {
-                int was_on = 0;
-                int r = call("UnfollowPartnerList", &reply, NULL);
-                if (r >= 0 && sd_bus_message_read(reply, "b", &was_on) < 0)
-                        r = fail("cannot read the reply");
-                if (r < 0)
-                        return r;
-                if (!arg.json)
-                        printf(was_on ? "My partner's list is no longer followed; it stays as it is.\n"
-                                      : "My partner's list was not followed.\n");
-                return arg.json ? show_follow() : 0;
-        }
+        if (arg.off)
+                return turn_off("UnfollowPartnerList", "My partner's list is no longer followed; it stays as it is.",
+                                "My partner's list was not followed.", show_follow);
         if (argc == 1)
                 return show_follow();
         _cleanup_close_ int fd = -1;
@@ -168,18 +175,9 @@ int verb_share(int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         if (arg.off && argc > 1)
                 return usage_error("share takes a folder or --off, not both");
-        if (arg.off) {
-                int was_on = 0;
-                int r = call("Unshare", &reply, NULL);
-                if (r >= 0 && sd_bus_message_read(reply, "b", &was_on) < 0)
-                        r = fail("cannot read the reply");
-                if (r < 0)
-                        return r;
-                if (!arg.json)
-                        printf(was_on ? "Sharing is off; the files in the folder stay as they are.\n"
-                                      : "Sharing was off already.\n");
-                return arg.json ? show() : 0;
-        }
+        if (arg.off)
+                return turn_off("Unshare", "Sharing is off; the files in the folder stay as they are.",
+                                "Sharing was off already.", show);
         if (argc == 1)
                 return show();
         _cleanup_close_ int fd = -1;

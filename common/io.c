@@ -56,6 +56,15 @@ int write_file_atomic(const char *path, const char *tmp, const char *text, size_
         return r;
 }
 
+int write_file_changed(const char *path, const char *tmp, const char *text, mode_t mode) {
+        size_t len = strlen(text);
+        int r = file_equals(path, text, len);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        r = write_file_atomic(path, tmp, text, len, mode);
+        return r < 0 ? r : 1;
+}
+
 int file_equals(const char *path, const char *text, size_t len) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         struct stat st;

@@ -15,6 +15,9 @@ int write_file_atomic(const char *path, const char *tmp, const char *text, size_
 /* 1 when path is a regular file holding exactly text[0..len), else 0;
  * -ENOMEM. */
 int file_equals(const char *path, const char *text, size_t len);
+/* Writes text to path atomically (write_file_atomic()) unless the file has
+ * it already: 1 written, 0 it was there, or -errno. */
+int write_file_changed(const char *path, const char *tmp, const char *text, mode_t mode);
 /* The same file, untouched: device, inode, size and mtime. */
 bool same_file(const struct stat *a, const struct stat *b);
 

@@ -74,9 +74,7 @@ static int file_write(Manager *m, uint64_t fingerprint, const char *text) {
         struct stat st = {};
         if (!path)
                 return -ENOMEM;
-        int r = file_equals(path, text, strlen(text));
-        if (r == 0)
-                r = write_file_atomic(path, NULL, text, strlen(text), 0600);
+        int r = write_file_changed(path, NULL, text, 0600);
         if (r < 0)
                 return r;
         m->ics_file_known = stat(path, &st) >= 0;

@@ -225,14 +225,7 @@ static int write_one(DnVdir *v, const char *name, const char *text) {
         _cleanup_free_ char *path = NULL, *tmp = NULL;
         if (asprintf(&path, "%s/%s", v->dir, name) < 0 || asprintf(&tmp, "%s.tmp", path) < 0)
                 return -ENOMEM;
-        size_t len = strlen(text);
-        int r = file_equals(path, text, len);
-        if (r == 0) {
-                r = write_file_atomic(path, tmp, text, len, 0600);
-                if (r >= 0)
-                        r = 1;
-        }
-        return r;
+        return write_file_changed(path, tmp, text, 0600);
 }
 
 static void rendered(Manager *m, int r, IcalResult *res, void *userdata) {

@@ -144,10 +144,6 @@ void follow_stop(Manager *m) {
         m->follow = NULL;
 }
 
-bool follow_enabled(Manager *m) {
-        return m->follow != NULL;
-}
-
 /* --- the folder --- */
 
 static bool has_suffix(const char *s, const char *suffix) {
@@ -217,6 +213,16 @@ static FollowFile *file_find(FollowFile *files, size_t n, const char *name) {
         return bsearch(&name, files, n, sizeof(FollowFile), name_compare);
 }
 
+/* The last reading's parse of a file moves to this one's. */
+static void take_parse(FollowFile *to, FollowFile *from, bool with_error) {
+        to->list = from->list;
+        to->good = from->good;
+        if (with_error)
+                to->error = TAKE_PTR(from->error);
+        from->list = (ListFile) {};
+        from->good = false;
+}
+
 /* One candidate: kept from the last reading when its file is the same,
  * else read for the helper. */
 static int scan_file(Follow *f, Scan *s, int dfd, const char *sub, const char *name, Category category) {
@@ -272,11 +278,7 @@ static int scan_file(Follow *f, Scan *s, int dfd, const char *sub, const char *n
         if (old && old->category == category && same_file(&old->st, &st)) {
                 /* Unchanged: its parse moves over. */
                 nf->fingerprint = old->fingerprint;
-                nf->list = old->list;
-                nf->good = old->good;
-                nf->error = TAKE_PTR(old->error);
-                old->list = (ListFile) {};
-                old->good = false;
+                take_parse(nf, old, true);
                 return 0;
         }
         _cleanup_free_ char *path = NULL, *buf = NULL;
@@ -300,20 +302,12 @@ static int scan_file(Follow *f, Scan *s, int dfd, const char *sub, const char *n
         nf->fingerprint = fnv1a64(FNV1A64_INIT, buf, len);
         if (old && old->category == category && old->fingerprint == nf->fingerprint) {
                 /* Touched, not changed. */
-                nf->list = old->list;
-                nf->good = old->good;
-                nf->error = TAKE_PTR(old->error);
-                old->list = (ListFile) {};
-                old->good = false;
+                take_parse(nf, old, true);
                 return 0;
         }
-        if (old && old->good) {
+        if (old && old->good)
                 /* If the new text fails, the task stays as it was. */
-                nf->list = old->list;
-                nf->good = true;
-                old->list = (ListFile) {};
-                old->good = false;
-        }
+                take_parse(nf, old, false);
         nf->text = TAKE_PTR(buf);
         nf->len = len;
         s->n_parse++;
@@ -372,6 +366,8 @@ static int scan_dir(Follow *f, Scan *s, const char *sub, int depth) {
                                 skip(s, names[i], "more than 32 subfolders");
                                 r = 0;
                         }
+                        /* A subfolder that cannot be read fails the whole
+                         * reading: its tasks are not taken as removed. */
                 }
         }
         for (size_t i = 0; i < n; i++)
@@ -688,17 +684,7 @@ static int follow_open(Manager *m, const char *root) {
 }
 
 int follow_start(Manager *m) {
-        _cleanup_free_ char *dir = NULL;
-        int r = manager_add_run_step(m, follow_step);
-        if (r < 0)
-                return r;
-        r = settings_get_string(m->store, "follow.dir", NULL, &dir);
-        if (r < 0 || !dir)
-                return r;
-        r = follow_open(m, dir);
-        if (r < 0)
-                log_warning_errno(r, "Following my partner's list in %s is off: %m", dir);
-        return 0;
+        return folder_resume(m, follow_step, "follow.dir", follow_open);
 }
 
 int follow_enable(Manager *m, int dirfd, char **ret_why, FollowReadDone done, void *userdata) {

@@ -54,7 +54,6 @@ typedef void (*FollowReadDone)(Manager *m, void *userdata);
 int follow_enable(Manager *m, int dirfd, char **ret_why, FollowReadDone done, void *userdata);
 /* 1: it was on; 0: it was off. The list stays as it is. */
 int follow_disable(Manager *m);
-bool follow_enabled(Manager *m);
 
 typedef struct FollowStatus {
         bool enabled;

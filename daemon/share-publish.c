@@ -157,19 +157,15 @@ static int put_file(Manager *m, int src, const char *text) {
         _cleanup_free_ char *path = share_path(s->mine, name), *tmp = NULL;
         if (!path || asprintf(&tmp, "%s/.syncthing.%s.tmp", s->mine, name) < 0)
                 return -ENOMEM;
-        size_t len = strlen(text);
-        int r = file_equals(path, text, len);
-        if (r == 0) {
-                r = write_file_atomic(path, tmp, text, len, 0600);
-                if (r >= 0)
-                        share_stamp(m, "share.published");
-        }
+        int r = write_file_changed(path, tmp, text, 0600);
+        if (r > 0)
+                share_stamp(m, "share.published");
         if (r < 0)
                 return log_warning_errno(r, "Sharing: failed to write %s: %m", path);
         struct stat st;
         s->have_written[src] = stat(path, &st) >= 0;
         s->written_st[src] = st;
-        s->written[src] = share_fingerprint(text, len);
+        s->written[src] = share_fingerprint(text, strlen(text));
         return 0;
 }
 

@@ -21,7 +21,6 @@
 #include "log.h"
 #include "macro.h"
 #include "settings.h"
-#include "follow.h"
 #include "share-private.h"
 
 #define ROOT_MASK (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
@@ -352,18 +351,22 @@ static int share_step(Manager *m) {
         return m->share->mine_ok ? share_publish(m, check_files) : 0;
 }
 
-int share_start(Manager *m) {
+int folder_resume(Manager *m, int (*step)(Manager *m), const char *key, int (*open)(Manager *m, const char *dir)) {
         _cleanup_free_ char *dir = NULL;
-        int r = manager_add_run_step(m, share_step);
+        int r = manager_add_run_step(m, step);
         if (r < 0)
                 return r;
-        r = settings_get_string(m->store, "share.dir", NULL, &dir);
+        r = settings_get_string(m->store, key, NULL, &dir);
         if (r < 0 || !dir)
                 return r;
-        r = share_open(m, dir);
+        r = open(m, dir);
         if (r < 0)
-                log_warning_errno(r, "Sharing through %s is off: %m", dir);
+                log_warning_errno(r, "%s is off: cannot watch %s: %m", key, dir);
         return 0;
+}
+
+int share_start(Manager *m) {
+        return folder_resume(m, share_step, "share.dir", share_open);
 }
 
 int folder_of_fd(Manager *m, int dirfd, int mode, char path[static PATH_MAX], char **ret_why) {
@@ -395,7 +398,7 @@ int folder_of_fd(Manager *m, int dirfd, int mode, char path[static PATH_MAX], ch
 int share_enable(Manager *m, int dirfd, char **ret_why) {
         char path[PATH_MAX];
         *ret_why = NULL;
-        if (follow_enabled(m))
+        if (m->follow) /* follow.h: my partner's list comes from a folder of tasks */
                 return asprintf(ret_why, "my partner's list is followed in a folder of tasks (closerctl partner "
                                          "follow --off first)") < 0 ? -ENOMEM : -EBUSY;
         int r = folder_of_fd(m, dirfd, W_OK | X_OK, path, ret_why);

@@ -50,6 +50,10 @@ int share_enable(Manager *m, int dirfd, char **ret_why);
  * my data folder nor inside it nor holding it (-EINVAL). *ret_why says
  * which in words. */
 int folder_of_fd(Manager *m, int dirfd, int mode, char path[static PATH_MAX], char **ret_why);
+/* At start-up: adds the run step of a folder's module, and opens the folder
+ * a previous run kept in the setting key, if any (a failure is logged: the
+ * daemon runs on without it). */
+int folder_resume(Manager *m, int (*step)(Manager *m), const char *key, int (*open)(Manager *m, const char *dir));
 /* Stops reading and writing; the files stay, and so does what my partner
  * shared, but which member is my partner is forgotten (shared again, the
  * first member seen is). 0 when it was off. */

@@ -72,7 +72,7 @@ is "complete -F _closerctl closerctl" "$(complete -p closerctl)" "complete -F _c
 
 # --- what needs no daemon ---
 COMMANDS="status today done reroll extra mood pause resume history stats monitor list partner datenight away
-        export-ics advance raincheck promise share set get ramp"
+        export-ics calendar advance raincheck promise share set get ramp"
 candidates "closerctl: every command" "closerctl " "$COMMANDS"
 candidates "closerctl with a prefix" "closerctl st" "status stats"
 candidates "after a global option" "closerctl --json " "$COMMANDS"
@@ -93,7 +93,7 @@ if ((${#missing[@]} == 0)) && [[ -n $help_words ]]; then ok "every command of cl
 fi
 
 candidates "closerctl list" "closerctl list " "add edit rm show ideas export mine partner"
-candidates "closerctl partner" "closerctl partner " "import review discuss forget"
+candidates "closerctl partner" "closerctl partner " "import review discuss forget follow"
 candidates "closerctl datenight" "closerctl datenight " "set move skip unskip log"
 candidates "closerctl away" "closerctl away " "cancel"
 candidates "closerctl promise" "closerctl promise " "kept broken reopen cancel move"

@@ -459,8 +459,9 @@ check "a moved promise can be broken" ctl promise broken "$p2"
 is "kept and broken" "$(jget "$(json promise)" 'sorted((p["id"], p["status"]) for p in d)')" \
         "[($p1, 'kept'), ($p2, 'broken')]"
 ics3=$(ctl export-ics -)
-like "resolved promises are dropped from the calendar or cancelled" \
-        "$(ics_get "${uids[0]}" STATUS <<<"$ics3"):$(ics_get "${uids[1]}" STATUS <<<"$ics3")" "^(-|CANCELLED):(-|CANCELLED)$"
+is "resolved rain checks stay in the calendar: the kept one as it was, the broken one CANCELLED" \
+        "$(ics_get "${uids[0]}" STATUS <<<"$ics3"):$(ics_get "${uids[1]}" STATUS <<<"$ics3")" "CONFIRMED:CANCELLED"
+like "... neither rings any more" "$(grep -c BEGIN:VALARM <<<"$ics3")" "^0$"
 refuses "kept twice" "rain check $p1 is already resolved" ctl promise kept "$p1"
 refuses "broken after kept" "rain check $p1 is already resolved" ctl promise broken "$p1"
 refuses "kept after broken" "rain check $p2 is already resolved" ctl promise kept "$p2"
