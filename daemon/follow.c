@@ -349,7 +349,7 @@ static int scan_dir(Follow *f, Scan *s, const char *sub, int depth) {
                         r = -ENOMEM;
                 n++;
         }
-        if (r >= 0)
+        if (r >= 0 && n > 0)
                 qsort(names, n, sizeof(char *), name_compare);
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 r = scan_file(f, s, dirfd(d), sub, names[i], category);
@@ -402,7 +402,7 @@ static uint64_t item_print(uint64_t h, const Item *it) {
         h = fnv1a64(h, it->uid, strlen(it->uid) + 1);
         h = fnv1a64(h, it->title, strlen(it->title) + 1);
         h = fnv1a64(h, it->details ? it->details : "", strlen(it->details ? it->details : "") + 1);
-        int v[4] = { (int) it->category, it->intensity, it->private_, it->removed };
+        char v[4] = { (char) it->category, (char) it->intensity, it->private_, it->removed };
         return fnv1a64(h, v, sizeof(v));
 }
 
@@ -720,7 +720,7 @@ int follow_disable(Manager *m) {
 
 void follow_status_clear(FollowStatus *s) {
         free(s->dir);
-        for (size_t i = 0; i < s->n_problems; i++)
+        for (size_t i = 0; s->problems && i < s->n_problems; i++)
                 free(s->problems[i]);
         free(s->problems);
         *s = (FollowStatus) {};
@@ -735,12 +735,12 @@ int follow_status(Manager *m, FollowStatus *ret) {
         if (f) {
                 const char *lines[] = { f->folder_problem, f->import_problem, f->parse_problem,
                                         f->duplicate_problem, f->skipped_problem };
-                st.problems = calloc(ELEMENTSOF(lines), sizeof(char *));
-                if (!st.problems)
+                char **p = st.problems = calloc(ELEMENTSOF(lines), sizeof(char *));
+                for (size_t i = 0; p && i < ELEMENTSOF(lines); i++)
+                        if (lines[i] && !(p[st.n_problems++] = strdup(lines[i])))
+                                p = NULL;
+                if (!p)
                         r = -ENOMEM;
-                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(lines); i++)
-                        if (lines[i] && !(st.problems[st.n_problems++] = strdup(lines[i])))
-                                r = -ENOMEM;
                 st.last_read = f->last_read;
                 st.tasks = f->tasks;
         }

@@ -127,7 +127,7 @@
 
 #define DN_DURATION_DEFAULT ((int64_t) 3 * 3600)
 #define DN_WEEKS_DEFAULT 12
-#define DN_WEEKS_MAX 104
+#define DN_WEEKS_MAX 520
 #define DN_WEEKDAYS_ALL 0x7fU
 
 typedef enum DnMode {

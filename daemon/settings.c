@@ -11,6 +11,7 @@
 #include "manager.h"
 #include "macro.h"
 #include "pick.h"
+#include "plan.h"
 #include "settings.h"
 #include "timeutil.h"
 
@@ -23,7 +24,7 @@ static const SettingInfo table[] = {
         { "datenight.remind", "1h", "how long before a date night the reminder comes: 1h, 30min, ..." },
         { "notify", "on", "desktop notifications: on or off" },
         { "notify.reveal", "off", "show private items' text in notifications: on or off" },
-        { "ics.weeks", "12", "how many weeks of date nights are planned and exported, 1-104" },
+        { "ics.weeks", "12", "how many weeks of date nights are planned and exported, 1-520" },
         { "discreet", "off", "show private items by their category and ID only, in every command: on or off" },
 };
 
@@ -113,8 +114,8 @@ int setting_normalize(const char *key, const char *value, char **ret, const char
         char *end;
         errno = 0;
         long w = strtol(value, &end, 10);
-        if (errno || end == value || *end || w < 1 || w > 104) {
-                *reason = "must be a number of weeks from 1 to 104";
+        if (errno || end == value || *end || w < 1 || w > DN_WEEKS_MAX) {
+                *reason = "must be a number of weeks from 1 to 520";
                 return -EINVAL;
         }
         (void) snprintf(buf, sizeof(buf), "%ld", w);

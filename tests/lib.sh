@@ -73,6 +73,25 @@ refuses() {
         fi
 }
 
+# eventually DESC CMD...: CMD succeeds within EVENTUALLY_S seconds (default
+# 10), tried every 50 ms: for what closerd does after it answered (inotify,
+# its helper's writes). With EVENTUALLY_EACH set, that command runs before
+# each try (a test that carries files as a sync engine would).
+EVENTUALLY_S=10
+EVENTUALLY_EACH=
+eventually() {
+        local desc=$1 i
+        shift
+        for ((i = 0; i < EVENTUALLY_S * 20; i++)); do
+                [[ -n $EVENTUALLY_EACH ]] && $EVENTUALLY_EACH
+                if "$@" >/dev/null 2>&1; then ok "$desc"; return 0; fi
+                sleep 0.05
+        done
+        not_ok "$desc"
+        diag "command: $*"
+        return 1
+}
+
 # ics_settled: waits (at most 5 s) until datenights.ics is the calendar as
 # export-ics renders it. closerd answers the call that changed the calendar
 # first; its iCalendar helper renders the file meanwhile (daemon/dncal.h).

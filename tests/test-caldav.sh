@@ -23,17 +23,6 @@ ICSLINT=$TOP/$B/tests/icslint
 make --no-print-directory -s -C "$TOP" B="$B" "$B/tests/icslint" >"$T/make.log" 2>&1 ||
         { echo "Bail out! cannot build $ICSLINT"; exit 1; }
 
-eventually() {
-        local desc=$1 i
-        shift
-        for i in $(seq 200); do
-                if "$@" >/dev/null 2>&1; then ok "$desc"; return 0; fi
-                sleep 0.05
-        done
-        not_ok "$desc"
-        diag "command: $*"
-        return 1
-}
 in_shell() {
         local desc=$1
         shift

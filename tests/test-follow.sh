@@ -29,17 +29,6 @@ task() {
                 printf 'X-APPLE-SORT-ORDER:123456\r\nEND:VTODO\r\nEND:VCALENDAR\r\n'
         } >"$dir/.tmp-$$" && mv "$dir/.tmp-$$" "$file"
 }
-eventually() {
-        local desc=$1 i
-        shift
-        for i in $(seq 200); do
-                if "$@" >/dev/null 2>&1; then ok "$desc"; return 0; fi
-                sleep 0.05
-        done
-        not_ok "$desc"
-        diag "command: $*"
-        return 1
-}
 # plist: my partner's list as {title: [category, intensity, private, review]}.
 plist() { jget "$(json list partner)" 'json.dumps({i["title"]: [i["category"], i["intensity"], i["private"], i["review"]] for i in d})'; }
 plist_is() { [[ $(jget "$(plist)" "$1") == "$2" ]]; }

@@ -57,18 +57,6 @@ for b in bad:
 EOF
 }
 agrees() { [[ -z $(agree "$@") ]]; }
-# eventually DESC CMD...: within 10 s (the helper writes after the reply).
-eventually() {
-        local desc=$1 i
-        shift
-        for i in $(seq 200); do
-                if "$@" >/dev/null 2>&1; then ok "$desc"; return 0; fi
-                sleep 0.05
-        done
-        not_ok "$desc"
-        diag "command: $*"
-        return 1
-}
 # snap: UID inode mtime dtstamp, a line each, for what changed since.
 snap() { jget "$(vd)" '"\n".join("%s %s %s %s" % (u, f["inode"], f["mtime"], f["dtstamp"]) for u, f in sorted(d["files"].items()))'; }
 # changed BEFORE AFTER: the UIDs whose line differs (a file written, made or gone).
