@@ -598,8 +598,9 @@ if phone_on; then
         # range when it refuses). Two worlds, not one closerd set from one horizon
         # to the other: the nights of the past stay in the vdir once written
         # there, so a lowered horizon keeps the long one's past. Each: the vdir
-        # settled (as many files as `calendar --json` has events, nothing else,
-        # nothing changing over 0.5 s), then N_MOVE moves of one planned night
+        # settled (its .ics files as many as `calendar --json` counts, which
+        # are what closerd reads there, no temporary file, nothing changing over
+        # 0.5 s), then N_MOVE moves of one planned night
         # about 6 weeks ahead, to the Saturday and back in turn, each timed by
         # bench-renamed from spawning `closerctl datenight move` to the night's
         # <UID>.ics renamed into the folder (inotify); the files written by a move
@@ -609,8 +610,8 @@ if phone_on; then
         declare -A MV_T=() MV_CMD=() MV_W=() MV_R=() MV_GONE=() MV_HELPER=() MV_CALLER=()
         vdir_snap() { find "$VD" -maxdepth 1 -type f -printf '%f %i %T@\n' | sort; }
         vdir_events() { "$CLOSERCTL" --json calendar | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["events"])'; }
-        # vdir_settle: until the folder VD holds one .ics per event, nothing else,
-        # and stays so for 0.5 s. Sets VD_FILES.
+        # vdir_settle: until the folder VD holds .ics files only, as many as
+        # `calendar --json` counts, and stays so for 0.5 s. Sets VD_FILES.
         vdir_settle() {
                 local end=$((SECONDS + 120)) a b n
                 a=$(vdir_snap)
