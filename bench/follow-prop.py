@@ -29,7 +29,6 @@ to PartnerChanged("list", ...) on the session bus.
 """
 import importlib.util
 import os
-import re
 import statistics
 import sys
 import time
@@ -60,27 +59,9 @@ def make(argv):
             f.write(task(i, "Task %d" % i))
 
 
-HELPER_START = re.compile(r"iCalendar helper (\d+) started: op 5, \d+ bytes in, in ([0-9.]+) ms")
-HELPER_DONE = re.compile(r"iCalendar helper (\d+): op 5 done after ([0-9.]+) ms, decoded in ([0-9.]+) ms")
-CALLER = re.compile(r"iCalendar helper (\d+): its caller's work took ([0-9.]+) ms")
-
-
 def log_breakdown(log, pos):
-    """start, helper, decode, caller (ms) of the parse logged after pos."""
-    def fn():
-        with open(log, errors="replace") as fh:
-            fh.seek(pos)
-            text = fh.read()
-        pids = HELPER_START.findall(text)
-        if not pids:
-            return None
-        pid, start = pids[-1][0], float(pids[-1][1])
-        done = [(float(a), float(b)) for p, a, b in HELPER_DONE.findall(text) if p == pid]
-        caller = [float(c) for p, c in CALLER.findall(text) if p == pid]
-        if not done or not caller:
-            return None
-        return start, done[-1][0], done[-1][1], caller[-1]
-    return sp.poll("closerd's log in " + log, fn, timeout=10, interval=0.01)
+    """start, helper, decode, caller (ms) of the parse of the changed file."""
+    return sp.log_breakdown(log, pos, op=5)
 
 
 def run(argv):

@@ -160,22 +160,24 @@ def published(path, old):
     return poll(path + " to change", fn)
 
 
-HELPER_START = re.compile(r"iCalendar helper (\d+) started: op 3, \d+ bytes in, in ([0-9.]+) ms")
-HELPER_DONE = re.compile(r"iCalendar helper (\d+): op 3 done after ([0-9.]+) ms, decoded in ([0-9.]+) ms")
 CALLER = re.compile(r"iCalendar helper (\d+): its caller's work took ([0-9.]+) ms")
 
 
-def log_breakdown(log, pos):
-    """start, helper, decode, caller (ms) of the list parse logged after pos."""
+def log_breakdown(log, pos, op=3):
+    """start, helper, decode, caller (ms) of the helper run of op (3: the
+    list's parse; 5: a vdir's files) logged after pos."""
+    started = re.compile(r"iCalendar helper (\d+) started: op %d, \d+ bytes in, in ([0-9.]+) ms" % op)
+    finished = re.compile(r"iCalendar helper (\d+): op %d done after ([0-9.]+) ms, decoded in ([0-9.]+) ms" % op)
+
     def fn():
         with open(log, errors="replace") as fh:
             fh.seek(pos)
             text = fh.read()
-        pids = HELPER_START.findall(text)
+        pids = started.findall(text)
         if not pids:
             return None
         pid, start = pids[-1][0], float(pids[-1][1])
-        done = [(float(a), float(b)) for p, a, b in HELPER_DONE.findall(text) if p == pid]
+        done = [(float(a), float(b)) for p, a, b in finished.findall(text) if p == pid]
         caller = [float(c) for p, c in CALLER.findall(text) if p == pid]
         if not done or not caller:
             return None

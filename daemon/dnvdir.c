@@ -274,13 +274,13 @@ static void rendered(Manager *m, int r, IcalResult *res, void *userdata) {
         }
 }
 
-static bool file_current(DnVdir *v, const char *name, uint64_t fingerprint) {
+/* The file as last written, for an event of that fingerprint (dfd: the
+ * folder). */
+static bool file_current(DnVdir *v, int dfd, const char *name, uint64_t fingerprint) {
         VdirFile *f = file_find(v, name);
-        if (!f || f->fingerprint != fingerprint)
-                return false;
-        _cleanup_free_ char *path = NULL;
         struct stat st;
-        return asprintf(&path, "%s/%s", v->dir, name) >= 0 && lstat(path, &st) >= 0 && same_file(&st, &f->st);
+        return f && f->fingerprint == fingerprint && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
+               same_file(&st, &f->st);
 }
 
 static int update(Manager *m, DnVdir *v, const DnCalendar *c) {
@@ -291,6 +291,9 @@ static int update(Manager *m, DnVdir *v, const DnCalendar *c) {
         /* Nothing changed, here or in the folder: nothing to do. */
         if (v->current && v->fingerprint == c->fingerprint && same_file(&st, &v->dir_st))
                 return 0;
+        _cleanup_close_ int dfd = open(v->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dfd < 0)
+                return -errno;
 
         VdirJob *j = calloc(1, sizeof(VdirJob));
         _cleanup_free_ char **sorted = calloc(c->n_events + 1, sizeof(char *));
@@ -309,7 +312,7 @@ static int update(Manager *m, DnVdir *v, const DnCalendar *c) {
                 char *name = file_name(c->events[i].uid);
                 uint64_t fp = icalwire_fingerprint(&c->events[i], 1, 0);
                 sorted[i] = name;
-                if (name && file_current(v, name, fp))
+                if (name && file_current(v, dfd, name, fp))
                         continue;
                 j->names[j->n] = name ? strdup(name) : NULL;
                 if (!j->names[j->n]) {
