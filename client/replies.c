@@ -16,6 +16,8 @@ const BusField status_map[] = {
         BUS_FIELD("next_daily_act", "s", StatusInfo, next_daily_act),
         BUS_FIELD("next_date_night", "?", StatusInfo, has_next_date_night),
         BUS_FIELD("next_date_night", "s", StatusInfo, next_date_night),
+        BUS_FIELD("followed", "s", StatusInfo, followed),
+        BUS_FIELD("followed_read", "s", StatusInfo, followed_read),
         BUS_FIELD("warnings", "as", StatusInfo, warnings),
         {}
 };

@@ -18,6 +18,7 @@
 /* GetStatus */
 typedef struct StatusInfo {
         const char *phase, *phase_progress, *start, *ramp_widens, *next_daily_act, *next_date_night;
+        const char *followed, *followed_read;
         int64_t ramp_intensity, streak_days, my_items, partner_items, rerolls_today;
         bool has_streak_days, has_next_date_night;
         json_object *warnings; /* as */

@@ -46,6 +46,9 @@ int verb_status(int argc, char **argv) {
                 printf("%sStreak:%s      %" PRIi64 " day%s\n", BOLD, RESET, st.streak_days, st.streak_days == 1 ? "" : "s");
         printf("%sMy list:%s     %" PRIi64 " items\n", BOLD, RESET, st.my_items);
         printf("%sPartner:%s     %" PRIi64 " items\n", BOLD, RESET, st.partner_items);
+        if (st.followed)
+                printf("%sFollowing:%s   %s, read %s\n", BOLD, RESET, st.followed,
+                       st.followed_read ? human_time(st.followed_read) : "not yet");
         if (st.next_daily_act)
                 printf("%sNext act:%s    %s\n", BOLD, RESET, human_time(st.next_daily_act));
         /* Rerolls are unlimited, and visible. */

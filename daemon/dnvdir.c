@@ -218,6 +218,9 @@ static int vdir_open(DnVdir *v, struct stat *st) {
                 return -errno;
         if (!S_ISDIR(st->st_mode) || st->st_uid != geteuid())
                 return -ENOTDIR;
+        /* Made by someone else first (vdirsyncer discover, say): mine, 0700. */
+        if ((st->st_mode & 07777) != 0700 && (chmod(v->dir, 0700) < 0 || lstat(v->dir, st) < 0))
+                return -errno;
         return 0;
 }
 

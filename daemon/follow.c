@@ -40,6 +40,12 @@ typedef struct FollowFile {
         char *error;       /* the last parse failed: why */
         char *text;        /* read, for the helper to parse */
         size_t len;
+        /* The last reading's file whose parse this one takes (1 + its index;
+         * 0: none), taken only once this reading is complete: a reading that
+         * fails leaves the last one as it was. With its error too, or only
+         * its good parse (the fallback of a new text that fails). */
+        size_t from;
+        bool from_error;
 } FollowFile;
 
 typedef struct Watch {
@@ -223,6 +229,21 @@ static void take_parse(FollowFile *to, FollowFile *from, bool with_error) {
         from->good = false;
 }
 
+static void inherit_from(Follow *f, FollowFile *to, const FollowFile *old, bool with_error) {
+        to->from = (size_t) (old - f->files) + 1;
+        to->from_error = with_error;
+}
+
+/* A complete reading takes over the parses of the last one it kept. */
+static void inherit(Follow *f, Scan *s) {
+        for (size_t i = 0; i < s->n_files; i++) {
+                FollowFile *nf = &s->files[i];
+                if (nf->from > 0 && nf->from <= f->n_files)
+                        take_parse(nf, &f->files[nf->from - 1], nf->from_error);
+                nf->from = 0;
+        }
+}
+
 /* One candidate: kept from the last reading when its file is the same,
  * else read for the helper. */
 static int scan_file(Follow *f, Scan *s, int dfd, const char *sub, const char *name, Category category) {
@@ -278,7 +299,7 @@ static int scan_file(Follow *f, Scan *s, int dfd, const char *sub, const char *n
         if (old && old->category == category && same_file(&old->st, &st)) {
                 /* Unchanged: its parse moves over. */
                 nf->fingerprint = old->fingerprint;
-                take_parse(nf, old, true);
+                inherit_from(f, nf, old, true);
                 return 0;
         }
         _cleanup_free_ char *path = NULL, *buf = NULL;
@@ -302,12 +323,12 @@ static int scan_file(Follow *f, Scan *s, int dfd, const char *sub, const char *n
         nf->fingerprint = fnv1a64(FNV1A64_INIT, buf, len);
         if (old && old->category == category && old->fingerprint == nf->fingerprint) {
                 /* Touched, not changed. */
-                take_parse(nf, old, true);
+                inherit_from(f, nf, old, true);
                 return 0;
         }
         if (old && old->good)
                 /* If the new text fails, the task stays as it was. */
-                take_parse(nf, old, false);
+                inherit_from(f, nf, old, false);
         nf->text = TAKE_PTR(buf);
         nf->len = len;
         s->n_parse++;
@@ -503,6 +524,7 @@ static void parse_job_free(ParseJob *j) {
 }
 
 static void take_scan(Follow *f, Scan *s) {
+        inherit(f, s);
         files_free(f->files, f->n_files);
         f->files = TAKE_PTR(s->files);
         f->n_files = s->n_files;
@@ -523,6 +545,8 @@ static void parsed(Manager *m, int r, IcalResult *res, void *userdata) {
                 log_warning_errno(r, "Following my partner's list: cannot parse the tasks: %m");
                 set_problem(&f->import_problem, "the tasks could not be parsed (see the journal)");
         } else {
+                /* What did not change first, then the new parses over it. */
+                inherit(f, &j->scan);
                 for (size_t i = 0; i < res->n_parsed; i++) {
                         FollowFile *ff = &j->scan.files[j->index[i]];
                         IcalParsed *p = &res->parsed[i];

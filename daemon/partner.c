@@ -33,6 +33,10 @@ ImportAction import_decide(const Item *mine, const Item *incoming, bool by_conte
          * when it is newer, so an equal one is not "newer". */
         if (!by_content && incoming->sequence == mine->sequence && !mine->removed)
                 return IMPORT_OLDER;
+        /* A followed task whose file came back as it was (moved away and
+         * back, a sync in two steps) keeps my review: its tombstone kept it. */
+        if (by_content && mine->removed && !text_changed)
+                return IMPORT_UPDATE;
         return text_changed || mine->removed ? IMPORT_UPDATE_NEW : IMPORT_UPDATE;
 }
 

@@ -388,10 +388,12 @@ int folder_of_fd(Manager *m, int dirfd, int mode, char path[static PATH_MAX], ch
                 return asprintf(ret_why, "%s is not %s", path, mode & W_OK ? "writable" : "readable") < 0
                                ? -ENOMEM : -EACCES;
         size_t dl = strlen(m->data_dir), pl = strlen(path);
-        if ((pl >= dl && strncmp(path, m->data_dir, dl) == 0 && (path[dl] == '/' || !path[dl])) ||
+        if (streq(path, "/") || (pl >= dl && strncmp(path, m->data_dir, dl) == 0 && (path[dl] == '/' || !path[dl])) ||
             (dl > pl && strncmp(path, m->data_dir, pl) == 0 && m->data_dir[pl] == '/'))
-                return asprintf(ret_why, "%s holds my data folder or is inside it: the database never goes into "
-                                         "another program's folder", path) < 0 ? -ENOMEM : -EINVAL;
+                return asprintf(ret_why, "%s holds my data folder or is inside it: %s", path,
+                                mode & W_OK ? "the database never goes into the shared folder"
+                                            : "closerd never reads its own files as my partner's list") < 0
+                               ? -ENOMEM : -EINVAL;
         return 0;
 }
 

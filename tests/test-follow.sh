@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 F=$(mktemp -d /tmp/closer-follow.XXXXXX)
-trap '_cleanup; rm -rf "$F" "$F.save" "$F.monitor"' EXIT
+trap '_cleanup; rm -rf "$F" "$F.save" "$F.monitor" "$F.big" "$F.1005"' EXIT
 export TZ=Europe/Berlin
 
 # task FILE UID SUMMARY [LINE...]: a VTODO as tasks.org writes it, put in
@@ -49,7 +49,8 @@ is "partner follow --json: following false, no folder" \
         "(False, None, None, [])"
 refuses "follow of a missing folder" "cannot open the folder" ctl partner follow /nonexistent/tasks
 refuses "follow of a file" "cannot open the folder" ctl partner follow /etc/hostname
-refuses "follow of my data folder" "data folder" ctl partner follow "$XDG_DATA_HOME"
+refuses "follow of my data folder" "data folder.*never reads its own files" ctl partner follow "$XDG_DATA_HOME"
+refuses "follow of / (it holds my data folder)" "holds my data folder" ctl partner follow /
 refuses "follow with a folder and --off" "not both" ctl partner follow "$F" --off
 refuses "follow with an empty name" "must not be empty" ctl partner follow ""
 
@@ -80,7 +81,9 @@ like "... read at an ISO time" "$(jget "$j" 'd["follow_last_read"]')" '^20[0-9-]
 like "share shows what is followed" "$(ctl share)" "Following: +$F"
 is "share --json has the follow fields" "$(jget "$(json share)" '(d["following"], d["follow_dir"], d["follow_tasks"])')" \
         "(True, '$F', 5)"
-like "status shows what is followed" "$(jget "$(json status)" 'd["followed"]')" "^$F$"
+like "status --json shows what is followed" "$(jget "$(json status)" 'd["followed"]')" "^$F$"
+like "status --json: when it was last read" "$(jget "$(json status)" 'd["followed_read"]')" '^20[0-9-]+T[0-9:]+[+-][0-9:]+$'
+like "status shows what is followed and when it was read" "$(ctl status)" "Following: +$F, read [A-Za-z0-9 ]+ [0-9]+:[0-9]+"
 refuses "share while following" "partner follow --off first" ctl share "$F"
 
 diag "--- my partner edits on the phone ---"
@@ -140,6 +143,21 @@ eventually "a file over 1 MiB is skipped" has_problem "big.ics \(larger than 1 M
 rm "$F/big.ics"
 task "$F/1005.ics" 1005 "Secret" "CATEGORIES:private,LOVE,explicit" "DESCRIPTION:only for us"
 eventually "mended, the file reads again, the review kept" plist_is 'd["Secret"]' "['love', 3, True, 'ok']"
+mv "$F/1005.ics" "$F.1005" && sleep 0.3 && mv "$F.1005" "$F/1005.ics"
+eventually "a file gone and back as it was: the task is back" plist_is 'd.get("Secret")' "['love', 3, True, 'ok']"
+is "... with my review: its tombstone kept it" "$(jget "$(plist)" 'd["Secret"][3]')" ok
+before=$(plist)
+mkdir "$F.big"
+"$PY" -c 'import sys
+for i in range(10001):
+    open("%s/%d.ics" % (sys.argv[1], 90000 + i), "w").write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VTODO\r\nUID:big%d\r\nSUMMARY:big %d\r\nEND:VTODO\r\nEND:VCALENDAR\r\n" % (i, i))' "$F.big"
+mv "$F.big" "$F/big"
+EVENTUALLY_S=30 eventually "a folder of more than 10000 tasks is reported" has_problem "more than 10000 tasks: nothing was read"
+is "... and nothing changed" "$(plist)" "$before"
+mv "$F/big" "$F.big"
+eventually "without them the folder reads again" no_problems
+is "every task is still there, with its review (the failed reading lost nothing)" "$(plist)" "$before"
+rm -rf "$F.big"
 mv "$F" "$F.save" && mkdir "$F"
 eventually "a folder made anew, empty, is reported" has_problem "holds no tasks"
 is "... and changes nothing: the list stays" "$(titles)" "['A long walk, by the river', 'Breakfast in bed, with coffee', 'Secret']"

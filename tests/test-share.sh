@@ -67,6 +67,7 @@ out=$(ctl share)
 like "share without DIR says it is off" "$out" "Sharing is off"
 refuses "share of a missing folder" "cannot open the folder" ctl share /nonexistent/folder
 refuses "share of my data folder" "database never goes into" ctl share "$XDG_DATA_HOME"
+refuses "share of / (it holds my data folder)" "holds my data folder" ctl share /
 touch "$A/afile"
 refuses "share of a file" "cannot open the folder|not a folder" ctl share "$A/afile"
 refuses "share DIR --off" "not both" ctl share "$SA" --off

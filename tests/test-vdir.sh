@@ -173,6 +173,7 @@ is "a restart writes no file (same inodes, mtimes, DTSTAMPs)" "$(changed "$s6" "
 is "closerd leaves no temporary file" "$(ls -A "$V" | grep -cv '\.ics$')" 0
 
 diag "--- the folder is closerd's own ---"
+chmod 755 "$V"
 printf 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' >"$V/stranger.ics"
 printf 'half' >"$V/$u2.ics.tmp"
 cp "$V/$u3.ics" "$TMPD/u3.ics"
@@ -182,6 +183,7 @@ for _ in $(seq 100); do [[ ! -e $V/stranger.ics ]] && cmp -s "$V/$u3.ics" "$TMPD
 is "a stranger's .ics file is deleted" "$(ls "$V/stranger.ics" 2>&1 >/dev/null | grep -c 'No such')" 1
 is "a leftover .tmp is deleted" "$(ls -A "$V" | grep -c '\.tmp$')" 0
 check "a file of mine edited by someone is written again as it was" cmp "$V/$u3.ics" "$TMPD/u3.ics"
+is "a folder made 0755 by someone else is made 0700 again" "$(stat -c %a "$V")" 700
 
 diag "--- past nights stay; nights a re-plan removes go ---"
 n_before=$(jget "$(vd)" 'len(d["files"])')
