@@ -139,9 +139,9 @@ static const Verb verbs[] = {
           "The date nights and open rain checks as iCalendar (stdout without FILE or\n"
           "with -). closerd also keeps $XDG_DATA_HOME/closer/datenights.ics current." },
         { "calendar", 1, 1, OPT_JSON | OPT_VDIRSYNCER, verb_calendar, "calendar [--vdirsyncer]",
-          "The calendar closerd keeps for calendar apps: the vdir $XDG_DATA_HOME/closer/\n"
-          "calendar/ (one file per date night and rain check, written only when that\n"
-          "event changed, for khal and vdirsyncer), its number of events and last write.\n"
+          "The calendar closerd keeps for calendar apps: the vdir calendar/ in\n"
+          "$XDG_DATA_HOME/closer/ (one file per date night and rain check, written only\n"
+          "when that event changed, for khal and vdirsyncer), its events and last write.\n"
           "--vdirsyncer prints a vdirsyncer config for it, to put it on a CalDAV server\n"
           "that a phone's calendar (DAVx5, iOS) shows." },
         { "advance", 2, 9, OPT_JSON | OPT_BY | OPT_RAINCHECK | OPT_WHAT | OPT_WHERE | OPT_NOTE, verb_advance,
