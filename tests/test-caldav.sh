@@ -18,6 +18,11 @@ dav_require
 
 T=$(mktemp -d /tmp/closer-test.caldav-e2e.XXXXXX)
 _worlds+=("$T")
+# Every vdirsyncer run traced, for dav_assert_loopback, where ptrace is allowed.
+if strace -f --seccomp-bpf -qq -e trace=connect -o /dev/null true 2>/dev/null; then
+        # shellcheck disable=SC2034 # read by tests/caldav.sh
+        DAV_STRACE=1
+fi
 export TZ=Europe/Berlin
 ICSLINT=$TOP/$B/tests/icslint
 make --no-print-directory -s -C "$TOP" B="$B" "$B/tests/icslint" >"$T/make.log" 2>&1 ||
