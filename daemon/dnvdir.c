@@ -109,12 +109,12 @@ static int name_compare(const void *a, const void *b) {
 }
 
 static bool name_in(char **sorted, size_t n, const char *name) {
-        return bsearch(&name, sorted, n, sizeof(char *), name_compare) != NULL;
+        return n > 0 && bsearch(&name, sorted, n, sizeof(char *), name_compare) != NULL;
 }
 
 static VdirFile *file_find(DnVdir *v, const char *name) {
         /* VdirFile starts with its name: the same comparison. */
-        return bsearch(&name, v->files, v->n_files, sizeof(VdirFile), name_compare);
+        return v->n_files > 0 ? bsearch(&name, v->files, v->n_files, sizeof(VdirFile), name_compare) : NULL;
 }
 
 static int file_set(DnVdir *v, const char *name, uint64_t fingerprint, const struct stat *st) {
@@ -174,7 +174,8 @@ static int known_names(Manager *m, char ***ret, size_t *ret_n) {
                 strv_free_n(uids, n);
                 return r;
         }
-        qsort(uids, n, sizeof(char *), name_compare);
+        if (n > 1)
+                qsort(uids, n, sizeof(char *), name_compare);
         *ret = uids;
         *ret_n = n;
         return 0;
@@ -326,7 +327,8 @@ static int update(Manager *m, DnVdir *v, const DnCalendar *c) {
                 j->fingerprints[j->n] = fp;
                 todo[j->n++] = c->events[i];
         }
-        qsort(sorted, c->n_events, sizeof(char *), name_compare);
+        if (c->n_events > 1)
+                qsort(sorted, c->n_events, sizeof(char *), name_compare);
         j->names_fingerprint = FNV1A64_INIT;
         for (size_t i = 0; i < c->n_events; i++)
                 j->names_fingerprint = fnv1a64(j->names_fingerprint, sorted[i], strlen(sorted[i]) + 1);

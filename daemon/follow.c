@@ -216,7 +216,7 @@ static int name_compare(const void *a, const void *b) {
 
 static FollowFile *file_find(FollowFile *files, size_t n, const char *name) {
         /* FollowFile starts with its name: the same comparison. */
-        return bsearch(&name, files, n, sizeof(FollowFile), name_compare);
+        return n > 0 ? bsearch(&name, files, n, sizeof(FollowFile), name_compare) : NULL;
 }
 
 /* The last reading's parse of a file moves to this one's. */
@@ -462,7 +462,8 @@ static void apply(Manager *m, Follow *f) {
         for (size_t i = 0; i < f->n_files; i++)
                 for (size_t j = 0; j < f->files[i].list.n_items; j++)
                         picks[k++] = (Pick) { &f->files[i].list.items[j], &f->files[i] };
-        qsort(picks, k, sizeof(Pick), pick_compare);
+        if (k > 1)
+                qsort(picks, k, sizeof(Pick), pick_compare);
         ListFile lf = { .items = items };
         uint64_t print = FNV1A64_INIT;
         line[0] = '\0';

@@ -180,7 +180,8 @@ static int remove_missing(Manager *m, const ListFile *f, ImportSummary *sum) {
                 return -ENOMEM;
         for (size_t i = 0; i < f->n_items; i++)
                 uids[i] = f->items[i].uid;
-        qsort(uids, f->n_items, sizeof(char *), uid_compare);
+        if (f->n_items > 1)
+                qsort(uids, f->n_items, sizeof(char *), uid_compare);
         int r = store_item_list(m->store, SIDE_PARTNER, false, &have, &n);
         if (r < 0)
                 return r;

@@ -37,6 +37,7 @@
 #include "calendar.h"
 #include "daily.h"
 #include "datenight.h"
+#include "dnvdir.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
@@ -155,6 +156,7 @@ static void manager_start(Fixture *f, time_t now) {
 static void manager_stop(Fixture *f) {
         schedule_stop(&f->m);
         today_forget(&f->m);
+        dnvdir_free(&f->m);
         manager_clear(&f->m);
 }
 
