@@ -219,7 +219,7 @@ static int job_result(IcalJob *j, IcalResult *res) {
         const siginfo_t *si = &j->status;
         const char *payload;
         size_t len;
-        int result, r;
+        int result = 0, r;
 
         if (j->error)
                 return j->error;
