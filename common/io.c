@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -121,4 +122,24 @@ int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len) {
         *ret = TAKE_PTR(buf);
         *ret_len = len;
         return 0;
+}
+
+bool file_name_is_conflict(const char *name) {
+        return strstr(name, ".sync-conflict-") || strstr(name, "conflicted copy") || strstr(name, "(conflict");
+}
+
+void inotify_drain(int fd, void (*each)(const struct inotify_event *e, void *userdata), void *userdata) {
+        _Alignas(struct inotify_event) char buf[4096];
+        for (;;) {
+                ssize_t n = read(fd, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return;
+                for (char *p = buf; p < buf + n;) {
+                        const struct inotify_event *e = (const struct inotify_event *) p;
+                        p += sizeof(*e) + e->len;
+                        each(e, userdata);
+                }
+        }
 }

@@ -18,6 +18,15 @@ int file_equals(const char *path, const char *text, size_t len);
 /* Writes text to path atomically (write_file_atomic()) unless the file has
  * it already: 1 written, 0 it was there, or -errno. */
 int write_file_changed(const char *path, const char *tmp, const char *text, mode_t mode);
+
+/* A conflict copy as folder syncs name them (Syncthing's ".sync-conflict-",
+ * Nextcloud's and Dropbox's "conflicted copy", "(conflict"): never data. */
+bool file_name_is_conflict(const char *name);
+
+struct inotify_event;
+/* Reads every event waiting on a non-blocking inotify descriptor and hands
+ * each to each(). */
+void inotify_drain(int fd, void (*each)(const struct inotify_event *e, void *userdata), void *userdata);
 /* The same file, untouched: device, inode, size and mtime. */
 bool same_file(const struct stat *a, const struct stat *b);
 

@@ -3,6 +3,7 @@
 
 /* The few helpers every file uses: scoped cleanup in the style of systemd. */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
@@ -68,6 +69,29 @@ static inline void strv_free_n(char **v, size_t n) {
 static inline const char *startswith(const char *s, const char *prefix) {
         size_t n = strlen(prefix);
         return strncmp(s, prefix, n) == 0 ? s + n : NULL;
+}
+
+/* Whether s ends with suffix. */
+static inline bool endswith(const char *s, const char *suffix) {
+        size_t n = strlen(s), k = strlen(suffix);
+        return n >= k && streq(s + n - k, suffix);
+}
+
+/* qsort() and bsearch() comparison of two char * elements (or of elements
+ * that start with one). */
+static inline int strcmp_ptr(const void *a, const void *b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* qsort() and bsearch() that take an empty array as NULL: their base must
+ * never be NULL, even for no elements. */
+static inline void qsort_safe(void *base, size_t n, size_t size, int (*compare)(const void *, const void *)) {
+        if (n > 1)
+                qsort(base, n, size, compare);
+}
+static inline void *bsearch_safe(const void *key, const void *base, size_t n, size_t size,
+                                 int (*compare)(const void *, const void *)) {
+        return n > 0 ? bsearch(key, base, n, size, compare) : NULL;
 }
 
 #define TIME_T_MAX ((time_t) INT64_MAX)

@@ -64,37 +64,36 @@ static int append_overdue_warnings(Manager *m, sd_bus_message *reply, time_t now
         return r;
 }
 
-/* Sharing's problems, and a plan change of mine overruled in the last week. */
-static int append_share_warnings(Manager *m, sd_bus_message *reply, time_t now) {
-        _cleanup_(share_status_clear) ShareStatus st = {};
-        int r = share_status(m, &st);
-        for (size_t i = 0; r >= 0 && i < st.n_problems; i++) {
+/* Each line, as "PREFIX: LINE". */
+static int append_prefixed(sd_bus_message *reply, const char *prefix, char **lines, size_t n) {
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
                 _cleanup_free_ char *w = NULL;
-                r = asprintf(&w, "sharing: %s", st.problems[i]) < 0 ? -ENOMEM : sd_bus_message_append(reply, "s", w);
-        }
-        for (size_t i = 0; r >= 0 && i < st.n_overruled; i++)
-                r = sd_bus_message_append(reply, "s", st.overruled[i]);
-        _cleanup_(follow_status_clear) FollowStatus fs = {};
-        if (r >= 0)
-                r = follow_status(m, &fs);
-        for (size_t i = 0; r >= 0 && i < fs.n_problems; i++) {
-                _cleanup_free_ char *w = NULL;
-                r = asprintf(&w, "following my partner's list: %s", fs.problems[i]) < 0
-                            ? -ENOMEM : sd_bus_message_append(reply, "s", w);
+                r = asprintf(&w, "%s: %s", prefix, lines[i]) < 0 ? -ENOMEM : sd_bus_message_append(reply, "s", w);
         }
         return r;
 }
 
+/* Sharing's problems, a plan change of mine overruled in the last week, and
+ * following's problems. */
+static int append_share_warnings(Manager *m, sd_bus_message *reply, const FollowStatus *fs) {
+        _cleanup_(share_status_clear) ShareStatus st = {};
+        int r = share_status(m, &st);
+        if (r >= 0)
+                r = append_prefixed(reply, "sharing", st.problems, st.n_problems);
+        for (size_t i = 0; r >= 0 && i < st.n_overruled; i++)
+                r = sd_bus_message_append(reply, "s", st.overruled[i]);
+        return r >= 0 ? append_prefixed(reply, "following my partner's list", fs->problems, fs->n_problems) : r;
+}
+
 /* followed (s: the folder my partner's list is followed in) and
  * followed_read (s, ISO 8601: when it was last read). */
-static int append_follow(Manager *m, sd_bus_message *reply) {
-        _cleanup_(follow_status_clear) FollowStatus fs = {};
+static int append_follow(sd_bus_message *reply, const FollowStatus *fs) {
         char read[32] = "";
-        int r = follow_status(m, &fs);
-        if (r < 0 || !fs.enabled)
-                return r;
-        r = sd_bus_message_append(reply, "{sv}", "followed", "s", fs.dir);
-        if (r >= 0 && fs.last_read > 0 && format_iso_local(fs.last_read, read) >= 0)
+        if (!fs->enabled)
+                return 0;
+        int r = sd_bus_message_append(reply, "{sv}", "followed", "s", fs->dir);
+        if (r >= 0 && fs->last_read > 0 && format_iso_local(fs->last_read, read) >= 0)
                 r = sd_bus_message_append(reply, "{sv}", "followed_read", "s", read);
         return r;
 }
@@ -177,10 +176,13 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = userdata;
         time_t now = manager_now();
+        _cleanup_(follow_status_clear) FollowStatus fs = {};
         StatusData st = {};
         int r = status_read(m, now, &st);
         _cleanup_free_ char *progress = st.progress;
         const Practice *p = &st.p;
+        if (r >= 0)
+                r = follow_status(m, &fs);
         if (r < 0)
                 return bus_reply_failure(m, r, "", error);
 
@@ -214,7 +216,7 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                 r = sd_bus_message_append(reply, "{sv}", "next_date_night", "s", dn_iso);
         }
         if (r >= 0)
-                r = append_follow(m, reply);
+                r = append_follow(reply, &fs);
         if (r >= 0)
                 r = bus_open_entry(reply, "warnings", "as");
         if (r >= 0)
@@ -243,7 +245,7 @@ static int method_get_status(sd_bus_message *msg, void *userdata, sd_bus_error *
                 r = sd_bus_message_append(reply, "s", w);
         }
         if (r >= 0)
-                r = append_share_warnings(m, reply, now);
+                r = append_share_warnings(m, reply, &fs);
         if (r >= 0)
                 r = append_overdue_warnings(m, reply, now);
         if (r >= 0)

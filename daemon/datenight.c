@@ -559,6 +559,12 @@ void datenight_calendar_clear(DnCalendar *c) {
         *c = (DnCalendar) {};
 }
 
+int datenight_calendar_now(Manager *m, int (*write)(Manager *m, const DnCalendar *c)) {
+        _cleanup_(datenight_calendar_clear) DnCalendar c = {};
+        int r = datenight_calendar_read(m, manager_now(), &c);
+        return r < 0 ? r : write(m, &c);
+}
+
 /* The calendar at now: its events, and their fingerprint. */
 int datenight_calendar_read(Manager *m, time_t now, DnCalendar *c) {
         int64_t remind;
@@ -571,7 +577,7 @@ int datenight_calendar_read(Manager *m, time_t now, DnCalendar *c) {
         if (r < 0)
                 return r;
         time_t since = now - (time_t) weeks * 7 * DAY;
-        r = store_promise_list(m->store, false, &c->promises, &c->n_promises);
+        r = store_promise_list_calendar(m->store, since, &c->promises, &c->n_promises);
         if (r < 0)
                 return r;
         r = datenight_remind(m, &remind);
@@ -602,12 +608,11 @@ int datenight_calendar_read(Manager *m, time_t now, DnCalendar *c) {
         for (size_t i = 0; i < c->n_promises; i++) {
                 const Promise *p = &c->promises[i];
                 bool active = promise_active(p);
-                /* A resolved one stays while it is inside the horizon, so
-                 * that a client that imports rather than subscribes replaces
-                 * it: a kept one as it was (without its alarm: it is done),
-                 * a broken or cancelled one as CANCELLED. */
-                if (!active && p->due + 3600 <= since)
-                        continue;
+                /* A resolved one stays while it is inside the horizon
+                 * (store_promise_list_calendar()), so that a client that
+                 * imports rather than subscribes replaces it: a kept one as
+                 * it was (without its alarm: it is done), a broken or
+                 * cancelled one as CANCELLED. */
                 c->events[k++] = (IcsEvent){
                         .uid = p->uid,
                         .start = p->due,

@@ -65,6 +65,9 @@ typedef struct DnCalendar {
 
 int datenight_calendar_read(Manager *m, time_t now, DnCalendar *c);
 void datenight_calendar_clear(DnCalendar *c);
+/* The calendar at manager_now(), handed to write (a file's writer running
+ * again after a change during its rendering). */
+int datenight_calendar_now(Manager *m, int (*write)(Manager *m, const DnCalendar *c));
 
 /* The zone of the rule's times when it is not this machine's (my partner
  * set the rule elsewhere): 1 and the IANA name, else 0. */

@@ -94,14 +94,13 @@ static void file_rendered(Manager *m, int r, const char *text, void *userdata) {
         if (m->ics_file_again) {
                 /* It changed while the helper ran: once more, for all of it. */
                 m->ics_file_again = false;
-                r = dncal_file_update(m, manager_now());
+                r = datenight_calendar_now(m, dncal_file_update);
                 if (r < 0)
                         log_warning_errno(r, "Failed to write %s/datenights.ics: %m", m->data_dir);
         }
 }
 
-int dncal_file_update(Manager *m, time_t now) {
-        _cleanup_(datenight_calendar_clear) DnCalendar c = {};
+int dncal_file_update(Manager *m, const DnCalendar *c) {
         _cleanup_free_ char *path = NULL;
         const char *text;
         struct stat st = {};
@@ -109,23 +108,20 @@ int dncal_file_update(Manager *m, time_t now) {
                 m->ics_file_again = true;
                 return 0;
         }
-        int r = datenight_calendar_read(m, now, &c);
-        if (r < 0)
-                return r;
         path = file_path(m);
         if (!path)
                 return -ENOMEM;
         /* The same content as the file we wrote or checked, and the file
          * untouched since: nothing to do, and no helper to start. */
-        if (m->ics_file_known && m->ics_file_fingerprint == c.fingerprint && stat(path, &st) >= 0 &&
+        if (m->ics_file_known && m->ics_file_fingerprint == c->fingerprint && stat(path, &st) >= 0 &&
             same_file(&st, &m->ics_file_stat))
                 return 0;
-        r = calendar_text(m, &c, &text, file_rendered, NULL);
+        int r = calendar_text(m, c, &text, file_rendered, NULL);
         if (r < 0)
                 return r;
         if (r == 0) {
                 m->ics_file_busy = true;
                 return 0;
         }
-        return file_write(m, c.fingerprint, text);
+        return file_write(m, c->fingerprint, text);
 }

@@ -8,6 +8,7 @@
  * when its content changed: the last text is kept with its fingerprint.
  */
 
+#include "datenight.h"
 #include "manager.h"
 
 /* text: the calendar, owned by m (good until the callback returns); NULL
@@ -20,9 +21,9 @@ typedef void (*DncalTextDone)(Manager *m, int r, const char *text, void *userdat
  * < 0: failed, done() is never called. */
 int dncal_text(Manager *m, time_t now, const char **ret_text, DncalTextDone done, void *userdata);
 
-/* Brings datenights.ics up to date (atomically, mode 0600): nothing at all,
- * no helper either, when the content and the file are as last written. At
- * most one rendering is in flight: a call meanwhile makes one more run
- * once it is done. Errors of the rendering are logged; those before it
- * are returned. */
-int dncal_file_update(Manager *m, time_t now);
+/* Brings datenights.ics up to date with c (atomically, mode 0600): nothing
+ * at all, no helper either, when the content and the file are as last
+ * written. At most one rendering is in flight: a call meanwhile makes one
+ * more run, of the calendar then, once it is done. Errors of the rendering
+ * are logged; those before it are returned. */
+int dncal_file_update(Manager *m, const DnCalendar *c);

@@ -104,17 +104,13 @@ static char *file_name(const char *uid) {
         return k < 0 ? NULL : name;
 }
 
-static int name_compare(const void *a, const void *b) {
-        return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 static bool name_in(char **sorted, size_t n, const char *name) {
-        return n > 0 && bsearch(&name, sorted, n, sizeof(char *), name_compare) != NULL;
+        return bsearch_safe(&name, sorted, n, sizeof(char *), strcmp_ptr) != NULL;
 }
 
 static VdirFile *file_find(DnVdir *v, const char *name) {
         /* VdirFile starts with its name: the same comparison. */
-        return v->n_files > 0 ? bsearch(&name, v->files, v->n_files, sizeof(VdirFile), name_compare) : NULL;
+        return bsearch_safe(&name, v->files, v->n_files, sizeof(VdirFile), strcmp_ptr);
 }
 
 static int file_set(DnVdir *v, const char *name, uint64_t fingerprint, const struct stat *st) {
@@ -150,11 +146,6 @@ static void file_forget(DnVdir *v, const char *name) {
         v->n_files--;
 }
 
-static bool has_suffix(const char *s, const char *suffix) {
-        size_t n = strlen(s), k = strlen(suffix);
-        return n >= k && streq(s + n - k, suffix);
-}
-
 /* The names of every night and rain check ever made, sorted: their files
  * stay when the events leave the calendar. */
 static int known_names(Manager *m, char ***ret, size_t *ret_n) {
@@ -174,8 +165,7 @@ static int known_names(Manager *m, char ***ret, size_t *ret_n) {
                 strv_free_n(uids, n);
                 return r;
         }
-        if (n > 1)
-                qsort(uids, n, sizeof(char *), name_compare);
+        qsort_safe(uids, n, sizeof(char *), strcmp_ptr);
         *ret = uids;
         *ret_n = n;
         return 0;
@@ -196,8 +186,8 @@ static int prune(Manager *m, DnVdir *v, char **names, size_t n) {
                 const char *name = de->d_name;
                 if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
                         continue;
-                bool leftover = has_suffix(name, ".ics.tmp");
-                if (!leftover && (!has_suffix(name, ".ics") || name_in(names, n, name) || name_in(known, n_known, name)))
+                bool leftover = endswith(name, ".ics.tmp");
+                if (!leftover && (!endswith(name, ".ics") || name_in(names, n, name) || name_in(known, n_known, name)))
                         continue;
                 if (unlinkat(dirfd(d), name, 0) < 0 && errno != ENOENT)
                         r = log_warning_errno(errno, "Cannot delete %s/%s: %m", v->dir, name);
@@ -272,7 +262,7 @@ static void rendered(Manager *m, int r, IcalResult *res, void *userdata) {
         vdir_job_free(j);
         if (v->again) {
                 v->again = false;
-                r = dnvdir_update(m, manager_now());
+                r = datenight_calendar_now(m, dnvdir_update);
                 if (r < 0)
                         log_warning_errno(r, "Cannot write the calendar's files: %m");
         }
@@ -327,8 +317,7 @@ static int update(Manager *m, DnVdir *v, const DnCalendar *c) {
                 j->fingerprints[j->n] = fp;
                 todo[j->n++] = c->events[i];
         }
-        if (c->n_events > 1)
-                qsort(sorted, c->n_events, sizeof(char *), name_compare);
+        qsort_safe(sorted, c->n_events, sizeof(char *), strcmp_ptr);
         j->names_fingerprint = FNV1A64_INIT;
         for (size_t i = 0; i < c->n_events; i++)
                 j->names_fingerprint = fnv1a64(j->names_fingerprint, sorted[i], strlen(sorted[i]) + 1);
@@ -361,8 +350,7 @@ finish:
         return r;
 }
 
-int dnvdir_update(Manager *m, time_t now) {
-        _cleanup_(datenight_calendar_clear) DnCalendar c = {};
+int dnvdir_update(Manager *m, const DnCalendar *c) {
         DnVdir *v = vdir_get(m);
         if (!v)
                 return -ENOMEM;
@@ -370,10 +358,7 @@ int dnvdir_update(Manager *m, time_t now) {
                 v->again = true;
                 return 0;
         }
-        int r = datenight_calendar_read(m, now, &c);
-        if (r < 0)
-                return r;
-        return update(m, v, &c);
+        return update(m, v, c);
 }
 
 void dnvdir_status_clear(DnVdirStatus *s) {
@@ -393,7 +378,7 @@ int dnvdir_status(Manager *m, DnVdirStatus *ret) {
         if (!d)
                 return errno == ENOENT ? 0 : -errno;
         for (struct dirent *de; (de = readdir(d));)
-                if (has_suffix(de->d_name, ".ics"))
+                if (endswith(de->d_name, ".ics"))
                         ret->events++;
         /* Since closerd started, its own clock; before, the folder's. */
         if (v->last_write > 0)

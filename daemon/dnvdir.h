@@ -25,11 +25,13 @@
 
 #include <time.h>
 
+#include "datenight.h"
 #include "manager.h"
 
 #define DNVDIR_NAME "calendar"
 
-int dnvdir_update(Manager *m, time_t now);
+/* Brings the folder up to date with c (datenight_calendar_read()). */
+int dnvdir_update(Manager *m, const DnCalendar *c);
 void dnvdir_free(Manager *m);
 
 typedef struct DnVdirStatus {

@@ -105,16 +105,7 @@ static void scan_clear(Scan *s) {
 }
 
 static void set_problem(char **slot, const char *text) {
-        if (!text) {
-                free(*slot);
-                *slot = NULL;
-                return;
-        }
-        if (*slot && streq(*slot, text))
-                return;
-        log_warning("Following my partner's list: %s", text);
-        free(*slot);
-        *slot = strdup(text);
+        log_problem(slot, "Following my partner's list", text);
 }
 
 static void read_done(Manager *m, Follow *f) {
@@ -151,15 +142,6 @@ void follow_stop(Manager *m) {
 }
 
 /* --- the folder --- */
-
-static bool has_suffix(const char *s, const char *suffix) {
-        size_t n = strlen(s), k = strlen(suffix);
-        return n >= k && streq(s + n - k, suffix);
-}
-
-static bool name_is_conflict(const char *name) {
-        return strstr(name, ".sync-conflict-") || strstr(name, "conflicted copy") || strstr(name, "(conflict");
-}
 
 /* vdirsyncer's metadata of a collection (metasync): not tasks, not news. */
 static bool name_is_metadata(const char *name) {
@@ -210,13 +192,9 @@ static int watch_add(Follow *f, const char *dir, const char *sub) {
         return 0;
 }
 
-static int name_compare(const void *a, const void *b) {
-        return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 static FollowFile *file_find(FollowFile *files, size_t n, const char *name) {
         /* FollowFile starts with its name: the same comparison. */
-        return n > 0 ? bsearch(&name, files, n, sizeof(FollowFile), name_compare) : NULL;
+        return bsearch_safe(&name, files, n, sizeof(FollowFile), strcmp_ptr);
 }
 
 /* The last reading's parse of a file moves to this one's. */
@@ -262,16 +240,16 @@ static int scan_file(Follow *f, Scan *s, int dfd, const char *sub, const char *n
                 skip(s, rel, "not a regular file");
                 return 0;
         }
-        if (!has_suffix(name, ".ics")) {
+        if (!endswith(name, ".ics")) {
                 if (!name_is_metadata(name))
-                        skip(s, rel, name[0] == '.' || has_suffix(name, ".tmp") ? "a temporary file" : "not .ics");
+                        skip(s, rel, name[0] == '.' || endswith(name, ".tmp") ? "a temporary file" : "not .ics");
                 return 0;
         }
         if (name[0] == '.') {
                 skip(s, rel, "a temporary file");
                 return 0;
         }
-        if (name_is_conflict(name)) {
+        if (file_name_is_conflict(name)) {
                 skip(s, rel, "a conflict copy");
                 return 0;
         }
@@ -370,8 +348,8 @@ static int scan_dir(Follow *f, Scan *s, const char *sub, int depth) {
                         r = -ENOMEM;
                 n++;
         }
-        if (r >= 0 && n > 0)
-                qsort(names, n, sizeof(char *), name_compare);
+        if (r >= 0)
+                qsort_safe(names, n, sizeof(char *), strcmp_ptr);
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 r = scan_file(f, s, dirfd(d), sub, names[i], category);
                 if (r == 1) {
@@ -462,8 +440,7 @@ static void apply(Manager *m, Follow *f) {
         for (size_t i = 0; i < f->n_files; i++)
                 for (size_t j = 0; j < f->files[i].list.n_items; j++)
                         picks[k++] = (Pick) { &f->files[i].list.items[j], &f->files[i] };
-        if (k > 1)
-                qsort(picks, k, sizeof(Pick), pick_compare);
+        qsort_safe(picks, k, sizeof(Pick), pick_compare);
         ListFile lf = { .items = items };
         uint64_t print = FNV1A64_INIT;
         line[0] = '\0';
@@ -638,40 +615,32 @@ static int follow_step(Manager *m) {
         return r;
 }
 
+static void follow_event(const struct inotify_event *e, void *userdata) {
+        Follow *f = userdata;
+        if (e->wd == f->wd_parent) {
+                if (e->mask & IN_IGNORED)
+                        f->wd_parent = -1;
+                /* Only the folder's own name matters there. */
+                if (e->len > 0 && streq(e->name, f->base))
+                        f->dirty = true;
+                return;
+        }
+        if (e->mask & IN_IGNORED)
+                for (size_t i = 0; i < f->n_watches; i++)
+                        if (f->watches[i].wd == e->wd) {
+                                free(f->watches[i].sub);
+                                f->watches[i] = f->watches[--f->n_watches];
+                                break;
+                        }
+        f->dirty = true;
+}
+
 static int on_inotify(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
-        Follow *f = m->follow;
-        _Alignas(struct inotify_event) char buf[4096];
         (void) source;
         (void) revents;
-        for (;;) {
-                ssize_t n = read(fd, buf, sizeof(buf));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                for (char *p = buf; p < buf + n;) {
-                        const struct inotify_event *e = (const struct inotify_event *) p;
-                        p += sizeof(*e) + e->len;
-                        if (e->wd == f->wd_parent) {
-                                if (e->mask & IN_IGNORED)
-                                        f->wd_parent = -1;
-                                /* Only the folder's own name matters there. */
-                                if (e->len > 0 && streq(e->name, f->base))
-                                        f->dirty = true;
-                                continue;
-                        }
-                        if (e->mask & IN_IGNORED)
-                                for (size_t i = 0; i < f->n_watches; i++)
-                                        if (f->watches[i].wd == e->wd) {
-                                                free(f->watches[i].sub);
-                                                f->watches[i] = f->watches[--f->n_watches];
-                                                break;
-                                        }
-                        f->dirty = true;
-                }
-        }
-        if (f->dirty)
+        inotify_drain(fd, follow_event, m->follow);
+        if (m->follow->dirty)
                 manager_queue_run(m);
         return 0;
 }
@@ -681,8 +650,7 @@ static int follow_open(Manager *m, const char *root) {
         if (!f)
                 return -ENOMEM;
         *f = (Follow) { .epoch = ++epochs, .inotify_fd = -1, .wd_parent = -1, .dirty = true, .root = strdup(root) };
-        f->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-        int r = !f->root ? -ENOMEM : f->inotify_fd < 0 ? -errno : 0;
+        int r = !f->root ? -ENOMEM : manager_add_inotify(m, on_inotify, "follow-inotify", &f->inotify_fd, &f->io);
         if (r >= 0) {
                 /* The parent too, for the folder removed and made again (or
                  * unmounted and mounted): nothing else there is read. */
@@ -695,13 +663,10 @@ static int follow_open(Manager *m, const char *root) {
                         *slash = '/';
                 }
         }
-        if (r >= 0)
-                r = sd_event_add_io(m->event, &f->io, f->inotify_fd, EPOLLIN, on_inotify, m);
         if (r < 0) {
                 follow_free(f);
                 return r;
         }
-        (void) sd_event_source_set_description(f->io, "follow-inotify");
         follow_stop(m);
         m->follow = f;
         manager_queue_run(m);

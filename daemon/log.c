@@ -49,3 +49,16 @@ int log_internal(int level, int error, const char *fmt, ...) {
         errno = saved;
         return -e;
 }
+
+void log_problem(char **slot, const char *who, const char *text) {
+        if (!text) {
+                free(*slot);
+                *slot = NULL;
+                return;
+        }
+        if (*slot && streq(*slot, text))
+                return;
+        log_warning("%s: %s", who, text);
+        free(*slot);
+        *slot = strdup(text);
+}

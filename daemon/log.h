@@ -30,3 +30,7 @@ int log_internal(int level, int error, const char *fmt, ...) _printf_(3, 4);
 #define log_debug_errno(e, ...) log_internal(LOG_DEBUG, (e), __VA_ARGS__)
 #define log_warning_errno(e, ...) log_internal(LOG_WARNING, (e), __VA_ARGS__)
 #define log_error_errno(e, ...) log_internal(LOG_ERR, (e), __VA_ARGS__)
+
+/* A problem kept in *slot for a status to show (text NULL: it is gone),
+ * logged as "WHO: TEXT" once, when it is new. */
+void log_problem(char **slot, const char *who, const char *text);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 
+#include <sys/inotify.h>
+#include <unistd.h>
+
 #include "log.h"
 #include "manager.h"
 
@@ -129,4 +132,19 @@ void manager_clear(Manager *m) {
         m->ics_text = NULL;
         free(m->data_dir);
         m->data_dir = NULL;
+}
+
+int manager_add_inotify(Manager *m, sd_event_io_handler_t handler, const char *description, int *ret_fd,
+                        sd_event_source **ret_source) {
+        int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        int r = sd_event_add_io(m->event, ret_source, fd, EPOLLIN, handler, m);
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        (void) sd_event_source_set_description(*ret_source, description);
+        *ret_fd = fd;
+        return 0;
 }

@@ -195,6 +195,12 @@ int manager_add_sink(Manager *m, EventSink fn, void *userdata);
 void manager_emit(Manager *m, const Event *e);
 const char *event_type_to_string(EventType t);
 
+/* A non-blocking inotify descriptor and its source on m's loop (EPOLLIN,
+ * handler(userdata m)), described for sd-event's debugging; on failure
+ * neither is left open. */
+int manager_add_inotify(Manager *m, sd_event_io_handler_t handler, const char *description, int *ret_fd,
+                        sd_event_source **ret_source);
+
 /* The run queue: run(m) is called once per loop iteration in which the
  * store's write generation moved, at idle priority, after the requests of
  * that iteration were answered. */

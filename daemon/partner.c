@@ -166,10 +166,6 @@ static int import_one(Manager *m, const Item *in, const ImportOptions *opts, boo
         }
 }
 
-static int uid_compare(const void *a, const void *b) {
-        return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 /* The whole list came: what it no longer has is removed (kept as a
  * tombstone, with its history). */
 static int remove_missing(Manager *m, const ListFile *f, ImportSummary *sum) {
@@ -180,14 +176,13 @@ static int remove_missing(Manager *m, const ListFile *f, ImportSummary *sum) {
                 return -ENOMEM;
         for (size_t i = 0; i < f->n_items; i++)
                 uids[i] = f->items[i].uid;
-        if (f->n_items > 1)
-                qsort(uids, f->n_items, sizeof(char *), uid_compare);
+        qsort_safe(uids, f->n_items, sizeof(char *), strcmp_ptr);
         int r = store_item_list(m->store, SIDE_PARTNER, false, &have, &n);
         if (r < 0)
                 return r;
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 const char *uid = have[i].uid;
-                if (bsearch(&uid, uids, f->n_items, sizeof(char *), uid_compare))
+                if (bsearch_safe(&uid, uids, f->n_items, sizeof(char *), strcmp_ptr))
                         continue;
                 have[i].removed = true;
                 sum->removed++;

@@ -5,6 +5,7 @@
 #include "datenight.h"
 #include "dncal.h"
 #include "dnvdir.h"
+#include "io.h"
 #include "log.h"
 #include "schedule.h"
 #include "timeutil.h"
@@ -176,11 +177,18 @@ static void run_datenights(Manager *m, time_t now, time_t *next) {
         if (local_resolve(today - (weekday_of_day(today) - 1) + 7, 0, &monday) >= 0)
                 *next = MIN(*next, monday);
 
-        /* The vdir first: its helper renders only what changed. */
-        r = dnvdir_update(m, now);
+        /* The calendar, read once for both of its files; the vdir first:
+         * its helper renders only what changed. */
+        _cleanup_(datenight_calendar_clear) DnCalendar cal = {};
+        r = datenight_calendar_read(m, now, &cal);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to read the calendar: %s", store_last_error(m->store));
+                return;
+        }
+        r = dnvdir_update(m, &cal);
         if (r < 0)
                 log_warning_errno(r, "Failed to write %s/" DNVDIR_NAME "/: %m", m->data_dir);
-        r = dncal_file_update(m, now);
+        r = dncal_file_update(m, &cal);
         if (r < 0)
                 log_warning_errno(r, "Failed to write %s/datenights.ics: %m", m->data_dir);
 }
@@ -265,23 +273,22 @@ static void tz_watch_file(Manager *m) {
                                           IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF);
 }
 
+typedef struct TzChange {
+        int file_wd;
+        bool changed;
+} TzChange;
+
+static void tz_event(const struct inotify_event *e, void *userdata) {
+        TzChange *t = userdata;
+        if (e->wd == t->file_wd || (e->len > 0 && streq(e->name, "localtime")))
+                t->changed = true;
+}
+
 static int on_tz_change(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
-        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-        bool changed = false;
-
-        for (;;) {
-                ssize_t k = read(fd, buf, sizeof(buf));
-                if (k <= 0)
-                        break;
-                for (char *p = buf; p < buf + k;) {
-                        const struct inotify_event *e = (const struct inotify_event *) p;
-                        if (e->wd == m->tz_file_wd || (e->len > 0 && streq(e->name, "localtime")))
-                                changed = true;
-                        p += sizeof(struct inotify_event) + e->len;
-                }
-        }
-        if (!changed)
+        TzChange t = { m->tz_file_wd, false };
+        inotify_drain(fd, tz_event, &t);
+        if (!t.changed)
                 return 0;
         log_debug("%s changed: recomputing the schedule", localtime_path);
         tz_watch_file(m);

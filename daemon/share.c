@@ -48,15 +48,7 @@ uint64_t share_fingerprint(const char *buf, size_t len) {
 }
 
 void share_set_problem(char **slot, const char *text) {
-        if (!text) {
-                free(TAKE_PTR(*slot));
-                return;
-        }
-        if (*slot && streq(*slot, text))
-                return;
-        log_warning("Sharing: %s", text);
-        free(*slot);
-        *slot = strdup(text);
+        log_problem(slot, "Sharing", text);
 }
 
 void share_stamp(Manager *m, const char *key) {
@@ -93,10 +85,6 @@ static bool name_is_ours(const char *name) {
         return share_src_from_file(name) >= 0;
 }
 
-static bool name_is_conflict(const char *name) {
-        return strstr(name, ".sync-conflict-") || strstr(name, "conflicted copy") || strstr(name, "(conflict");
-}
-
 static int watch_theirs(Share *s) {
         if (s->wd_theirs >= 0)
                 (void) inotify_rm_watch(s->inotify_fd, s->wd_theirs);
@@ -120,51 +108,43 @@ static bool my_own_write(Share *s, const char *name, uint32_t mask) {
         return path && stat(path, &st) >= 0 && same_file(&st, &s->written_st[src]);
 }
 
+static void share_event(const struct inotify_event *e, void *userdata) {
+        Share *s = userdata;
+        const char *name = e->len > 0 ? e->name : "";
+        if (e->mask & IN_Q_OVERFLOW) {
+                s->rescan = s->check_mine = true;
+                s->dirty = (1u << _SHARE_SRC_MAX) - 1;
+        } else if (e->wd == s->wd_root) {
+                if (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
+                        s->wd_root = -1;
+                s->rescan = true;
+        } else if (e->wd == s->wd_mine) {
+                if (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
+                        s->wd_mine = -1, s->rescan = true;
+                if (my_own_write(s, name, e->mask))
+                        return;
+                s->check_mine = s->check_mine || name_is_ours(name) || file_name_is_conflict(name) ||
+                                (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF));
+        } else if (e->wd == s->wd_theirs) {
+                int src = share_src_from_file(name);
+                if (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
+                        s->wd_theirs = -1, s->rescan = true;
+                else if (src >= 0 && (e->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)))
+                        s->dirty |= 1u << src;
+                /* A link or a folder made in place has no close: it is
+                 * read (and refused) at once. A file made in place is
+                 * read once it is closed. */
+                else if (src >= 0 && (e->mask & IN_CREATE) && !regular_in(s->theirs, name))
+                        s->dirty |= 1u << src;
+        }
+}
+
 static int on_inotify(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
         Share *s = m->share;
         bool was_rescan = s->rescan, was_check = s->check_mine;
         unsigned was_dirty = s->dirty;
-        _Alignas(struct inotify_event) char buf[4096];
-        for (;;) {
-                ssize_t n = read(fd, buf, sizeof(buf));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                for (char *p = buf; p < buf + n;) {
-                        const struct inotify_event *e = (const struct inotify_event *) p;
-                        p += sizeof(*e) + e->len;
-                        const char *name = e->len > 0 ? e->name : "";
-                        if (e->mask & IN_Q_OVERFLOW) {
-                                s->rescan = s->check_mine = true;
-                                s->dirty = (1u << _SHARE_SRC_MAX) - 1;
-                        } else if (e->wd == s->wd_root) {
-                                if (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
-                                        s->wd_root = -1;
-                                s->rescan = true;
-                        }
-                        else if (e->wd == s->wd_mine) {
-                                if (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
-                                        s->wd_mine = -1, s->rescan = true;
-                                if (my_own_write(s, name, e->mask))
-                                        continue;
-                                s->check_mine = s->check_mine || name_is_ours(name) || name_is_conflict(name) ||
-                                                (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF));
-                        } else if (e->wd == s->wd_theirs) {
-                                int src = share_src_from_file(name);
-                                if (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
-                                        s->wd_theirs = -1, s->rescan = true;
-                                else if (src >= 0 && (e->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)))
-                                        s->dirty |= 1u << src;
-                                /* A link or a folder made in place has no close: it is
-                                 * read (and refused) at once. A file made in place is
-                                 * read once it is closed. */
-                                else if (src >= 0 && (e->mask & IN_CREATE) && !regular_in(s->theirs, name))
-                                        s->dirty |= 1u << src;
-                        }
-                }
-        }
+        inotify_drain(fd, share_event, s);
         /* Only my own renames seen: nothing to do. */
         if (s->rescan != was_rescan || s->check_mine != was_check || s->dirty != was_dirty)
                 manager_queue_run(m);
@@ -196,22 +176,15 @@ static int share_open(Manager *m, const char *root) {
                 share_free(s);
                 return -ENOMEM;
         }
-        s->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-        if (s->inotify_fd < 0) {
-                r = -errno;
-                share_free(s);
-                return r;
-        }
         /* The list as last written, so that a restart renders it again only
          * when it changed (its DTSTAMP would make every rendering new). */
         r = settings_lenient(settings_get_int64(m->store, "share.list.revision", -1, &s->list_revision));
         if (r >= 0)
-                r = sd_event_add_io(m->event, &s->io, s->inotify_fd, EPOLLIN, on_inotify, m);
+                r = manager_add_inotify(m, on_inotify, "share-inotify", &s->inotify_fd, &s->io);
         if (r < 0) {
                 share_free(s);
                 return r;
         }
-        (void) sd_event_source_set_description(s->io, "share-inotify");
         share_stop(m);
         m->share = s;
         manager_queue_run(m);
@@ -323,7 +296,7 @@ static void share_check_mine(Manager *m) {
                 return;
         bool conflict = false;
         for (struct dirent *de; (de = readdir(d));)
-                if (name_is_conflict(de->d_name))
+                if (file_name_is_conflict(de->d_name))
                         conflict = true;
         /* Once, when it appears: each file compared with my database again
          * (and written where it differs). */

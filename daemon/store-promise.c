@@ -151,6 +151,18 @@ int store_promise_list(Store *s, bool active_only, Promise **ret, size_t *ret_n)
         return store_collect_rows(s, st, sizeof(Promise), promise_row, promise_array_free_void, (void **) ret, ret_n);
 }
 
+int store_promise_list_calendar(Store *s, time_t since, Promise **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = store_prepare(s,
+                              "SELECT " PROMISE_COLUMNS " FROM promises WHERE status IN (0, 3) OR due + 3600 > ?"
+                              " ORDER BY due, id",
+                              &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, (int64_t) since);
+        return store_collect_rows(s, st, sizeof(Promise), promise_row, promise_array_free_void, (void **) ret, ret_n);
+}
+
 int store_promise_move_insert(Store *s, int64_t promise_id, time_t from, time_t to, bool by_partner, time_t at) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r = store_prepare(s,

@@ -193,6 +193,8 @@ int store_promise_update(Store *s, const Promise *p);
 int store_promise_get(Store *s, int64_t id, Promise *ret);
 /* By due time; active_only: open and moved. */
 int store_promise_list(Store *s, bool active_only, Promise **ret, size_t *ret_n);
+/* The calendar's: the active ones, and those resolved that end after since. */
+int store_promise_list_calendar(Store *s, time_t since, Promise **ret, size_t *ret_n);
 int store_promise_move_insert(Store *s, int64_t promise_id, time_t from, time_t to, bool by_partner, time_t at);
 /* A resolution or its undo (status PROMISE_OPEN: reopened), kept as history. */
 int store_promise_event_insert(Store *s, int64_t promise_id, PromiseStatus status, time_t at);

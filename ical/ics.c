@@ -78,10 +78,6 @@ static int validate_event(const IcsEvent *e) {
         return 0;
 }
 
-static int uid_compare(const void *a, const void *b) {
-        return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 /* Returns 1 when two events share a UID, 0 when all differ, or -ENOMEM. */
 static int has_duplicate_uid(const IcsEvent *events, size_t n) {
         if (n < 2)
@@ -92,7 +88,7 @@ static int has_duplicate_uid(const IcsEvent *events, size_t n) {
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++)
                 uids[i] = events[i].uid;
-        qsort(uids, n, sizeof(char *), uid_compare);
+        qsort(uids, n, sizeof(char *), strcmp_ptr);
         for (size_t i = 1; i < n; i++)
                 if (streq(uids[i - 1], uids[i]))
                         return 1;

@@ -16,7 +16,8 @@
 # http://127.0.0.1:$DAV_PORT/ (they refuse any other); curl runs with
 # --noproxy '*', and Radicale and vdirsyncer with a clean environment (env -i:
 # no proxy variables) whose HOME and XDG_* dirs are under $DAV_ROOT, so that
-# nothing of the user's configuration is read. With DAV_STRACE set,
+# nothing of the user's configuration is read. With DAV_STRACE set (by default
+# wherever ptrace is allowed; DAV_STRACE= turns it off),
 # vdirsyncer runs under strace (connect, sendto, sendmsg, bind), its calls
 # logged to $DAV_ROOT/vs/strace.log for dav_assert_loopback.
 #
@@ -148,6 +149,8 @@
 #    collection at its url and syncs that one.
 
 DAV_TIMEOUT=${DAV_TIMEOUT:-20}
+# Traced wherever ptrace is allowed, unless the test says otherwise.
+if [[ -z ${DAV_STRACE+set} ]] && ptrace_allowed; then DAV_STRACE=1; fi
 DAV_STRACE=${DAV_STRACE:-}
 _DAV_PY=${PY:-/usr/bin/python3}
 _DAV_ST_PY=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/syncthing.py

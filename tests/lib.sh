@@ -92,6 +92,30 @@ eventually() {
         return 1
 }
 
+# in_shell DESC CMD...: like check, but CMD runs in this shell (functions
+# that keep state here: dav_start, st_start, vs_sync).
+in_shell() {
+        local desc=$1
+        shift
+        if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+# ms_since NANOSECONDS: milliseconds since that date +%s%N.
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+
+# ptrace_allowed: strace can trace here (no container forbids ptrace): the
+# loopback tests then trace every engine's network calls.
+ptrace_allowed() { strace -f --seccomp-bpf -qq -e trace=connect -o /dev/null true 2>/dev/null; }
+
+# night EXPR FIELD: FIELD of the first night of closerctl --json datenight
+# for which the Python expression EXPR (over n) holds.
+night() {
+        "$PY" -c '
+import json, sys
+for n in json.loads(sys.argv[1]):
+    if eval(sys.argv[2]):
+        print(n[sys.argv[3]]); break' "$(json datenight)" "$1" "$2"
+}
+
 # ics_settled: waits (at most 5 s) until datenights.ics is the calendar as
 # export-ics renders it. closerd answers the call that changed the calendar
 # first; its iCalendar helper renders the file meanwhile (daemon/dncal.h).

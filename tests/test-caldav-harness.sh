@@ -17,19 +17,7 @@ dav_require
 
 T=$(mktemp -d /tmp/closer-test.caldav.XXXXXX)
 _worlds+=("$T")
-if strace -f --seccomp-bpf -qq -e trace=connect -o /dev/null true 2>/dev/null; then
-        # shellcheck disable=SC2034 # read by tests/caldav.sh
-        DAV_STRACE=1
-fi
 start=$(date +%s%N)
-ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
-# in_shell DESC CMD...: like check, in this shell (dav_start, vs_sync keep
-# their state here).
-in_shell() {
-        local desc=$1
-        shift
-        if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
 # ical FILE PYTHON-EXPR: python3-icalendar parses FILE (c is the calendar,
 # todos / events its components); prints the expression.
 if /usr/bin/python3 -c 'import icalendar' 2>/dev/null; then HAVE_ICAL=1; else HAVE_ICAL=; fi

@@ -18,21 +18,11 @@ dav_require
 
 T=$(mktemp -d /tmp/closer-test.caldav-e2e.XXXXXX)
 _worlds+=("$T")
-# Every vdirsyncer run traced, for dav_assert_loopback, where ptrace is allowed.
-if strace -f --seccomp-bpf -qq -e trace=connect -o /dev/null true 2>/dev/null; then
-        # shellcheck disable=SC2034 # read by tests/caldav.sh
-        DAV_STRACE=1
-fi
 export TZ=Europe/Berlin
 ICSLINT=$TOP/$B/tests/icslint
 make --no-print-directory -s -C "$TOP" B="$B" "$B/tests/icslint" >"$T/make.log" 2>&1 ||
         { echo "Bail out! cannot build $ICSLINT"; exit 1; }
 
-in_shell() {
-        local desc=$1
-        shift
-        if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
 
 new_world caldav
 V=$XDG_DATA_HOME/closer/calendar
@@ -80,13 +70,6 @@ vdir_has() { [[ $(ls "$V" 2>/dev/null | grep -c '\.ics$') == "$1" ]]; }
 calendar_settled() { settle "$(settled_mark)" >/dev/null; local _; for _ in $(seq 100); do [[ $(jget "$(json calendar)" 'd["events"]') == "$1" ]] && return 0; sleep 0.05; done; return 1; }
 etags() { dav_list "$CAL"; }
 changed_etags() { diff <(printf '%s\n' "$1") <(printf '%s\n' "$2") | grep -c '^>'; }
-night() {
-        "$PY" -c '
-import json, sys
-for n in json.loads(sys.argv[1]):
-    if eval(sys.argv[2]):
-        print(n[sys.argv[3]]); break' "$(json datenight)" "$1" "$2"
-}
 
 diag "--- date nights out ---"
 check "datenight set --weekday sat --time 19:30" ctl datenight set --weekday sat --time 19:30

@@ -22,15 +22,6 @@ cal() {
         "$PY" "$TESTS/ics-check.py" "$XDG_DATA_HOME/closer/datenights.ics" |
                 "$PY" -c 'import json, sys; print(json.dumps({e["uid"]: [e["status"], e["sequence"]] for e in json.load(sys.stdin)["icalendar"]}))'
 }
-# night EXPR FIELD: FIELD of the first night of closerctl --json datenight
-# for which the Python expression EXPR (over n) holds.
-night() {
-        "$PY" -c '
-import json, sys
-for n in json.loads(sys.argv[1]):
-    if eval(sys.argv[2]):
-        print(n[sys.argv[3]]); break' "$(json datenight)" "$1" "$2"
-}
 db() { sqlite3 "$XDG_DATA_HOME/closer/closer.db" "$1" | paste -sd' '; }
 
 ###############################################################################

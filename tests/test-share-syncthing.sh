@@ -28,13 +28,12 @@
 st_require
 
 start=$(date +%s%N)
-ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 T=$(mktemp -d /tmp/closer-test.share-st.XXXXXX)
 _worlds+=("$T")
 # shellcheck disable=SC2034 # read by st_setup
 ST_ROOT=$T/st
 ST_TIMEOUT=30
-if strace -f --seccomp-bpf -qq -e trace=connect -o /dev/null true 2>/dev/null; then
+if ptrace_allowed; then
         ST_STRACE="a b"
 fi
 LATENCY=$TOP/$B/test-logs/share-syncthing-latency.txt
@@ -53,12 +52,6 @@ export TZ=Europe/Berlin
 in_a() { enter_world "$WA"; TZ=Europe/Berlin "$@"; }
 in_b() { enter_world "$WB"; TZ=America/New_York "$@"; }
 
-# in_shell DESC CMD...: like check, in this shell (st_start must be).
-in_shell() {
-        local desc=$1
-        shift
-        if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
 # within SECS DESC CMD...: CMD succeeds before SECS seconds have passed
 # (polled; nothing is asked of closerd or Syncthing); says how long it took.
 within() {

@@ -20,17 +20,10 @@ T=$(mktemp -d /tmp/closer-test.syncthing.XXXXXX)
 _worlds+=("$T")
 # shellcheck disable=SC2034 # read by st_setup
 ST_ROOT=$T/st
-if strace -f --seccomp-bpf -qq -e trace=connect -o /dev/null true 2>/dev/null; then
+if ptrace_allowed; then
         ST_STRACE="a b"
 fi
 start=$(date +%s%N)
-ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
-# in_shell DESC CMD...: like check, in this shell (st_start must be).
-in_shell() {
-        local desc=$1
-        shift
-        if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
 
 t0=$(date +%s%N)
 st_setup "$T/alex" "$T/sam" || { echo "Bail out! the two Syncthing instances do not connect"; exit 1; }

@@ -62,13 +62,6 @@ snap() { jget "$(vd)" '"\n".join("%s %s %s %s" % (u, f["inode"], f["mtime"], f["
 # changed BEFORE AFTER: the UIDs whose line differs (a file written, made or gone).
 changed() { diff <(printf '%s\n' "$1") <(printf '%s\n' "$2") | sed -n 's/^[<>] \([^ ]*\) .*/\1/p' | sort -u | paste -sd' '; }
 field() { jget "$(vd)" "d['files']['$1']['$2']"; }
-night() {
-        "$PY" -c '
-import json, sys
-for n in json.loads(sys.argv[1]):
-    if eval(sys.argv[2]):
-        print(n[sys.argv[3]]); break' "$(json datenight)" "$1" "$2"
-}
 # after CMD...: CMD, then until closerd settled and the vdir agrees.
 after() { settled "$@" >/dev/null && for _ in $(seq 100); do agrees && break; sleep 0.05; done; }
 
